@@ -1,0 +1,605 @@
+//! Life courses of synthetic persons: deaths, disease onsets, hospital contacts, procedures and
+//! prescriptions, written as the register rows of one chunk of persons.
+//!
+//! Onsets come from yearly hazards that rise with age (Gompertz-like) and are higher with shorter
+//! education, so patient groups have a realistic social composition. Rates are enriched relative
+//! to Denmark so that a sample of tens of thousands of persons has hundreds of patients per group;
+//! the background volume of contacts and prescriptions is set per person-year by the caller.
+
+use super::model::{PatientStrata, TruthAccumulator, offer};
+use super::population::Person;
+use super::rng::Rng;
+use crate::dates;
+use crate::registers::codes::EducationGroup;
+
+/// Hospitals by region index: (4-digit SOR prefix, name). Synthetic codes; the first digit after
+/// `6` is the region (1 Nordjylland ... 5 Sjælland).
+pub const HOSPITALS: [(usize, &str, &str); 24] = [
+    (0, "6101", "Aalborg Universitetshospital"),
+    (0, "6102", "Regionshospital Nordjylland, Hjørring"),
+    (0, "6103", "Sygehus Thisted"),
+    (1, "6201", "Aarhus Universitetshospital"),
+    (1, "6202", "Regionshospitalet Randers"),
+    (1, "6203", "Regionshospitalet Viborg"),
+    (1, "6204", "Regionshospitalet Gødstrup"),
+    (1, "6205", "Regionshospitalet Horsens"),
+    (2, "6301", "Odense Universitetshospital"),
+    (2, "6302", "Sygehus Lillebælt, Kolding"),
+    (2, "6303", "Sydvestjysk Sygehus, Esbjerg"),
+    (2, "6304", "Sygehus Sønderjylland, Aabenraa"),
+    (2, "6305", "OUH Svendborg Sygehus"),
+    (3, "6401", "Rigshospitalet"),
+    (3, "6402", "Bispebjerg og Frederiksberg Hospital"),
+    (3, "6403", "Amager og Hvidovre Hospital"),
+    (3, "6404", "Herlev og Gentofte Hospital"),
+    (3, "6405", "Nordsjællands Hospital, Hillerød"),
+    (3, "6406", "Bornholms Hospital"),
+    (4, "6501", "Sjællands Universitetshospital, Køge"),
+    (4, "6502", "Holbæk Sygehus"),
+    (4, "6503", "Slagelse Sygehus"),
+    (4, "6504", "Næstved Sygehus"),
+    (4, "6505", "Nykøbing F. Sygehus"),
+];
+
+/// Unit suffixes appended to a hospital prefix to form `SORENHED_ANS`.
+const UNIT_MEDICINE: &str = "010";
+const UNIT_CARDIOLOGY: &str = "020";
+const UNIT_ORTHOPAEDICS: &str = "030";
+const UNIT_CHILD_PSYCHIATRY_OUTPATIENT: &str = "040";
+const UNIT_PSYCHIATRIC_ASSESSMENT: &str = "050";
+const UNIT_GENERAL: &str = "060";
+
+/// The catchment hospital of a municipality: Bornholm has its own; elsewhere municipalities are
+/// spread over the region's hospitals by code.
+pub fn catchment_hospital(municipality: u16, region_index: usize) -> usize {
+    if municipality == 400 {
+        return HOSPITALS
+            .iter()
+            .position(|h| h.1 == "6406")
+            .expect("listed");
+    }
+    let in_region: Vec<usize> = (0..HOSPITALS.len())
+        .filter(|&i| HOSPITALS[i].0 == region_index && HOSPITALS[i].1 != "6406")
+        .collect();
+    in_region[(municipality as usize * 7) % in_region.len()]
+}
+
+/// A chronic condition for the multimorbidity count: id, yearly hazard at 60, rise per year of
+/// age, social gradient (log hazard per step of education disadvantage), action diagnosis.
+pub struct ChronicCondition {
+    pub id: &'static str,
+    pub hazard_at_60: f64,
+    pub age_slope: f64,
+    pub social_gradient: f64,
+    pub diagnosis: &'static str,
+}
+
+/// The conditions; type 2 diabetes is the first (its patients are also the diabetes group).
+pub const CHRONIC_CONDITIONS: [ChronicCondition; 8] = [
+    ChronicCondition {
+        id: "t2d",
+        hazard_at_60: 0.012,
+        age_slope: 0.04,
+        social_gradient: 0.6,
+        diagnosis: "DE119",
+    },
+    ChronicCondition {
+        id: "copd",
+        hazard_at_60: 0.006,
+        age_slope: 0.06,
+        social_gradient: 0.8,
+        diagnosis: "DJ449",
+    },
+    ChronicCondition {
+        id: "heart_failure",
+        hazard_at_60: 0.003,
+        age_slope: 0.08,
+        social_gradient: 0.4,
+        diagnosis: "DI509",
+    },
+    ChronicCondition {
+        id: "ischaemic_heart",
+        hazard_at_60: 0.005,
+        age_slope: 0.06,
+        social_gradient: 0.4,
+        diagnosis: "DI259",
+    },
+    ChronicCondition {
+        id: "asthma",
+        hazard_at_60: 0.003,
+        age_slope: 0.0,
+        social_gradient: 0.3,
+        diagnosis: "DJ459",
+    },
+    ChronicCondition {
+        id: "kidney",
+        hazard_at_60: 0.002,
+        age_slope: 0.07,
+        social_gradient: 0.3,
+        diagnosis: "DN189",
+    },
+    ChronicCondition {
+        id: "osteoporosis",
+        hazard_at_60: 0.004,
+        age_slope: 0.07,
+        social_gradient: 0.2,
+        diagnosis: "DM819",
+    },
+    ChronicCondition {
+        id: "depression",
+        hazard_at_60: 0.003,
+        age_slope: 0.0,
+        social_gradient: 0.5,
+        diagnosis: "DF331",
+    },
+];
+
+const BACKGROUND_DIAGNOSES: [&str; 10] = [
+    "DZ000", "DR104", "DJ069", "DS610", "DM545", "DR074", "DK358", "DN390", "DH269", "DZ038",
+];
+const BACKGROUND_PROCEDURES: [&str; 5] = ["UXRC00", "ZZ0150", "BOQF0", "KTJA10", "UXUD80"];
+const BACKGROUND_ATC: [&str; 11] = [
+    "N02BE01", "J01CA04", "C10AA05", "C09AA05", "R03AC02", "A02BC02", "N06AB04", "M01AE01",
+    "H03AA01", "C07AB02", "B01AC06",
+];
+
+/// Register volumes per person-year for the background (not patient-group) rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Volumes {
+    pub contacts_per_person_year: f64,
+    pub prescriptions_per_person_year: f64,
+}
+
+/// Column buffers for the rows of one chunk, in register order.
+#[derive(Default)]
+pub struct ChunkRows {
+    pub bef: Vec<BefRows>,
+    pub udda: Vec<UddaRows>,
+    pub ind: Vec<IndRows>,
+    pub contacts: ContactRows,
+    pub diagnoses: DiagnosisRows,
+    pub procedures: ProcedureRows,
+    pub prescriptions: PrescriptionRows,
+    pub deaths: DeathRows,
+    pub truth: TruthAccumulator,
+}
+
+#[derive(Default)]
+pub struct BefRows {
+    pub pnr: Vec<String>,
+    pub born: Vec<i32>,
+    pub sex: Vec<&'static str>,
+    pub municipality: Vec<String>,
+    pub origin: Vec<&'static str>,
+    pub civil: Vec<&'static str>,
+}
+#[derive(Default)]
+pub struct UddaRows {
+    pub pnr: Vec<String>,
+    pub hfaudd: Vec<String>,
+}
+#[derive(Default)]
+pub struct IndRows {
+    pub pnr: Vec<String>,
+    pub family: Vec<f64>,
+    pub personal: Vec<f64>,
+}
+#[derive(Default)]
+pub struct ContactRows {
+    pub key: Vec<i64>,
+    pub pnr: Vec<String>,
+    pub start: Vec<i32>,
+    pub end: Vec<i32>,
+    pub kind: Vec<&'static str>,
+    pub unit: Vec<String>,
+    pub action: Vec<&'static str>,
+}
+#[derive(Default)]
+pub struct DiagnosisRows {
+    pub key: Vec<i64>,
+    pub code: Vec<&'static str>,
+    pub kind: Vec<&'static str>,
+    pub retracted: Vec<Option<&'static str>>,
+}
+#[derive(Default)]
+pub struct ProcedureRows {
+    pub key: Vec<i64>,
+    pub code: Vec<&'static str>,
+    pub date: Vec<i32>,
+}
+#[derive(Default)]
+pub struct PrescriptionRows {
+    pub pnr: Vec<String>,
+    pub date: Vec<i32>,
+    pub atc: Vec<&'static str>,
+    pub packages: Vec<i32>,
+}
+#[derive(Default)]
+pub struct DeathRows {
+    pub pnr: Vec<String>,
+    pub date: Vec<i32>,
+}
+
+/// The span of years being generated.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    pub first_year: i32,
+    pub last_year: i32,
+}
+
+impl Span {
+    fn start(&self) -> i32 {
+        dates::jan1(self.first_year)
+    }
+    fn end(&self) -> i32 {
+        dates::jan1(self.last_year + 1) - 1
+    }
+}
+
+/// Step of education disadvantage used by the onset hazards (0 long ... 1 short).
+fn disadvantage(person: &Person) -> f64 {
+    match EducationGroup::from_h_group(person.education_h) {
+        EducationGroup::Short => 1.0,
+        EducationGroup::Medium => 0.5,
+        EducationGroup::Long => 0.0,
+        EducationGroup::Unknown => 0.7,
+    }
+}
+
+/// A day drawn uniformly in a calendar year.
+fn day_in_year(rng: &mut Rng, year: i32) -> i32 {
+    rng.between(dates::jan1(year), dates::jan1(year + 1) - 1)
+}
+
+/// Writes contacts for one person, numbering their keys from the person's index so that keys are
+/// unique and independent of chunking.
+struct ContactWriter<'a> {
+    rows: &'a mut ChunkRows,
+    person: &'a Person,
+    next: i64,
+}
+
+impl ContactWriter<'_> {
+    fn contact(&mut self, start: i32, length: i32, unit: &str, action: &'static str) -> i64 {
+        let key = self.person.index as i64 * 1000 + self.next;
+        self.next += 1;
+        let c = &mut self.rows.contacts;
+        c.key.push(key);
+        c.pnr.push(self.person.pnr.clone());
+        c.start.push(start);
+        c.end.push(start + length);
+        c.kind.push("ALCA00");
+        c.unit
+            .push(format!("{}{}", HOSPITALS[self.person.hospital].1, unit));
+        c.action.push(action);
+        let d = &mut self.rows.diagnoses;
+        d.key.push(key);
+        d.code.push(action);
+        d.kind.push("A");
+        d.retracted.push(None);
+        key
+    }
+
+    fn secondary(&mut self, key: i64, code: &'static str, retracted: bool) {
+        let d = &mut self.rows.diagnoses;
+        d.key.push(key);
+        d.code.push(code);
+        d.kind.push("B");
+        d.retracted.push(retracted.then_some("Ja"));
+    }
+
+    fn procedure(&mut self, key: i64, code: &'static str, date: i32) {
+        let p = &mut self.rows.procedures;
+        p.key.push(key);
+        p.code.push(code);
+        p.date.push(date);
+    }
+
+    fn prescription(&mut self, date: i32, atc: &'static str) {
+        let p = &mut self.rows.prescriptions;
+        p.pnr.push(self.person.pnr.clone());
+        p.date.push(date);
+        p.atc.push(atc);
+        p.packages.push(1);
+    }
+}
+
+/// Generates every register row of one person into `rows`.
+pub fn generate_person(
+    rng: &mut Rng,
+    person: &Person,
+    span: Span,
+    volumes: Volumes,
+    rows: &mut ChunkRows,
+) {
+    let (start, end) = (span.start(), span.end());
+    let mut death = natural_death(rng, person, span);
+    let social = disadvantage(person);
+
+    // Chronic conditions may begin up to 15 years before the span (prevalent patients).
+    let onsets: Vec<Option<i32>> = CHRONIC_CONDITIONS
+        .iter()
+        .map(|c| {
+            (span.first_year - 15..=span.last_year).find_map(|year| {
+                let age = person.age_on(dates::jan1(year));
+                let hazard = c.hazard_at_60
+                    * (c.age_slope * (age - 60) as f64).exp()
+                    * (c.social_gradient * social).exp();
+                (age >= 25 && rng.bernoulli(hazard.min(0.5))).then(|| day_in_year(rng, year))
+            })
+        })
+        .collect();
+
+    let ami = first_event(rng, person, span, |age| {
+        (age >= 30).then(|| 0.004 * (0.06 * (age - 65) as f64).exp() * (0.4 * social).exp())
+    });
+    let hip = first_event(rng, person, span, |age| {
+        (age >= 65).then(|| 0.006 * (0.1 * (age - 80) as f64).exp())
+    });
+    let youth = first_event(rng, person, span, |age| {
+        (10..=24).contains(&age).then(|| {
+            let sex = if person.female { 1.8 } else { 1.0 };
+            0.008 * sex * (0.3 * (5 - person.income_quintile()) as f64 / 4.0).exp()
+        })
+    });
+
+    // Deaths caused by the acute events come before any later event is written.
+    let ami_strata = ami.map(|day| PatientStrata::of(person, day));
+    let ami_dies = match (ami, ami_strata) {
+        (Some(day), Some(s)) if day < death => {
+            let p = offer("ami_death30").probability(&s);
+            let dies = rng.bernoulli(p);
+            if dies {
+                death = death.min(day + rng.between(0, 29));
+            }
+            Some((day, s, dies))
+        }
+        _ => None,
+    };
+    let hip = hip.filter(|&d| d < death);
+    if let Some(day) = hip
+        && rng.bernoulli(0.015 * (0.08 * (person.age_on(day) - 80) as f64).exp())
+    {
+        death = death.min(day + rng.between(5, 29));
+    }
+
+    let mut out = ContactWriter {
+        rows,
+        person,
+        next: 0,
+    };
+    write_population_rows(&mut out, span, death);
+
+    // Background contacts and prescriptions.
+    for year in span.first_year..=span.last_year {
+        let age = person.age_on(dates::jan1(year)).max(0) as f64;
+        let contacts = rng.poisson(volumes.contacts_per_person_year * (0.5 + age / 60.0) / 1.15);
+        for _ in 0..contacts {
+            let day = day_in_year(rng, year);
+            let diagnosis = BACKGROUND_DIAGNOSES[rng.below(10) as usize];
+            if day >= death {
+                continue;
+            }
+            let key = out.contact(day, rng.between(0, 2), UNIT_GENERAL, diagnosis);
+            if rng.bernoulli(0.35) {
+                let retracted = rng.bernoulli(0.01);
+                out.secondary(key, BACKGROUND_DIAGNOSES[rng.below(10) as usize], retracted);
+            }
+            if rng.bernoulli(0.3) {
+                out.procedure(key, BACKGROUND_PROCEDURES[rng.below(5) as usize], day);
+            }
+        }
+        let prescriptions =
+            rng.poisson(volumes.prescriptions_per_person_year * (0.4 + age / 50.0) / 1.3);
+        for _ in 0..prescriptions {
+            let day = day_in_year(rng, year);
+            if day < death {
+                out.prescription(day, BACKGROUND_ATC[rng.below(11) as usize]);
+            }
+        }
+    }
+
+    // Chronic conditions: a yearly control contact with the condition as action diagnosis.
+    for (condition, onset) in CHRONIC_CONDITIONS.iter().zip(&onsets) {
+        let Some(onset) = *onset else { continue };
+        for year in span.first_year.max(dates::year_of(onset))..=span.last_year {
+            let day = if dates::year_of(onset) == year {
+                onset
+            } else {
+                day_in_year(rng, year)
+            };
+            if day < death && day >= start {
+                out.contact(day, 0, UNIT_MEDICINE, condition.diagnosis);
+            }
+        }
+    }
+
+    if let Some(onset) = onsets[0] {
+        diabetes_treatment(rng, &mut out, onset, span, death);
+    }
+    multimorbidity_offer(rng, &mut out, &onsets, span, death);
+
+    if let Some((day, strata, dies)) = ami_dies {
+        let key = out.contact(day, rng.between(2, 7), UNIT_CARDIOLOGY, "DI219");
+        let pci = offer("ami_pci");
+        let p = pci.probability(&strata);
+        out.rows.truth.record(pci.id, &strata, p);
+        out.rows.truth.record(
+            "ami_death30",
+            &strata,
+            offer("ami_death30").probability(&strata),
+        );
+        let pci_day = day + rng.between(0, 2);
+        if rng.bernoulli(p) && pci_day < death {
+            out.procedure(key, "KFNG05", pci_day);
+        }
+        if !dies && death > day + 30 {
+            let rehab = offer("ami_rehab");
+            let p = rehab.probability(&strata);
+            out.rows.truth.record(rehab.id, &strata, p);
+            let rehab_day = day + rng.between(30, 90);
+            if rng.bernoulli(p) && rehab_day < death && rehab_day <= end {
+                let key = out.contact(rehab_day, 0, UNIT_CARDIOLOGY, "DI219");
+                out.procedure(key, "BFCA0", rehab_day);
+            }
+        }
+    }
+
+    if let Some(day) = hip {
+        let strata = PatientStrata::of(person, day);
+        let model = offer("hip_surgery_1day");
+        let p = model.probability(&strata);
+        out.rows.truth.record(model.id, &strata, p);
+        let delay = if rng.bernoulli(p) {
+            rng.between(0, 1)
+        } else {
+            rng.between(2, 4)
+        };
+        let key = out.contact(day, delay + rng.between(3, 10), UNIT_ORTHOPAEDICS, "DS720");
+        let code = if rng.bernoulli(0.5) {
+            "KNFB20"
+        } else {
+            "KNFJ51"
+        };
+        out.procedure(key, code, day + delay);
+    }
+
+    if let Some(day) = youth.filter(|&d| d < death) {
+        let strata = PatientStrata::of(person, day);
+        let model = offer("youth_psych_30d");
+        let p = model.probability(&strata);
+        out.rows.truth.record(model.id, &strata, p);
+        let diagnosis = if rng.bernoulli(0.5) { "DF321" } else { "DF411" };
+        out.contact(day, 0, UNIT_PSYCHIATRIC_ASSESSMENT, diagnosis);
+        let wait = if rng.bernoulli(p) {
+            rng.between(3, 30)
+        } else {
+            rng.between(31, 180)
+        };
+        if day + wait < death && day + wait <= end {
+            out.contact(day + wait, 0, UNIT_CHILD_PSYCHIATRY_OUTPATIENT, diagnosis);
+        }
+    }
+
+    if death <= end {
+        out.rows.deaths.pnr.push(person.pnr.clone());
+        out.rows.deaths.date.push(death);
+    }
+}
+
+/// Death from all other causes: a Gompertz yearly hazard (about 0.4% at 50 and 7% at 80).
+/// Returns a day after the span when the person survives it.
+fn natural_death(rng: &mut Rng, person: &Person, span: Span) -> i32 {
+    (span.first_year..=span.last_year)
+        .find_map(|year| {
+            let age = person.age_on(dates::jan1(year));
+            let q = (-10.3 + 0.095 * age as f64).exp().min(0.6);
+            rng.bernoulli(q).then(|| day_in_year(rng, year))
+        })
+        .unwrap_or(span.end() + 1)
+}
+
+/// The first event in the span of a yearly hazard given by age (`None` = not at risk).
+fn first_event(
+    rng: &mut Rng,
+    person: &Person,
+    span: Span,
+    hazard: impl Fn(i32) -> Option<f64>,
+) -> Option<i32> {
+    (span.first_year..=span.last_year).find_map(|year| {
+        let age = person.age_on(dates::jan1(year));
+        let h = hazard(age)?;
+        rng.bernoulli(h.min(0.5)).then(|| day_in_year(rng, year))
+    })
+}
+
+/// `bef`, `udda` and `ind` rows for every year the person is alive on 1 January.
+fn write_population_rows(out: &mut ContactWriter, span: Span, death: i32) {
+    let person = out.person;
+    for (i, year) in (span.first_year..=span.last_year).enumerate() {
+        if dates::jan1(year) >= death {
+            break;
+        }
+        let bef = &mut out.rows.bef[i];
+        bef.pnr.push(person.pnr.clone());
+        bef.born.push(person.born);
+        bef.sex.push(if person.female { "2" } else { "1" });
+        bef.municipality.push(format!("{:03}", person.municipality));
+        bef.origin
+            .push(["1", "2", "3"][(person.origin - 1) as usize]);
+        bef.civil.push(person.civil_status(year));
+        if let Some(h) = person.education_h_in(year) {
+            let code = if h == person.education_h {
+                person.hfaudd
+            } else {
+                h as u16 * 100 + 10
+            };
+            out.rows.udda[i].pnr.push(person.pnr.clone());
+            out.rows.udda[i].hfaudd.push(code.to_string());
+        }
+        let ind = &mut out.rows.ind[i];
+        let income = person.family_income(year);
+        ind.pnr.push(person.pnr.clone());
+        ind.family.push(income);
+        let adult = person.age_on(dates::jan1(year)) >= 18;
+        ind.personal
+            .push(if adult { (income * 1.4).round() } else { 0.0 });
+    }
+}
+
+/// Type 2 diabetes: metformin for every patient, and an SGLT2 inhibitor or GLP-1 analogue with the
+/// patient's offer probability, every 90 days from within 180 days of onset.
+fn diabetes_treatment(rng: &mut Rng, out: &mut ContactWriter, onset: i32, span: Span, death: i32) {
+    let (start, end) = (span.start(), span.end());
+    if onset >= death || death <= start || onset > end {
+        return;
+    }
+    let strata = PatientStrata::of(out.person, onset.max(start));
+    let model = offer("t2d_sglt2_glp1");
+    let p = model.probability(&strata);
+    out.rows.truth.record(model.id, &strata, p);
+    let treated = rng.bernoulli(p);
+    let drug = if rng.bernoulli(0.5) {
+        "A10BK01"
+    } else {
+        "A10BJ06"
+    };
+    let first = onset + rng.between(0, 180);
+    let phase = rng.between(0, 89);
+    let mut day = onset + phase;
+    while day <= end && day < death {
+        if day >= start {
+            out.prescription(day, "A10BA02");
+            if treated && day >= first {
+                out.prescription(day, drug);
+            }
+        }
+        day += 90;
+    }
+}
+
+/// Multimorbidity: a coordinated-care procedure within a year of the second chronic diagnosis,
+/// with the offer probability.
+fn multimorbidity_offer(
+    rng: &mut Rng,
+    out: &mut ContactWriter,
+    onsets: &[Option<i32>],
+    span: Span,
+    death: i32,
+) {
+    let mut days: Vec<i32> = onsets.iter().flatten().copied().collect();
+    days.sort_unstable();
+    let Some(&second) = days.get(1) else { return };
+    if second < span.start() || second > span.end() || second >= death {
+        return;
+    }
+    let strata = PatientStrata::of(out.person, second);
+    let model = offer("multimorbidity_coordinated");
+    let p = model.probability(&strata);
+    out.rows.truth.record(model.id, &strata, p);
+    let day = second + rng.between(14, 365);
+    if rng.bernoulli(p) && day < death && day <= span.end() {
+        let key = out.contact(day, 0, UNIT_MEDICINE, "DZ718");
+        out.procedure(key, "BVAA1", day);
+    }
+}

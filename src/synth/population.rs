@@ -1,0 +1,242 @@
+//! Synthetic persons: the attributes the population, education and income registers carry.
+//!
+//! The shape follows Denmark: an age pyramid by 5-year band (Statistics Denmark, FOLK1A 2024,
+//! rounded), the 98 municipalities weighted by population, origin shares (about 86% Danish origin,
+//! 10% immigrants, 4% descendants, descendants younger), and education correlated with income.
+//!
+//! Income is generated from a latent rank `u` that is uniform on [0, 1) in every sex and age group,
+//! so the income quintile a person falls in (cut within sex x 5-year age group x year, as the
+//! SEPLINE guideline does) is `floor(5u) + 1` up to sampling noise in the cut points. Education is
+//! drawn given `u`, which makes the two correlated without disturbing that uniformity.
+
+use super::rng::{Rng, cumulative};
+use crate::dates;
+use crate::registers::codes::{EducationGroup, H_GROUPS, REGIONS, municipalities};
+
+/// Persons per 5-year age band 0-4 ... 95-99 on 1 January (thousands, Denmark 2024, rounded).
+const AGE_PYRAMID: [f64; 20] = [
+    300.0, 315.0, 340.0, 345.0, 380.0, 410.0, 370.0, 340.0, 355.0, 390.0, 410.0, 400.0, 360.0,
+    330.0, 320.0, 270.0, 170.0, 90.0, 40.0, 10.0,
+];
+
+/// National shares of the final H-group (H10 ... H90) before the income gradient is applied.
+const EDUCATION_SHARES: [f64; 11] = [
+    0.20, 0.02, 0.08, 0.31, 0.02, 0.05, 0.15, 0.03, 0.11, 0.01, 0.02,
+];
+
+/// A synthetic person, fixed for the whole span (the population is a closed cohort: nobody moves,
+/// emigrates or is born after the first year; persons leave only by death).
+#[derive(Debug, Clone)]
+pub struct Person {
+    /// Position in the generated population; the contact keys derive from it.
+    pub index: u64,
+    pub pnr: String,
+    pub born: i32,
+    pub female: bool,
+    pub municipality: u16,
+    /// 0..5, index into [`REGIONS`].
+    pub region_index: usize,
+    /// Index into [`super::events::HOSPITALS`] of the person's catchment hospital.
+    pub hospital: usize,
+    /// `IE_TYPE`: 1 Danish origin, 2 immigrant, 3 descendant.
+    pub origin: u8,
+    /// Latent income rank, uniform on [0, 1) within sex and age.
+    pub income_rank: f64,
+    /// Final H-group (10 ... 90) and `HFAUDD` code (H-group * 100 + a sub-code).
+    pub education_h: u8,
+    pub hfaudd: u16,
+}
+
+/// Shared lookup tables, built once per run.
+pub struct PopulationTables {
+    age_cumulative: Vec<f64>,
+    municipality_cumulative: Vec<f64>,
+    education_cumulative: Vec<f64>,
+}
+
+impl PopulationTables {
+    pub fn new() -> PopulationTables {
+        let weights: Vec<f64> = municipalities()
+            .iter()
+            .map(|m| m.population_thousands)
+            .collect();
+        PopulationTables {
+            age_cumulative: cumulative(&AGE_PYRAMID),
+            municipality_cumulative: cumulative(&weights),
+            education_cumulative: cumulative(&EDUCATION_SHARES),
+        }
+    }
+}
+
+impl Default for PopulationTables {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A pseudonymous 10-digit person key: the index scrambled by multiplication with a constant
+/// coprime to 10^10 (a bijection, so keys never collide).
+pub fn pseudonym(index: u64) -> String {
+    const MODULUS: u64 = 10_000_000_000;
+    format!("{:010}", (index + 1).wrapping_mul(7_919_333_771) % MODULUS)
+}
+
+/// Draws one person whose age on 1 January of `first_year` follows the pyramid.
+pub fn draw_person(
+    rng: &mut Rng,
+    tables: &PopulationTables,
+    index: u64,
+    first_year: i32,
+) -> Person {
+    let band = rng.weighted(&tables.age_cumulative) as i32;
+    let age_days = (band * 5) as f64 * 365.25 + rng.uniform() * 5.0 * 365.25;
+    let born = dates::jan1(first_year) - age_days as i32 - 1;
+    let age = band * 5 + 2;
+    let female = rng.bernoulli(0.5);
+    let municipality = &municipalities()[rng.weighted(&tables.municipality_cumulative)];
+    let region_index = REGIONS
+        .iter()
+        .position(|(code, _)| *code == municipality.region)
+        .expect("every municipality has one of the five regions");
+
+    let (immigrant, descendant) = match age {
+        0..=29 => (0.08, 0.08),
+        30..=64 => (0.13, 0.01),
+        _ => (0.05, 0.0),
+    };
+    let x = rng.uniform();
+    let origin = if x < immigrant {
+        2
+    } else if x < immigrant + descendant {
+        3
+    } else {
+        1
+    };
+
+    let income_rank = rng.uniform();
+    let education_h = draw_education(rng, tables, income_rank, origin, age);
+    let hfaudd = education_h as u16 * 100 + 10 + rng.below(80) as u16;
+    Person {
+        index,
+        pnr: pseudonym(index),
+        born,
+        female,
+        municipality: municipality.code,
+        region_index,
+        hospital: super::events::catchment_hospital(municipality.code, region_index),
+        origin,
+        income_rank,
+        education_h,
+        hfaudd,
+    }
+}
+
+/// Final education: a draw from the national shares, shifted up the ladder with income rank
+/// (the income-education correlation) and for younger cohorts; immigrants more often lack a
+/// recorded education (H90), as in the real registers.
+fn draw_education(rng: &mut Rng, tables: &PopulationTables, rank: f64, origin: u8, age: i32) -> u8 {
+    if origin == 2 && rng.bernoulli(0.25) {
+        return 90;
+    }
+    let base = rng.weighted(&tables.education_cumulative[..10]) as f64;
+    let shift = 3.0 * (rank - 0.5) + if age < 50 { 0.7 } else { -0.3 } + rng.normal() * 0.8;
+    let level = (base + shift).round().clamp(0.0, 9.0) as usize;
+    H_GROUPS[level]
+}
+
+impl Person {
+    /// Age in completed years on a day.
+    pub fn age_on(&self, day: i32) -> i32 {
+        dates::age_on(self.born, day)
+    }
+
+    /// Income quintile 1..5 from the latent rank.
+    pub fn income_quintile(&self) -> usize {
+        ((self.income_rank * 5.0) as usize).min(4) + 1
+    }
+
+    /// The H-group recorded in `udda` for `year` (status at 1 January), or `None` below 15 years:
+    /// the final education is reached by 30; before that the record lags behind it.
+    pub fn education_h_in(&self, year: i32) -> Option<u8> {
+        let age = self.age_on(dates::jan1(year));
+        let h = self.education_h;
+        match age {
+            ..=14 => None,
+            _ if h == 90 || age >= 30 => Some(h),
+            15..=19 => Some(10),
+            20..=24 => Some(if h >= 20 { 20 } else { 10 }),
+            _ => Some(h.min(60)),
+        }
+    }
+
+    /// The SEPLINE education group the registers show in `year`.
+    pub fn education_group_in(&self, year: i32) -> EducationGroup {
+        self.education_h_in(year)
+            .map(EducationGroup::from_h_group)
+            .unwrap_or(EducationGroup::Unknown)
+    }
+
+    /// Equivalised disposable family income in DKK for an income year: a log-normal quantile of
+    /// the latent rank (median 260,000 DKK in 2015, 2% growth a year).
+    pub fn family_income(&self, year: i32) -> f64 {
+        let z =
+            statrs::function::erf::erf_inv(2.0 * self.income_rank.clamp(1e-6, 1.0 - 1e-6) - 1.0)
+                * std::f64::consts::SQRT_2;
+        let value = 260_000.0 * (0.45 * z).exp() * 1.02f64.powi(year - 2015);
+        (value / 100.0).round() * 100.0
+    }
+
+    /// Civil status on 1 January of a year (`U` unmarried, `G` married, `F` divorced, `E`
+    /// widowed), a function of age and a per-person draw so it is stable over the years.
+    pub fn civil_status(&self, year: i32) -> &'static str {
+        let age = self.age_on(dates::jan1(year));
+        let draw = (self.income_rank * 7919.0).fract();
+        match age {
+            ..=24 => "U",
+            25..=39 if draw < 0.45 => "G",
+            25..=39 => "U",
+            _ if age >= 75 && draw < 0.35 => "E",
+            _ if draw < 0.15 => "F",
+            _ if draw < 0.75 => "G",
+            _ => "U",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pseudonyms_do_not_collide() {
+        let keys: std::collections::HashSet<String> = (0..100_000).map(pseudonym).collect();
+        assert_eq!(keys.len(), 100_000);
+        assert!(keys.iter().all(|k| k.len() == 10));
+    }
+
+    #[test]
+    fn education_rises_with_income() {
+        let tables = PopulationTables::new();
+        let mut rng = Rng::new(3, 0);
+        let persons: Vec<Person> = (0..20_000)
+            .map(|i| draw_person(&mut rng, &tables, i, 2020))
+            .collect();
+        let long_share = |q: usize| {
+            let group: Vec<&Person> = persons
+                .iter()
+                .filter(|p| p.income_quintile() == q)
+                .collect();
+            group
+                .iter()
+                .filter(|p| EducationGroup::from_h_group(p.education_h) == EducationGroup::Long)
+                .count() as f64
+                / group.len() as f64
+        };
+        assert!(
+            long_share(5) > long_share(1) + 0.15,
+            "{} vs {}",
+            long_share(5),
+            long_share(1)
+        );
+    }
+}

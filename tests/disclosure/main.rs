@@ -1,0 +1,8 @@
+//! Disclosure control: primary and secondary suppression, the audit, and the sdcTable peer.
+//! One test binary (the crate links Polars, so each binary is costly to link).
+
+mod gate_examples;
+mod primary_rules;
+mod properties;
+mod sdctable_example;
+mod usage_example;
