@@ -66,6 +66,15 @@ pub fn format_iso(days: i32) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Today's date (UTC) as a day number.
+pub fn today() -> i32 {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    (seconds / 86_400) as i32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,5 +8,6 @@
 pub mod dates;
 pub mod disclosure;
 pub mod error;
+pub mod measures;
 pub mod registers;
 pub mod synth;

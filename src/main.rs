@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ulighed::error::{Error, Result};
+use ulighed::registers::discover::discover;
+use ulighed::registers::validate::{Severities, validate};
 use ulighed::synth::{self, events::Volumes, writer::SynthFormat};
 
 #[derive(Parser)]
@@ -44,6 +46,26 @@ enum Command {
         #[arg(long, default_value_t = 6.0)]
         prescriptions_per_person_year: f64,
     },
+    /// Check a registers folder against the register contract and print what was found.
+    Validate {
+        /// The registers folder.
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// No event may lie after this date (default: today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<i32>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+}
+
+fn parse_date(text: &str) -> std::result::Result<i32, String> {
+    ulighed::dates::parse_iso(text).ok_or_else(|| format!("{text:?} is not a date YYYY-MM-DD"))
 }
 
 fn parse_years(text: &str) -> Result<(i32, i32)> {
@@ -83,6 +105,30 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{name:<16} {rows:>12} rows");
             }
             println!("wrote {} files to {}", summary.files.len(), out.display());
+            Ok(())
+        }
+        Command::Validate { dir, format, as_of } => {
+            let discovered = discover(&dir)?;
+            let report = validate(
+                &discovered,
+                as_of.unwrap_or_else(ulighed::dates::today),
+                &Severities::default(),
+            )?;
+            match format {
+                ReportFormat::Text => print!("{}", report.to_text()),
+                ReportFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report)
+                        .map_err(|e| Error::Internal(e.to_string()))?
+                ),
+            }
+            let errors = report.errors().count();
+            if errors > 0 {
+                return Err(Error::BadInput(format!(
+                    "{}: {errors} validation error(s), see above",
+                    dir.display()
+                )));
+            }
             Ok(())
         }
     }

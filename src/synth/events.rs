@@ -517,7 +517,7 @@ fn first_event(
 fn write_population_rows(out: &mut ContactWriter, span: Span, death: i32) {
     let person = out.person;
     for (i, year) in (span.first_year..=span.last_year).enumerate() {
-        if dates::jan1(year) >= death {
+        if dates::jan1(year) > death {
             break;
         }
         let bef = &mut out.rows.bef[i];

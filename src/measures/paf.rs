@@ -1,0 +1,101 @@
+//! Population attributable fraction (PAF) and risk (PAR): how much the
+//! setting average would improve if every subgroup did as well as the
+//! reference subgroup. WHO healthequal `paf()` and `parisk()`.
+
+use super::interval::{MeasureError, z_value};
+use super::subgroup::{Measure, Polarity, Subgroup, is_ordered, need_more_than_two, weighted_mean};
+
+/// The reference subgroup of PAF/PAR: the most advantaged (highest order)
+/// in an ordered dimension, otherwise the best estimate (highest if
+/// favourable, lowest if adverse). On ties the highest estimate and the
+/// largest population among the tied subgroups are used, as healthequal.
+fn reference(groups: &[Subgroup], polarity: Polarity) -> Result<(f64, f64), MeasureError> {
+    let refs: Vec<&Subgroup> = if is_ordered(groups)? {
+        let top = groups.iter().filter_map(|g| g.order).max();
+        groups.iter().filter(|g| g.order == top).collect()
+    } else {
+        let pick = match polarity {
+            Polarity::Favourable => groups
+                .iter()
+                .map(|g| g.estimate)
+                .fold(f64::NEG_INFINITY, f64::max),
+            Polarity::Adverse => groups
+                .iter()
+                .map(|g| g.estimate)
+                .fold(f64::INFINITY, f64::min),
+        };
+        groups.iter().filter(|g| g.estimate == pick).collect()
+    };
+    let est = refs
+        .iter()
+        .map(|g| g.estimate)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let pop = refs
+        .iter()
+        .map(|g| g.population)
+        .fold(f64::NEG_INFINITY, f64::max);
+    Ok((est, pop))
+}
+
+struct Parts {
+    /// Reference minus weighted mean, 0 when the reference is worse than
+    /// the mean (no gain to attribute).
+    gap: f64,
+    mean: f64,
+    /// SE of the PAF (in percent units' ratio, healthequal's formula).
+    paf_se: f64,
+}
+
+fn parts(groups: &[Subgroup], polarity: Polarity, scale: f64) -> Result<Parts, MeasureError> {
+    need_more_than_two("PAF/PAR", groups)?;
+    let mean = weighted_mean(groups)?;
+    let (ref_est, ref_pop) = reference(groups, polarity)?;
+    let raw = ref_est - mean;
+    let worse = match polarity {
+        Polarity::Favourable => raw < 0.0,
+        Polarity::Adverse => raw > 0.0,
+    };
+    // 2x2 table of Walter (1976) / healthequal: c, d exposed (reference),
+    // a, b the rest.
+    let total: f64 = groups.iter().map(|g| g.population).sum();
+    let c = ref_est / scale * ref_pop;
+    let d = ref_pop - c;
+    let a = mean / scale * total - c;
+    let b = total - a - ref_pop;
+    let n = a + b + c + d;
+    let paf_se =
+        ((c * n * (a * d * (n - c) + b * c * c)) / ((a + c).powi(3) * (c + d).powi(3))).sqrt();
+    Ok(Parts {
+        gap: if worse { 0.0 } else { raw },
+        mean,
+        paf_se,
+    })
+}
+
+/// PAF = `100 (y_ref - μ) / μ` with μ the population-weighted mean, set to
+/// 0 when the reference is worse than the mean; SE by Walter's (1976)
+/// formula on the implied 2x2 table, Wald interval (healthequal `paf()`).
+/// `scale` is the indicator scale (100 for percentages).
+pub fn paf(
+    groups: &[Subgroup],
+    polarity: Polarity,
+    scale: f64,
+    confidence: f64,
+) -> Result<Measure, MeasureError> {
+    let z = z_value(confidence)?;
+    let p = parts(groups, polarity, scale)?;
+    Ok(Measure::wald(100.0 * p.gap / p.mean, p.paf_se, z))
+}
+
+/// PAR = `y_ref - μ` (0 when the reference is worse than the mean), SE
+/// `μ · SE(PAF)` (healthequal `parisk()`).
+pub fn par(
+    groups: &[Subgroup],
+    polarity: Polarity,
+    scale: f64,
+    confidence: f64,
+) -> Result<Measure, MeasureError> {
+    let z = z_value(confidence)?;
+    let p = parts(groups, polarity, scale)?;
+    Ok(Measure::wald(p.gap, (p.mean * p.paf_se).abs(), z))
+}

@@ -1,0 +1,170 @@
+//! Readers: one register file into a lazy frame in the canonical schema of the contract.
+//!
+//! Every format goes through the same mapping: file columns are matched to the contract without
+//! regard to case (and through the documented aliases), cast to the canonical type, and renamed
+//! to the canonical name; optional columns that a file lacks are added as nulls, so files of one
+//! register always concatenate. CSV is read as text and parsed here, so a value that does not parse
+//! becomes a finding of the validation rather than a failed read.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::contract::{ColumnSpec, Kind};
+use super::discover::{Format, RegisterFile};
+use crate::error::{Error, Result};
+
+/// The name of the year column added to frames of yearly registers.
+pub const YEAR: &str = "AAR";
+
+/// A file column mapped onto the contract: its canonical spec, the raw column as the file holds
+/// it, and the expression that parses it into the canonical type.
+pub struct MappedColumn {
+    pub spec: &'static ColumnSpec,
+    pub file_name: Option<String>,
+    pub parsed: Expr,
+}
+
+/// A register file opened lazily, with its columns mapped.
+pub struct OpenedFile {
+    pub raw: LazyFrame,
+    pub columns: Vec<MappedColumn>,
+}
+
+/// The CSV separator of a file: `;` when the header has more semicolons than commas.
+fn csv_separator(path: &Path) -> Result<u8> {
+    let file = std::fs::File::open(path).map_err(|e| Error::reading(path, e))?;
+    let mut header = String::new();
+    BufReader::new(file)
+        .read_line(&mut header)
+        .map_err(|e| Error::reading(path, e))?;
+    let semicolons = header.matches(';').count();
+    let commas = header.matches(',').count();
+    Ok(if semicolons > commas { b';' } else { b',' })
+}
+
+fn scan_raw(file: &RegisterFile) -> Result<LazyFrame> {
+    let path = file.path.to_string_lossy().to_string();
+    let scanned = match file.format {
+        Format::Parquet => LazyFrame::scan_parquet(PlRefPath::new(&path), Default::default()),
+        Format::Ipc => LazyFrame::scan_ipc(
+            PlRefPath::new(&path),
+            Default::default(),
+            Default::default(),
+        ),
+        Format::Csv => LazyCsvReader::new(PlRefPath::new(&path))
+            .with_separator(csv_separator(&file.path)?)
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .finish(),
+    };
+    scanned.map_err(|e| Error::reading(&file.path, e))
+}
+
+fn canonical_dtype(kind: Kind) -> DataType {
+    match kind {
+        Kind::Text => DataType::String,
+        Kind::Date => DataType::Date,
+        Kind::Number => DataType::Float64,
+        Kind::Municipality => DataType::Int32,
+    }
+}
+
+/// The expression that turns a file column of type `dtype` into the canonical type, or `None`
+/// when the file's type cannot hold such values (a float for a date, say).
+fn parse_expr(name: &str, dtype: &DataType, kind: Kind) -> Option<Expr> {
+    let c = col(name);
+    let text = matches!(dtype, DataType::String);
+    match kind {
+        Kind::Text if text => Some(c.str().strip_chars(lit(NULL))),
+        Kind::Text if dtype.is_integer() => Some(c.cast(DataType::String)),
+        Kind::Date if matches!(dtype, DataType::Date) => Some(c),
+        Kind::Date if matches!(dtype, DataType::Datetime(_, _)) => Some(c.cast(DataType::Date)),
+        Kind::Date if text => Some(
+            c.str()
+                .strip_chars(lit(NULL))
+                .str()
+                .to_date(StrptimeOptions {
+                    format: Some("%Y-%m-%d".into()),
+                    strict: false,
+                    exact: true,
+                    cache: true,
+                }),
+        ),
+        Kind::Number if dtype.is_primitive_numeric() => Some(c.cast(DataType::Float64)),
+        Kind::Number if text => Some(c.str().strip_chars(lit(NULL)).cast(DataType::Float64)),
+        Kind::Municipality if dtype.is_integer() => Some(c.cast(DataType::Int32)),
+        Kind::Municipality if text => Some(c.str().strip_chars(lit(NULL)).cast(DataType::Int32)),
+        _ => None,
+    }
+}
+
+/// Opens a file and maps its columns onto the contract. Fails (naming the file and column) when a
+/// required column is missing, two columns map to one, or a column's type cannot hold its values.
+pub fn open(file: &RegisterFile) -> Result<OpenedFile> {
+    let mut raw = scan_raw(file)?;
+    let schema = raw
+        .collect_schema()
+        .map_err(|e| Error::reading(&file.path, e))?;
+    let mut columns = Vec::new();
+    for spec in file.spec.columns {
+        let matches: Vec<(&PlSmallStr, &DataType)> = schema
+            .iter()
+            .filter(|(name, _)| file.spec.column_for(name).map(|c| c.name) == Some(spec.name))
+            .collect();
+        match matches.as_slice() {
+            [] if spec.required => {
+                let found: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
+                return Err(Error::BadInput(format!(
+                    "{}: required column {} is missing (register {}; the file has columns {}; rule: required columns)",
+                    file.path.display(),
+                    spec.name,
+                    file.register,
+                    found.join(", ")
+                )));
+            }
+            [] => columns.push(MappedColumn {
+                spec,
+                file_name: None,
+                parsed: lit(NULL).cast(canonical_dtype(spec.kind)).alias(spec.name),
+            }),
+            [(name, dtype)] => {
+                let parsed = parse_expr(name, dtype, spec.kind).ok_or_else(|| {
+                    Error::BadInput(format!(
+                        "{}: column {} has type {dtype}, expected {} (rule: types)",
+                        file.path.display(),
+                        name,
+                        spec.kind.describe()
+                    ))
+                })?;
+                columns.push(MappedColumn {
+                    spec,
+                    file_name: Some(name.to_string()),
+                    parsed: parsed.alias(spec.name),
+                });
+            }
+            several => {
+                let names: Vec<&str> = several.iter().map(|(n, _)| n.as_str()).collect();
+                return Err(Error::BadInput(format!(
+                    "{}: columns {} all stand for {}; keep one (rule: required columns)",
+                    file.path.display(),
+                    names.join(" and "),
+                    spec.name
+                )));
+            }
+        }
+    }
+    Ok(OpenedFile { raw, columns })
+}
+
+impl OpenedFile {
+    /// The file in the canonical schema; yearly registers get the year as column [`YEAR`].
+    pub fn canonical(&self, year: Option<i32>) -> LazyFrame {
+        let mut exprs: Vec<Expr> = self.columns.iter().map(|c| c.parsed.clone()).collect();
+        if let Some(year) = year {
+            exprs.push(lit(year).alias(YEAR));
+        }
+        self.raw.clone().select(exprs)
+    }
+}

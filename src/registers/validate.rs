@@ -1,0 +1,595 @@
+//! The validation of `REGISTERS.md`: types, required columns, person keys, plausible dates,
+//! well-formed codes, and keys that resolve across registers.
+//!
+//! Each check is a boolean expression that is true on a violating row; all checks of a file run
+//! in one lazy aggregation, and only a failing check pays for a second pass that fetches its first
+//! rows for the message. A finding names the file, the rule, the column, the count of rows and the
+//! first rows with their values.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::contract::{Kind, RegisterSpec};
+use super::discover::{Discovered, Format, RegisterFile};
+use super::read::{OpenedFile, open};
+use crate::dates;
+use crate::error::{Error, Result};
+
+/// How a failed check counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// The rules, with their default severity. Errors are the default for type, key and code-format
+/// failures; an unusual diagnosis type is a warning (real extracts carry more types than A/B).
+pub const RULES: [(&str, Severity, &str); 16] = [
+    (
+        "required_columns",
+        Severity::Error,
+        "every required column is present",
+    ),
+    (
+        "types",
+        Severity::Error,
+        "values parse as the column's type",
+    ),
+    (
+        "pnr_present",
+        Severity::Error,
+        "PNR is present and not empty",
+    ),
+    (
+        "pnr_unique",
+        Severity::Error,
+        "PNR is unique within the file",
+    ),
+    (
+        "date_range",
+        Severity::Error,
+        "dates lie between 1900-01-01 and the as-of date",
+    ),
+    (
+        "date_order",
+        Severity::Error,
+        "a contact ends on or after its start",
+    ),
+    ("code_koen", Severity::Error, "KOEN is 1 or 2"),
+    (
+        "code_kom",
+        Severity::Error,
+        "KOM is one of the 98 municipalities",
+    ),
+    ("code_ie_type", Severity::Error, "IE_TYPE is 1, 2 or 3"),
+    ("code_hfaudd", Severity::Error, "HFAUDD is a 4-digit code"),
+    (
+        "code_icd10",
+        Severity::Error,
+        "diagnoses are SKS ICD-10 codes (D + letter + 2 digits ...)",
+    ),
+    (
+        "code_atc",
+        Severity::Error,
+        "ATC codes are well formed (e.g. A10BK01)",
+    ),
+    (
+        "code_procedure",
+        Severity::Error,
+        "procedure codes are SKS codes (capital letters, then letters or digits)",
+    ),
+    (
+        "code_diagnosis_type",
+        Severity::Warning,
+        "DIAGNOSETYPE is A or B",
+    ),
+    (
+        "key_contact",
+        Severity::Error,
+        "DW_EK_KONTAKT exists in lpr_kontakter",
+    ),
+    (
+        "key_pnr",
+        Severity::Error,
+        "PNR of an event exists in some bef year",
+    ),
+];
+
+/// Severity per rule, defaults overridden by a pipeline or the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Severities {
+    pub overrides: BTreeMap<String, Severity>,
+}
+
+impl Severities {
+    pub fn of(&self, rule: &str) -> Severity {
+        self.overrides.get(rule).copied().unwrap_or_else(|| {
+            RULES
+                .iter()
+                .find(|(r, _, _)| *r == rule)
+                .map(|(_, s, _)| *s)
+                .unwrap_or(Severity::Error)
+        })
+    }
+}
+
+/// One row cited in a finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Example {
+    /// 1-based data row (for CSV the line is one more, for the header).
+    pub row: u64,
+    pub value: String,
+}
+
+/// One failed check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub file: PathBuf,
+    pub register: &'static str,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub column: &'static str,
+    pub count: u64,
+    pub expected: &'static str,
+    pub examples: Vec<Example>,
+}
+
+impl Finding {
+    /// One readable paragraph.
+    pub fn message(&self) -> String {
+        let examples: Vec<String> = self
+            .examples
+            .iter()
+            .map(|e| format!("row {} value {:?}", e.row, e.value))
+            .collect();
+        format!(
+            "{}: {} row{} break{} rule {} in column {} (expected: {}); first: {}",
+            self.file.display(),
+            self.count,
+            if self.count == 1 { "" } else { "s" },
+            if self.count == 1 { "s" } else { "" },
+            self.rule,
+            self.column,
+            self.expected,
+            examples.join(", ")
+        )
+    }
+}
+
+/// A file that was read.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSummary {
+    pub file: PathBuf,
+    pub register: &'static str,
+    pub year: Option<i32>,
+    pub format: Format,
+    pub rows: u64,
+}
+
+/// Everything `ulighed validate` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidationReport {
+    pub folder: PathBuf,
+    pub as_of: String,
+    pub files: Vec<FileSummary>,
+    pub missing_registers: Vec<&'static str>,
+    pub ignored_files: Vec<PathBuf>,
+    pub findings: Vec<Finding>,
+}
+
+impl ValidationReport {
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+    }
+
+    /// The report as readable text.
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "Validation of {} (as of {})\n\n",
+            self.folder.display(),
+            self.as_of
+        );
+        for f in &self.files {
+            out.push_str(&format!(
+                "  {:<40} {:>14} rows\n",
+                f.file
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default(),
+                f.rows
+            ));
+        }
+        if !self.missing_registers.is_empty() {
+            out.push_str(&format!(
+                "\nRegisters not present: {}\n",
+                self.missing_registers.join(", ")
+            ));
+        }
+        if !self.ignored_files.is_empty() {
+            out.push_str(&format!(
+                "Other files (ignored): {}\n",
+                self.ignored_files
+                    .iter()
+                    .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let errors = self.errors().count();
+        let warnings = self.findings.len() - errors;
+        out.push_str(&format!("\n{errors} error(s), {warnings} warning(s)\n"));
+        for f in &self.findings {
+            let label = match f.severity {
+                Severity::Error => "ERROR",
+                Severity::Warning => "warning",
+            };
+            out.push_str(&format!("\n{label}: {}\n", f.message()));
+        }
+        out
+    }
+}
+
+/// A check: a boolean expression true on violating rows, and the value to cite.
+struct Check {
+    rule: &'static str,
+    column: &'static str,
+    expected: &'static str,
+    violation: Expr,
+    value: Expr,
+}
+
+const ROW: &str = "__row";
+
+fn raw_text(name: &str) -> Expr {
+    col(name).cast(DataType::String)
+}
+
+/// The checks of one opened file (keys across files are checked separately).
+fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let min_date = lit(dates::jan1(1900)).cast(DataType::Date);
+    let max_date = lit(as_of).cast(DataType::Date);
+    for mapped in &opened.columns {
+        let Some(raw_name) = &mapped.file_name else {
+            continue;
+        };
+        let parsed = mapped.parsed.clone();
+        let raw = raw_text(raw_name);
+        let name = mapped.spec.name;
+        let present = raw.clone().is_not_null().and(
+            raw.clone()
+                .str()
+                .strip_chars(lit(NULL))
+                .str()
+                .len_bytes()
+                .gt(lit(0)),
+        );
+        if mapped.spec.kind != Kind::Text {
+            checks.push(Check {
+                rule: "types",
+                column: name,
+                expected: mapped.spec.kind.describe(),
+                violation: present.clone().and(parsed.clone().is_null()),
+                value: raw.clone(),
+            });
+        }
+        if mapped.spec.kind == Kind::Date {
+            checks.push(Check {
+                rule: "date_range",
+                column: name,
+                expected: "a date from 1900-01-01 up to the as-of date",
+                violation: parsed
+                    .clone()
+                    .lt(min_date.clone())
+                    .or(parsed.clone().gt(max_date.clone())),
+                value: raw.clone(),
+            });
+        }
+        let pattern = |rule, expected, regex: &str| Check {
+            rule,
+            column: name,
+            expected,
+            violation: present.clone().and(
+                parsed
+                    .clone()
+                    .str()
+                    .contains(lit(regex.to_string()), true)
+                    .not(),
+            ),
+            value: raw.clone(),
+        };
+        match name {
+            "PNR" => {
+                checks.push(Check {
+                    rule: "pnr_present",
+                    column: name,
+                    expected: "a person key",
+                    violation: present.clone().not(),
+                    value: raw.clone().fill_null(lit("")),
+                });
+                if spec.unique_pnr {
+                    checks.push(Check {
+                        rule: "pnr_unique",
+                        column: name,
+                        expected: "each PNR once in the file",
+                        violation: present.clone().and(parsed.clone().is_duplicated()),
+                        value: raw.clone(),
+                    });
+                }
+            }
+            "KOEN" => checks.push(pattern("code_koen", "1 (male) or 2 (female)", "^[12]$")),
+            "IE_TYPE" => checks.push(pattern("code_ie_type", "1, 2 or 3", "^[123]$")),
+            "HFAUDD" => checks.push(pattern("code_hfaudd", "4 digits", "^[0-9]{4}$")),
+            "AKTIONSDIAGNOSE" | "DIAGNOSEKODE" => checks.push(pattern(
+                "code_icd10",
+                "an SKS diagnosis code: D, a letter, two digits, then letters or digits",
+                "^D[A-Z][0-9]{2}[A-Z0-9]*$",
+            )),
+            "ATC" => checks.push(pattern(
+                "code_atc",
+                "an ATC code such as A10BK01 (or a shorter level of it)",
+                "^[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?$",
+            )),
+            "PROCEDUREKODE" => checks.push(pattern(
+                "code_procedure",
+                "an SKS procedure code such as KFNG05",
+                "^[A-Z][A-Z0-9]{2,9}$",
+            )),
+            "DIAGNOSETYPE" => checks.push(pattern("code_diagnosis_type", "A or B", "^[AB]$")),
+            "KOM" => {
+                let known: Vec<i32> = super::codes::municipalities()
+                    .iter()
+                    .map(|m| m.code as i32)
+                    .collect();
+                let known = Series::new("known".into(), known);
+                checks.push(Check {
+                    rule: "code_kom",
+                    column: name,
+                    expected: "one of the 98 municipality codes (101 or 0101)",
+                    violation: parsed
+                        .clone()
+                        .is_not_null()
+                        .and(parsed.clone().is_in(lit(known).implode(false), false).not()),
+                    value: raw.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    if spec.name == "lpr_kontakter" {
+        let start = opened.columns.iter().find(|c| c.spec.name == "DATO_START");
+        let end = opened.columns.iter().find(|c| c.spec.name == "DATO_SLUT");
+        if let (Some(start), Some(end)) = (start, end) {
+            checks.push(Check {
+                rule: "date_order",
+                column: "DATO_SLUT",
+                expected: "DATO_SLUT on or after DATO_START",
+                violation: end.parsed.clone().lt(start.parsed.clone()),
+                value: end.parsed.clone().cast(DataType::String),
+            });
+        }
+    }
+    checks
+}
+
+/// Runs the checks of one file, returning its row count and findings.
+fn check_file(
+    file: &RegisterFile,
+    opened: &OpenedFile,
+    as_of: i32,
+    severities: &Severities,
+) -> Result<(u64, Vec<Finding>)> {
+    let checks = checks_for(opened, &file.spec, as_of);
+    let frame = opened.raw.clone().with_row_index(ROW, Some(1));
+    let mut sums = vec![len().cast(DataType::UInt64).alias("__rows")];
+    sums.extend(checks.iter().enumerate().map(|(i, c)| {
+        c.violation
+            .clone()
+            .fill_null(lit(false))
+            .cast(DataType::UInt64)
+            .sum()
+            .alias(format!("__check{i}"))
+    }));
+    let counts = frame
+        .clone()
+        .select(sums)
+        .collect()
+        .map_err(|e| Error::reading(&file.path, e))?;
+    let count_of = |name: &str| -> u64 {
+        counts
+            .column(name)
+            .ok()
+            .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
+            .unwrap_or(0)
+    };
+    let rows = count_of("__rows");
+    let mut findings = Vec::new();
+    for (i, check) in checks.into_iter().enumerate() {
+        let count = count_of(&format!("__check{i}"));
+        if count == 0 {
+            continue;
+        }
+        let examples = first_rows(
+            frame
+                .clone()
+                .filter(check.violation.fill_null(lit(false)))
+                .select([col(ROW), check.value.alias("value")]),
+            &file.path,
+        )?;
+        findings.push(Finding {
+            file: file.path.clone(),
+            register: file.register,
+            rule: check.rule,
+            severity: severities.of(check.rule),
+            column: check.column,
+            count,
+            expected: check.expected,
+            examples,
+        });
+    }
+    Ok((rows, findings))
+}
+
+/// The first three rows of a frame of (row, value).
+fn first_rows(frame: LazyFrame, path: &std::path::Path) -> Result<Vec<Example>> {
+    let df = frame
+        .limit(3)
+        .collect()
+        .map_err(|e| Error::reading(path, e))?;
+    let rows = df.column(ROW)?.cast(&DataType::UInt64)?;
+    let values = df.column("value")?.cast(&DataType::String)?;
+    let rows = rows.u64()?;
+    let values = values.str()?;
+    Ok((0..df.height())
+        .map(|i| Example {
+            row: rows.get(i).unwrap_or(0),
+            value: values.get(i).unwrap_or("").to_string(),
+        })
+        .collect())
+}
+
+/// Keys that must resolve in another register: contact keys of diagnoses and procedures, and the
+/// person keys of events.
+fn check_keys(
+    discovered: &Discovered,
+    opened: &BTreeMap<PathBuf, OpenedFile>,
+    severities: &Severities,
+) -> Result<Vec<Finding>> {
+    let canonical = |register: &str| -> Option<LazyFrame> {
+        let frames: Vec<LazyFrame> = discovered
+            .of(register)
+            .iter()
+            .filter_map(|f| opened.get(&f.path).map(|o| o.canonical(None)))
+            .collect();
+        (!frames.is_empty()).then(|| concat(frames, UnionArgs::default()).expect("same schema"))
+    };
+    let mut findings = Vec::new();
+    let mut probe = |file: &RegisterFile,
+                     key: &'static str,
+                     rule: &'static str,
+                     expected: &'static str,
+                     known: &LazyFrame|
+     -> Result<()> {
+        let Some(o) = opened.get(&file.path) else {
+            return Ok(());
+        };
+        let missing = o
+            .raw
+            .clone()
+            .with_row_index(ROW, Some(1))
+            .select([
+                col(ROW),
+                o.columns
+                    .iter()
+                    .find(|c| c.spec.name == key)
+                    .map(|c| c.parsed.clone())
+                    .unwrap_or(lit(NULL))
+                    .alias("value"),
+            ])
+            .filter(col("value").is_not_null())
+            .join(
+                known
+                    .clone()
+                    .select([col(key).alias("value")])
+                    .unique(None, UniqueKeepStrategy::Any),
+                [col("value")],
+                [col("value")],
+                JoinArgs::new(JoinType::Anti),
+            );
+        let count = missing
+            .clone()
+            .select([len().cast(DataType::UInt64).alias("n")])
+            .collect()
+            .map_err(|e| Error::reading(&file.path, e))?
+            .column("n")?
+            .u64()?
+            .get(0)
+            .unwrap_or(0);
+        if count > 0 {
+            findings.push(Finding {
+                file: file.path.clone(),
+                register: file.register,
+                rule,
+                severity: severities.of(rule),
+                column: key,
+                count,
+                expected,
+                examples: first_rows(missing.sort([ROW], Default::default()), &file.path)?,
+            });
+        }
+        Ok(())
+    };
+    if let Some(contacts) = canonical("lpr_kontakter") {
+        for register in ["lpr_diagnoser", "lpr_procedurer"] {
+            for file in discovered.of(register) {
+                probe(
+                    file,
+                    "DW_EK_KONTAKT",
+                    "key_contact",
+                    "a DW_EK_KONTAKT of lpr_kontakter",
+                    &contacts,
+                )?;
+            }
+        }
+    }
+    if let Some(population) = canonical("bef") {
+        for register in ["lpr_kontakter", "lmdb", "dod"] {
+            for file in discovered.of(register) {
+                probe(
+                    file,
+                    "PNR",
+                    "key_pnr",
+                    "a PNR found in some bef year",
+                    &population,
+                )?;
+            }
+        }
+    }
+    Ok(findings)
+}
+
+/// Validates every register file of a discovered folder.
+pub fn validate(
+    discovered: &Discovered,
+    as_of: i32,
+    severities: &Severities,
+) -> Result<ValidationReport> {
+    let mut files = Vec::new();
+    let mut findings = Vec::new();
+    let mut opened = BTreeMap::new();
+    for file in discovered.files.values().flatten() {
+        // A file whose columns cannot be mapped stops validation: nothing else about it can be
+        // checked, and the error already names the file, the column and the rule.
+        let o = open(file)?;
+        let (rows, mut found) = check_file(file, &o, as_of, severities)?;
+        files.push(FileSummary {
+            file: file.path.clone(),
+            register: file.register,
+            year: file.year,
+            format: file.format,
+            rows,
+        });
+        findings.append(&mut found);
+        opened.insert(file.path.clone(), o);
+    }
+    findings.extend(check_keys(discovered, &opened, severities)?);
+    let missing_registers = super::contract::ALL
+        .iter()
+        .map(|s| s.name)
+        .filter(|name| discovered.of(name).is_empty())
+        .collect();
+    Ok(ValidationReport {
+        folder: discovered.dir.clone(),
+        as_of: dates::format_iso(as_of),
+        files,
+        missing_registers,
+        ignored_files: discovered.other.clone(),
+        findings,
+    })
+}

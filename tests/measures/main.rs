@@ -1,0 +1,12 @@
+//! The statistical core against its peers: PHEindicatormethods, WHO healthequal/HEAT, R's glm.
+//! One test binary (the crate links Polars, so each binary is costly to link).
+
+mod common;
+
+mod applicability;
+mod heat_measures;
+mod phe_dsr_isr;
+mod phe_proportion_rate_mean;
+mod properties;
+mod regression;
+mod sii;
