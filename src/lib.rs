@@ -5,9 +5,14 @@
 //! measures -> disclosure -> outputs. Everything up to the aggregate is lazy Polars work over
 //! person-level rows; everything after works on small aggregated tables.
 
+pub mod aggregate;
+pub mod cohort;
 pub mod dates;
 pub mod disclosure;
 pub mod error;
 pub mod measures;
+pub mod pipeline;
 pub mod registers;
+pub mod report;
+pub mod strata;
 pub mod synth;

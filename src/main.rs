@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ulighed::error::{Error, Result};
+use ulighed::pipeline::run::{ReportKind, RunOptions, default_spec, run as run_analysis};
 use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
+use ulighed::report::labels::Lang;
 use ulighed::synth::{self, events::Volumes, writer::SynthFormat};
 
 #[derive(Parser)]
@@ -46,6 +48,8 @@ enum Command {
         #[arg(long, default_value_t = 6.0)]
         prescriptions_per_person_year: f64,
     },
+    /// Run an analysis from its pipeline spec and write its tables, figure and report.
+    Run(RunArgs),
     /// Check a registers folder against the register contract and print what was found.
     Validate {
         /// The registers folder.
@@ -56,6 +60,27 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<i32>,
     },
+}
+
+/// Options of `ulighed run`.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The pipeline spec (default: pipelines/t2d_sglt2_glp1.toml on data-samples/).
+    spec: Option<PathBuf>,
+    /// Registers folder, overriding the spec's.
+    #[arg(long)]
+    registers: Option<PathBuf>,
+    /// Output root; the analysis is written to OUT/<id>/.
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
+    #[arg(long, value_enum, default_value = "annual")]
+    report: ReportKind,
+    /// No register event may lie after this date (default: today).
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<i32>,
+    /// Language of the report.
+    #[arg(long, value_enum, default_value = "da")]
+    lang: Lang,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -105,6 +130,24 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{name:<16} {rows:>12} rows");
             }
             println!("wrote {} files to {}", summary.files.len(), out.display());
+            Ok(())
+        }
+        Command::Run(args) => {
+            let summary = run_analysis(&RunOptions {
+                spec: args.spec.unwrap_or_else(|| default_spec().to_path_buf()),
+                registers: args.registers,
+                out: args.out,
+                as_of: args.as_of.unwrap_or_else(ulighed::dates::today),
+                report: args.report,
+                lang: args.lang,
+            })?;
+            println!(
+                "{} patients; {} cells suppressed (primary), {} (secondary); wrote {}",
+                summary.patients,
+                summary.suppressed.primary,
+                summary.suppressed.secondary,
+                summary.folder.display()
+            );
             Ok(())
         }
         Command::Validate { dir, format, as_of } => {

@@ -4,4 +4,5 @@ pub mod codes;
 pub mod contract;
 pub mod discover;
 pub mod read;
+pub mod scan;
 pub mod validate;

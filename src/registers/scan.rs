@@ -1,0 +1,53 @@
+//! Lazy canonical frames over a registers folder: one register (all its files) or one year.
+
+use polars::prelude::*;
+
+use super::discover::{Discovered, discover};
+use super::read::open;
+use crate::error::{Error, Result};
+
+/// The register files of a folder, opened on demand.
+pub struct RegisterSet {
+    pub discovered: Discovered,
+}
+
+impl RegisterSet {
+    pub fn open(dir: &std::path::Path) -> Result<RegisterSet> {
+        Ok(RegisterSet {
+            discovered: discover(dir)?,
+        })
+    }
+
+    /// All files of a register concatenated, or `None` when the folder has none.
+    pub fn scan(&self, register: &str) -> Result<Option<LazyFrame>> {
+        let files = self.discovered.of(register);
+        if files.is_empty() {
+            return Ok(None);
+        }
+        let frames = files
+            .iter()
+            .map(|f| Ok(open(f)?.canonical(f.year)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(concat(frames, UnionArgs::default())?))
+    }
+
+    /// All files of a register that must be present.
+    pub fn require(&self, register: &str) -> Result<LazyFrame> {
+        self.scan(register)?.ok_or_else(|| {
+            Error::MissingInput(format!(
+                "{}: no {register} register file (expected {register}.parquet, .arrow or .csv)",
+                self.discovered.dir.display()
+            ))
+        })
+    }
+
+    /// The file of a yearly register for one year.
+    pub fn scan_year(&self, register: &str, year: i32) -> Result<Option<LazyFrame>> {
+        self.discovered
+            .of(register)
+            .iter()
+            .find(|f| f.year == Some(year))
+            .map(|f| Ok(open(f)?.canonical(Some(year))))
+            .transpose()
+    }
+}

@@ -1,0 +1,77 @@
+//! Atomic output folders: a run writes into a staging folder beside the target and swaps it into
+//! place only when every file is written, so a failed or killed run never leaves a half-written
+//! report and never damages the previous one.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// A staging folder that becomes `target` on [`Staging::commit`] and is removed if dropped first.
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates `<parent>/.<name>.tmp-<pid>` for `target`.
+    pub fn new(target: &Path) -> Result<Staging> {
+        let parent = target.parent().unwrap_or(Path::new("."));
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "run".into());
+        std::fs::create_dir_all(parent).map_err(|e| Error::writing(parent, e))?;
+        let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| Error::writing(&dir, e))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| Error::writing(&dir, e))?;
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// Writes a file at a path relative to the staging folder.
+    pub fn write(&self, relative: &str, contents: &[u8]) -> Result<()> {
+        let path = self.dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::writing(parent, e))?;
+        }
+        std::fs::write(&path, contents).map_err(|e| Error::writing(&path, e))
+    }
+
+    /// Moves the staging folder into place, replacing a previous output only after the new one
+    /// is complete (the old folder is renamed aside first, then removed).
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let aside = self.dir.with_extension("old");
+        if self.target.exists() {
+            std::fs::rename(&self.target, &aside).map_err(|e| Error::writing(&self.target, e))?;
+        }
+        std::fs::rename(&self.dir, &self.target).map_err(|e| Error::writing(&self.target, e))?;
+        if aside.exists() {
+            std::fs::remove_dir_all(&aside).map_err(|e| Error::writing(&aside, e))?;
+        }
+        self.committed = true;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Lower-case hex SHA-256 of bytes (spec hashes and fingerprints in the provenance).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,50 @@
+//! The tidy CSV of an analysis: one row per (analysis, measure, dimension, group), with value, CI
+//! bounds, numerator, denominator, method and a suppression flag (DESIGN.md). Numbers are
+//! formatted here, not by a library, so the same results always give the same bytes.
+
+use crate::pipeline::results::ResultRow;
+
+/// The header of the tidy CSV (column names are stable codes for scripts).
+pub const HEADER: &str = "analysis,measure,dimension,group,value,lower,upper,numerator,denominator,method,suppressed,note";
+
+fn number(value: Option<f64>) -> String {
+    value.map(|v| format!("{v:.4}")).unwrap_or_default()
+}
+
+fn count(value: Option<u64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Quotes a text field when it holds a separator, a quote or a line break (RFC 4180).
+fn text(value: &str) -> String {
+    if value.contains([',', '"', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// The rows as CSV text with a header.
+pub fn to_csv(rows: &[ResultRow]) -> String {
+    let mut out = String::from(HEADER);
+    out.push('\n');
+    for r in rows {
+        let fields = [
+            text(&r.analysis),
+            r.measure.to_string(),
+            r.dimension.to_string(),
+            text(&r.group),
+            number(r.value),
+            number(r.lower),
+            number(r.upper),
+            count(r.numerator),
+            count(r.denominator),
+            r.method.to_string(),
+            r.suppressed.to_string(),
+            text(&r.note),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
