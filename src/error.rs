@@ -47,13 +47,26 @@ impl Error {
 
     /// An input file could not be read or parsed.
     pub fn reading(path: &Path, err: impl std::fmt::Display) -> Self {
-        Error::BadInput(format!("{}: cannot be read: {err}", path.display()))
+        Error::BadInput(format!(
+            "{}: cannot be read: {}",
+            path.display(),
+            one_paragraph(&err.to_string())
+        ))
     }
 
     /// An output file or folder could not be written.
     pub fn writing(path: &Path, err: impl std::fmt::Display) -> Self {
-        Error::Output(format!("{}: cannot be written: {err}", path.display()))
+        Error::Output(format!(
+            "{}: cannot be written: {}",
+            path.display(),
+            one_paragraph(&err.to_string())
+        ))
     }
+}
+
+/// Joins a library's multi-line message into one paragraph.
+fn one_paragraph(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl From<polars::prelude::PolarsError> for Error {

@@ -44,6 +44,37 @@ fn csv_separator(path: &Path) -> Result<u8> {
     Ok(if semicolons > commas { b';' } else { b',' })
 }
 
+/// For a CSV file that failed to parse: the first line whose number of fields differs from the
+/// header's (quotes respected), so the error can name the row.
+pub fn first_ragged_line(path: &Path) -> Option<String> {
+    let separator = csv_separator(path).ok()? as char;
+    let text = std::fs::read_to_string(path).ok()?;
+    let count = |line: &str| {
+        let mut quoted = false;
+        1 + line
+            .chars()
+            .filter(|&c| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == separator && !quoted
+            })
+            .count()
+    };
+    let mut lines = text.lines();
+    let expected = count(lines.next()?);
+    lines.enumerate().find_map(|(i, line)| {
+        let found = count(line);
+        (found != expected && !line.is_empty()).then(|| {
+            format!(
+                "row {} (line {}) has {found} fields where the header has {expected} (rule: types)",
+                i + 1,
+                i + 2
+            )
+        })
+    })
+}
+
 fn scan_raw(file: &RegisterFile) -> Result<LazyFrame> {
     let path = file.path.to_string_lossy().to_string();
     let scanned = match file.format {

@@ -396,11 +396,12 @@ fn check_file(
             .sum()
             .alias(format!("__check{i}"))
     }));
-    let counts = frame
-        .clone()
-        .select(sums)
-        .collect()
-        .map_err(|e| Error::reading(&file.path, e))?;
+    let counts = frame.clone().select(sums).collect().map_err(|e| {
+        match (file.format, super::read::first_ragged_line(&file.path)) {
+            (Format::Csv, Some(ragged)) => Error::reading(&file.path, ragged),
+            _ => Error::reading(&file.path, e),
+        }
+    })?;
     let count_of = |name: &str| -> u64 {
         counts
             .column(name)

@@ -257,6 +257,8 @@ struct ContactWriter<'a> {
     rows: &'a mut ChunkRows,
     person: &'a Person,
     next: i64,
+    /// The last day of the span: contacts still open then end on it, as in an extract.
+    last_day: i32,
 }
 
 impl ContactWriter<'_> {
@@ -267,7 +269,7 @@ impl ContactWriter<'_> {
         c.key.push(key);
         c.pnr.push(self.person.pnr.clone());
         c.start.push(start);
-        c.end.push(start + length);
+        c.end.push((start + length).min(self.last_day));
         c.kind.push("ALCA00");
         c.unit
             .push(format!("{}{}", HOSPITALS[self.person.hospital].1, unit));
@@ -367,6 +369,7 @@ pub fn generate_person(
         rows,
         person,
         next: 0,
+        last_day: end,
     };
     write_population_rows(&mut out, span, death);
 

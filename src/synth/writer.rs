@@ -25,7 +25,7 @@ impl SynthFormat {
 }
 
 enum Batched {
-    Parquet(polars::io::parquet::write::BatchedWriter<File>),
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<File>>),
     Csv(polars::io::csv::write::BatchedWriter<File>),
 }
 
@@ -41,12 +41,12 @@ impl RegisterFile {
         let path = dir.join(format!("{name}.{}", format.extension()));
         let file = File::create(&path).map_err(|e| Error::writing(&path, e))?;
         let writer = match format {
-            SynthFormat::Parquet => Batched::Parquet(
+            SynthFormat::Parquet => Batched::Parquet(Box::new(
                 ParquetWriter::new(file)
                     .with_compression(ParquetCompression::Zstd(None))
                     .batched(schema)
                     .map_err(|e| Error::writing(&path, e))?,
-            ),
+            )),
             SynthFormat::Csv => Batched::Csv(
                 CsvWriter::new(file)
                     .with_date_format(Some("%Y-%m-%d".into()))

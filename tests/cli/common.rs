@@ -1,0 +1,63 @@
+//! Helpers: run the real binary, build small register folders.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// Runs `ulighed` with arguments from the crate root.
+pub fn ulighed(args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ulighed"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A minimal valid register folder in CSV, written by hand so each validation test can break
+/// exactly one thing. Includes a `;`-separated file, lower-case column names and an alias.
+pub const VALID: [(&str, &str); 8] = [
+    (
+        "bef2024.csv",
+        "PNR,FOED_DAG,KOEN,KOM,IE_TYPE\n0001,1960-05-01,1,101,1\n0002,1970-01-01,2,0751,2\n",
+    ),
+    ("udda2024.csv", "PNR,HFAUDD\n0001,1010\n0002,5166\n"),
+    (
+        "ind2024.csv",
+        "PNR;FAMAEKVIVADISP_13\n0001;250000.5\n0002;300000\n",
+    ),
+    (
+        "lpr_kontakter.csv",
+        "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE\n1,0001,2023-03-01,2023-03-02,ALCA00,6101010,DE119\n2,0002,2023-05-01,2023-05-01,ALCA00,6201010,DJ449\n",
+    ),
+    (
+        "lpr_diagnoser.csv",
+        "DW_EK_KONTAKT,DIAGNOSEKODE,DIAGNOSETYPE\n1,DE119,A\n2,DJ449,A\n",
+    ),
+    (
+        "lpr_procedurer.csv",
+        "DW_EK_KONTAKT,PROCEDUREKODE,DATO_START\n1,KFNG05,2023-03-01\n",
+    ),
+    ("lmdb.csv", "pnr,eksd,atc\n0001,2023-04-01,A10BK01\n"),
+    ("dod.csv", "PNR,D_DODSDTO\n0002,2024-06-01\n"),
+];
+
+/// Writes the valid folder with `file`'s text changed by replacing `from` with `to`.
+pub fn registers_with(dir: &Path, file: &str, from: &str, to: &str) {
+    std::fs::create_dir_all(dir).expect("temp folder");
+    for (name, text) in VALID {
+        let text = if name == file {
+            assert!(text.contains(from), "{from:?} is in {name}");
+            text.replacen(from, to, 1)
+        } else {
+            text.to_string()
+        };
+        std::fs::write(dir.join(name), text).expect("fixture written");
+    }
+}
