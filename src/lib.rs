@@ -14,5 +14,6 @@ pub mod measures;
 pub mod pipeline;
 pub mod registers;
 pub mod report;
+pub mod rng;
 pub mod strata;
 pub mod synth;

@@ -8,8 +8,8 @@
 //! * [`RoundingMethod::Random`]: unbiased random rounding. A count
 //!   `q * base + r` with `0 < r < base` is rounded up with probability
 //!   `r / base` and down otherwise, so the expected rounded value equals the
-//!   true one. The generator is SplitMix64 seeded with `seed` and advanced
-//!   once per non-multiple in input order, so a run is reproducible from the
+//!   true one. The generator is the project's [`crate::rng::Rng`] seeded with `seed`
+//!   and advanced once per non-multiple in input order, so a run is reproducible from the
 //!   seed recorded in its manifest.
 //!
 //! Every cell is rounded independently: rounded interior cells need not add
@@ -17,6 +17,7 @@
 //! additivity, is not implemented). Multiples of the base, including 0, are
 //! never changed.
 
+use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 
 /// The rounding base.
@@ -65,7 +66,7 @@ impl Rounding {
         let base = self.base.value();
         let mut generator = match self.method {
             RoundingMethod::Conventional => None,
-            RoundingMethod::Random { seed } => Some(SplitMix64(seed)),
+            RoundingMethod::Random { seed } => Some(Rng::new(seed, 0)),
         };
         values
             .iter()
@@ -86,25 +87,6 @@ impl Rounding {
                 }
             })
             .collect()
-    }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): tiny, seedable, good enough to
-/// draw rounding directions; avoids a dependency on `rand`.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..bound` for the tiny bounds used here (bias < 2^-60).
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
     }
 }
 

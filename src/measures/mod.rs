@@ -15,7 +15,6 @@ pub mod isr;
 pub mod mean;
 pub mod paf;
 pub mod proportion;
-pub mod random;
 pub mod rate;
 pub mod regression;
 pub mod sii;

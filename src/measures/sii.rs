@@ -16,8 +16,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::interval::{EstimateSe, MeasureError, check_confidence, qnorm, z_value};
-use super::random::Rng;
 use super::regression::{Family, expit, fit_glm, hc1_covariance, invert_spd};
+use crate::rng::Rng;
 
 /// The two SII/RII estimators, by the names used in outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,13 +252,13 @@ pub fn phe_sii(quantiles: &[SiiQuantile], options: &PheSiiOptions) -> Result<Phe
 
     // Simulation.
     let reps = options.repetitions;
-    let mut rng = Rng::new(options.seed);
+    let mut rng = Rng::new(options.seed, 0);
     let mut sim_sii = Vec::with_capacity(reps);
     let mut sim_rii = Vec::with_capacity(reps);
     let mut draw = vec![0.0; quantiles.len()];
     for _ in 0..reps {
         for ((d, q), t) in draw.iter_mut().zip(quantiles).zip(&transformed) {
-            let v = rng.normal(*t, q.se);
+            let v = *t + q.se * rng.normal();
             *d = if options.transform { v } else { vt.back(v) };
         }
         let (s0, s1) = solve(&draw);

@@ -8,9 +8,9 @@
 
 use super::model::{PatientStrata, TruthAccumulator, offer};
 use super::population::Person;
-use super::rng::Rng;
 use crate::dates;
 use crate::registers::codes::EducationGroup;
+use crate::rng::Rng;
 
 /// Hospitals by region index: (4-digit SOR prefix, name). Synthetic codes; the first digit after
 /// `6` is the region (1 Nordjylland ... 5 Sjælland).

@@ -8,7 +8,6 @@
 pub mod events;
 pub mod model;
 pub mod population;
-pub mod rng;
 pub mod writer;
 
 use std::collections::BTreeMap;
@@ -18,10 +17,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::rng::Rng;
 use events::{ChunkRows, Span, Volumes};
 use model::{OFFERS, OfferModel, StratumTruth, TruthAccumulator};
 use population::PopulationTables;
-use rng::Rng;
 use writer::{RegisterFile, SynthFormat};
 
 /// Persons per chunk: small enough that a few chunks in flight stay well under a gigabyte.

@@ -9,9 +9,9 @@
 //! SEPLINE guideline does) is `floor(5u) + 1` up to sampling noise in the cut points. Education is
 //! drawn given `u`, which makes the two correlated without disturbing that uniformity.
 
-use super::rng::{Rng, cumulative};
 use crate::dates;
 use crate::registers::codes::{EducationGroup, H_GROUPS, REGIONS, municipalities};
+use crate::rng::{Rng, cumulative};
 
 /// Persons per 5-year age band 0-4 ... 95-99 on 1 January (thousands, Denmark 2024, rounded).
 const AGE_PYRAMID: [f64; 20] = [

@@ -1,4 +1,5 @@
-//! A small, fully specified pseudo-random generator for synthetic registers.
+//! The one pseudo-random generator of the project: synthetic registers, simulated confidence
+//! intervals (SII) and random rounding all draw from it.
 //!
 //! `synth` promises "same seed, same bytes" across machines and dependency upgrades, so the
 //! generator is written out here rather than taken from a crate whose streams may change between
