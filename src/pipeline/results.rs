@@ -112,6 +112,16 @@ fn standardised(
         if sum(&total.persons) == 0.0 {
             continue;
         }
+        if sum(&level.persons) == 0.0 {
+            let ages = if end == 19 {
+                format!("{}+", start * 5)
+            } else {
+                format!("{}-{}", start * 5, end * 5 - 1)
+            };
+            return Err(format!(
+                "ikke standardiseret: ingen personer i aldersgruppen {ages} i denne gruppe"
+            ));
+        }
         events.push(sum(&level.events));
         persons.push(sum(&level.persons));
         standard.push(weights[start..end].iter().sum());

@@ -462,13 +462,16 @@ fn check_keys(
     opened: &BTreeMap<PathBuf, OpenedFile>,
     severities: &Severities,
 ) -> Result<Vec<Finding>> {
-    let canonical = |register: &str| -> Option<LazyFrame> {
+    let canonical = |register: &str| -> Result<Option<LazyFrame>> {
         let frames: Vec<LazyFrame> = discovered
             .of(register)
             .iter()
             .filter_map(|f| opened.get(&f.path).map(|o| o.canonical(None)))
             .collect();
-        (!frames.is_empty()).then(|| concat(frames, UnionArgs::default()).expect("same schema"))
+        if frames.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(concat(frames, UnionArgs::default())?))
     };
     let mut findings = Vec::new();
     let mut probe = |file: &RegisterFile,
@@ -526,7 +529,7 @@ fn check_keys(
         }
         Ok(())
     };
-    if let Some(contacts) = canonical("lpr_kontakter") {
+    if let Some(contacts) = canonical("lpr_kontakter")? {
         for register in ["lpr_diagnoser", "lpr_procedurer"] {
             for file in discovered.of(register) {
                 probe(
@@ -539,7 +542,7 @@ fn check_keys(
             }
         }
     }
-    if let Some(population) = canonical("bef") {
+    if let Some(population) = canonical("bef")? {
         for register in ["lpr_kontakter", "lmdb", "dod"] {
             for file in discovered.of(register) {
                 probe(
