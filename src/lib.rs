@@ -6,6 +6,7 @@
 //! person-level rows; everything after works on small aggregated tables.
 
 pub mod aggregate;
+pub mod aggregated;
 pub mod cohort;
 pub mod dates;
 pub mod disclosure;

@@ -50,6 +50,9 @@ enum Command {
     },
     /// Run an analysis from its pipeline spec and write its tables, figure and report.
     Run(RunArgs),
+    /// Measures computed directly on an aggregated table (CSV), without registers.
+    #[command(subcommand)]
+    Measures(MeasuresCommand),
     /// Check a registers folder against the register contract and print what was found.
     Validate {
         /// The registers folder.
@@ -60,6 +63,50 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<i32>,
     },
+}
+
+/// `ulighed measures ...`: one per measure family, each reading one CSV and writing one.
+#[derive(Subcommand)]
+enum MeasuresCommand {
+    /// Proportions with Wilson score limits; input columns group, events, population.
+    Proportion {
+        input: PathBuf,
+        /// 100 for a percentage, 1 for a fraction.
+        #[arg(long, default_value_t = 100.0)]
+        multiplier: f64,
+        #[command(flatten)]
+        common: MeasuresOptions,
+    },
+    /// Crude rates with exact Poisson (<10 events) or Byar limits; input columns group, events, population (person-time).
+    Rate {
+        input: PathBuf,
+        #[arg(long, default_value_t = 100_000.0)]
+        multiplier: f64,
+        #[command(flatten)]
+        common: MeasuresOptions,
+    },
+    /// Directly standardised rates with Dobson limits; input columns group, age_band, events, population.
+    Dsr {
+        input: PathBuf,
+        /// `esp2013` or a CSV with columns age_band, population.
+        #[arg(long, default_value = "esp2013")]
+        standard: String,
+        #[arg(long, default_value_t = 100_000.0)]
+        multiplier: f64,
+        #[command(flatten)]
+        common: MeasuresOptions,
+    },
+}
+
+/// Options every `ulighed measures` command takes.
+#[derive(clap::Args)]
+struct MeasuresOptions {
+    /// Confidence level(s) as fractions, e.g. 0.95 or 0.95,0.998.
+    #[arg(long, default_value = "0.95")]
+    confidence: String,
+    /// Output CSV (`-` for standard output).
+    #[arg(short, long)]
+    output: PathBuf,
 }
 
 /// Options of `ulighed run`.
@@ -150,6 +197,7 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Measures(command) => run_measures(command),
         Command::Validate { dir, format, as_of } => {
             let discovered = discover(&dir)?;
             let report = validate(
@@ -174,6 +222,46 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+fn run_measures(command: MeasuresCommand) -> Result<()> {
+    use ulighed::aggregated::{Levels, crude, standardised};
+    match command {
+        MeasuresCommand::Proportion {
+            input,
+            multiplier,
+            common,
+        } => crude::run(
+            crude::Crude::Proportion,
+            &input,
+            &common.output,
+            multiplier,
+            &Levels::parse(&common.confidence)?,
+        ),
+        MeasuresCommand::Rate {
+            input,
+            multiplier,
+            common,
+        } => crude::run(
+            crude::Crude::Rate,
+            &input,
+            &common.output,
+            multiplier,
+            &Levels::parse(&common.confidence)?,
+        ),
+        MeasuresCommand::Dsr {
+            input,
+            standard,
+            multiplier,
+            common,
+        } => standardised::run(
+            &input,
+            &common.output,
+            &standardised::StandardPopulation::load(&standard)?,
+            multiplier,
+            &Levels::parse(&common.confidence)?,
+        ),
     }
 }
 

@@ -4,5 +4,10 @@
 mod bad_input;
 mod common;
 mod end_to_end;
+mod measures_command;
 mod synth;
 mod validation_rules;
+
+/// The CSV reader and testthat-style tolerances shared with the measures tests.
+#[path = "../measures/common/mod.rs"]
+mod table;

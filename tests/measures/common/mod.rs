@@ -16,8 +16,13 @@ impl Table {
     pub fn load(name: &str) -> Table {
         let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let mut lines = parse_csv(&text).into_iter();
-        let header = lines.next().unwrap_or_else(|| panic!("{path}: empty"));
+        Table::from_text(&text)
+    }
+
+    /// Parses CSV text with a header line.
+    pub fn from_text(text: &str) -> Table {
+        let mut lines = parse_csv(text).into_iter();
+        let header = lines.next().expect("a header line");
         let columns = header
             .into_iter()
             .enumerate()
