@@ -148,11 +148,11 @@ impl CsvTable {
     }
 }
 
-/// Splits CSV text into records, each with the 1-based line it starts on.
-fn parse(
-    text: &str,
-    separator: char,
-) -> std::result::Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+/// A record with the 1-based line it starts on.
+type Record = (usize, Vec<String>);
+
+/// Splits CSV text into records; an error gives the line of the unclosed quote.
+fn parse(text: &str, separator: char) -> std::result::Result<Vec<Record>, (usize, String)> {
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut field = String::new();
