@@ -1,55 +1,133 @@
-//! The aggregate step: person-level rows become counts by stratum x age band. This GROUP BY is
-//! the seam between the lazy person-level work and the small tables the measures work on.
+//! The aggregate step: the collected patients become counts by stratifier level x sex x 5-year
+//! age band, one small table per stratifier and outcome. This GROUP BY is the seam between the
+//! person-level work and the small tables the measures work on.
+
+use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use crate::cohort::outcome_columns;
 use crate::error::{Error, Result};
 
-/// The stratifier columns every aggregate carries.
-pub const STRATA: [&str; 5] = ["education", "income_quintile", "origin", "region", "sex"];
-
-/// One cell: the levels of the five stratifiers, the age band, persons and persons with the
-/// outcome.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cell {
-    pub levels: [String; 5],
-    pub age_band: usize,
-    pub persons: u64,
-    pub events: u64,
+/// Persons at risk and persons with the outcome of one level, by sex (0 men, 1 women) and
+/// 5-year age band (0-4 ... 90+).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LevelCounts {
+    pub persons: [[u64; 19]; 2],
+    pub events: [[u64; 19]; 2],
 }
 
-/// Counts patients and outcomes by every stratifier and age band, and collects the small result.
-pub fn counts(patients: LazyFrame) -> Result<Vec<Cell>> {
-    let mut keys: Vec<Expr> = STRATA.iter().map(|s| col(*s)).collect();
-    keys.push(col("AGE_BAND"));
+impl LevelCounts {
+    pub fn persons(&self) -> u64 {
+        self.persons.iter().flatten().sum()
+    }
+
+    pub fn events(&self) -> u64 {
+        self.events.iter().flatten().sum()
+    }
+
+    /// Adds another level's counts (for totals).
+    pub fn add(&mut self, other: &LevelCounts) {
+        for s in 0..2 {
+            for b in 0..19 {
+                self.persons[s][b] += other.persons[s][b];
+                self.events[s][b] += other.events[s][b];
+            }
+        }
+    }
+}
+
+/// Days from the index to the outcome among the patients who had it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Waiting {
+    pub count: u64,
+    pub mean: f64,
+    pub sd: f64,
+    pub median: f64,
+}
+
+fn failed(e: PolarsError) -> Error {
+    Error::BadInput(format!(
+        "the analysis could not be computed from the registers: {e}"
+    ))
+}
+
+/// Counts by level of `column` for outcome `outcome`, in level order (sorted text).
+pub fn counts(
+    patients: &DataFrame,
+    column: &str,
+    outcome: usize,
+) -> Result<BTreeMap<String, LevelCounts>> {
+    let (out, _) = outcome_columns(outcome);
     let table = patients
-        .group_by(keys)
+        .clone()
+        .lazy()
+        .filter(col(out.as_str()).is_not_null())
+        .group_by([col(column), col("KOEN"), col("AGE_BAND")])
         .agg([
             len().cast(DataType::UInt64).alias("persons"),
-            col("OUTCOME").cast(DataType::UInt64).sum().alias("events"),
+            col(out.as_str())
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("events"),
         ])
         .collect()
-        .map_err(|e| {
-            Error::BadInput(format!(
-                "the analysis could not be computed from the registers: {e}"
-            ))
-        })?;
-    let text: Vec<&StringChunked> = STRATA
-        .iter()
-        .map(|s| table.column(s).and_then(|c| c.str()))
-        .collect::<PolarsResult<_>>()?;
+        .map_err(failed)?;
+    let level = table.column(column)?.str()?;
+    let sex = table.column("KOEN")?.str()?;
     let band = table.column("AGE_BAND")?.i32()?;
     let persons = table.column("persons")?.u64()?;
     let events = table.column("events")?.u64()?;
-    let mut cells: Vec<Cell> = (0..table.height())
-        .map(|i| Cell {
-            levels: std::array::from_fn(|k| text[k].get(i).unwrap_or("uoplyst").to_string()),
-            age_band: band.get(i).unwrap_or(0) as usize,
-            persons: persons.get(i).unwrap_or(0),
-            events: events.get(i).unwrap_or(0),
+    let mut levels: BTreeMap<String, LevelCounts> = BTreeMap::new();
+    for i in 0..table.height() {
+        let entry = levels
+            .entry(level.get(i).unwrap_or(crate::strata::UNKNOWN).to_string())
+            .or_default();
+        let s = usize::from(sex.get(i) == Some("2"));
+        let b = band.get(i).unwrap_or(0).clamp(0, 18) as usize;
+        entry.persons[s][b] += persons.get(i).unwrap_or(0);
+        entry.events[s][b] += events.get(i).unwrap_or(0);
+    }
+    Ok(levels)
+}
+
+/// Waiting-time summaries by level of `column` for outcome `outcome` (patients with the event).
+pub fn waiting(
+    patients: &DataFrame,
+    column: &str,
+    outcome: usize,
+) -> Result<BTreeMap<String, Waiting>> {
+    let (out, wait) = outcome_columns(outcome);
+    let days = col(wait.as_str()).cast(DataType::Float64);
+    let table = patients
+        .clone()
+        .lazy()
+        .filter(col(out.as_str()).eq(lit(1)))
+        .group_by([col(column)])
+        .agg([
+            len().cast(DataType::UInt64).alias("count"),
+            days.clone().mean().alias("mean"),
+            days.clone().std(1).alias("sd"),
+            days.median().alias("median"),
+        ])
+        .collect()
+        .map_err(failed)?;
+    let level = table.column(column)?.str()?;
+    let count = table.column("count")?.u64()?;
+    let [mean, sd, median] =
+        ["mean", "sd", "median"].map(|c| table.column(c).and_then(|c| c.f64().cloned()));
+    let (mean, sd, median) = (mean?, sd?, median?);
+    Ok((0..table.height())
+        .map(|i| {
+            (
+                level.get(i).unwrap_or(crate::strata::UNKNOWN).to_string(),
+                Waiting {
+                    count: count.get(i).unwrap_or(0),
+                    mean: mean.get(i).unwrap_or(f64::NAN),
+                    sd: sd.get(i).unwrap_or(f64::NAN),
+                    median: median.get(i).unwrap_or(f64::NAN),
+                },
+            )
         })
-        .collect();
-    // Group order from a hash aggregation is not stable; sort so every run gives the same bytes.
-    cells.sort_by(|a, b| (&a.levels, a.age_band).cmp(&(&b.levels, b.age_band)));
-    Ok(cells)
+        .collect())
 }

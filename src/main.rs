@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ulighed::error::{Error, Result};
-use ulighed::pipeline::run::{ReportKind, RunOptions, default_spec, run as run_analysis};
+use ulighed::pipeline::run::{ReportKind, RunOptions, default_spec, run as run_analysis, run_all};
 use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
 use ulighed::report::labels::Lang;
@@ -50,6 +50,11 @@ enum Command {
     },
     /// Run an analysis from its pipeline spec and write its tables, figure and report.
     Run(RunArgs),
+    /// Show what a pipeline spec would compute, without reading any data.
+    Plan {
+        /// The pipeline spec.
+        spec: PathBuf,
+    },
     /// Measures computed directly on an aggregated table (CSV), without registers.
     #[command(subcommand)]
     Measures(MeasuresCommand),
@@ -96,6 +101,22 @@ enum MeasuresCommand {
         #[command(flatten)]
         common: MeasuresOptions,
     },
+    /// HEAT's summary measures (and PHE's SII/RII) per dimension; input one row per subgroup with population, estimate and subgroup and/or order.
+    Summary {
+        input: PathBuf,
+        /// Confidence level as a fraction.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Simulated data sets for the simulated intervals and PHE's SII (at least 1000 for it).
+        #[arg(long, default_value_t = 2000)]
+        reps: usize,
+        /// Seed of the simulations: the same seed gives the same intervals.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output CSV (`-` for standard output).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 /// Options every `ulighed measures` command takes.
@@ -113,7 +134,14 @@ struct MeasuresOptions {
 #[derive(clap::Args)]
 struct RunArgs {
     /// The pipeline spec (default: pipelines/t2d_sglt2_glp1.toml on data-samples/).
+    #[arg(conflicts_with = "all")]
     spec: Option<PathBuf>,
+    /// Run every spec in pipelines/ (or in --pipelines DIR), sharing register work.
+    #[arg(long)]
+    all: bool,
+    /// The folder of specs for --all.
+    #[arg(long, default_value = "pipelines", requires = "all")]
+    pipelines: PathBuf,
     /// Registers folder, overriding the spec's.
     #[arg(long)]
     registers: Option<PathBuf>,
@@ -180,20 +208,34 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Run(args) => {
-            let summary = run_analysis(&RunOptions {
+            let options = RunOptions {
                 spec: args.spec.unwrap_or_else(|| default_spec().to_path_buf()),
                 registers: args.registers,
                 out: args.out,
                 as_of: args.as_of.unwrap_or_else(ulighed::dates::today),
                 report: args.report,
                 lang: args.lang,
-            })?;
-            println!(
-                "{} patients; {} cells suppressed (primary), {} (secondary); wrote {}",
-                summary.patients,
-                summary.suppressed.primary,
-                summary.suppressed.secondary,
-                summary.folder.display()
+            };
+            let summaries = if args.all {
+                run_all(&args.pipelines, &options)?
+            } else {
+                vec![run_analysis(&options)?]
+            };
+            for summary in summaries {
+                println!(
+                    "{} patients; {} cells suppressed (primary), {} (secondary); wrote {}",
+                    summary.patients,
+                    summary.suppressed.primary,
+                    summary.suppressed.secondary,
+                    summary.folder.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Plan { spec } => {
+            print!(
+                "{}",
+                ulighed::pipeline::plan::describe(&ulighed::pipeline::spec::load(&spec)?)
             );
             Ok(())
         }
@@ -226,7 +268,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn run_measures(command: MeasuresCommand) -> Result<()> {
-    use ulighed::aggregated::{Levels, crude, standardised};
+    use ulighed::aggregated::{Levels, crude, standardised, summary};
     match command {
         MeasuresCommand::Proportion {
             input,
@@ -261,6 +303,21 @@ fn run_measures(command: MeasuresCommand) -> Result<()> {
             &standardised::StandardPopulation::load(&standard)?,
             multiplier,
             &Levels::parse(&common.confidence)?,
+        ),
+        MeasuresCommand::Summary {
+            input,
+            confidence,
+            reps,
+            seed,
+            output,
+        } => summary::run(
+            &input,
+            &output,
+            &summary::SummaryOptions {
+                confidence,
+                reps,
+                seed,
+            },
         ),
     }
 }

@@ -1,5 +1,6 @@
-//! Stratifiers attached to person-level rows: education, income quintile, origin, region, sex,
-//! and the age band used for standardisation.
+//! Stratifiers attached to person-level rows: education, income quintile, origin, civil status,
+//! region, municipality, hospital, sex, age group, multimorbidity, extra `bef` columns, and the
+//! age band used for standardisation.
 //!
 //! Level codes are the ones `truth.json` uses, so results and truth compare directly:
 //! education `kort`/`mellem`/`lang`/`uoplyst` (SEPLINE groups of the H-groups), income quintile
@@ -8,9 +9,8 @@
 
 use polars::prelude::*;
 
-use crate::dates;
-use crate::error::Result;
-use crate::pipeline::spec::LoadedSpec;
+use crate::error::{Error, Result};
+use crate::pipeline::spec::{Derived, LoadedSpec, Stratifier};
 use crate::registers::codes::municipalities;
 use crate::registers::scan::RegisterSet;
 
@@ -54,13 +54,19 @@ fn education(registers: &RegisterSet, year: i32) -> Result<Option<LazyFrame>> {
 }
 
 /// Mean equivalised disposable family income over the three income years before the index year
-/// (SEPLINE's default; fewer years where fewer exist).
+/// (SEPLINE's default; fewer years where fewer exist, and the index year itself when the
+/// registers begin with it, so an analysis of their first year still has income groups).
 fn mean_income(registers: &RegisterSet, year: i32) -> Result<Option<LazyFrame>> {
     let mut frames = Vec::new();
     for y in year - 3..year {
         if let Some(ind) = registers.scan_year("ind", y)? {
             frames.push(ind.select([col("PNR"), col("FAMAEKVIVADISP")]));
         }
+    }
+    if frames.is_empty()
+        && let Some(ind) = registers.scan_year("ind", year)?
+    {
+        frames.push(ind.select([col("PNR"), col("FAMAEKVIVADISP")]));
     }
     if frames.is_empty() {
         return Ok(None);
@@ -84,7 +90,7 @@ fn income_quintile(
         col("KOEN"),
         (col("AGE") / lit(5)).cast(DataType::Int32).alias("AGE5"),
     ];
-    let reference = crate::cohort::register_population(registers, spec)?
+    let reference = crate::cohort::register_population(registers, spec.year(), spec)?
         .select([col("PNR"), col("KOEN"), col("AGE")])
         .join(
             incomes,
@@ -135,15 +141,39 @@ fn regions() -> DataFrame {
     .expect("two columns of equal length")
 }
 
-/// Attaches every stratifier and the 5-year age band (`AGE_BAND` 0 = 0-4 ... 18 = 90+) to the
-/// patients. Missing values become [`UNKNOWN`].
+/// The age group label of `AGE` for lower bounds such as `[0, 18, 45, 65, 80]`: `0-17`, ...,
+/// `80+`; ages below the first bound are [`UNKNOWN`].
+fn age_group(bounds: &[i32]) -> Expr {
+    let mut expr = lit(UNKNOWN);
+    for (i, &low) in bounds.iter().enumerate().rev() {
+        let (label, upper) = match bounds.get(i + 1) {
+            Some(&next) => (format!("{low}-{}", next - 1), next),
+            None => (format!("{low}+"), i32::MAX),
+        };
+        expr = when(col("AGE").gt_eq(lit(low)).and(col("AGE").lt(lit(upper))))
+            .then(lit(label))
+            .otherwise(expr);
+    }
+    expr
+}
+
+/// The levels of the multimorbidity stratifier from `CONDITIONS`: `0`, `1`, `2`, `3+`.
+fn multimorbidity() -> Expr {
+    when(col("CONDITIONS").gt_eq(lit(3)))
+        .then(lit("3+"))
+        .otherwise(col("CONDITIONS").cast(DataType::String))
+}
+
+/// Attaches the spec's stratifiers, `region`, `sex` and the 5-year age band (`AGE_BAND` 0 = 0-4
+/// ... 18 = 90+) to the patients. Missing values become [`UNKNOWN`].
 pub fn attach(
     registers: &RegisterSet,
     spec: &LoadedSpec,
     patients: LazyFrame,
 ) -> Result<LazyFrame> {
-    let year = dates::year_of(spec.index_date);
+    let year = spec.year();
     let left = || JoinArgs::new(JoinType::Left);
+    let wants = |d: Derived| spec.spec.stratifiers.contains(&Stratifier::Derived(d));
     let mut frame = patients
         .join(regions().lazy(), [col("KOM")], [col("KOM")], left())
         .with_columns([
@@ -156,26 +186,114 @@ pub fn attach(
                 .otherwise(lit(UNKNOWN))
                 .alias("origin"),
             col("KOEN").alias("sex"),
+            col("KOM").cast(DataType::String).alias("municipality"),
+            col("CIVST").alias("civil_status"),
+            col("INDEX_UNIT")
+                .str()
+                .slice(lit(0), lit(4))
+                .alias("hospital"),
+            age_group(&spec.spec.age_groups).alias("age_group"),
+            multimorbidity().alias("multimorbidity"),
             when(col("AGE").gt_eq(lit(90)))
                 .then(lit(18))
                 .otherwise((col("AGE") / lit(5)).cast(DataType::Int32))
                 .cast(DataType::Int32)
                 .alias("AGE_BAND"),
         ]);
-    frame = match education(registers, year)? {
-        Some(edu) => frame.join(edu, [col("PNR")], [col("PNR")], left()),
-        None => frame.with_column(lit(NULL).cast(DataType::String).alias("education")),
-    };
-    frame = match mean_income(registers, year)? {
-        Some(incomes) => frame.join(
-            income_quintile(registers, spec, incomes)?,
-            [col("PNR")],
-            [col("PNR")],
-            left(),
-        ),
-        None => frame.with_column(lit(NULL).cast(DataType::String).alias("income_quintile")),
-    };
-    Ok(frame.with_columns(
-        ["education", "income_quintile", "region"].map(|c| col(c).fill_null(lit(UNKNOWN))),
-    ))
+    if wants(Derived::Education) {
+        frame = match education(registers, year)? {
+            Some(edu) => frame.join(edu, [col("PNR")], [col("PNR")], left()),
+            None => frame.with_column(lit(NULL).cast(DataType::String).alias("education")),
+        };
+    }
+    if wants(Derived::IncomeQuintile) {
+        frame = match mean_income(registers, year)? {
+            Some(incomes) => frame.join(
+                income_quintile(registers, spec, incomes)?,
+                [col("PNR")],
+                [col("PNR")],
+                left(),
+            ),
+            None => frame.with_column(lit(NULL).cast(DataType::String).alias("income_quintile")),
+        };
+    }
+    for s in &spec.spec.stratifiers {
+        if let Stratifier::Column(name) = s {
+            frame = frame.join(
+                extra_column(registers, spec, name)?,
+                [col("PNR")],
+                [col("PNR")],
+                left(),
+            );
+        }
+    }
+    let codes: Vec<String> = spec.spec.stratifiers.iter().map(|s| s.code()).collect();
+    let mut fill: Vec<Expr> = [
+        "region",
+        "sex",
+        "origin",
+        "municipality",
+        "civil_status",
+        "hospital",
+    ]
+    .iter()
+    .map(|c| col(*c).fill_null(lit(UNKNOWN)))
+    .collect();
+    fill.extend(
+        codes
+            .iter()
+            .filter(|c| {
+                matches!(c.as_str(), "education" | "income_quintile") || c.starts_with("bef_")
+            })
+            .map(|c| col(c.as_str()).fill_null(lit(UNKNOWN))),
+    );
+    Ok(frame.with_columns(fill))
+}
+
+/// An extra column of the population register of the analysis year, as text: `PNR` and
+/// `bef_<column>`. The column must exist in the file.
+fn extra_column(registers: &RegisterSet, spec: &LoadedSpec, name: &str) -> Result<LazyFrame> {
+    let year = spec.year();
+    let file = registers
+        .discovered
+        .of("bef")
+        .iter()
+        .find(|f| f.year == Some(year))
+        .ok_or_else(|| {
+            Error::MissingInput(format!(
+                "{}: no bef{year} file for the stratifier bef:{name}",
+                registers.discovered.dir.display()
+            ))
+        })?;
+    let opened = crate::registers::read::open(file)?;
+    let mut raw = opened.raw.clone();
+    let schema = raw
+        .collect_schema()
+        .map_err(|e| Error::reading(&file.path, e))?;
+    let found = schema
+        .iter_names()
+        .find(|n| n.eq_ignore_ascii_case(name))
+        .ok_or_else(|| {
+            Error::BadInput(format!(
+                "{}: the stratifier bef:{name} (in {}) needs a column {name}, which the file does not have",
+                file.path.display(),
+                spec.path.display()
+            ))
+        })?
+        .to_string();
+    let pnr = schema
+        .iter_names()
+        .find(|n| n.eq_ignore_ascii_case("PNR"))
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "PNR".into());
+    Ok(raw.select([
+        col(pnr.as_str())
+            .cast(DataType::String)
+            .str()
+            .strip_chars(lit(NULL))
+            .alias("PNR"),
+        col(found.as_str())
+            .cast(DataType::String)
+            .alias(format!("bef_{}", name.to_lowercase())),
+    ]))
 }

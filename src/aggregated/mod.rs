@@ -9,6 +9,7 @@
 pub mod crude;
 pub mod csv;
 pub mod standardised;
+pub mod summary;
 
 use crate::error::{Error, Result};
 use crate::measures::interval::check_confidence;

@@ -48,6 +48,91 @@ pub enum SuppressionTest {
     Norefgroup,
 }
 
+impl SuppressionTest {
+    /// Every test, in the column order of HEAT's `HEAT_summary_measures`.
+    pub const ALL: [SuppressionTest; 18] = [
+        SuppressionTest::MissingEstimates,
+        SuppressionTest::Under85Pct,
+        SuppressionTest::Under85PctMissingPop,
+        SuppressionTest::Under85PctMissingPopNatlAvg,
+        SuppressionTest::EstimatesAllZero,
+        SuppressionTest::TwoSubgroups,
+        SuppressionTest::LessThan2Subgroups,
+        SuppressionTest::NotOrdered,
+        SuppressionTest::IsOrdered,
+        SuppressionTest::TwoSubgroupsAndMissing,
+        SuppressionTest::MissingPopulation,
+        SuppressionTest::MissingNatlAvg,
+        SuppressionTest::NatlAllZero,
+        SuppressionTest::HasZeroSe,
+        SuppressionTest::SeAllMissing,
+        SuppressionTest::DRFail,
+        SuppressionTest::ParPafFail,
+        SuppressionTest::Norefgroup,
+    ];
+
+    /// The name of HEAT-Measures' R function (and of the table's column),
+    /// so that a note can point at the exact rule.
+    pub fn heat_name(self) -> &'static str {
+        match self {
+            SuppressionTest::MissingEstimates => "test_missing_estimates",
+            SuppressionTest::Under85Pct => "test_under85_pct",
+            SuppressionTest::Under85PctMissingPop => "test_under85_pct_missing_pop",
+            SuppressionTest::Under85PctMissingPopNatlAvg => "test_under85_pct_missing_pop_natl_avg",
+            SuppressionTest::EstimatesAllZero => "test_estimates_all_zero",
+            SuppressionTest::TwoSubgroups => "test_two_subgroups",
+            SuppressionTest::LessThan2Subgroups => "test_less_than2_subgroups",
+            SuppressionTest::NotOrdered => "test_not_ordered",
+            SuppressionTest::IsOrdered => "test_is_ordered",
+            SuppressionTest::TwoSubgroupsAndMissing => "test_two_subgroups_and_missing",
+            SuppressionTest::MissingPopulation => "test_missing_population",
+            SuppressionTest::MissingNatlAvg => "test_missing_natl_avg",
+            SuppressionTest::NatlAllZero => "test_natl_all_zero",
+            SuppressionTest::HasZeroSe => "test_has_zero_se",
+            SuppressionTest::SeAllMissing => "test_se_all_missing",
+            SuppressionTest::DRFail => "test_d_r_fail",
+            SuppressionTest::ParPafFail => "test_par_paf_fail",
+            SuppressionTest::Norefgroup => "test_norefgroup",
+        }
+    }
+
+    /// What the test found in the data, in words for a user.
+    pub fn description(self) -> &'static str {
+        match self {
+            SuppressionTest::MissingEstimates => "some subgroup has no estimate",
+            SuppressionTest::Under85Pct => "fewer than 85% of subgroups have an estimate",
+            SuppressionTest::Under85PctMissingPop => {
+                "fewer than 85% of subgroups have an estimate, or a subgroup with an estimate lacks its population"
+            }
+            SuppressionTest::Under85PctMissingPopNatlAvg => {
+                "fewer than 85% of subgroups have an estimate, or a subgroup with an estimate lacks its population and there is no setting average"
+            }
+            SuppressionTest::EstimatesAllZero => "all estimates are zero",
+            SuppressionTest::TwoSubgroups => "the dimension has exactly two subgroups",
+            SuppressionTest::LessThan2Subgroups => "the dimension has fewer than two subgroups",
+            SuppressionTest::NotOrdered => "the dimension is not ordered",
+            SuppressionTest::IsOrdered => "the dimension is ordered",
+            SuppressionTest::TwoSubgroupsAndMissing => {
+                "the dimension has two subgroups and an estimate is missing"
+            }
+            SuppressionTest::MissingPopulation => "a population is missing, or all are zero",
+            SuppressionTest::MissingNatlAvg => {
+                "neither a population-weighted mean nor a setting average is available (or both are zero)"
+            }
+            SuppressionTest::NatlAllZero => "the setting average is missing or zero",
+            SuppressionTest::HasZeroSe => "some standard error is zero",
+            SuppressionTest::SeAllMissing => "all standard errors are missing",
+            SuppressionTest::DRFail => "a subgroup that D and R compare has no estimate",
+            SuppressionTest::ParPafFail => {
+                "the setting average cannot be formed, or the reference subgroup has no estimate"
+            }
+            SuppressionTest::Norefgroup => {
+                "there is not exactly one reference subgroup with an estimate"
+            }
+        }
+    }
+}
+
 /// One row of HEAT's summary-measure table.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MeasureInfo {

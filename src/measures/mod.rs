@@ -10,15 +10,18 @@ pub mod applicability;
 pub mod concentration;
 pub mod dispersion;
 pub mod dsr;
+pub mod funnel;
 pub mod interval;
 pub mod isr;
 pub mod mean;
 pub mod paf;
 pub mod proportion;
+pub mod quantile;
 pub mod rate;
 pub mod regression;
 pub mod sii;
 pub mod simple;
 pub mod subgroup;
+pub mod summary;
 
 pub use interval::{Estimate, EstimateSe, MeasureError};

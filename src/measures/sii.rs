@@ -416,7 +416,8 @@ pub struct HeatSii {
     pub sii: EstimateSe,
     /// RII; its `se` is that of log(RII).
     pub rii: EstimateSe,
-    /// The scale healthequal inferred from the estimates (1, 100, 1000, ...).
+    /// The scale used: inferred from the estimates by healthequal's rule
+    /// (1, 100, 1000, ...) in [`heat_sii`], given in [`heat_sii_on_scale`].
     pub scale: f64,
 }
 
@@ -447,7 +448,26 @@ pub fn infer_scale(estimates: &[f64]) -> f64 {
 /// 1, 2, ..., n, all estimates equal, a missing population, or estimates
 /// outside [0, scale].
 pub fn heat_sii(groups: &[OrderedGroup], confidence: f64) -> Result<HeatSii, MeasureError> {
+    let estimates: Vec<f64> = groups.iter().map(|g| g.estimate).collect();
+    heat_sii_on_scale(groups, infer_scale(&estimates), confidence)
+}
+
+/// [`heat_sii`] on a given indicator scale instead of healthequal's
+/// inferred one: HEAT-Measures' `calc_sii`/`calc_rii` (@f4777e65) take the
+/// data's `indicator_scale`, which matters for a rate per 1 000 whose
+/// largest value is below 100 (healthequal would treat it as a percentage).
+/// Errors as [`heat_sii`], and for a scale that is not a positive number.
+pub fn heat_sii_on_scale(
+    groups: &[OrderedGroup],
+    scale: f64,
+    confidence: f64,
+) -> Result<HeatSii, MeasureError> {
     let z = z_value(confidence)?;
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(MeasureError::Invalid(format!(
+            "the indicator scale must be a positive number, got {scale}"
+        )));
+    }
     if groups.len() <= 2 {
         return Err(MeasureError::WrongGroupCount {
             measure: "heat-logistic SII",
@@ -473,7 +493,6 @@ pub fn heat_sii(groups: &[OrderedGroup], confidence: f64) -> Result<HeatSii, Mea
             reason: "all estimates have the same value".into(),
         });
     }
-    let scale = infer_scale(&estimates);
     let pops: Vec<f64> = sorted.iter().map(|g| g.population.ceil()).collect();
     let ranks = midpoint_ranks(&pops)?;
     let mut proportion = Vec::with_capacity(pops.len());

@@ -1,5 +1,10 @@
-//! Pipelines: the TOML spec of an analysis, and running it from registers to outputs.
+//! Pipelines: declarative analyses (TOML specs) and their runs.
 
+pub mod check;
+pub mod levels;
+pub mod plan;
+pub mod quality;
 pub mod results;
 pub mod run;
 pub mod spec;
+pub mod summary_rows;

@@ -1,32 +1,47 @@
-//! From aggregated cells to the released result rows of an analysis: crude and age-standardised
-//! proportions per stratifier level, the difference and ratio to the most advantaged level, all
-//! passed through the disclosure gate before anything is returned.
+//! From aggregated counts to the released result rows of one dimension: crude and
+//! age-and-sex-standardised proportions per level, the difference and ratio to the reference
+//! level, HEAT's summary measures, waiting times and funnel limits. Everything passes the
+//! disclosure gate before it is returned: a level's derived values go with its suppressed
+//! counts, and a summary measure is withheld when any level it rests on was suppressed.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::aggregate::{Cell, STRATA};
+use super::levels::{level_rank, reference_level};
+use super::summary_rows::summary_measures;
+use crate::aggregate::{LevelCounts, Waiting};
 use crate::disclosure::{
-    DisclosureError, PrimaryRule, RateRow, RateTable, SecondaryConfig, SummaryDecision, Threshold,
-    protect, summary_decision,
+    DisclosureError, Pattern, PrimaryRule, RateRow, RateTable, SecondaryConfig, SummaryDecision,
+    Threshold, ZeroRule, protect, summary_decision,
 };
 use crate::error::{Error, Result};
-use crate::measures::dsr::{dsr, esp2013_weights};
+use crate::measures::dsr::dsr;
+use crate::measures::mean::{MeanSummary, mean_from_summary};
 use crate::measures::proportion::wilson;
 use crate::measures::simple::{difference, ratio};
 use crate::measures::subgroup::{Polarity, Subgroup};
-use crate::pipeline::spec::{LoadedSpec, Stratifier};
+use crate::pipeline::spec::{Outcome, Stratifier};
 
 /// The confidence level of every interval in the tables.
 pub const CONFIDENCE: f64 = 0.95;
 
-/// One row of the tidy output: one (analysis, measure, dimension, group).
+/// The label of the total row of every dimension.
+pub const TOTAL: &str = "i alt";
+
+/// The group of a summary measure's row: it describes the dimension as a whole.
+pub const SUMMARY_GROUP: &str = "";
+
+/// One row of the tidy output.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ResultRow {
     pub analysis: String,
+    pub outcome: String,
+    /// The sub-analysis id, empty for the main analysis.
+    pub subanalysis: String,
+    pub year: i32,
     pub measure: &'static str,
-    pub dimension: &'static str,
+    pub dimension: String,
     pub group: String,
     pub value: Option<f64>,
     pub lower: Option<f64>,
@@ -38,103 +53,6 @@ pub struct ResultRow {
     pub note: String,
 }
 
-/// Counts of one level: persons and outcomes by 5-year age band (0-4 ... 90+).
-#[derive(Debug, Clone, Default)]
-struct LevelCounts {
-    persons: [u64; 19],
-    events: [u64; 19],
-}
-
-impl LevelCounts {
-    fn persons(&self) -> u64 {
-        self.persons.iter().sum()
-    }
-    fn events(&self) -> u64 {
-        self.events.iter().sum()
-    }
-}
-
-/// Levels in their reading order: the ordered dimensions from most disadvantaged up, unknown last.
-fn level_rank(stratifier: Stratifier, level: &str) -> (usize, String) {
-    let order: &[&str] = match stratifier {
-        Stratifier::Education => &["kort", "mellem", "lang"],
-        Stratifier::Origin => &["dansk", "indvandrer", "efterkommer"],
-        _ => &[],
-    };
-    let rank = order
-        .iter()
-        .position(|l| *l == level)
-        .unwrap_or(if level == "uoplyst" {
-            usize::MAX
-        } else {
-            order.len()
-        });
-    (rank, level.to_string())
-}
-
-/// The reference level for differences and ratios: the most advantaged level of an ordered
-/// dimension (long education, the highest income quintile), Danish origin for origin, and for
-/// non-ordered dimensions the level with the highest proportion (HEAT's choice for a favourable
-/// indicator without a user reference).
-fn reference_level(stratifier: Stratifier, crude: &BTreeMap<String, f64>) -> Option<String> {
-    let fixed = match stratifier {
-        Stratifier::Education => Some("lang"),
-        Stratifier::IncomeQuintile => Some("5"),
-        Stratifier::Origin => Some("dansk"),
-        Stratifier::Region | Stratifier::Sex => None,
-    };
-    match fixed {
-        Some(level) => crude.contains_key(level).then(|| level.to_string()),
-        None => crude
-            .iter()
-            .filter(|(l, _)| l.as_str() != "uoplyst")
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map(|(l, _)| l.clone()),
-    }
-}
-
-/// Broad age groups for standardisation (first 5-year band of each): 5-year bands are too
-/// sparse in small strata, so the ESP2013 weights of the bands in a group are pooled.
-const BROAD_AGE_GROUPS: [usize; 8] = [0, 3, 6, 9, 11, 13, 15, 17];
-
-/// The age-standardised proportion of a level by direct standardisation to ESP2013 over the
-/// broad age groups in which the whole patient group has persons (Dobson CI, via
-/// [`crate::measures::dsr::dsr`]).
-fn standardised(
-    level: &LevelCounts,
-    total: &LevelCounts,
-) -> std::result::Result<(f64, f64, f64), String> {
-    let weights = esp2013_weights();
-    let (mut events, mut persons, mut standard) = (Vec::new(), Vec::new(), Vec::new());
-    for (g, &start) in BROAD_AGE_GROUPS.iter().enumerate() {
-        let end = BROAD_AGE_GROUPS.get(g + 1).copied().unwrap_or(19);
-        let sum = |v: &[u64; 19]| v[start..end].iter().sum::<u64>() as f64;
-        if sum(&total.persons) == 0.0 {
-            continue;
-        }
-        if sum(&level.persons) == 0.0 {
-            let ages = if end == 19 {
-                format!("{}+", start * 5)
-            } else {
-                format!("{}-{}", start * 5, end * 5 - 1)
-            };
-            return Err(format!(
-                "ikke standardiseret: ingen personer i aldersgruppen {ages} i denne gruppe"
-            ));
-        }
-        events.push(sum(&level.events));
-        persons.push(sum(&level.persons));
-        standard.push(weights[start..end].iter().sum());
-    }
-    dsr(&events, &persons, &standard, CONFIDENCE)
-        .map(|d| (d.estimate.value, d.estimate.lower, d.estimate.upper))
-        .map_err(|e| e.to_string())
-}
-
-fn gate_error(e: DisclosureError) -> Error {
-    Error::Internal(format!("disclosure control: {e}"))
-}
-
 /// Suppression counts for the run's manifest.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SuppressionSummary {
@@ -143,231 +61,378 @@ pub struct SuppressionSummary {
     pub secondary: usize,
 }
 
-/// Computes and gates the rows of one analysis.
-pub fn compute(
-    spec: &LoadedSpec,
-    cells: &[Cell],
-    threshold: Threshold,
-) -> Result<(Vec<ResultRow>, SuppressionSummary)> {
-    let rule = PrimaryRule::new(threshold);
-    let mut rows = Vec::new();
-    let mut summary = SuppressionSummary {
-        threshold: threshold.value(),
-        ..Default::default()
-    };
-    let analysis = &spec.spec.id;
-    for &stratifier in &spec.spec.stratifiers {
-        let k = STRATA
-            .iter()
-            .position(|s| *s == stratifier.code())
-            .expect("every stratifier is aggregated");
-        let mut levels: BTreeMap<String, LevelCounts> = BTreeMap::new();
-        let mut total = LevelCounts::default();
-        for cell in cells {
-            let entry = levels.entry(cell.levels[k].clone()).or_default();
-            entry.persons[cell.age_band] += cell.persons;
-            entry.events[cell.age_band] += cell.events;
-            total.persons[cell.age_band] += cell.persons;
-            total.events[cell.age_band] += cell.events;
-        }
-        let mut ordered: Vec<(String, LevelCounts)> = levels.into_iter().collect();
-        ordered.sort_by_key(|(l, _)| level_rank(stratifier, l));
+/// Standard population weights by sex (0 men, 1 women) and 5-year age band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandardWeights {
+    pub name: &'static str,
+    pub weights: [[f64; 19]; 2],
+}
 
-        // The gate: the level rows and their total as one rate table.
-        let rate_rows: Vec<RateRow> = ordered
-            .iter()
-            .map(|(l, c)| RateRow::new(l.clone(), c.events(), c.persons()))
-            .collect();
-        let table = RateTable::new(
-            &rate_rows,
-            &RateRow::new("i alt", total.events(), total.persons()),
-        )
-        .map_err(gate_error)?;
-        let primary = table.primary_pattern(&rule).map_err(gate_error)?;
-        let protection = protect(
-            table.table_set(),
-            &primary,
-            threshold,
-            &SecondaryConfig::default(),
-        )
-        .map_err(gate_error)?;
-        if !protection.audit.passes() {
-            return Err(Error::Internal(format!(
-                "disclosure audit failed for {analysis} by {}",
-                stratifier.code()
-            )));
-        }
-        let pattern = &protection.pattern;
-        summary.primary += primary.suppressed().len();
-        summary.secondary += pattern.secondary().len();
+/// What one dimension's rows are computed for.
+pub struct DimensionContext<'a> {
+    pub analysis: &'a str,
+    pub subanalysis: &'a str,
+    pub year: i32,
+    pub outcome: &'a Outcome,
+    pub stratifier: &'a Stratifier,
+    pub measures: &'a [String],
+    pub threshold: Threshold,
+    pub standard: Option<&'a StandardWeights>,
+    /// The quality standard in percent when this dimension is the quality unit.
+    pub quality_standard: Option<f64>,
+}
 
-        let mut groups: Vec<(String, LevelCounts, bool)> = Vec::new();
-        for (level, counts) in ordered
-            .into_iter()
-            .chain([("i alt".to_string(), total.clone())])
-        {
-            let cells = if level == "i alt" {
-                Some(table.total())
-            } else {
-                table.level(&level)
-            }
-            .ok_or_else(|| Error::Internal(format!("level {level} missing from the gate")))?;
-            let released = summary_decision(
-                table.table_set(),
-                pattern,
-                &[cells.numerator, cells.denominator],
-            )
-            .map_err(gate_error)?
-                == SummaryDecision::Release;
-            let shown = |cell, value: u64| pattern.is_released(cell).then_some(value);
-            let numerator = shown(cells.numerator, counts.events());
-            let denominator = shown(cells.denominator, counts.persons());
-            let base = ResultRow {
-                analysis: analysis.clone(),
-                measure: "proportion",
-                dimension: stratifier.code(),
-                group: level.clone(),
-                value: None,
-                lower: None,
-                upper: None,
-                numerator,
-                denominator,
-                method: "wilson",
-                suppressed: !released,
-                note: if released {
-                    String::new()
-                } else {
-                    "undertrykt: færre end tærsklen eller beskytter en anden celle".into()
-                },
-            };
-            if released {
-                let (value, lower, upper, note) =
-                    match wilson(counts.events() as f64, counts.persons() as f64, CONFIDENCE) {
-                        Ok(e) => (
-                            Some(e.value * 100.0),
-                            Some(e.lower * 100.0),
-                            Some(e.upper * 100.0),
-                            String::new(),
-                        ),
-                        Err(e) => (None, None, None, e.to_string()),
-                    };
-                rows.push(ResultRow {
-                    value,
-                    lower,
-                    upper,
-                    note,
-                    ..base.clone()
-                });
-                if spec.spec.standardisation.is_some() {
-                    let (value, lower, upper, note) = match standardised(&counts, &total) {
-                        Ok((v, l, u)) => (
-                            Some(v * 100.0),
-                            Some(l * 100.0),
-                            Some(u * 100.0),
-                            String::new(),
-                        ),
-                        Err(e) => (None, None, None, e),
-                    };
-                    rows.push(ResultRow {
-                        measure: "proportion_age_std",
-                        method: "dsr-dobson-esp2013",
-                        value,
-                        lower,
-                        upper,
-                        note,
-                        ..base.clone()
-                    });
-                }
-            } else {
-                rows.push(base.clone());
-                if spec.spec.standardisation.is_some() {
-                    rows.push(ResultRow {
-                        measure: "proportion_age_std",
-                        method: "dsr-dobson-esp2013",
-                        ..base.clone()
-                    });
-                }
-            }
-            groups.push((level, counts, released));
-        }
-        rows.extend(comparisons(analysis, stratifier, &groups)?);
+impl DimensionContext<'_> {
+    pub fn wants(&self, measure: &str) -> bool {
+        self.measures.iter().any(|m| m == measure)
     }
-    Ok((rows, summary))
+
+    pub fn polarity(&self) -> Polarity {
+        if self.outcome.favourable {
+            Polarity::Favourable
+        } else {
+            Polarity::Adverse
+        }
+    }
+
+    /// A row of this dimension with no value yet.
+    pub fn row(&self, measure: &'static str, group: &str, method: &'static str) -> ResultRow {
+        ResultRow {
+            analysis: self.analysis.to_string(),
+            outcome: self.outcome.id.clone(),
+            subanalysis: self.subanalysis.to_string(),
+            year: self.year,
+            measure,
+            dimension: self.stratifier.code(),
+            group: group.to_string(),
+            value: None,
+            lower: None,
+            upper: None,
+            numerator: None,
+            denominator: None,
+            method,
+            suppressed: false,
+            note: String::new(),
+        }
+    }
+}
+
+/// Broad age groups for standardisation (first 5-year band of each): 5-year bands are too
+/// sparse in small strata, so the standard's weights of the bands in a group are pooled.
+const BROAD_AGE_GROUPS: [usize; 8] = [0, 3, 6, 9, 11, 13, 15, 17];
+
+/// The standardised proportion of a level by direct standardisation over broad age group x sex
+/// cells in which the whole patient group has persons (Dobson CI, via
+/// [`crate::measures::dsr::dsr`]).
+fn standardised(
+    level: &LevelCounts,
+    total: &LevelCounts,
+    standard: &StandardWeights,
+) -> std::result::Result<(f64, f64, f64), String> {
+    let (mut events, mut persons, mut weights) = (Vec::new(), Vec::new(), Vec::new());
+    for sex in 0..2 {
+        for (g, &start) in BROAD_AGE_GROUPS.iter().enumerate() {
+            let end = BROAD_AGE_GROUPS.get(g + 1).copied().unwrap_or(19);
+            let sum = |v: &[[u64; 19]; 2]| v[sex][start..end].iter().sum::<u64>() as f64;
+            if sum(&total.persons) == 0.0 {
+                continue;
+            }
+            if sum(&level.persons) == 0.0 {
+                let ages = if end == 19 {
+                    format!("{}+", start * 5)
+                } else {
+                    format!("{}-{}", start * 5, end * 5 - 1)
+                };
+                let who = if sex == 0 { "mænd" } else { "kvinder" };
+                return Err(format!(
+                    "ikke standardiseret: ingen {who} i aldersgruppen {ages} i denne gruppe"
+                ));
+            }
+            events.push(sum(&level.events));
+            persons.push(sum(&level.persons));
+            weights.push(standard.weights[sex][start..end].iter().sum());
+        }
+    }
+    dsr(&events, &persons, &weights, CONFIDENCE)
+        .map(|d| (d.estimate.value, d.estimate.lower, d.estimate.upper))
+        .map_err(|e| e.to_string())
+}
+
+fn gate_error(e: DisclosureError) -> Error {
+    Error::Internal(format!("disclosure control: {e}"))
+}
+
+/// One level after the gate.
+pub struct GatedLevel {
+    pub level: String,
+    pub counts: LevelCounts,
+    pub released: bool,
+}
+
+/// Computes and gates the rows of one dimension.
+pub fn dimension_rows(
+    ctx: &DimensionContext<'_>,
+    levels: BTreeMap<String, LevelCounts>,
+    waiting: Option<&BTreeMap<String, Waiting>>,
+    summary: &mut SuppressionSummary,
+) -> Result<Vec<ResultRow>> {
+    // Zeros are sensitive too: a share of 0% or 100% tells every member's outcome.
+    let rule = PrimaryRule {
+        zeros: ZeroRule::Suppress,
+        ..PrimaryRule::new(ctx.threshold)
+    };
+    let mut total = LevelCounts::default();
+    for counts in levels.values() {
+        total.add(counts);
+    }
+    if levels.is_empty() {
+        let mut row = ctx.row("proportion", TOTAL, "wilson");
+        row.note = "ingen patienter i patientgruppen".into();
+        return Ok(vec![row]);
+    }
+    let mut ordered: Vec<(String, LevelCounts)> = levels.into_iter().collect();
+    ordered.sort_by_key(|(l, _)| level_rank(ctx.stratifier, l));
+
+    // The gate: the level rows and their total as one rate table.
+    let rate_rows: Vec<RateRow> = ordered
+        .iter()
+        .map(|(l, c)| RateRow::new(l.clone(), c.events(), c.persons()))
+        .collect();
+    let table = RateTable::new(
+        &rate_rows,
+        &RateRow::new(TOTAL, total.events(), total.persons()),
+    )
+    .map_err(gate_error)?;
+    let primary = table.primary_pattern(&rule).map_err(gate_error)?;
+    let protection = protect(
+        table.table_set(),
+        &primary,
+        ctx.threshold,
+        &SecondaryConfig::default(),
+    )
+    .map_err(gate_error)?;
+    if !protection.audit.passes() {
+        return Err(Error::Internal(format!(
+            "disclosure audit failed for {} by {}",
+            ctx.analysis,
+            ctx.stratifier.code()
+        )));
+    }
+    let pattern = &protection.pattern;
+    summary.primary += primary.suppressed().len();
+    summary.secondary += pattern.secondary().len();
+
+    let mut rows = Vec::new();
+    let mut gated = Vec::new();
+    for (level, counts) in ordered
+        .into_iter()
+        .chain([(TOTAL.to_string(), total.clone())])
+    {
+        let cells = if level == TOTAL {
+            Some(table.total())
+        } else {
+            table.level(&level)
+        }
+        .ok_or_else(|| Error::Internal(format!("level {level} missing from the gate")))?;
+        let released = released(&table, pattern, &[cells.numerator, cells.denominator])?;
+        let shown = |cell, value: u64| pattern.is_released(cell).then_some(value);
+        let mut base = ctx.row("proportion", &level, "wilson");
+        base.numerator = shown(cells.numerator, counts.events());
+        base.denominator = shown(cells.denominator, counts.persons());
+        base.suppressed = !released;
+        if !released {
+            base.note = "undertrykt: færre end tærsklen eller beskytter en anden celle".into();
+        }
+        rows.extend(level_rows(
+            ctx,
+            &base,
+            &counts,
+            &total,
+            released,
+            waiting.and_then(|w| w.get(&level)),
+        ));
+        gated.push(GatedLevel {
+            level,
+            counts,
+            released,
+        });
+    }
+    if ctx.wants("difference") || ctx.wants("ratio") {
+        rows.extend(comparisons(ctx, &gated));
+    }
+    rows.extend(summary_measures(ctx, &gated)?);
+    if let Some(standard) = ctx.quality_standard {
+        rows.extend(super::quality::quality_rows(ctx, &gated, standard)?);
+    }
+    Ok(rows)
+}
+
+fn released(
+    table: &RateTable,
+    pattern: &Pattern,
+    uses: &[crate::disclosure::CellId],
+) -> Result<bool> {
+    Ok(
+        summary_decision(table.table_set(), pattern, uses).map_err(gate_error)?
+            == SummaryDecision::Release,
+    )
+}
+
+/// The proportion, standardised proportion and waiting-time rows of one level.
+fn level_rows(
+    ctx: &DimensionContext<'_>,
+    base: &ResultRow,
+    counts: &LevelCounts,
+    total: &LevelCounts,
+    released: bool,
+    waiting: Option<&Waiting>,
+) -> Vec<ResultRow> {
+    let mut rows = Vec::new();
+    let percent = |v: f64| Some(v * 100.0);
+    let mut crude = base.clone();
+    if released {
+        match wilson(counts.events() as f64, counts.persons() as f64, CONFIDENCE) {
+            Ok(e) => {
+                crude.value = percent(e.value);
+                crude.lower = percent(e.lower);
+                crude.upper = percent(e.upper);
+            }
+            Err(e) => crude.note = e.to_string(),
+        }
+    }
+    rows.push(crude);
+    if let Some(standard) = ctx.standard.filter(|_| ctx.wants("age_standardised")) {
+        let mut row = ResultRow {
+            measure: "proportion_age_sex_std",
+            method: "dsr-dobson",
+            ..base.clone()
+        };
+        if released {
+            match standardised(counts, total, standard) {
+                Ok((v, l, u)) => {
+                    row.value = percent(v);
+                    row.lower = percent(l);
+                    row.upper = percent(u);
+                    row.note = format!("standard: {}", standard.name);
+                }
+                Err(e) => row.note = e,
+            }
+        }
+        rows.push(row);
+    }
+    if ctx.outcome.waiting_time && ctx.wants("waiting_time") {
+        rows.extend(waiting_rows(ctx, base, waiting));
+    }
+    rows
+}
+
+/// Mean (Student's t CI, PHE `phe_mean`) and median days to the outcome among those who had it.
+/// They are released when the group itself is shown (its denominator released) and at least the
+/// threshold had the outcome: a mean or median of that many waiting times describes no one, and
+/// it does not reveal the count, which is shown only when the numerator itself is released.
+fn waiting_rows(
+    ctx: &DimensionContext<'_>,
+    base: &ResultRow,
+    waiting: Option<&Waiting>,
+) -> Vec<ResultRow> {
+    let template = ResultRow {
+        numerator: None,
+        denominator: None,
+        suppressed: false,
+        note: String::new(),
+        ..base.clone()
+    };
+    let mut mean = ResultRow {
+        measure: "waiting_days_mean",
+        method: "student-t",
+        ..template.clone()
+    };
+    let mut median = ResultRow {
+        measure: "waiting_days_median",
+        method: "median",
+        ..template
+    };
+    let visible = base.denominator.is_some();
+    match waiting {
+        Some(w) if visible && w.count >= ctx.threshold.value() => {
+            let shown = base.numerator.map(|_| w.count);
+            mean.denominator = shown;
+            median.denominator = shown;
+            let summary = MeanSummary {
+                sum: w.mean * w.count as f64,
+                count: w.count as usize,
+                stdev: w.sd,
+            };
+            match mean_from_summary(&summary, CONFIDENCE) {
+                Ok(e) => {
+                    mean.value = Some(e.value);
+                    mean.lower = Some(e.lower);
+                    mean.upper = Some(e.upper);
+                }
+                Err(e) => mean.note = e.to_string(),
+            }
+            median.value = Some(w.median);
+        }
+        None if visible => {
+            for row in [&mut mean, &mut median] {
+                row.note = "ingen med udfaldet".into();
+            }
+        }
+        _ => {
+            for row in [&mut mean, &mut median] {
+                row.suppressed = true;
+                row.note = "undertrykt: gruppen eller færre end tærsklen med udfaldet".into();
+            }
+        }
+    }
+    vec![mean, median]
 }
 
 /// Difference (percentage points) and ratio of each level's proportion to the reference level's,
 /// with delta-method CIs from the binomial standard errors (healthequal `d()`/`r()`). Withheld
 /// when either proportion was withheld by the gate.
-fn comparisons(
-    analysis: &str,
-    stratifier: Stratifier,
-    groups: &[(String, LevelCounts, bool)],
-) -> Result<Vec<ResultRow>> {
-    let subgroup = |c: &LevelCounts| {
-        let (x, n) = (c.events() as f64, c.persons() as f64);
-        let p = if n > 0.0 { x / n } else { 0.0 };
-        Subgroup {
-            estimate: p * 100.0,
-            se: (n > 0.0).then(|| (p * (1.0 - p) / n).sqrt() * 100.0),
-            population: n,
-            order: None,
-            reference: false,
-        }
-    };
+fn comparisons(ctx: &DimensionContext<'_>, groups: &[GatedLevel]) -> Vec<ResultRow> {
     let crude: BTreeMap<String, f64> = groups
         .iter()
-        .filter(|(l, _, released)| *released && l != "i alt")
-        .map(|(l, c, _)| (l.clone(), subgroup(c).estimate))
+        .filter(|g| g.released && g.level != TOTAL)
+        .map(|g| (g.level.clone(), percent_subgroup(&g.counts).estimate))
         .collect();
-    let Some(reference) = reference_level(stratifier, &crude) else {
-        return Ok(Vec::new());
+    let Some(reference) = reference_level(ctx.stratifier, &crude, ctx.polarity()) else {
+        return Vec::new();
     };
-    let reference_counts = &groups
-        .iter()
-        .find(|(l, _, _)| *l == reference)
-        .expect("listed")
-        .1;
+    let Some(reference_group) = groups.iter().find(|g| g.level == reference) else {
+        return Vec::new();
+    };
     let mut rows = Vec::new();
-    for (level, counts, released) in groups {
-        if *level == reference || level == "i alt" {
+    for g in groups {
+        if g.level == reference || g.level == TOTAL {
             continue;
         }
         // With two subgroups and a user reference, HEAT's adverse-indicator rule puts the level
         // first and the reference second: D = level - reference, R = level / reference.
         let pair = [
-            subgroup(counts),
+            percent_subgroup(&g.counts),
             Subgroup {
                 reference: true,
-                ..subgroup(reference_counts)
+                ..percent_subgroup(&reference_group.counts)
             },
         ];
-        for (measure, method, result) in [
-            (
-                "difference",
-                "delta-method",
-                difference(&pair, Polarity::Adverse, CONFIDENCE),
-            ),
-            (
-                "ratio",
-                "delta-method-log",
-                ratio(&pair, Polarity::Adverse, CONFIDENCE),
-            ),
+        for (measure, method, wanted) in [
+            ("difference", "delta-method", ctx.wants("difference")),
+            ("ratio", "delta-method-log", ctx.wants("ratio")),
         ] {
-            let mut row = ResultRow {
-                analysis: analysis.to_string(),
-                measure,
-                dimension: stratifier.code(),
-                group: level.clone(),
-                value: None,
-                lower: None,
-                upper: None,
-                numerator: None,
-                denominator: None,
-                method,
-                suppressed: !released,
-                note: format!("reference: {reference}"),
-            };
-            if *released {
+            if !wanted {
+                continue;
+            }
+            let mut row = ctx.row(measure, &g.level, method);
+            row.suppressed = !g.released;
+            row.note = format!("reference: {reference}");
+            if g.released {
+                let result = if measure == "difference" {
+                    difference(&pair, Polarity::Adverse, CONFIDENCE)
+                } else {
+                    ratio(&pair, Polarity::Adverse, CONFIDENCE)
+                };
                 match result {
                     Ok(m) => {
                         row.value = Some(m.value);
@@ -382,5 +447,18 @@ fn comparisons(
             rows.push(row);
         }
     }
-    Ok(rows)
+    rows
+}
+
+/// A level as a HEAT subgroup on the percent scale, with the binomial standard error.
+pub fn percent_subgroup(c: &LevelCounts) -> Subgroup {
+    let (x, n) = (c.events() as f64, c.persons() as f64);
+    let p = if n > 0.0 { x / n } else { 0.0 };
+    Subgroup {
+        estimate: p * 100.0,
+        se: (n > 0.0).then(|| (p * (1.0 - p) / n).sqrt() * 100.0),
+        population: n,
+        order: None,
+        reference: false,
+    }
 }

@@ -1,120 +1,336 @@
-//! The pipeline spec: one TOML file per analysis (documented in `pipelines/README.md`).
+//! The pipeline spec: one TOML file per analysis, documented in `pipelines/README.md`.
 //!
-//! A spec is parsed with unknown keys refused and then checked before any data is read; every
-//! error names the file, the key and what was expected.
+//! A spec is parsed with unknown keys refused (serde `deny_unknown_fields`) and then checked by
+//! [`super::check`] before any data is read; every error names the file, the key and what was
+//! expected. The types here are the language an analyst reads and writes: the population, the
+//! patient group (criteria combined with any/all and excluded with not), the outcomes, the
+//! stratifiers and measures, sub-analyses and the trend.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::dates;
 use crate::error::{Error, Result};
 
-/// The stratifiers an analysis can be split by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+/// A stratifier the tool derives from the registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Stratifier {
+pub enum Derived {
+    /// SEPLINE education group of the highest completed education (`udda`).
     Education,
+    /// Quintile of 3-year mean equivalised family income within sex x 5-year age.
     IncomeQuintile,
+    /// Danish origin, immigrant, descendant (`bef.IE_TYPE`).
     Origin,
+    /// Civil status (`bef.CIVST`, optional in the contract: unknown where absent).
+    CivilStatus,
+    /// Region of residence (from the municipality).
     Region,
+    /// Municipality of residence (`bef.KOM`).
+    Municipality,
+    /// The hospital of the index contact (first four digits of its SOR unit).
+    Hospital,
     Sex,
+    /// Age at the index date in the groups of `age_groups`.
+    AgeGroup,
+    /// Number of chronic conditions of `[multimorbidity]` in its look-back window: 0, 1, 2, 3+.
+    Multimorbidity,
+}
+
+/// One stratifier: derived, or any extra column of the population register (`bef:COLUMN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stratifier {
+    Derived(Derived),
+    Column(String),
 }
 
 impl Stratifier {
-    /// The column name in aggregated tables and in the tidy CSV's `dimension` column.
-    pub fn code(self) -> &'static str {
+    /// The code used as column name and in the tidy CSV's `dimension`.
+    pub fn code(&self) -> String {
         match self {
-            Stratifier::Education => "education",
-            Stratifier::IncomeQuintile => "income_quintile",
-            Stratifier::Origin => "origin",
-            Stratifier::Region => "region",
-            Stratifier::Sex => "sex",
+            Stratifier::Derived(d) => serde_json::to_value(d)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            Stratifier::Column(c) => format!("bef_{}", c.to_lowercase()),
+        }
+    }
+
+    /// Whether the levels have a natural order from most disadvantaged up (HEAT's ordered
+    /// dimensions, which get SII, RII and the concentration indices).
+    pub fn ordered(&self) -> bool {
+        matches!(
+            self,
+            Stratifier::Derived(Derived::Education | Derived::IncomeQuintile)
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for Stratifier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if let Some(column) = text.strip_prefix("bef:") {
+            let ok = !column.is_empty()
+                && column
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_');
+            return if ok {
+                Ok(Stratifier::Column(column.to_uppercase()))
+            } else {
+                Err(serde::de::Error::custom(format!(
+                    "{text:?}: expected bef:COLUMN with a register column name"
+                )))
+            };
+        }
+        Derived::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(&text))
+            .map(Stratifier::Derived)
+            .map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "unknown stratifier {text:?}; expected one of education, income_quintile, origin, civil_status, region, municipality, hospital, sex, age_group, multimorbidity, or bef:COLUMN"
+                ))
+            })
+    }
+}
+
+impl Serialize for Stratifier {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Stratifier::Derived(d) => d.serialize(s),
+            Stratifier::Column(c) => s.serialize_str(&format!("bef:{c}")),
         }
     }
 }
 
 /// Which diagnoses of a contact count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum DiagnosisType {
     /// The contact's action diagnosis only.
+    #[default]
     Action,
     /// Action or secondary diagnoses (later retracted ones dropped).
     Any,
 }
 
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+/// Who is in the population.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Population {
-    /// The index date (`YYYY-MM-DD`): residents of the population register on that date.
-    pub index_date: String,
-    #[serde(default = "default_age_min")]
-    pub age_min: i32,
-    #[serde(default = "default_age_max")]
-    pub age_max: i32,
+    /// Prevalent design: residents on this date (`YYYY-MM-DD`); patient criteria look back
+    /// from it and outcome windows start at it.
+    pub index_date: Option<String>,
+    /// Incident design: `[first, last]` dates; each patient's index is their first qualifying
+    /// event in the period, and outcome windows start at that event.
+    pub period: Option<[String; 2]>,
+    #[serde(default)]
+    pub age_min: Option<i32>,
+    #[serde(default)]
+    pub age_max: Option<i32>,
+    /// Residence: region codes (`1081`..`1085`); empty = the whole country.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Residence: municipality codes; empty = no restriction.
+    #[serde(default)]
+    pub municipalities: Vec<u16>,
 }
 
-fn default_age_min() -> i32 {
-    0
-}
-fn default_age_max() -> i32 {
-    120
-}
-
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+/// One criterion of the patient group: events of one kind, optionally at given unit types, in a
+/// window before the index.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PatientGroup {
-    /// Days before the index date in which a qualifying contact or prescription must lie.
-    pub lookback_days: i32,
+pub struct Criterion {
     /// ICD-10 codes or prefixes without the SKS `D` (e.g. `E11`).
     #[serde(default)]
     pub diagnoses: Vec<String>,
-    #[serde(default = "default_diagnosis_type")]
+    #[serde(default)]
     pub diagnosis_type: DiagnosisType,
-    /// ATC codes or prefixes; a redeemed prescription also qualifies.
+    /// SKS procedure codes or prefixes (e.g. `KFNG`).
+    #[serde(default)]
+    pub procedures: Vec<String>,
+    /// ATC codes or prefixes of redeemed prescriptions.
     #[serde(default)]
     pub atc: Vec<String>,
+    /// Unit types: the last three digits of the contact's SOR unit (synthetic data's
+    /// convention, REGISTERS.md); empty = any unit.
+    #[serde(default)]
+    pub units: Vec<String>,
+    /// Days before the index in which the event must lie (prevalent design, exclusions and
+    /// the non-index criteria of `match = "all"`).
+    pub lookback_days: Option<i32>,
 }
 
-fn default_diagnosis_type() -> DiagnosisType {
-    DiagnosisType::Action
+/// How the include criteria combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Match {
+    #[default]
+    Any,
+    All,
 }
 
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+/// The patient group: include criteria combined by `match`, minus anyone meeting an exclude
+/// criterion, optionally restricted to a number of chronic conditions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatientGroup {
+    #[serde(default, rename = "match")]
+    pub combine: Match,
+    pub include: Vec<Criterion>,
+    #[serde(default)]
+    pub exclude: Vec<Criterion>,
+    /// At least this many conditions of `[multimorbidity]` (e.g. 2 for multimorbidity).
+    pub min_conditions: Option<u32>,
+}
+
+/// The chronic conditions counted for multimorbidity: name -> ICD-10 prefixes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Multimorbidity {
+    pub conditions: BTreeMap<String, Vec<String>>,
+    /// Days before the index in which a condition's diagnosis counts.
+    pub lookback_days: i32,
+}
+
+/// What the outcome is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    /// A redeemed prescription of `codes` (ATC).
+    Prescription,
+    /// A procedure of `codes` (SKS).
+    Procedure,
+    /// A hospital contact at one of `units` (with an action diagnosis in `codes` if given).
+    Contact,
+    /// Death of any cause.
+    Death,
+    /// A new contact starting after the index contact ended (readmission).
+    Readmission,
+}
+
+/// One outcome: an event in a window of days after the index.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
-    /// Danish and English name of the outcome, used in tables and figures.
+    /// Letters, digits and `_`: names the outcome in tables.
+    pub id: String,
     pub name_da: String,
     pub name_en: String,
-    /// Days after the index date in which the prescription must be redeemed.
-    pub follow_up_days: i32,
-    /// ATC codes or prefixes of the treatment.
-    pub atc: Vec<String>,
+    pub kind: OutcomeKind,
+    #[serde(default)]
+    pub codes: Vec<String>,
+    #[serde(default)]
+    pub units: Vec<String>,
+    /// `[from, to]` days after the index (or, for readmission, after discharge), inclusive.
+    pub window_days: [i32; 2],
+    /// Higher is better (an offer); false for adverse outcomes such as death.
+    #[serde(default = "yes")]
+    pub favourable: bool,
+    /// Also report days from the index to the first event (mean and median).
+    #[serde(default)]
+    pub waiting_time: bool,
+    /// Only patients alive this many days after the index are at risk (e.g. rehabilitation
+    /// offered to those who survive the first 30 days).
+    pub alive_days: Option<i32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StandardPopulation {
+fn yes() -> bool {
+    true
+}
+
+/// The standard population for direct standardisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standard {
+    /// European Standard Population 2013, split equally by sex.
     Esp2013,
+    /// The Danish population of a year (the `bef` register of that year) by age band and sex.
+    Danish(i32),
 }
 
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+impl<'de> Deserialize<'de> for Standard {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text == "esp2013" {
+            return Ok(Standard::Esp2013);
+        }
+        text.strip_prefix("dk")
+            .and_then(|y| y.parse().ok())
+            .filter(|y| (1900..=2100).contains(y))
+            .map(Standard::Danish)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "unknown standard {text:?}; expected \"esp2013\" or \"dkYYYY\" (the Danish population of a year)"
+                ))
+            })
+    }
+}
+
+impl Serialize for Standard {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Standard::Esp2013 => s.serialize_str("esp2013"),
+            Standard::Danish(y) => s.serialize_str(&format!("dk{y}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Standardisation {
-    /// Direct age standardisation against this standard (ESP2013).
-    pub standard: StandardPopulation,
+    /// Direct standardisation by 5-year age band and sex against this standard.
+    pub standard: Standard,
 }
 
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Disclosure {
     /// Cells describing fewer persons than this are suppressed (at least 3).
     pub threshold: u64,
 }
 
+/// A sub-analysis ("underanalyse"): the same analysis within a sub-population, or for one of
+/// the outcomes only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubAnalysis {
+    pub id: String,
+    pub name_da: String,
+    pub name_en: String,
+    /// `1` men, `2` women.
+    pub sex: Option<String>,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Only these outcome ids (empty = all).
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+}
+
+/// The same analysis for each year of a span: the index date or period moves by whole years.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trend {
+    pub first_year: i32,
+    pub last_year: i32,
+}
+
+/// A clinical quality standard: the share each unit should reach, with funnel-plot limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quality {
+    /// The standard in percent (e.g. 90): units are flagged "standard met" when their share
+    /// reaches it.
+    pub standard_percent: f64,
+    /// The stratifier whose levels are the units (e.g. `hospital`).
+    pub unit: Stratifier,
+    /// The outcome id the standard applies to (default: every outcome).
+    pub outcome: Option<String>,
+}
+
 /// One analysis.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     pub id: String,
@@ -127,152 +343,86 @@ pub struct Spec {
     pub registers: PathBuf,
     pub population: Population,
     pub patient_group: PatientGroup,
-    pub outcome: Outcome,
+    pub multimorbidity: Option<Multimorbidity>,
+    pub outcomes: Vec<Outcome>,
     pub stratifiers: Vec<Stratifier>,
+    /// Age groups for `age_group` as lower bounds (e.g. `[18, 45, 65, 80]`).
+    #[serde(default = "default_age_groups")]
+    pub age_groups: Vec<i32>,
+    /// Measures for every stratifier (default: all that apply, see `pipelines/README.md`).
+    pub measures: Option<Vec<String>>,
+    /// Measures for particular stratifiers, overriding `measures`.
+    #[serde(default)]
+    pub stratifier_measures: BTreeMap<String, Vec<String>>,
     pub standardisation: Option<Standardisation>,
     pub disclosure: Option<Disclosure>,
+    #[serde(default)]
+    pub sub_analyses: Vec<SubAnalysis>,
+    pub trend: Option<Trend>,
+    pub quality: Option<Quality>,
 }
 
-/// A spec read from a file, with the values the run needs resolved.
+fn default_age_groups() -> Vec<i32> {
+    vec![0, 18, 45, 65, 80]
+}
+
+/// The study design: a fixed index date, or each patient's first event in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Design {
+    IndexDate(i32),
+    Period(i32, i32),
+}
+
+impl Design {
+    /// The first day of the design (the index date or the period start).
+    pub fn start(self) -> i32 {
+        match self {
+            Design::IndexDate(d) => d,
+            Design::Period(a, _) => a,
+        }
+    }
+
+    /// The same design moved to another calendar year (the trend).
+    pub fn in_year(self, year: i32) -> Design {
+        let offset = year - dates::year_of(self.start());
+        let shift = |day: i32| {
+            let (y, m, d) = dates::civil_from_days(day);
+            // 29 February moves to the 28th in a year that has none.
+            let d = if m == 2 && d == 29 { 28 } else { d };
+            dates::days_from_civil(y + offset, m, d)
+        };
+        match self {
+            Design::IndexDate(d) => Design::IndexDate(shift(d)),
+            Design::Period(a, b) => Design::Period(shift(a), shift(b)),
+        }
+    }
+}
+
+/// A spec read from a file, checked, with its design resolved.
 #[derive(Debug, Clone)]
 pub struct LoadedSpec {
     pub path: PathBuf,
     pub spec: Spec,
-    /// The spec file's bytes, for the spec hash in the run's provenance.
+    /// The spec file's text, for the spec hash in the run's provenance.
     pub text: String,
-    pub index_date: i32,
+    pub design: Design,
     /// The registers folder resolved against the spec file's folder.
     pub registers: PathBuf,
 }
 
-fn bad(path: &Path, key: &str, expected: impl std::fmt::Display) -> Error {
-    Error::BadSpec(format!("{}: key `{key}`: {expected}", path.display()))
-}
-
-/// Checks that codes are ICD-10 codes or prefixes: a letter and up to 5 more letters or digits,
-/// starting with two digits after the letter when longer than one character.
-fn check_icd10(path: &Path, key: &str, codes: &[String]) -> Result<()> {
-    for code in codes {
-        let b = code.as_bytes();
-        let ok = !b.is_empty()
-            && b.len() <= 6
-            && b[0].is_ascii_uppercase()
-            && b[1..].iter().take(2).all(u8::is_ascii_digit)
-            && b.iter()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-        if !ok {
-            return Err(bad(
-                path,
-                key,
-                format!(
-                    "{code:?} is not an ICD-10 code or prefix (expected e.g. \"E11\" or \"I21\", without the SKS \"D\")"
-                ),
-            ));
-        }
+impl LoadedSpec {
+    /// The calendar year whose population register defines residence and strata.
+    pub fn year(&self) -> i32 {
+        dates::year_of(self.design.start())
     }
-    Ok(())
-}
 
-/// Checks that codes are ATC codes or prefixes (A, A10, A10B, A10BK, A10BK01).
-fn check_atc(path: &Path, key: &str, codes: &[String]) -> Result<()> {
-    for code in codes {
-        let b = code.as_bytes();
-        let shape = |i: usize, c: &u8| match i {
-            0 | 3 | 4 => c.is_ascii_uppercase(),
-            _ => c.is_ascii_digit(),
-        };
-        let ok =
-            [1, 3, 4, 5, 7].contains(&b.len()) && b.iter().enumerate().all(|(i, c)| shape(i, c));
-        if !ok {
-            return Err(bad(
-                path,
-                key,
-                format!(
-                    "{code:?} is not an ATC code or prefix (expected e.g. \"A10BK\" or \"A10BK01\")"
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-impl Spec {
-    /// Checks the values serde cannot: dates, windows, codes, ranges.
-    fn check(&self, path: &Path) -> Result<i32> {
-        if self.id.is_empty()
-            || !self
-                .id
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-        {
-            return Err(bad(
-                path,
-                "id",
-                "expected letters, digits, `_` or `-` (it names the output folder)",
-            ));
-        }
-        let index_date = dates::parse_iso(&self.population.index_date).ok_or_else(|| {
-            bad(
-                path,
-                "population.index_date",
-                format!("{:?} is not a date YYYY-MM-DD", self.population.index_date),
-            )
-        })?;
-        let (min, max) = (self.population.age_min, self.population.age_max);
-        if min < 0 || max > 120 || min > max {
-            return Err(bad(
-                path,
-                "population.age_min",
-                format!("ages {min}-{max}: expected 0 <= age_min <= age_max <= 120"),
-            ));
-        }
-        if self.patient_group.lookback_days <= 0 {
-            return Err(bad(
-                path,
-                "patient_group.lookback_days",
-                "expected a positive number of days (the window lies before the index date)",
-            ));
-        }
-        if self.patient_group.diagnoses.is_empty() && self.patient_group.atc.is_empty() {
-            return Err(bad(
-                path,
-                "patient_group",
-                "expected at least one of `diagnoses` or `atc`",
-            ));
-        }
-        check_icd10(
-            path,
-            "patient_group.diagnoses",
-            &self.patient_group.diagnoses,
-        )?;
-        check_atc(path, "patient_group.atc", &self.patient_group.atc)?;
-        if self.outcome.follow_up_days <= 0 {
-            return Err(bad(
-                path,
-                "outcome.follow_up_days",
-                "expected a positive number of days (the window lies after the index date)",
-            ));
-        }
-        if self.outcome.atc.is_empty() {
-            return Err(bad(path, "outcome.atc", "expected at least one ATC code"));
-        }
-        check_atc(path, "outcome.atc", &self.outcome.atc)?;
-        if self.stratifiers.is_empty() {
-            return Err(bad(path, "stratifiers", "expected at least one stratifier"));
-        }
-        if let Some(d) = &self.disclosure
-            && d.threshold < 3
-        {
-            return Err(bad(
-                path,
-                "disclosure.threshold",
-                format!(
-                    "{} is below 3: only an internal run may use a lower threshold",
-                    d.threshold
-                ),
-            ));
-        }
-        Ok(index_date)
+    /// The outcomes a sub-analysis keeps (all when it names none).
+    pub fn outcomes_of<'a>(&'a self, sub: Option<&'a SubAnalysis>) -> Vec<&'a Outcome> {
+        self.spec
+            .outcomes
+            .iter()
+            .filter(|o| sub.is_none_or(|s| s.outcomes.is_empty() || s.outcomes.contains(&o.id)))
+            .collect()
     }
 }
 
@@ -292,12 +442,12 @@ pub fn load(path: &Path) -> Result<LoadedSpec> {
             .unwrap_or_default();
         Error::BadSpec(format!("{}{place}: {message}", path.display()))
     })?;
-    let index_date = spec.check(path)?;
+    let design = super::check::check(&spec, path)?;
     let base = path.parent().unwrap_or(Path::new("."));
     Ok(LoadedSpec {
         path: path.to_path_buf(),
         registers: base.join(&spec.registers),
-        index_date,
+        design,
         text,
         spec,
     })

@@ -18,9 +18,9 @@ impl Lang {
     }
 }
 
-/// The name of a dimension.
-pub fn dimension(code: &str, lang: Lang) -> &'static str {
-    match (code, lang) {
+/// The name of a dimension (extra register columns by their code).
+pub fn dimension(code: &str, lang: Lang) -> String {
+    let name = match (code, lang) {
         ("education", Lang::Da) => "Uddannelse",
         ("education", Lang::En) => "Education",
         ("income_quintile", Lang::Da) => "Indkomstkvintil",
@@ -30,8 +30,19 @@ pub fn dimension(code: &str, lang: Lang) -> &'static str {
         ("region", _) => "Region",
         ("sex", Lang::Da) => "Køn",
         ("sex", Lang::En) => "Sex",
-        _ => "",
-    }
+        ("civil_status", Lang::Da) => "Civilstand",
+        ("civil_status", Lang::En) => "Civil status",
+        ("municipality", Lang::Da) => "Kommune",
+        ("municipality", Lang::En) => "Municipality",
+        ("hospital", Lang::Da) => "Sygehus",
+        ("hospital", Lang::En) => "Hospital",
+        ("age_group", Lang::Da) => "Aldersgruppe",
+        ("age_group", Lang::En) => "Age group",
+        ("multimorbidity", Lang::Da) => "Antal kroniske sygdomme",
+        ("multimorbidity", Lang::En) => "Number of chronic conditions",
+        _ => return code.to_string(),
+    };
+    name.to_string()
 }
 
 /// The name of a group (level) of a dimension.
@@ -74,8 +85,14 @@ pub fn measure(code: &str, lang: Lang) -> &'static str {
     match (code, lang) {
         ("proportion", Lang::Da) => "Andel (%)",
         ("proportion", Lang::En) => "Proportion (%)",
-        ("proportion_age_std", Lang::Da) => "Aldersstandardiseret andel (%)",
-        ("proportion_age_std", Lang::En) => "Age-standardised proportion (%)",
+        ("proportion_age_sex_std", Lang::Da) => "Alders- og kønsstandardiseret andel (%)",
+        ("proportion_age_sex_std", Lang::En) => "Age- and sex-standardised proportion (%)",
+        ("waiting_days_mean", Lang::Da) => "Ventetid, gennemsnit (dage)",
+        ("waiting_days_mean", Lang::En) => "Waiting time, mean (days)",
+        ("waiting_days_median", Lang::Da) => "Ventetid, median (dage)",
+        ("waiting_days_median", Lang::En) => "Waiting time, median (days)",
+        ("funnel_998", Lang::Da) => "Tragtgrænser 99,8% (%)",
+        ("funnel_998", Lang::En) => "Funnel limits 99.8% (%)",
         ("difference", Lang::Da) => "Forskel (procentpoint)",
         ("difference", Lang::En) => "Difference (percentage points)",
         ("ratio", _) => "Ratio",

@@ -3,5 +3,6 @@
 pub mod figure;
 pub mod html;
 pub mod labels;
+pub mod manifest;
 pub mod output;
 pub mod table;

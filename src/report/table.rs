@@ -1,11 +1,12 @@
-//! The tidy CSV of an analysis: one row per (analysis, measure, dimension, group), with value, CI
+//! The tidy CSV of an analysis: one row per (analysis, outcome, sub-analysis, year, measure,
+//! dimension, group), with value, CI
 //! bounds, numerator, denominator, method and a suppression flag (DESIGN.md). Numbers are
 //! formatted here, not by a library, so the same results always give the same bytes.
 
 use crate::pipeline::results::ResultRow;
 
 /// The header of the tidy CSV (column names are stable codes for scripts).
-pub const HEADER: &str = "analysis,measure,dimension,group,value,lower,upper,numerator,denominator,method,suppressed,note";
+pub const HEADER: &str = "analysis,outcome,subanalysis,year,measure,dimension,group,value,lower,upper,numerator,denominator,method,suppressed,note";
 
 fn number(value: Option<f64>) -> String {
     value.map(|v| format!("{v:.4}")).unwrap_or_default()
@@ -31,8 +32,11 @@ pub fn to_csv(rows: &[ResultRow]) -> String {
     for r in rows {
         let fields = [
             text(&r.analysis),
+            text(&r.outcome),
+            text(&r.subanalysis),
+            r.year.to_string(),
             r.measure.to_string(),
-            r.dimension.to_string(),
+            text(&r.dimension),
             text(&r.group),
             number(r.value),
             number(r.lower),

@@ -352,7 +352,9 @@ pub fn generate_person(
             let p = offer("ami_death30").probability(&s);
             let dies = rng.bernoulli(p);
             if dies {
-                death = death.min(day + rng.between(0, 29));
+                // Deaths fall after the first day, so that an offered PCI (days 0-2) is seen
+                // unless the patient dies before it: the observed PCI share is then the offer's.
+                death = death.min(day + rng.between(1, 29));
             }
             Some((day, s, dies))
         }
@@ -433,7 +435,7 @@ pub fn generate_person(
             offer("ami_death30").probability(&strata),
         );
         let pci_day = day + rng.between(0, 2);
-        if rng.bernoulli(p) && pci_day < death {
+        if rng.bernoulli(p) && pci_day <= death {
             out.procedure(key, "KFNG05", pci_day);
         }
         if !dies && death > day + 30 {

@@ -2,9 +2,11 @@
 //! determinism, and the analysis on data-samples/ against its known truth.
 
 mod bad_input;
+mod bad_specs;
 mod common;
-mod end_to_end;
+mod coverage;
 mod measures_command;
+mod pipelines;
 mod synth;
 mod validation_rules;
 

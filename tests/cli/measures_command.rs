@@ -328,3 +328,138 @@ fn a_user_standard_population_is_used_in_its_own_order() {
         "weighted mean of band rates",
     );
 }
+
+/// Writes healthequal's test vector as the `summary` command's input, with a carried column.
+fn summary_input(dir: &Path, peer: &Table, ordered: bool) -> String {
+    let mut text = String::from(if ordered {
+        "dimension,order,population,estimate,se,favourable,scale,source\n"
+    } else {
+        "dimension,subgroup,population,estimate,se,favourable,scale,reference,source\n"
+    });
+    for r in 0..peer.len() {
+        let first = if ordered {
+            peer.str(r, "subgroup_order")
+        } else {
+            peer.str(r, "subgroup")
+        };
+        text.push_str(&format!(
+            "{},{first},{},{},{},{},{}{},healthequal\n",
+            if ordered { "ordered" } else { "nonordered" },
+            peer.str(r, "pop"),
+            peer.str(r, "est"),
+            peer.str(r, "se"),
+            peer.str(r, "favourable_indicator"),
+            peer.str(r, "indicator_scale"),
+            if ordered {
+                String::new()
+            } else {
+                format!(",{}", peer.str(r, "reference_subgroup"))
+            },
+        ));
+    }
+    let path = dir.join(if ordered {
+        "ordered.csv"
+    } else {
+        "nonordered.csv"
+    });
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn summary_matches_healthequal_point_estimates_per_dimension() {
+    let dir = tempfile::tempdir().unwrap();
+    for (ordered, inputs, expected) in [
+        (
+            true,
+            "healthequal_testvector_ordered_inputs.csv",
+            "healthequal_testvector_ordered_expected.csv",
+        ),
+        (
+            false,
+            "healthequal_testvector_nonordered_inputs.csv",
+            "healthequal_testvector_nonordered_expected.csv",
+        ),
+    ] {
+        let input = summary_input(dir.path(), &Table::load(inputs), ordered);
+        let got = measures(
+            dir.path(),
+            &["summary", &input, "--seed", "7", "--reps", "1000"],
+        );
+        let expected = Table::load(expected);
+        for r in 0..expected.len() {
+            let code = expected.str(r, "measure").to_lowercase();
+            // SII and RII: HEAT's method; healthequal's test vectors are its logistic model.
+            let row = (0..got.len())
+                .find(|&i| {
+                    got.str(i, "measure") == code
+                        && (!matches!(code.as_str(), "sii" | "rii")
+                            || got.str(i, "method") == "heat-logistic")
+                })
+                .unwrap_or_else(|| panic!("no {code} row"));
+            assert_eq!(got.str(row, "source"), "healthequal", "carried through");
+            let value = got
+                .opt(row, "value")
+                .unwrap_or_else(|| panic!("{code}: {}", got.str(row, "note")));
+            assert_close(
+                value,
+                expected.num(r, "estimate"),
+                expected.num(r, "tolerance_in_test"),
+                &code,
+            );
+        }
+        // Measures that do not apply to the dimension come out empty with HEAT's reason.
+        let inapplicable = if ordered { "bgv" } else { "aci" };
+        let row = (0..got.len())
+            .find(|&i| got.str(i, "measure") == inapplicable)
+            .expect("row");
+        assert!(got.opt(row, "value").is_none());
+        assert!(
+            got.str(row, "note").contains("suppressed"),
+            "{}",
+            got.str(row, "note")
+        );
+    }
+}
+
+#[test]
+fn summary_rejects_bad_cells_with_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    let out = dir.path().join("out.csv");
+    for (text, expected) in [
+        (
+            "order,population,estimate\n1,-5,10\n2,10,20\n",
+            "row 1 (line 2), column `population`",
+        ),
+        (
+            "order,population,estimate\n1,5,ten\n",
+            "column `estimate`: expected a number",
+        ),
+        ("order,population\n1,5\n", "missing column `estimate`"),
+        (
+            "population,estimate\n5,1\n",
+            "missing column `subgroup` or `order`",
+        ),
+        (
+            "order,population,estimate\n1.5,5,1\n",
+            "column `order`: expected a whole number",
+        ),
+    ] {
+        std::fs::write(&input, text).unwrap();
+        let result = ulighed(&[
+            "measures",
+            "summary",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        let message = stderr(&result);
+        assert_eq!(result.status.code(), Some(65), "{text}: {message}");
+        assert!(
+            message.contains(expected) && message.contains("in.csv"),
+            "{text}: {message}"
+        );
+        assert!(!out.exists());
+    }
+}

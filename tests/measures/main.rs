@@ -4,9 +4,12 @@
 mod common;
 
 mod applicability;
+mod funnel;
 mod heat_measures;
 mod phe_dsr_isr;
 mod phe_proportion_rate_mean;
 mod properties;
+mod quantile;
 mod regression;
 mod sii;
+mod summary;

@@ -1,6 +1,7 @@
-//! Test helpers: a small CSV reader (quoted fields allowed) and tolerance
+//! Test helpers: a small CSV reader (quoted fields allowed, a UTF-8 byte
+//! order mark and stray whitespace in header names ignored) and tolerance
 //! checks in the style of R's testthat (relative difference, absolute when
-//! the expected value is near zero).
+//! the expected value is near zero; and testthat 3e's whole-column rule).
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -21,12 +22,16 @@ impl Table {
 
     /// Parses CSV text with a header line.
     pub fn from_text(text: &str) -> Table {
+        // Some peer files start with a byte order mark, and one header is
+        // quoted with an embedded newline ("Observed_events\n"), hence the
+        // trimmed header names.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut lines = parse_csv(text).into_iter();
         let header = lines.next().expect("a header line");
         let columns = header
             .into_iter()
             .enumerate()
-            .map(|(i, h)| (h, i))
+            .map(|(i, h)| (h.trim().to_string(), i))
             .collect();
         Table {
             columns,
@@ -141,6 +146,47 @@ pub fn assert_close(actual: f64, expected: f64, tol: f64, context: &str) {
     assert!(
         close(actual, expected, tol),
         "{context}: got {actual}, expected {expected} (tolerance {tol})"
+    );
+}
+
+/// testthat 3rd edition's `expect_equal` on a numeric column (waldo's
+/// `num_equal`): over the elements that differ, the mean absolute difference
+/// divided by the mean absolute expected value (absolute when that mean is
+/// at most `tol`) must be below `tol`. This is the criterion the peer's own
+/// tests apply to whole data frames of funnel limits.
+pub fn columns_close(actual: &[f64], expected: &[f64], tol: f64) -> bool {
+    assert_eq!(actual.len(), expected.len(), "column lengths differ");
+    let differing: Vec<(f64, f64)> = actual
+        .iter()
+        .zip(expected)
+        .filter(|(a, e)| a != e)
+        .map(|(a, e)| (*a, *e))
+        .collect();
+    if differing.is_empty() {
+        return true;
+    }
+    let count = differing.len() as f64;
+    let mean_diff = differing.iter().map(|(a, e)| (a - e).abs()).sum::<f64>() / count;
+    let mean_expected = differing.iter().map(|(_, e)| e.abs()).sum::<f64>() / count;
+    let scaled = if mean_expected.is_finite() && mean_expected > tol {
+        mean_diff / mean_expected
+    } else {
+        mean_diff
+    };
+    scaled < tol
+}
+
+#[track_caller]
+pub fn assert_columns_close(actual: &[f64], expected: &[f64], tol: f64, context: &str) {
+    let worst = actual
+        .iter()
+        .zip(expected)
+        .enumerate()
+        .map(|(i, (a, e))| (i, (a - e).abs() / e.abs().max(f64::MIN_POSITIVE), *a, *e))
+        .max_by(|x, y| x.1.total_cmp(&y.1));
+    assert!(
+        columns_close(actual, expected, tol),
+        "{context}: column differs beyond tolerance {tol}; worst row {worst:?}"
     );
 }
 

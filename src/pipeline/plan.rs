@@ -1,0 +1,244 @@
+//! `ulighed plan <spec>`: what a run of the spec would compute, read from the spec alone (no
+//! data is read), so an analyst or reviewer can check an analysis before it runs.
+
+use std::fmt::Write;
+
+use super::run::measures_for;
+use super::spec::{Criterion, Design, LoadedSpec, Match, OutcomeKind, Standard};
+use crate::dates;
+use crate::measures::applicability;
+
+/// Known level counts of the derived dimensions, for HEAT's applicability (2 or more subgroups);
+/// `None` where the count depends on the data.
+fn known_levels(code: &str) -> Option<usize> {
+    match code {
+        "education" => Some(3),
+        "income_quintile" => Some(5),
+        "origin" => Some(3),
+        "region" => Some(5),
+        "sex" => Some(2),
+        "multimorbidity" => Some(4),
+        _ => None,
+    }
+}
+
+fn criterion(c: &Criterion) -> String {
+    let mut parts = Vec::new();
+    if !c.diagnoses.is_empty() {
+        parts.push(format!(
+            "ICD-10 {} ({} diagnosis)",
+            c.diagnoses.join(", "),
+            match c.diagnosis_type {
+                super::spec::DiagnosisType::Action => "action",
+                super::spec::DiagnosisType::Any => "any",
+            }
+        ));
+    }
+    if !c.procedures.is_empty() {
+        parts.push(format!("procedure {}", c.procedures.join(", ")));
+    }
+    if !c.atc.is_empty() {
+        parts.push(format!("prescription ATC {}", c.atc.join(", ")));
+    }
+    if !c.units.is_empty() {
+        parts.push(format!("at unit type {}", c.units.join(", ")));
+    }
+    if let Some(days) = c.lookback_days {
+        parts.push(format!("in the {days} days before the index"));
+    }
+    parts.join(" ")
+}
+
+/// The plan as text.
+pub fn describe(loaded: &LoadedSpec) -> String {
+    let spec = &loaded.spec;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", spec.title_en, spec.id);
+    let _ = writeln!(out, "  spec: {}", loaded.path.display());
+    let _ = writeln!(out, "  registers: {}", loaded.registers.display());
+    let design = match loaded.design {
+        Design::IndexDate(d) => format!("prevalent: residents on {}", dates::format_iso(d)),
+        Design::Period(a, b) => format!(
+            "incident: each patient's first qualifying event from {} to {}",
+            dates::format_iso(a),
+            dates::format_iso(b)
+        ),
+    };
+    let _ = writeln!(out, "  design: {design}");
+    let p = &spec.population;
+    let _ = writeln!(
+        out,
+        "  population: aged {}-{} at the index{}{}",
+        p.age_min.unwrap_or(0),
+        p.age_max.unwrap_or(120),
+        if p.regions.is_empty() {
+            String::new()
+        } else {
+            format!(", living in region {}", p.regions.join(", "))
+        },
+        if p.municipalities.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", living in municipality {}",
+                p.municipalities
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    let joiner = match spec.patient_group.combine {
+        Match::Any => "\n      or ",
+        Match::All => "\n      and ",
+    };
+    let include: Vec<String> = spec.patient_group.include.iter().map(criterion).collect();
+    let _ = writeln!(out, "  patient group: {}", include.join(joiner));
+    for c in &spec.patient_group.exclude {
+        let _ = writeln!(out, "    excluding: {}", criterion(c));
+    }
+    if let Some(n) = spec.patient_group.min_conditions {
+        let _ = writeln!(out, "    with at least {n} chronic conditions");
+    }
+    if let Some(mm) = &spec.multimorbidity {
+        let names: Vec<&str> = mm.conditions.keys().map(String::as_str).collect();
+        let _ = writeln!(
+            out,
+            "  chronic conditions ({} days before the index): {}",
+            mm.lookback_days,
+            names.join(", ")
+        );
+    }
+    for o in &spec.outcomes {
+        let what = match o.kind {
+            OutcomeKind::Prescription => format!("prescription ATC {}", o.codes.join(", ")),
+            OutcomeKind::Procedure => format!("procedure {}", o.codes.join(", ")),
+            OutcomeKind::Contact => format!(
+                "contact{}{}",
+                if o.units.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at unit type {}", o.units.join(", "))
+                },
+                if o.codes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with action diagnosis {}", o.codes.join(", "))
+                }
+            ),
+            OutcomeKind::Death => "death".into(),
+            OutcomeKind::Readmission => "a new contact after discharge".into(),
+        };
+        let _ = writeln!(
+            out,
+            "  outcome {}: {what}, {}-{} days after the {}{}{}{}",
+            o.id,
+            o.window_days[0],
+            o.window_days[1],
+            if o.kind == OutcomeKind::Readmission {
+                "discharge"
+            } else {
+                "index"
+            },
+            if o.favourable {
+                ""
+            } else {
+                " (adverse: lower is better)"
+            },
+            if o.waiting_time { "; waiting time" } else { "" },
+            o.alive_days
+                .map(|d| format!("; at risk if alive {d} days after the index"))
+                .unwrap_or_default(),
+        );
+    }
+    for s in &spec.stratifiers {
+        let code = s.code();
+        let measures = measures_for(loaded, s);
+        let summary: Vec<&str> = measures
+            .iter()
+            .map(String::as_str)
+            .filter(|m| applicability::measure(m).is_some())
+            .filter(|m| {
+                known_levels(&code).is_none_or(|n| applicability::applies(m, s.ordered(), n))
+            })
+            .collect();
+        let basic: Vec<&str> = measures
+            .iter()
+            .map(String::as_str)
+            .filter(|m| applicability::measure(m).is_none())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  by {code}{}: {}{}",
+            if s.ordered() { " (ordered)" } else { "" },
+            basic.join(", "),
+            if summary.is_empty() {
+                String::new()
+            } else {
+                format!("; summary {}", summary.join(", "))
+            }
+        );
+    }
+    if let Some(st) = &spec.standardisation {
+        let _ = writeln!(
+            out,
+            "  standardisation: direct, by age band and sex, to {}",
+            match st.standard {
+                Standard::Esp2013 => "the European Standard Population 2013".to_string(),
+                Standard::Danish(y) => format!("the Danish population of {y}"),
+            }
+        );
+    }
+    for sub in &spec.sub_analyses {
+        let mut limits = Vec::new();
+        if let Some(sex) = &sub.sex {
+            limits.push(format!("sex {sex}"));
+        }
+        if sub.age_min.is_some() || sub.age_max.is_some() {
+            limits.push(format!(
+                "aged {}-{}",
+                sub.age_min.unwrap_or(0),
+                sub.age_max.unwrap_or(120)
+            ));
+        }
+        if !sub.regions.is_empty() {
+            limits.push(format!("region {}", sub.regions.join(", ")));
+        }
+        if !sub.outcomes.is_empty() {
+            limits.push(format!("outcomes {}", sub.outcomes.join(", ")));
+        }
+        let _ = writeln!(out, "  sub-analysis {}: {}", sub.id, limits.join(", "));
+    }
+    match &spec.trend {
+        Some(t) => {
+            let _ = writeln!(out, "  trend: each year {}-{}", t.first_year, t.last_year);
+        }
+        None => {
+            let _ = writeln!(out, "  year: {}", loaded.year());
+        }
+    }
+    if let Some(q) = &spec.quality {
+        let _ = writeln!(
+            out,
+            "  quality standard: {}% by {}{}, with funnel limits (95%, 99.8%)",
+            q.standard_percent,
+            q.unit.code(),
+            q.outcome
+                .as_ref()
+                .map(|o| format!(" for {o}"))
+                .unwrap_or_default()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  disclosure: cells under {} persons suppressed, with secondary suppression",
+        spec.disclosure.as_ref().map_or(5, |d| d.threshold)
+    );
+    let _ = writeln!(
+        out,
+        "  writes: reports/{0}/tables/{0}.csv, figures/, report.html, manifest.json",
+        spec.id
+    );
+    out
+}

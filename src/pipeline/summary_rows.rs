@@ -1,0 +1,116 @@
+//! HEAT's summary measures of a dimension (SII, RII, concentration indices, PAF, PAR, dispersion
+//! measures) computed from the gated levels with [`crate::measures::summary::summarise`], which
+//! applies HEAT's applicability table and suppression tests.
+//!
+//! Disclosure rule: a summary measure is computed from the full counts inside, but released only
+//! when every level it rests on was released by the gate; otherwise the row is withheld with a
+//! note, since a summary of all levels together with the released ones could narrow a suppressed
+//! level. The unknown level is not part of any summary measure.
+
+use super::levels::{order_of, reference_level};
+use super::results::{
+    CONFIDENCE, DimensionContext, GatedLevel, ResultRow, SUMMARY_GROUP, TOTAL, percent_subgroup,
+};
+use crate::error::{Error, Result};
+use crate::measures::summary::{DimensionInput, SubgroupInput, summarise};
+use crate::strata::UNKNOWN;
+
+/// Repetitions of the simulated intervals (PHE's `phe_sii` needs at least 1 000).
+const REPETITIONS: usize = 2_000;
+
+/// A stable seed from the analysis and dimension, so a rerun gives the same intervals.
+fn seed(ctx: &DimensionContext<'_>) -> u64 {
+    // FNV-1a over the identifying text.
+    let text = format!(
+        "{}/{}/{}/{}/{}",
+        ctx.analysis,
+        ctx.outcome.id,
+        ctx.subanalysis,
+        ctx.year,
+        ctx.stratifier.code()
+    );
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The summary-measure rows of one dimension that the spec asks for.
+pub fn summary_measures(
+    ctx: &DimensionContext<'_>,
+    gated: &[GatedLevel],
+) -> Result<Vec<ResultRow>> {
+    let levels: Vec<&GatedLevel> = gated
+        .iter()
+        .filter(|g| g.level != TOTAL && g.level != UNKNOWN && g.counts.persons() > 0)
+        .collect();
+    let wanted = |code: &str| code != "d" && code != "r" && ctx.wants(code);
+    let all_released = levels.iter().all(|g| g.released);
+    let crude = levels
+        .iter()
+        .map(|g| (g.level.clone(), percent_subgroup(&g.counts).estimate))
+        .collect();
+    let reference = reference_level(ctx.stratifier, &crude, ctx.polarity());
+    let total = gated.iter().find(|g| g.level == TOTAL);
+    let input = DimensionInput {
+        groups: levels
+            .iter()
+            .map(|g| {
+                let s = percent_subgroup(&g.counts);
+                SubgroupInput {
+                    estimate: Some(s.estimate),
+                    se: s.se,
+                    lower: None,
+                    upper: None,
+                    population: Some(s.population),
+                    order: order_of(ctx.stratifier, &g.level),
+                    reference: reference.as_deref() == Some(g.level.as_str()),
+                }
+            })
+            .collect(),
+        polarity: ctx.polarity(),
+        scale: Some(100.0),
+        setting_average: total.map(|t| percent_subgroup(&t.counts).estimate),
+        confidence: CONFIDENCE,
+        reps: REPETITIONS,
+        seed: seed(ctx),
+    };
+    // Ordered dimensions need every level 1..n; with a level absent, treat as non-ordered.
+    let input = if input.groups.iter().any(|g| g.order.is_some())
+        && !(1..=input.groups.len() as u32).all(|o| input.groups.iter().any(|g| g.order == Some(o)))
+    {
+        DimensionInput {
+            groups: input
+                .groups
+                .into_iter()
+                .map(|g| SubgroupInput { order: None, ..g })
+                .collect(),
+            ..input
+        }
+    } else {
+        input
+    };
+    let computed = summarise(&input).map_err(|e| {
+        Error::Internal(format!(
+            "summary measures of {} by {}: {e}",
+            ctx.analysis,
+            ctx.stratifier.code()
+        ))
+    })?;
+    Ok(computed
+        .into_iter()
+        .filter(|r| wanted(r.measure))
+        .map(|r| {
+            let mut row = ctx.row(r.measure, SUMMARY_GROUP, r.method);
+            if all_released {
+                row.value = r.value;
+                row.lower = r.lower;
+                row.upper = r.upper;
+                row.note = r.note;
+            } else {
+                row.suppressed = true;
+                row.note = "tilbageholdt: hviler på en undertrykt gruppe".into();
+            }
+            row
+        })
+        .collect())
+}

@@ -1,0 +1,138 @@
+//! Coverage of the 95% intervals on repeated synthetic draws: the shipped AMI and hip-fracture
+//! pipelines run on registers synthesised with different seeds, and each released stratum
+//! proportion's interval is compared with that draw's known truth (truth.json). Over all draws
+//! the intervals must contain the truth in 93-97% of cases.
+//!
+//! Only outcomes whose patient group and window match `synth`'s offer definitions are used, and
+//! only strata fixed over a person's life in `synth` (education from 30 years of age, sex,
+//! region), so the truth is exactly the expectation of each estimated proportion.
+
+use std::path::PathBuf;
+
+use crate::common::{stderr, ulighed};
+use crate::table::Table;
+
+const SEEDS: u64 = 16;
+const PERSONS: &str = "25000";
+
+/// (spec, outcome, truth.json offer).
+const PAIRS: [(&str, &str, &str); 4] = [
+    ("ami_pci_rehab_death", "pci", "ami_pci"),
+    ("ami_pci_rehab_death", "rehab", "ami_rehab"),
+    ("ami_pci_rehab_death", "death30", "ami_death30"),
+    ("hip_fracture_surgery", "surgery_24h", "hip_surgery_1day"),
+];
+
+/// (covered, checked) over the released proportions of one synthetic draw.
+fn one_draw(seed: u64) -> (usize, usize) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("coverage-{seed}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let registers = dir.join("registers");
+    let s = seed.to_string();
+    let made = ulighed(&[
+        "synth",
+        "--persons",
+        PERSONS,
+        "--years",
+        "2021-2024",
+        "--seed",
+        &s,
+        "--out",
+        registers.to_str().expect("utf-8"),
+        "--contacts-per-person-year",
+        "0.05",
+        "--prescriptions-per-person-year",
+        "0.05",
+    ]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(registers.join("truth.json")).expect("truth"),
+    )
+    .expect("json");
+    let (mut covered, mut checked) = (0, 0);
+    for spec in ["ami_pci_rehab_death", "hip_fracture_surgery"] {
+        let out = dir.join("out");
+        let run = ulighed(&[
+            "run",
+            &format!("pipelines/{spec}.toml"),
+            "--registers",
+            registers.to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--as-of",
+            "2025-06-30",
+        ]);
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{spec} seed {seed}: {}",
+            stderr(&run)
+        );
+        let t = Table::from_text(
+            &std::fs::read_to_string(out.join(spec).join(format!("tables/{spec}.csv")))
+                .expect("table"),
+        );
+        for (_, outcome, offer) in PAIRS.iter().filter(|p| p.0 == spec) {
+            for r in 0..t.len() {
+                if t.str(r, "outcome") != *outcome
+                    || t.str(r, "measure") != "proportion"
+                    || !t.str(r, "subanalysis").is_empty()
+                {
+                    continue;
+                }
+                let (dimension, group) = (t.str(r, "dimension"), t.str(r, "group"));
+                let key = if group == "i alt" {
+                    ("total", "i alt")
+                } else {
+                    (dimension, group)
+                };
+                if !["total", "education", "sex", "region"].contains(&key.0) || group == "uoplyst" {
+                    continue;
+                }
+                if dimension != "education" && group == "i alt" {
+                    continue; // the total once, from the education table
+                }
+                let (Some(lower), Some(upper)) = (t.opt(r, "lower"), t.opt(r, "upper")) else {
+                    continue;
+                };
+                let Some(p) = truth["marginal"][offer][key.0][key.1]["probability"].as_f64() else {
+                    continue;
+                };
+                checked += 1;
+                if lower <= p * 100.0 && p * 100.0 <= upper {
+                    covered += 1;
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    (covered, checked)
+}
+
+#[test]
+fn the_95_percent_intervals_cover_the_truth_in_93_to_97_percent_of_draws() {
+    let results: Vec<(usize, usize)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|w| {
+                scope.spawn(move || {
+                    (1..=SEEDS)
+                        .filter(|s| s % 2 == w)
+                        .map(one_draw)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|h| h.join().expect("worker"))
+            .collect()
+    });
+    let (covered, checked) = results.iter().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let rate = covered as f64 / checked as f64;
+    assert!(checked >= 400, "only {checked} intervals");
+    assert!(
+        (0.93..=0.97).contains(&rate),
+        "coverage {covered}/{checked} = {:.3}",
+        rate
+    );
+}
