@@ -1,6 +1,7 @@
 //! Pipelines: declarative analyses (TOML specs) and their runs.
 
 pub mod check;
+pub mod gate;
 pub mod levels;
 pub mod plan;
 pub mod quality;

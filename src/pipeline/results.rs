@@ -8,13 +8,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::gate::Decision;
 use super::levels::{level_rank, reference_level};
 use super::summary_rows::summary_measures;
 use crate::aggregate::{LevelCounts, Waiting};
-use crate::disclosure::{
-    DisclosureError, Pattern, PrimaryRule, RateRow, RateTable, SecondaryConfig, SummaryDecision,
-    Threshold, ZeroRule, protect, summary_decision,
-};
+use crate::disclosure::Threshold;
 use crate::error::{Error, Result};
 use crate::measures::dsr::dsr;
 use crate::measures::mean::{MeanSummary, mean_from_summary};
@@ -53,7 +51,8 @@ pub struct ResultRow {
     pub note: String,
 }
 
-/// Suppression counts for the run's manifest.
+/// Suppression counts for the run's manifest: cells suppressed by the primary rule (published
+/// and unpublished sensitive cells) and secondary cells, over every gate of the run.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SuppressionSummary {
     pub threshold: u64,
@@ -158,10 +157,6 @@ fn standardised(
         .map_err(|e| e.to_string())
 }
 
-fn gate_error(e: DisclosureError) -> Error {
-    Error::Internal(format!("disclosure control: {e}"))
-}
-
 /// One level after the gate.
 pub struct GatedLevel {
     pub level: String,
@@ -169,76 +164,38 @@ pub struct GatedLevel {
     pub released: bool,
 }
 
-/// Computes and gates the rows of one dimension.
+/// The rows of one dimension of one table, from its counts and the gate's decisions
+/// ([`super::gate::gate`], which saw every linked table of the stratifier).
 pub fn dimension_rows(
     ctx: &DimensionContext<'_>,
     levels: BTreeMap<String, LevelCounts>,
     waiting: Option<&BTreeMap<String, Waiting>>,
-    summary: &mut SuppressionSummary,
+    decision: &Decision,
 ) -> Result<Vec<ResultRow>> {
-    // Zeros are sensitive too: a share of 0% or 100% tells every member's outcome.
-    let rule = PrimaryRule {
-        zeros: ZeroRule::Suppress,
-        ..PrimaryRule::new(ctx.threshold)
-    };
-    let mut total = LevelCounts::default();
-    for counts in levels.values() {
-        total.add(counts);
-    }
     if levels.is_empty() {
         let mut row = ctx.row("proportion", TOTAL, "wilson");
         row.note = "ingen patienter i patientgruppen".into();
         return Ok(vec![row]);
     }
+    let mut total = LevelCounts::default();
+    for counts in levels.values() {
+        total.add(counts);
+    }
     let mut ordered: Vec<(String, LevelCounts)> = levels.into_iter().collect();
     ordered.sort_by_key(|(l, _)| level_rank(ctx.stratifier, l));
-
-    // The gate: the level rows and their total as one rate table.
-    let rate_rows: Vec<RateRow> = ordered
-        .iter()
-        .map(|(l, c)| RateRow::new(l.clone(), c.events(), c.persons()))
-        .collect();
-    let table = RateTable::new(
-        &rate_rows,
-        &RateRow::new(TOTAL, total.events(), total.persons()),
-    )
-    .map_err(gate_error)?;
-    let primary = table.primary_pattern(&rule).map_err(gate_error)?;
-    let protection = protect(
-        table.table_set(),
-        &primary,
-        ctx.threshold,
-        &SecondaryConfig::default(),
-    )
-    .map_err(gate_error)?;
-    if !protection.audit.passes() {
-        return Err(Error::Internal(format!(
-            "disclosure audit failed for {} by {}",
-            ctx.analysis,
-            ctx.stratifier.code()
-        )));
-    }
-    let pattern = &protection.pattern;
-    summary.primary += primary.suppressed().len();
-    summary.secondary += pattern.secondary().len();
-
     let mut rows = Vec::new();
     let mut gated = Vec::new();
     for (level, counts) in ordered
         .into_iter()
         .chain([(TOTAL.to_string(), total.clone())])
     {
-        let cells = if level == TOTAL {
-            Some(table.total())
-        } else {
-            table.level(&level)
-        }
-        .ok_or_else(|| Error::Internal(format!("level {level} missing from the gate")))?;
-        let released = released(&table, pattern, &[cells.numerator, cells.denominator])?;
-        let shown = |cell, value: u64| pattern.is_released(cell).then_some(value);
+        let shown = decision.get(&level).copied().ok_or_else(|| {
+            Error::Internal(format!("level {level} missing from the disclosure gate"))
+        })?;
+        let released = shown.both();
         let mut base = ctx.row("proportion", &level, "wilson");
-        base.numerator = shown(cells.numerator, counts.events());
-        base.denominator = shown(cells.denominator, counts.persons());
+        base.numerator = shown.numerator.then_some(counts.events());
+        base.denominator = shown.denominator.then_some(counts.persons());
         base.suppressed = !released;
         if !released {
             base.note = "undertrykt: færre end tærsklen eller beskytter en anden celle".into();
@@ -265,17 +222,6 @@ pub fn dimension_rows(
         rows.extend(super::quality::quality_rows(ctx, &gated, standard)?);
     }
     Ok(rows)
-}
-
-fn released(
-    table: &RateTable,
-    pattern: &Pattern,
-    uses: &[crate::disclosure::CellId],
-) -> Result<bool> {
-    Ok(
-        summary_decision(table.table_set(), pattern, uses).map_err(gate_error)?
-            == SummaryDecision::Release,
-    )
 }
 
 /// The proportion, standardised proportion and waiting-time rows of one level.

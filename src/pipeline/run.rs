@@ -14,6 +14,7 @@ use polars::prelude::*;
 use crate::disclosure::{Audience, Threshold};
 use crate::error::{Error, Result};
 use crate::measures::dsr::esp2013_weights;
+use crate::pipeline::gate::{Slice, gate};
 use crate::pipeline::results::{
     DimensionContext, ResultRow, StandardWeights, SuppressionSummary, dimension_rows,
 };
@@ -287,49 +288,67 @@ fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummar
         for sub in &loaded.spec.sub_analyses {
             populations.push((Some(sub), restrict(&frame, sub)?));
         }
-        for (sub, frame) in &populations {
-            for outcome in loaded.outcomes_of(*sub) {
-                let index = loaded
-                    .spec
-                    .outcomes
-                    .iter()
-                    .position(|o| o.id == outcome.id)
-                    .unwrap_or(0);
-                for stratifier in &loaded.spec.stratifiers {
-                    let code = stratifier.code();
-                    let measures = measures_for(&loaded, stratifier);
-                    let ctx = DimensionContext {
-                        analysis: &loaded.spec.id,
-                        subanalysis: sub.map_or("", |s| s.id.as_str()),
-                        year,
-                        outcome,
-                        stratifier,
-                        measures: &measures,
-                        threshold,
-                        standard: standard.as_ref(),
-                        quality_standard: loaded
-                            .spec
-                            .quality
-                            .as_ref()
-                            .filter(|q| {
-                                q.unit == *stratifier
-                                    && q.outcome.as_ref().is_none_or(|o| *o == outcome.id)
-                            })
-                            .map(|q| q.standard_percent),
-                    };
+        for stratifier in &loaded.spec.stratifiers {
+            let code = stratifier.code();
+            let measures = measures_for(&loaded, stratifier);
+            // Every table of this stratifier, gated together (see `gate`).
+            let mut tables = Vec::new();
+            for (sub, frame) in &populations {
+                for outcome in loaded.outcomes_of(*sub) {
+                    let index = loaded
+                        .spec
+                        .outcomes
+                        .iter()
+                        .position(|o| o.id == outcome.id)
+                        .unwrap_or(0);
                     let counts = aggregate::counts(frame, &code, index)?;
                     let waiting = if outcome.waiting_time {
                         Some(aggregate::waiting(frame, &code, index)?)
                     } else {
                         None
                     };
-                    rows.extend(dimension_rows(
-                        &ctx,
-                        counts,
-                        waiting.as_ref(),
-                        &mut suppressed,
-                    )?);
+                    tables.push((*sub, outcome, counts, waiting));
                 }
+            }
+            let slices: Vec<Slice> = tables
+                .iter()
+                .map(|(sub, outcome, counts, _)| Slice {
+                    subanalysis: sub.map_or(String::new(), |s| s.id.clone()),
+                    outcome: outcome.id.clone(),
+                    at_risk_of: outcome
+                        .alive_days
+                        .and_then(|_| loaded.spec.outcomes.iter().find(|o| o.alive_days.is_none()))
+                        .map(|o| o.id.clone()),
+                    levels: counts
+                        .iter()
+                        .map(|(l, c)| (l.clone(), (c.events(), c.persons())))
+                        .collect(),
+                })
+                .collect();
+            let (decisions, counts) = gate(&slices, threshold)?;
+            suppressed.primary += counts.primary;
+            suppressed.secondary += counts.secondary;
+            for ((sub, outcome, levels, waiting), decision) in tables.into_iter().zip(&decisions) {
+                let ctx = DimensionContext {
+                    analysis: &loaded.spec.id,
+                    subanalysis: sub.map_or("", |s| s.id.as_str()),
+                    year,
+                    outcome,
+                    stratifier,
+                    measures: &measures,
+                    threshold,
+                    standard: standard.as_ref(),
+                    quality_standard: loaded
+                        .spec
+                        .quality
+                        .as_ref()
+                        .filter(|q| {
+                            q.unit == *stratifier
+                                && q.outcome.as_ref().is_none_or(|o| *o == outcome.id)
+                        })
+                        .map(|q| q.standard_percent),
+                };
+                rows.extend(dimension_rows(&ctx, levels, waiting.as_ref(), decision)?);
             }
         }
     }

@@ -9,7 +9,7 @@ use crate::common::{root, stderr, ulighed};
 use crate::table::Table;
 
 /// The output root of one `run --all` over pipelines/, shared by the tests of this module.
-fn all_outputs() -> &'static Path {
+pub(crate) fn all_outputs() -> &'static Path {
     static OUT: OnceLock<PathBuf> = OnceLock::new();
     OUT.get_or_init(|| {
         let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pipelines-all");
@@ -28,7 +28,7 @@ fn all_outputs() -> &'static Path {
 }
 
 /// The shipped specs' ids.
-fn shipped() -> Vec<String> {
+pub(crate) fn shipped() -> Vec<String> {
     let mut ids: Vec<String> = std::fs::read_dir(root().join("pipelines"))
         .expect("pipelines/")
         .filter_map(|e| {

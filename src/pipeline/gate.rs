@@ -1,0 +1,265 @@
+//! The disclosure gate of one stratifier in one year: every table a run releases for it (each
+//! outcome, in the main analysis and in every sub-analysis) goes through one linked table set,
+//! so that no suppressed count can be worked back by subtraction *between* tables.
+//!
+//! The links (each an additive constraint for the LP audit of [`crate::disclosure`]):
+//! - within a table: the levels add up to the total, for numerators and for denominators, and
+//!   each level's numerator plus its unpublished complement is its denominator;
+//! - a sub-analysis is part of the main analysis: for each level, main = sub + rest, where the
+//!   rest (e.g. the men, beside the women's sub-analysis) is never published but is as
+//!   sensitive as a published count;
+//! - an outcome restricted to patients alive some days after the index has a smaller denominator
+//!   than the outcome without that restriction: the difference (the patients who died) is an
+//!   unpublished, sensitive cell.
+//!
+//! Primary rule: a denominator below the threshold (but not 0), and a numerator or complement
+//! below it, 0 included, whenever its denominator is not 0 (a share of 0% or 100% tells every
+//! member's outcome). Structural zeros (an empty group) describe nobody and are released. The
+//! secondary suppression and its audit are those of [`crate::disclosure::protect`].
+
+use std::collections::BTreeMap;
+
+use crate::disclosure::{
+    CellId, CountKind, DisclosureError, Pattern, PrimaryReason, SecondaryConfig, TableSet,
+    Threshold, protect,
+};
+use crate::error::{Error, Result};
+
+/// One released table: levels with (persons with the outcome, persons at risk).
+#[derive(Debug, Clone)]
+pub struct Slice {
+    /// The sub-analysis id, empty for the main analysis.
+    pub subanalysis: String,
+    pub outcome: String,
+    /// The outcome without an at-risk restriction this one's denominators are part of.
+    pub at_risk_of: Option<String>,
+    pub levels: BTreeMap<String, (u64, u64)>,
+}
+
+/// Which counts of a row may be printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Shown {
+    pub numerator: bool,
+    pub denominator: bool,
+}
+
+impl Shown {
+    /// The row's values (its share and everything derived from it) may be released.
+    pub fn both(self) -> bool {
+        self.numerator && self.denominator
+    }
+}
+
+/// The decisions for one slice: per level and for its total (key [`super::results::TOTAL`]).
+pub type Decision = BTreeMap<String, Shown>;
+
+/// The counts of the gate for the manifest.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GateCounts {
+    pub primary: usize,
+    pub secondary: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Rate {
+    numerator: CellId,
+    denominator: CellId,
+    complement: CellId,
+}
+
+fn failed(e: DisclosureError) -> Error {
+    Error::Internal(format!("disclosure control: {e}"))
+}
+
+/// Adds a rate row (published numerator and denominator, unpublished complement).
+fn add_rate(set: &mut TableSet, label: &str, n: u64, d: u64, published: bool) -> Result<Rate> {
+    let add = |set: &mut TableSet, suffix: &str, v: u64| {
+        let label = format!("{label}: {suffix}");
+        if published {
+            set.add_cell(label, v)
+        } else {
+            set.add_unpublished_cell(label, v)
+        }
+    };
+    let numerator = add(set, "numerator", n).map_err(failed)?;
+    let denominator = add(set, "denominator", d).map_err(failed)?;
+    let complement = set
+        .add_unpublished_cell(format!("{label}: complement"), d - n)
+        .map_err(failed)?;
+    set.add_constraint(denominator, &[numerator, complement])
+        .map_err(failed)?;
+    Ok(Rate {
+        numerator,
+        denominator,
+        complement,
+    })
+}
+
+/// Marks the primary-sensitive counts of a rate row.
+fn mark(pattern: &mut Pattern, set: &TableSet, rate: Rate, threshold: u64) -> Result<()> {
+    let value = |id| set.cell(id).map(|c| c.value()).map_err(failed);
+    let d = value(rate.denominator)?;
+    if d == 0 {
+        return Ok(());
+    }
+    let reason = |kind, v: u64| {
+        if v == 0 {
+            PrimaryReason::Zero { count: kind }
+        } else {
+            PrimaryReason::BelowThreshold {
+                count: kind,
+                threshold,
+            }
+        }
+    };
+    if d < threshold {
+        pattern
+            .mark_primary(rate.denominator, reason(CountKind::Denominator, d))
+            .map_err(failed)?;
+    }
+    for (cell, kind) in [
+        (rate.numerator, CountKind::Numerator),
+        (rate.complement, CountKind::Complement),
+    ] {
+        let v = value(cell)?;
+        if v < threshold {
+            pattern
+                .mark_primary(cell, reason(kind, v))
+                .map_err(failed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Gates every slice of one stratifier together; returns the decisions in slice order.
+pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, GateCounts)> {
+    let t = threshold.value();
+    let mut set = TableSet::new();
+    let mut rates: Vec<BTreeMap<String, Rate>> = Vec::with_capacity(slices.len());
+    let total_key = super::results::TOTAL.to_string();
+    for slice in slices {
+        let mut rows = BTreeMap::new();
+        let (mut n_total, mut d_total) = (0, 0);
+        for (level, &(n, d)) in &slice.levels {
+            let label = format!("{}/{}/{level}", slice.subanalysis, slice.outcome);
+            rows.insert(level.clone(), add_rate(&mut set, &label, n, d, true)?);
+            n_total += n;
+            d_total += d;
+        }
+        let label = format!("{}/{}/{total_key}", slice.subanalysis, slice.outcome);
+        let total = add_rate(&mut set, &label, n_total, d_total, true)?;
+        let parts =
+            |pick: fn(&Rate) -> CellId| -> Vec<CellId> { rows.values().map(pick).collect() };
+        if !rows.is_empty() {
+            set.add_constraint(total.numerator, &parts(|r| r.numerator))
+                .map_err(failed)?;
+            set.add_constraint(total.denominator, &parts(|r| r.denominator))
+                .map_err(failed)?;
+        }
+        rows.insert(total_key.clone(), total);
+        rates.push(rows);
+    }
+    // Links between slices, with their unpublished differences.
+    let mut rests = Vec::new();
+    let mut not_at_risk: Vec<(CellId, u64, u64)> = Vec::new();
+    let value = |set: &TableSet, id| set.cell(id).map(|c| c.value()).map_err(failed);
+    for (i, slice) in slices.iter().enumerate() {
+        let main = slices
+            .iter()
+            .position(|s| s.subanalysis.is_empty() && s.outcome == slice.outcome);
+        if let (false, Some(main)) = (slice.subanalysis.is_empty(), main) {
+            for (level, sub_rate) in rates[i].clone() {
+                let Some(&main_rate) = rates[main].get(&level) else {
+                    continue;
+                };
+                let n = value(&set, main_rate.numerator)? - value(&set, sub_rate.numerator)?;
+                let d = value(&set, main_rate.denominator)? - value(&set, sub_rate.denominator)?;
+                let label = format!("{}/{}/{level} (rest)", slice.subanalysis, slice.outcome);
+                let rest = add_rate(&mut set, &label, n, d, false)?;
+                set.add_constraint(main_rate.numerator, &[sub_rate.numerator, rest.numerator])
+                    .map_err(failed)?;
+                set.add_constraint(
+                    main_rate.denominator,
+                    &[sub_rate.denominator, rest.denominator],
+                )
+                .map_err(failed)?;
+                rests.push(rest);
+            }
+        }
+        let base = slice.at_risk_of.as_ref().and_then(|base| {
+            slices
+                .iter()
+                .position(|s| s.subanalysis == slice.subanalysis && s.outcome == *base)
+        });
+        if let Some(b) = base {
+            for (level, rate) in rates[i].clone() {
+                let Some(&base_rate) = rates[b].get(&level) else {
+                    continue;
+                };
+                let whole = value(&set, base_rate.denominator)?;
+                let lost = whole - value(&set, rate.denominator)?;
+                let label = format!(
+                    "{}/{}/{level} (not at risk)",
+                    slice.subanalysis, slice.outcome
+                );
+                let cell = set.add_unpublished_cell(label, lost).map_err(failed)?;
+                set.add_constraint(base_rate.denominator, &[rate.denominator, cell])
+                    .map_err(failed)?;
+                not_at_risk.push((cell, lost, whole));
+            }
+        }
+    }
+    let mut pattern = Pattern::new(&set);
+    for rate in rates.iter().flat_map(|rows| rows.values()).chain(&rests) {
+        mark(&mut pattern, &set, *rate, t)?;
+    }
+    // Those not at risk (e.g. dead within 30 days) are a count of persons like a numerator.
+    for (cell, lost, whole) in not_at_risk {
+        if whole > 0 && lost < t {
+            let reason = if lost == 0 {
+                PrimaryReason::Zero {
+                    count: CountKind::Numerator,
+                }
+            } else {
+                PrimaryReason::BelowThreshold {
+                    count: CountKind::Numerator,
+                    threshold: t,
+                }
+            };
+            pattern.mark_primary(cell, reason).map_err(failed)?;
+        }
+    }
+    // Published cells under the rule and unpublished sensitive ones (complements, rests).
+    let primary = pattern.protected_cells().len();
+    let protection =
+        protect(&set, &pattern, threshold, &SecondaryConfig::default()).map_err(failed)?;
+    if !protection.audit.passes() {
+        return Err(Error::Internal(
+            "disclosure audit failed after secondary suppression".into(),
+        ));
+    }
+    let pattern = protection.pattern;
+    let decisions = rates
+        .iter()
+        .map(|rows| {
+            rows.iter()
+                .map(|(level, rate)| {
+                    (
+                        level.clone(),
+                        Shown {
+                            numerator: pattern.is_released(rate.numerator),
+                            denominator: pattern.is_released(rate.denominator),
+                        },
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    Ok((
+        decisions,
+        GateCounts {
+            primary,
+            secondary: pattern.secondary().len(),
+        },
+    ))
+}

@@ -1,0 +1,184 @@
+//! No file a run writes reveals a count below the threshold, directly or by subtraction: every
+//! shipped pipeline's outputs on data-samples/ (from the shared `run --all`) are scanned — the CSV
+//! tables, the HTML report's tables and the SVG figures — and the differences between tables that
+//! add up (a sub-analysis within the main analysis; a level within its total) are checked too.
+
+use std::collections::BTreeMap;
+
+use crate::pipelines::{all_outputs, shipped};
+use crate::table::Table;
+
+/// (outcome, year, dimension, group or sub-analysis) identifying a row or a table.
+type Key = (String, String, String, String);
+
+/// A row's numerator and denominator as printed (absent when suppressed).
+type Counts = (Option<f64>, Option<f64>);
+
+/// A group with its printed counts.
+type GroupCounts = (String, Option<f64>, Option<f64>);
+
+/// The threshold of the shipped specs.
+const THRESHOLD: f64 = 5.0;
+
+/// A count is safe when it describes nobody in an empty group, or at least the threshold.
+fn safe(count: f64, of: f64) -> bool {
+    of == 0.0 || count >= THRESHOLD
+}
+
+#[test]
+fn no_released_count_is_below_the_threshold_in_any_csv() {
+    for id in shipped() {
+        let path = all_outputs().join(&id).join(format!("tables/{id}.csv"));
+        let t = Table::from_text(&std::fs::read_to_string(&path).expect("table"));
+        let mut shown = 0;
+        for r in 0..t.len() {
+            let (n, d) = (t.opt(r, "numerator"), t.opt(r, "denominator"));
+            if let Some(d) = d {
+                assert!(safe(d, d), "{id} row {}: denominator {d}", r + 2);
+                shown += 1;
+            }
+            if let (Some(n), Some(d)) = (n, d) {
+                assert!(safe(n, d), "{id} row {}: numerator {n} of {d}", r + 2);
+                assert!(
+                    safe(d - n, d),
+                    "{id} row {}: complement {} of {d}",
+                    r + 2,
+                    d - n
+                );
+            }
+            if t.str(r, "suppressed") == "true" && t.str(r, "measure") == "proportion" {
+                assert!(
+                    t.opt(r, "value").is_none(),
+                    "{id} row {}: a suppressed share has a value",
+                    r + 2
+                );
+            }
+        }
+        assert!(shown > 0, "{id}: the scan saw counts");
+    }
+}
+
+#[test]
+fn no_count_below_the_threshold_follows_by_subtraction_between_tables() {
+    for id in shipped() {
+        let path = all_outputs().join(&id).join(format!("tables/{id}.csv"));
+        let t = Table::from_text(&std::fs::read_to_string(&path).expect("table"));
+        // (outcome, year, dimension, group) -> subanalysis -> (numerator, denominator).
+        let mut cells: BTreeMap<Key, BTreeMap<String, Counts>> = BTreeMap::new();
+        for r in (0..t.len()).filter(|&r| t.str(r, "measure") == "proportion") {
+            let key = (
+                t.str(r, "outcome").to_string(),
+                t.str(r, "year").to_string(),
+                t.str(r, "dimension").to_string(),
+                t.str(r, "group").to_string(),
+            );
+            cells.entry(key).or_default().insert(
+                t.str(r, "subanalysis").to_string(),
+                (t.opt(r, "numerator"), t.opt(r, "denominator")),
+            );
+        }
+        for (key, by_sub) in &cells {
+            let Some(&(main_n, main_d)) = by_sub.get("") else {
+                continue;
+            };
+            for (sub, &(n, d)) in by_sub.iter().filter(|(s, _)| !s.is_empty()) {
+                if let (Some(md), Some(d)) = (main_d, d) {
+                    let rest = md - d;
+                    assert!(
+                        safe(rest, rest),
+                        "{id} {key:?}: main - {sub} denominators = {rest}"
+                    );
+                    if let (Some(mn), Some(n)) = (main_n, n) {
+                        let rest_n = mn - n;
+                        assert!(
+                            safe(rest_n, rest),
+                            "{id} {key:?}: main - {sub} numerators = {rest_n} of {rest}"
+                        );
+                        assert!(
+                            safe(rest - rest_n, rest),
+                            "{id} {key:?}: main - {sub} complement"
+                        );
+                    }
+                }
+            }
+        }
+        // Within a table: the total minus the shown levels must not isolate a small hidden level.
+        let mut by_table: BTreeMap<Key, Vec<GroupCounts>> = BTreeMap::new();
+        for ((outcome, year, dimension, group), by_sub) in &cells {
+            for (sub, &(n, d)) in by_sub {
+                by_table
+                    .entry((
+                        outcome.clone(),
+                        year.clone(),
+                        dimension.clone(),
+                        sub.clone(),
+                    ))
+                    .or_default()
+                    .push((group.clone(), n, d));
+            }
+        }
+        for (key, rows) in by_table {
+            let Some(&(_, total_n, total_d)) = rows.iter().find(|(g, _, _)| g == "i alt") else {
+                continue;
+            };
+            let levels: Vec<_> = rows.iter().filter(|(g, _, _)| g != "i alt").collect();
+            let hidden_d: Vec<_> = levels.iter().filter(|(_, _, d)| d.is_none()).collect();
+            if let (Some(total_d), [_single]) = (total_d, hidden_d.as_slice()) {
+                let shown: f64 = levels.iter().filter_map(|(_, _, d)| *d).sum();
+                let rest = total_d - shown;
+                assert!(
+                    safe(rest, rest),
+                    "{id} {key:?}: one hidden denominator = {rest}"
+                );
+            }
+            let hidden_n: Vec<_> = levels.iter().filter(|(_, n, _)| n.is_none()).collect();
+            if let (Some(total_n), [single]) = (total_n, hidden_n.as_slice())
+                && let Some(d) = single.2
+            {
+                let shown: f64 = levels.iter().filter_map(|(_, n, _)| *n).sum();
+                let n = total_n - shown;
+                assert!(
+                    safe(n, d) && safe(d - n, d),
+                    "{id} {key:?}: one hidden numerator = {n} of {d}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_reports_and_figures_show_no_small_count() {
+    for id in shipped() {
+        let html =
+            std::fs::read_to_string(all_outputs().join(&id).join("report.html")).expect("report");
+        let mut rows = 0;
+        for row in html.split("<tr>").skip(1) {
+            let cells: Vec<&str> = row
+                .split("<td class=\"n\">")
+                .skip(1)
+                .map(|c| c.split("</td>").next().unwrap_or(""))
+                .collect();
+            // Level tables: patients, with the outcome, then shares.
+            if let [d, n, ..] = cells.as_slice()
+                && let (Ok(d), n) = (d.parse::<f64>(), n.parse::<f64>().ok())
+            {
+                assert!(safe(d, d), "{id}: report shows {d} patients");
+                if let Some(n) = n {
+                    assert!(
+                        safe(n, d) && safe(d - n, d),
+                        "{id}: report shows {n} of {d}"
+                    );
+                }
+                rows += 1;
+            }
+        }
+        assert!(rows > 0, "{id}: the scan saw the report's tables");
+        for entry in std::fs::read_dir(all_outputs().join(&id).join("figures")).expect("figures") {
+            let svg = std::fs::read_to_string(entry.expect("entry").path()).expect("svg");
+            assert!(
+                !svg.contains("n=") && !svg.contains("n ="),
+                "{id}: a figure prints a count"
+            );
+        }
+    }
+}
