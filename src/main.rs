@@ -156,6 +156,13 @@ struct RunArgs {
     /// Language of the report.
     #[arg(long, value_enum, default_value = "da")]
     lang: Lang,
+    /// Suppression threshold for this run, overriding the spec's (at least 3).
+    #[arg(long)]
+    threshold: Option<u64>,
+    /// Internal run inside the secure environment: no disclosure control; every output is marked
+    /// NOT FOR RELEASE and written to OUT/<id>-internal/.
+    #[arg(long, conflicts_with = "threshold")]
+    internal: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -215,6 +222,8 @@ fn run(cli: Cli) -> Result<()> {
                 as_of: args.as_of.unwrap_or_else(ulighed::dates::today),
                 report: args.report,
                 lang: args.lang,
+                threshold: args.threshold,
+                internal: args.internal,
             };
             let summaries = if args.all {
                 run_all(&args.pipelines, &options)?

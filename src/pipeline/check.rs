@@ -426,6 +426,17 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
             ),
         ));
     }
+    if let Some(d) = &spec.disclosure
+        && let Some(base) = d.round_to
+        && base != 3
+        && base != 5
+    {
+        return Err(bad(
+            path,
+            "disclosure.round_to",
+            format!("{base}: expected 3 or 5"),
+        ));
+    }
     for (i, sub) in spec.sub_analyses.iter().enumerate() {
         let key = format!("sub_analyses[{i}]");
         if !id_ok(&sub.id) || spec.sub_analyses[..i].iter().any(|s| s.id == sub.id) {

@@ -263,3 +263,96 @@ pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, Ga
         },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::disclosure::Audience;
+
+    fn slice(
+        sub: &str,
+        outcome: &str,
+        at_risk_of: Option<&str>,
+        levels: &[(&str, u64, u64)],
+    ) -> Slice {
+        Slice {
+            subanalysis: sub.into(),
+            outcome: outcome.into(),
+            at_risk_of: at_risk_of.map(str::to_string),
+            levels: levels
+                .iter()
+                .map(|(l, n, d)| (l.to_string(), (*n, *d)))
+                .collect(),
+        }
+    }
+
+    fn five() -> Threshold {
+        Threshold::new(5, Audience::External).unwrap()
+    }
+
+    /// Level "a" of the main analysis has 3 persons (2 with the outcome) more than the women's
+    /// sub-analysis: each table alone is safe, but their difference is not.
+    #[test]
+    fn a_sub_analysis_cannot_be_subtracted_from_the_main_analysis() {
+        let slices = [
+            slice("", "o", None, &[("a", 100, 200), ("b", 50, 100)]),
+            slice("women", "o", None, &[("a", 98, 197), ("b", 20, 60)]),
+        ];
+        let (decisions, counts) = gate(&slices, five()).unwrap();
+        let (main, sub) = (&decisions[0]["a"], &decisions[1]["a"]);
+        assert!(
+            !(main.denominator && sub.denominator),
+            "3 = 200 - 197 would be shown"
+        );
+        assert!(
+            !(main.numerator && sub.numerator),
+            "2 = 100 - 98 would be shown"
+        );
+        assert!(counts.primary >= 1 && counts.secondary >= 1);
+        // Each table alone passes: without the link nothing would be hidden.
+        let (alone, _) = gate(&slices[..1], five()).unwrap();
+        assert!(alone[0].values().all(|s| s.both()));
+    }
+
+    /// The patients alive 30 days after the index are 3 fewer than all patients: the deaths
+    /// follow from the two denominators unless one is hidden.
+    #[test]
+    fn an_at_risk_denominator_cannot_reveal_the_few_who_died() {
+        let slices = [
+            slice("", "pci", None, &[("a", 60, 100), ("b", 70, 120)]),
+            slice("", "rehab", Some("pci"), &[("a", 40, 97), ("b", 50, 110)]),
+        ];
+        let (decisions, _) = gate(&slices, five()).unwrap();
+        assert!(!(decisions[0]["a"].denominator && decisions[1]["a"].denominator));
+        // Without the link (no `at_risk_of`), both denominators of "a" would be shown.
+        let unlinked = [
+            slices[0].clone(),
+            Slice {
+                at_risk_of: None,
+                ..slices[1].clone()
+            },
+        ];
+        let (decisions, _) = gate(&unlinked, five()).unwrap();
+        assert!(decisions[0]["a"].denominator && decisions[1]["a"].denominator);
+    }
+
+    /// A share of 0% or 100% tells every member's outcome; an empty group tells nothing.
+    #[test]
+    fn zeros_are_sensitive_unless_the_group_is_empty() {
+        let slices = [slice(
+            "",
+            "o",
+            None,
+            &[
+                ("all", 40, 40),
+                ("none", 0, 30),
+                ("empty", 0, 0),
+                ("x", 20, 50),
+            ],
+        )];
+        let (decisions, _) = gate(&slices, five()).unwrap();
+        assert!(!decisions[0]["all"].numerator, "complement 0");
+        assert!(!decisions[0]["none"].numerator, "numerator 0");
+        assert!(decisions[0]["empty"].denominator);
+    }
+}

@@ -12,7 +12,7 @@ use super::gate::Decision;
 use super::levels::{level_rank, reference_level};
 use super::summary_rows::summary_measures;
 use crate::aggregate::{LevelCounts, Waiting};
-use crate::disclosure::Threshold;
+use crate::disclosure::{Rounding, RoundingBase, RoundingMethod, Threshold};
 use crate::error::{Error, Result};
 use crate::measures::dsr::dsr;
 use crate::measures::mean::{MeanSummary, mean_from_summary};
@@ -79,6 +79,8 @@ pub struct DimensionContext<'a> {
     pub standard: Option<&'a StandardWeights>,
     /// The quality standard in percent when this dimension is the quality unit.
     pub quality_standard: Option<f64>,
+    /// Round released counts to this base after suppression.
+    pub rounding: Option<RoundingBase>,
 }
 
 impl DimensionContext<'_> {
@@ -92,6 +94,22 @@ impl DimensionContext<'_> {
         } else {
             Polarity::Adverse
         }
+    }
+
+    /// A stable seed from the table's identity and `detail` (FNV-1a of the text), so that every
+    /// random step (simulated intervals, random rounding) gives the same numbers on a rerun.
+    pub fn seed(&self, detail: &str) -> u64 {
+        let text = format!(
+            "{}/{}/{}/{}/{}/{detail}",
+            self.analysis,
+            self.outcome.id,
+            self.subanalysis,
+            self.year,
+            self.stratifier.code()
+        );
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
     }
 
     /// A row of this dimension with no value yet.
@@ -194,8 +212,12 @@ pub fn dimension_rows(
         })?;
         let released = shown.both();
         let mut base = ctx.row("proportion", &level, "wilson");
-        base.numerator = shown.numerator.then_some(counts.events());
-        base.denominator = shown.denominator.then_some(counts.persons());
+        let (events, persons) = match ctx.rounding {
+            Some(base) => rounded(ctx, &level, base, counts.events(), counts.persons()),
+            None => (counts.events(), counts.persons()),
+        };
+        base.numerator = shown.numerator.then_some(events);
+        base.denominator = shown.denominator.then_some(persons);
         base.suppressed = !released;
         if !released {
             base.note = "undertrykt: færre end tærsklen eller beskytter en anden celle".into();
@@ -224,6 +246,26 @@ pub fn dimension_rows(
     Ok(rows)
 }
 
+/// Unbiased random rounding (Hundepool et al. 2012, ch. 5) of a level's two counts, from a seed
+/// fixed by the cell's identity so that a rerun gives the same numbers and cells are rounded
+/// independently; the numerator is kept at or below the denominator.
+fn rounded(
+    ctx: &DimensionContext<'_>,
+    level: &str,
+    base: RoundingBase,
+    n: u64,
+    d: u64,
+) -> (u64, u64) {
+    let rounding = Rounding {
+        base,
+        method: RoundingMethod::Random {
+            seed: ctx.seed(level),
+        },
+    };
+    let values = rounding.round_all(&[n, d]);
+    (values[0].min(values[1]), values[1])
+}
+
 /// The proportion, standardised proportion and waiting-time rows of one level.
 fn level_rows(
     ctx: &DimensionContext<'_>,
@@ -236,8 +278,13 @@ fn level_rows(
     let mut rows = Vec::new();
     let percent = |v: f64| Some(v * 100.0);
     let mut crude = base.clone();
+    // With rounding, the share is computed from the rounded counts, so it reveals no exact count.
+    let (events, persons) = match (ctx.rounding, base.numerator, base.denominator) {
+        (Some(_), Some(n), Some(d)) => (n, d),
+        _ => (counts.events(), counts.persons()),
+    };
     if released {
-        match wilson(counts.events() as f64, counts.persons() as f64, CONFIDENCE) {
+        match wilson(events as f64, persons as f64, CONFIDENCE) {
             Ok(e) => {
                 crude.value = percent(e.value);
                 crude.lower = percent(e.lower);

@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use crate::disclosure::RoundingBase;
 use crate::disclosure::{Audience, Threshold};
 use crate::error::{Error, Result};
 use crate::measures::dsr::esp2013_weights;
-use crate::pipeline::gate::{Slice, gate};
+use crate::pipeline::gate::{Decision, Shown, Slice, gate};
 use crate::pipeline::results::{
-    DimensionContext, ResultRow, StandardWeights, SuppressionSummary, dimension_rows,
+    DimensionContext, ResultRow, StandardWeights, SuppressionSummary, TOTAL, dimension_rows,
 };
 use crate::pipeline::spec::{self, LoadedSpec, Standard, SubAnalysis};
 use crate::registers::scan::RegisterSet;
@@ -43,7 +44,15 @@ pub struct RunOptions {
     pub as_of: i32,
     pub report: ReportKind,
     pub lang: Lang,
+    /// The suppression threshold, overriding the spec's (at least 3).
+    pub threshold: Option<u64>,
+    /// An internal run: no disclosure control, every output marked [`NOT_FOR_RELEASE`] and
+    /// written to `OUT/<id>-internal/`.
+    pub internal: bool,
 }
+
+/// The mark on every page and file of an internal run.
+pub const NOT_FOR_RELEASE: &str = "IKKE TIL OFFENTLIGGØRELSE / NOT FOR RELEASE";
 
 /// What a run wrote.
 #[derive(Debug)]
@@ -260,16 +269,35 @@ fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummar
         .clone()
         .unwrap_or_else(|| loaded.registers.clone());
     let registers = cache.get(&registers_dir, options.as_of)?;
-    let threshold = Threshold::new(
-        loaded.spec.disclosure.as_ref().map_or(5, |d| d.threshold),
-        Audience::External,
-    )
-    .map_err(|e| {
-        Error::BadSpec(format!(
-            "{}: key `disclosure.threshold`: {e}",
-            loaded.path.display()
-        ))
-    })?;
+    let threshold = match options.threshold {
+        Some(value) => Threshold::new(value, Audience::External).map_err(|_| {
+            Error::Usage(format!(
+                "--threshold {value}: expected at least 3 for output that leaves the secure environment (an internal run, --internal, applies no suppression at all)"
+            ))
+        })?,
+        None => Threshold::new(
+            loaded.spec.disclosure.as_ref().map_or(5, |d| d.threshold),
+            Audience::External,
+        )
+        .map_err(|e| {
+            Error::BadSpec(format!(
+                "{}: key `disclosure.threshold`: {e}",
+                loaded.path.display()
+            ))
+        })?,
+    };
+    let rounding = loaded
+        .spec
+        .disclosure
+        .as_ref()
+        .and_then(|d| d.round_to)
+        .map(|base| {
+            if base == 3 {
+                RoundingBase::Three
+            } else {
+                RoundingBase::Five
+            }
+        });
     let standard = standard_weights(registers, &loaded)?;
     let mut rows: Vec<ResultRow> = Vec::new();
     let mut suppressed = SuppressionSummary {
@@ -325,9 +353,14 @@ fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummar
                         .collect(),
                 })
                 .collect();
-            let (decisions, counts) = gate(&slices, threshold)?;
-            suppressed.primary += counts.primary;
-            suppressed.secondary += counts.secondary;
+            let decisions = if options.internal {
+                slices.iter().map(show_everything).collect()
+            } else {
+                let (decisions, counts) = gate(&slices, threshold)?;
+                suppressed.primary += counts.primary;
+                suppressed.secondary += counts.secondary;
+                decisions
+            };
             for ((sub, outcome, levels, waiting), decision) in tables.into_iter().zip(&decisions) {
                 let ctx = DimensionContext {
                     analysis: &loaded.spec.id,
@@ -347,12 +380,32 @@ fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummar
                                 && q.outcome.as_ref().is_none_or(|o| *o == outcome.id)
                         })
                         .map(|q| q.standard_percent),
+                    rounding: rounding.filter(|_| !options.internal),
                 };
                 rows.extend(dimension_rows(&ctx, levels, waiting.as_ref(), decision)?);
             }
         }
     }
     write_outputs(options, &loaded, &registers_dir, rows, suppressed, patients)
+}
+
+/// An internal run's decision: every count shown.
+fn show_everything(slice: &Slice) -> Decision {
+    slice
+        .levels
+        .keys()
+        .cloned()
+        .chain([TOTAL.to_string()])
+        .map(|level| {
+            (
+                level,
+                Shown {
+                    numerator: true,
+                    denominator: true,
+                },
+            )
+        })
+        .collect()
 }
 
 /// Writes the tables, figures, report and manifest of one analysis atomically.
@@ -387,6 +440,9 @@ fn write_outputs(
         if preliminary {
             title = format!("{title} – {}", lang.pick("foreløbig", "preliminary"));
         }
+        if options.internal {
+            title = format!("{NOT_FOR_RELEASE}: {title}");
+        }
         let svg = figure::proportions_svg(&shown, &figure_dimension, &title, lang)?;
         figures.push((
             format!("figures/{id}_{}_{figure_dimension}.svg", outcome.id),
@@ -404,13 +460,22 @@ fn write_outputs(
         registers: &registers_dir.display().to_string(),
         lang,
         preliminary,
+        internal: options.internal.then_some(NOT_FOR_RELEASE),
     });
-    let staging = output::Staging::new(&options.out.join(id))?;
+    let folder_name = if options.internal {
+        format!("{id}-internal")
+    } else {
+        id.clone()
+    };
+    let staging = output::Staging::new(&options.out.join(folder_name))?;
+    let mut csv = table::to_csv(&rows);
+    if options.internal {
+        csv = format!(
+            "# {NOT_FOR_RELEASE}: ulighed run --internal, uden diskretionering / without disclosure control\n{csv}"
+        );
+    }
     let mut files: Vec<(String, Vec<u8>)> = vec![
-        (
-            format!("tables/{id}.csv"),
-            table::to_csv(&rows).into_bytes(),
-        ),
+        (format!("tables/{id}.csv"), csv.into_bytes()),
         ("report.html".into(), page.into_bytes()),
     ];
     for (path, _, svg) in figures {

@@ -287,6 +287,9 @@ pub struct Standardisation {
 pub struct Disclosure {
     /// Cells describing fewer persons than this are suppressed (at least 3).
     pub threshold: u64,
+    /// Also round the released counts to this base (3 or 5) by unbiased random rounding; the
+    /// shares and their intervals are then computed from the rounded counts.
+    pub round_to: Option<u64>,
 }
 
 /// A sub-analysis ("underanalyse"): the same analysis within a sub-population, or for one of

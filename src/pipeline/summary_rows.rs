@@ -18,22 +18,6 @@ use crate::strata::UNKNOWN;
 /// Repetitions of the simulated intervals (PHE's `phe_sii` needs at least 1 000).
 const REPETITIONS: usize = 2_000;
 
-/// A stable seed from the analysis and dimension, so a rerun gives the same intervals.
-fn seed(ctx: &DimensionContext<'_>) -> u64 {
-    // FNV-1a over the identifying text.
-    let text = format!(
-        "{}/{}/{}/{}/{}",
-        ctx.analysis,
-        ctx.outcome.id,
-        ctx.subanalysis,
-        ctx.year,
-        ctx.stratifier.code()
-    );
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// The summary-measure rows of one dimension that the spec asks for.
 pub fn summary_measures(
     ctx: &DimensionContext<'_>,
@@ -72,7 +56,7 @@ pub fn summary_measures(
         setting_average: total.map(|t| percent_subgroup(&t.counts).estimate),
         confidence: CONFIDENCE,
         reps: REPETITIONS,
-        seed: seed(ctx),
+        seed: ctx.seed("summary"),
     };
     // Ordered dimensions need every level 1..n; with a level absent, treat as non-ordered.
     let input = if input.groups.iter().any(|g| g.order.is_some())

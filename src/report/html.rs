@@ -17,6 +17,8 @@ pub struct ReportContext<'a> {
     pub registers: &'a str,
     pub lang: Lang,
     pub preliminary: bool,
+    /// The NOT FOR RELEASE mark of an internal run, shown at the top of the page and in its title.
+    pub internal: Option<&'a str>,
 }
 
 fn escape(text: &str) -> String {
@@ -248,6 +250,16 @@ pub fn render(ctx: &ReportContext) -> String {
     let lang = ctx.lang;
     let title = lang.pick(&spec.title_da, &spec.title_en);
     let mut body = String::new();
+    if let Some(mark) = ctx.internal {
+        body.push_str(&format!(
+            "<p class=\"internal\"><strong>{}</strong> {}</p>\n",
+            escape(mark),
+            lang.pick(
+                "Intern kørsel uden diskretionering: må ikke forlade det sikre miljø.",
+                "Internal run without disclosure control: must not leave the secure environment."
+            )
+        ));
+    }
     if ctx.preliminary {
         body.push_str(&format!(
             "<p class=\"status\"><strong>{}</strong></p>\n",
@@ -384,9 +396,12 @@ pub fn render(ctx: &ReportContext) -> String {
         escape(ctx.registers),
     ));
     format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\nbody{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}\ntable{{border-collapse:collapse;margin:1rem 0}}\nth,td{{border-bottom:1px solid #ccc;padding:.3rem .6rem;text-align:left}}\ntd.n{{text-align:right;font-variant-numeric:tabular-nums}}\ncaption{{text-align:left;font-weight:bold;padding:.3rem 0}}\nfigure{{margin:1rem 0}}\n@media print{{body{{margin:0}}h2{{break-after:avoid}}table,figure{{break-inside:avoid}}}}\n</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n.internal{{background:#c00;color:#fff;padding:.5rem}}\nbody{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}\ntable{{border-collapse:collapse;margin:1rem 0}}\nth,td{{border-bottom:1px solid #ccc;padding:.3rem .6rem;text-align:left}}\ntd.n{{text-align:right;font-variant-numeric:tabular-nums}}\ncaption{{text-align:left;font-weight:bold;padding:.3rem 0}}\nfigure{{margin:1rem 0}}\n@media print{{body{{margin:0}}h2{{break-after:avoid}}table,figure{{break-inside:avoid}}}}\n</style>\n</head>\n<body>\n{}</body>\n</html>\n",
         lang.pick("da", "en"),
-        escape(title),
+        escape(&match ctx.internal {
+            Some(mark) => format!("{mark}: {title}"),
+            None => title.to_string(),
+        }),
         body
     )
 }

@@ -31,6 +31,8 @@ pub struct Manifest {
     pub as_of: String,
     pub report: ReportKind,
     pub lang: crate::report::labels::Lang,
+    /// `external` (disclosure control applied) or the NOT FOR RELEASE mark of an internal run.
+    pub release: String,
     pub disclosure: SuppressionSummary,
     pub files: Vec<FileEntry>,
 }
@@ -54,6 +56,11 @@ impl Manifest {
             as_of: dates::format_iso(options.as_of),
             report: options.report,
             lang: options.lang,
+            release: if options.internal {
+                crate::pipeline::run::NOT_FOR_RELEASE.to_string()
+            } else {
+                "external".to_string()
+            },
             disclosure: suppressed.clone(),
             files: files
                 .iter()

@@ -5,6 +5,7 @@ mod bad_input;
 mod bad_specs;
 mod common;
 mod coverage;
+mod disclosure_options;
 mod disclosure_scan;
 mod measures_command;
 mod pipelines;

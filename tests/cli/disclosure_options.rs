@@ -1,0 +1,142 @@
+//! The disclosure options of `ulighed run`: a per-run threshold, rounding to base 5 and internal
+//! runs marked NOT FOR RELEASE on every file.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{root, stderr, ulighed};
+use crate::table::Table;
+
+const MARK: &str = "IKKE TIL OFFENTLIGGØRELSE / NOT FOR RELEASE";
+
+fn run(spec: &str, extra: &[&str], out: &Path) -> std::process::Output {
+    let mut args = vec![
+        "run",
+        spec,
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--as-of",
+        "2025-06-30",
+    ];
+    args.extend_from_slice(extra);
+    ulighed(&args)
+}
+
+fn csv(path: PathBuf) -> Table {
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    Table::from_text(&text)
+}
+
+/// Every (numerator, denominator) printed in a table.
+fn counts(t: &Table) -> Vec<(f64, f64)> {
+    (0..t.len())
+        .filter_map(|r| Some((t.opt(r, "numerator")?, t.opt(r, "denominator")?)))
+        .collect()
+}
+
+#[test]
+fn an_internal_run_suppresses_nothing_and_marks_every_file() {
+    let out = tempfile::tempdir().expect("temp");
+    let result = run(
+        "pipelines/hip_fracture_surgery.toml",
+        &["--internal"],
+        out.path(),
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let folder = out.path().join("hip_fracture_surgery-internal");
+    assert!(
+        !out.path().join("hip_fracture_surgery").exists(),
+        "never in the release folder"
+    );
+    let text =
+        std::fs::read_to_string(folder.join("tables/hip_fracture_surgery.csv")).expect("csv");
+    assert!(
+        text.starts_with(&format!("# {MARK}")),
+        "the CSV's first line"
+    );
+    let t = Table::from_text(text.split_once('\n').expect("lines").1);
+    assert!((0..t.len()).all(|r| t.str(r, "suppressed") == "false"));
+    assert!(
+        counts(&t).iter().any(|&(_, d)| d > 0.0 && d < 5.0),
+        "small counts are shown internally"
+    );
+    let html = std::fs::read_to_string(folder.join("report.html")).expect("report");
+    assert!(html.contains(&format!("<title>{MARK}")) && html.contains("class=\"internal\""));
+    for entry in std::fs::read_dir(folder.join("figures")).expect("figures") {
+        let svg = std::fs::read_to_string(entry.expect("entry").path()).expect("svg");
+        assert!(svg.contains(MARK), "every figure is marked");
+    }
+    let manifest = std::fs::read_to_string(folder.join("manifest.json")).expect("manifest");
+    assert!(manifest.contains(&format!("\"release\": \"{MARK}\"")));
+}
+
+#[test]
+fn a_run_threshold_below_3_is_refused_and_a_higher_one_applies() {
+    let out = tempfile::tempdir().expect("temp");
+    let refused = run(
+        "pipelines/hip_fracture_surgery.toml",
+        &["--threshold", "2"],
+        out.path(),
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("--threshold 2") && stderr(&refused).contains("at least 3"));
+    assert!(!out.path().join("hip_fracture_surgery").exists());
+
+    let result = run(
+        "pipelines/hip_fracture_surgery.toml",
+        &["--threshold", "20"],
+        out.path(),
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let t = csv(out
+        .path()
+        .join("hip_fracture_surgery/tables/hip_fracture_surgery.csv"));
+    let shown = counts(&t);
+    assert!(!shown.is_empty());
+    for (n, d) in shown {
+        assert!(
+            d >= 20.0 && (n >= 20.0 || d == 0.0) && d - n >= 20.0,
+            "{n} of {d} under threshold 20"
+        );
+    }
+}
+
+#[test]
+fn rounding_to_base_5_rounds_every_released_count_and_the_shares_follow() {
+    let dir = tempfile::tempdir().expect("temp");
+    let text =
+        std::fs::read_to_string(root().join("pipelines/hip_fracture_surgery.toml")).expect("spec");
+    let spec = dir.path().join("hip.toml");
+    let text = text
+        .replacen(
+            "registers = \"../data-samples\"",
+            &format!("registers = {:?}", root().join("data-samples")),
+            1,
+        )
+        .replacen("threshold = 5", "threshold = 5\nround_to = 5", 1);
+    std::fs::write(&spec, text).expect("spec");
+    let out = dir.path().join("out");
+    let result = run(spec.to_str().expect("utf-8"), &[], &out);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let t = csv(out.join("hip_fracture_surgery/tables/hip_fracture_surgery.csv"));
+    let mut checked = 0;
+    for r in (0..t.len()).filter(|&r| t.str(r, "measure") == "proportion") {
+        for column in ["numerator", "denominator"] {
+            if let Some(v) = t.opt(r, column) {
+                assert_eq!(v % 5.0, 0.0, "row {}: {column} {v}", r + 2);
+            }
+        }
+        if let (Some(n), Some(d), Some(value)) = (
+            t.opt(r, "numerator"),
+            t.opt(r, "denominator"),
+            t.opt(r, "value"),
+        ) {
+            assert!(
+                (value - 100.0 * n / d).abs() < 1e-3,
+                "row {}: the share is of the rounded counts",
+                r + 2
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 10);
+}
