@@ -20,8 +20,8 @@
 use std::collections::BTreeMap;
 
 use crate::disclosure::{
-    CellId, CountKind, DisclosureError, Pattern, PrimaryReason, SecondaryConfig, TableSet,
-    Threshold, protect,
+    CellId, CountKind, DisclosureError, Pattern, PrimaryReason, SecondaryConfig, SuppressionRecord,
+    TableSet, Threshold, protect,
 };
 use crate::error::{Error, Result};
 
@@ -53,11 +53,13 @@ impl Shown {
 /// The decisions for one slice: per level and for its total (key [`super::results::TOTAL`]).
 pub type Decision = BTreeMap<String, Shown>;
 
-/// The counts of the gate for the manifest.
-#[derive(Debug, Clone, Copy, Default)]
+/// What the gate suppressed, for the manifest.
+#[derive(Debug, Clone, Default)]
 pub struct GateCounts {
     pub primary: usize,
     pub secondary: usize,
+    /// Every suppressed or protected cell with its cause (labels only, never a count).
+    pub records: Vec<SuppressionRecord>,
 }
 
 #[derive(Clone, Copy)]
@@ -260,6 +262,7 @@ pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, Ga
         GateCounts {
             primary,
             secondary: pattern.secondary().len(),
+            records: pattern.records(&set).map_err(failed)?,
         },
     ))
 }

@@ -51,13 +51,25 @@ pub struct ResultRow {
     pub note: String,
 }
 
-/// Suppression counts for the run's manifest: cells suppressed by the primary rule (published
-/// and unpublished sensitive cells) and secondary cells, over every gate of the run.
+/// What the disclosure gates of a run suppressed, for its manifest: counts of cells under the
+/// primary rule (published and unpublished sensitive cells) and of secondary suppressions, and
+/// every such cell with its cause.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SuppressionSummary {
     pub threshold: u64,
     pub primary: usize,
     pub secondary: usize,
+    pub cells: Vec<SuppressedCell>,
+}
+
+/// One suppressed or protected cell: where it is and why (never its count).
+#[derive(Debug, Clone, Serialize)]
+pub struct SuppressedCell {
+    pub year: i32,
+    pub dimension: String,
+    /// `subanalysis/outcome/level: numerator|denominator|complement|...`.
+    pub cell: String,
+    pub cause: crate::disclosure::SuppressionCause,
 }
 
 /// Standard population weights by sex (0 men, 1 women) and 5-year age band.

@@ -17,7 +17,8 @@ use crate::error::{Error, Result};
 use crate::measures::dsr::esp2013_weights;
 use crate::pipeline::gate::{Decision, Shown, Slice, gate};
 use crate::pipeline::results::{
-    DimensionContext, ResultRow, StandardWeights, SuppressionSummary, TOTAL, dimension_rows,
+    DimensionContext, ResultRow, StandardWeights, SuppressedCell, SuppressionSummary, TOTAL,
+    dimension_rows,
 };
 use crate::pipeline::spec::{self, LoadedSpec, Standard, SubAnalysis};
 use crate::registers::scan::RegisterSet;
@@ -359,6 +360,14 @@ fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummar
                 let (decisions, counts) = gate(&slices, threshold)?;
                 suppressed.primary += counts.primary;
                 suppressed.secondary += counts.secondary;
+                suppressed
+                    .cells
+                    .extend(counts.records.into_iter().map(|r| SuppressedCell {
+                        year,
+                        dimension: code.clone(),
+                        cell: r.label,
+                        cause: r.cause,
+                    }));
                 decisions
             };
             for ((sub, outcome, levels, waiting), decision) in tables.into_iter().zip(&decisions) {

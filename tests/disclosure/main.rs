@@ -2,6 +2,7 @@
 //! One test binary (the crate links Polars, so each binary is costly to link).
 
 mod gate_examples;
+mod linked_gate;
 mod primary_rules;
 mod properties;
 mod sdctable_example;
