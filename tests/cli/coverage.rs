@@ -129,6 +129,7 @@ fn the_95_percent_intervals_cover_the_truth_in_93_to_97_percent_of_draws() {
     });
     let (covered, checked) = results.iter().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     let rate = covered as f64 / checked as f64;
+    eprintln!("coverage of the 95% intervals: {covered}/{checked} = {rate:.3}");
     assert!(checked >= 400, "only {checked} intervals");
     assert!(
         (0.93..=0.97).contains(&rate),

@@ -218,6 +218,10 @@ fn the_true_value_lies_in_the_95_percent_interval_of_the_large_strata() {
         }
     }
     assert!(checked >= 15, "only {checked} large strata");
+    eprintln!(
+        "large strata: {} of {checked} miss the truth: {misses:?}",
+        misses.len()
+    );
     // The 95th percentile of Binomial(checked, 0.05).
     let allowed = (0..=checked)
         .find(|&k| {
