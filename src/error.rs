@@ -10,7 +10,8 @@
 //! | 66 | missing input (a file or folder that does not exist) |
 //! | 70 | internal error (a bug: please report it) |
 //! | 73 | cannot write output |
-//! | 78 | bad configuration (a pipeline spec that does not validate) |
+//! | 75 | temporary failure: another run holds the output folder's lock (try again later) |
+//! | 78 | bad configuration (a pipeline spec or project configuration that does not validate) |
 
 use std::path::Path;
 
@@ -28,6 +29,12 @@ pub enum Error {
     BadSpec(String),
     #[error("{0}")]
     Output(String),
+    #[error("{0}")]
+    Busy(String),
+    /// Some analyses of `run --all` failed (each was reported as it failed); the exit code is
+    /// that of the first failure.
+    #[error("{message}")]
+    Partial { code: i32, message: String },
     #[error("internal error (please report this): {0}")]
     Internal(String),
 }
@@ -41,6 +48,8 @@ impl Error {
             Error::MissingInput(_) => 66,
             Error::Internal(_) => 70,
             Error::Output(_) => 73,
+            Error::Busy(_) => 75,
+            Error::Partial { code, .. } => *code,
             Error::BadSpec(_) => 78,
         }
     }

@@ -12,6 +12,7 @@ pub mod dates;
 pub mod disclosure;
 pub mod error;
 pub mod measures;
+pub mod ops;
 pub mod pipeline;
 pub mod registers;
 pub mod report;

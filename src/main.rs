@@ -6,7 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ulighed::error::{Error, Result};
-use ulighed::pipeline::run::{ReportKind, RunOptions, default_spec, run as run_analysis, run_all};
+use ulighed::ops::config;
+use ulighed::ops::log::{Log, LogFormat, Verbosity};
+use ulighed::pipeline::run::{
+    ReportKind, RunOptions, default_spec, dry_run, run as run_analysis, run_all,
+};
 use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
 use ulighed::report::labels::Lang;
@@ -50,10 +54,23 @@ enum Command {
     },
     /// Run an analysis from its pipeline spec and write its tables, figure and report.
     Run(RunArgs),
-    /// Show what a pipeline spec would compute, without reading any data.
+    /// Show what a pipeline spec would compute, and whether a run would do anything and why,
+    /// without computing (the inputs are fingerprinted and compared with the last run).
     Plan {
         /// The pipeline spec.
-        spec: PathBuf,
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        spec: Option<PathBuf>,
+        /// Every spec in pipelines/ (or --pipelines DIR).
+        #[arg(long)]
+        all: bool,
+        #[arg(long, default_value = "pipelines")]
+        pipelines: PathBuf,
+        /// Registers folder, overriding the specs'.
+        #[arg(long)]
+        registers: Option<PathBuf>,
+        /// Output root the last runs wrote to.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
     },
     /// Measures computed directly on an aggregated table (CSV), without registers.
     #[command(subcommand)]
@@ -145,17 +162,17 @@ struct RunArgs {
     /// Registers folder, overriding the spec's.
     #[arg(long)]
     registers: Option<PathBuf>,
-    /// Output root; the analysis is written to OUT/<id>/.
-    #[arg(long, default_value = "reports")]
-    out: PathBuf,
+    /// Output root; the analysis is written to OUT/<id>/ (default: reports).
+    #[arg(long)]
+    out: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "annual")]
     report: ReportKind,
     /// No register event may lie after this date (default: today).
     #[arg(long, value_parser = parse_date)]
     as_of: Option<i32>,
-    /// Language of the report.
-    #[arg(long, value_enum, default_value = "da")]
-    lang: Lang,
+    /// Language of the report (default: da).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
     /// Suppression threshold for this run, overriding the spec's (at least 3).
     #[arg(long)]
     threshold: Option<u64>,
@@ -163,6 +180,43 @@ struct RunArgs {
     /// NOT FOR RELEASE and written to OUT/<id>-internal/.
     #[arg(long, conflicts_with = "threshold")]
     internal: bool,
+    /// Run even if nothing the analysis reads has changed since its last successful run.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    logging: LogArgs,
+    /// Project configuration (default: ./ulighed.toml if present).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// Logging options.
+#[derive(clap::Args)]
+struct LogArgs {
+    /// `text` for people (standard error), `json` for schedulers (one event per line on standard output).
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Only errors.
+    #[arg(long, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Every step with its rows and seconds.
+    #[arg(long)]
+    verbose: bool,
+}
+
+impl LogArgs {
+    fn log(&self) -> Log {
+        Log {
+            format: self.log_format,
+            verbosity: if self.quiet {
+                Verbosity::Quiet
+            } else if self.verbose {
+                Verbosity::Verbose
+            } else {
+                Verbosity::Normal
+            },
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -215,37 +269,102 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Run(args) => {
+            let file = config::load(args.config.as_deref())?;
+            let settings = config::resolve(
+                config::Flags {
+                    registers: args.registers,
+                    out: args.out,
+                    lang: args.lang,
+                    threshold: args.threshold,
+                    as_of: args.as_of,
+                },
+                |name| std::env::var(name).ok(),
+                &file,
+            )?;
             let options = RunOptions {
                 spec: args.spec.unwrap_or_else(|| default_spec().to_path_buf()),
-                registers: args.registers,
-                out: args.out,
-                as_of: args.as_of.unwrap_or_else(ulighed::dates::today),
+                registers: settings.registers,
+                out: settings.out,
+                as_of: settings.as_of,
                 report: args.report,
-                lang: args.lang,
-                threshold: args.threshold,
+                lang: settings.lang,
+                threshold: settings.threshold,
                 internal: args.internal,
+                force: args.force,
+                log: args.logging.log(),
             };
-            let summaries = if args.all {
-                run_all(&args.pipelines, &options)?
-            } else {
-                vec![run_analysis(&options)?]
-            };
-            for summary in summaries {
-                println!(
-                    "{} patients; {} cells suppressed (primary), {} (secondary); wrote {}",
-                    summary.patients,
-                    summary.suppressed.primary,
-                    summary.suppressed.secondary,
-                    summary.folder.display()
-                );
+            if !args.all {
+                let result = run_analysis(&options).map(|_| ());
+                if let (Err(e), LogFormat::Json) = (&result, options.log.format) {
+                    let name = options
+                        .spec
+                        .file_stem()
+                        .map(|n| n.to_string_lossy().to_string());
+                    options.log.event(&ulighed::ops::log::Event::Failed {
+                        analysis: name.as_deref().unwrap_or(""),
+                        exit_code: e.exit_code(),
+                        message: &e.to_string(),
+                    });
+                }
+                return result;
             }
-            Ok(())
+            // Every analysis runs; the first failure decides the exit code.
+            let results = run_all(&args.pipelines, &options)?;
+            let failed: Vec<&Error> = results
+                .iter()
+                .filter_map(|(_, r)| r.as_ref().err())
+                .collect();
+            match failed.first() {
+                None => Ok(()),
+                Some(first) => Err(Error::Partial {
+                    code: first.exit_code(),
+                    message: format!(
+                        "{} of {} analyses failed (see above); the others were written",
+                        failed.len(),
+                        results.len()
+                    ),
+                }),
+            }
         }
-        Command::Plan { spec } => {
-            print!(
-                "{}",
-                ulighed::pipeline::plan::describe(&ulighed::pipeline::spec::load(&spec)?)
-            );
+        Command::Plan {
+            spec,
+            pipelines,
+            registers,
+            out,
+            ..
+        } => {
+            let specs = match spec {
+                Some(spec) => vec![spec],
+                None => {
+                    let mut specs: Vec<PathBuf> = std::fs::read_dir(&pipelines)
+                        .map_err(|e| Error::MissingInput(format!("{}: {e}", pipelines.display())))?
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                        .collect();
+                    specs.sort();
+                    specs
+                }
+            };
+            for path in specs {
+                let loaded = ulighed::pipeline::spec::load(&path)?;
+                print!("{}", ulighed::pipeline::plan::describe(&loaded));
+                let status = dry_run(&RunOptions {
+                    spec: path,
+                    registers: registers.clone(),
+                    out: out.clone(),
+                    as_of: ulighed::dates::today(),
+                    report: ReportKind::Annual,
+                    lang: Lang::Da,
+                    threshold: None,
+                    internal: false,
+                    force: false,
+                    log: Log::default(),
+                });
+                match status {
+                    Ok(status) => println!("  status: {status}\n"),
+                    Err(e) => println!("  status: cannot tell: {e}\n"),
+                }
+            }
             Ok(())
         }
         Command::Measures(command) => run_measures(command),

@@ -6,8 +6,9 @@
 //! a GROUP BY over it. `run --all` also shares the register discovery and validation between specs
 //! that read the same folder.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use polars::prelude::*;
 
@@ -15,6 +16,9 @@ use crate::disclosure::RoundingBase;
 use crate::disclosure::{Audience, Threshold};
 use crate::error::{Error, Result};
 use crate::measures::dsr::esp2013_weights;
+use crate::ops::fingerprint::{InputFile, fingerprints, registers_read, run_key};
+use crate::ops::lock::OutputLock;
+use crate::ops::log::{Event, Log};
 use crate::pipeline::gate::{Decision, Shown, Slice, gate};
 use crate::pipeline::results::{
     DimensionContext, ResultRow, StandardWeights, SuppressedCell, SuppressionSummary, TOTAL,
@@ -22,7 +26,7 @@ use crate::pipeline::results::{
 };
 use crate::pipeline::spec::{self, LoadedSpec, Standard, SubAnalysis};
 use crate::registers::scan::RegisterSet;
-use crate::registers::validate::{Severities, validate};
+use crate::registers::validate::{Severities, ValidationReport, validate_all};
 use crate::report::labels::Lang;
 use crate::report::{figure, html, manifest, output, table};
 use crate::{aggregate, cohort, strata};
@@ -50,46 +54,105 @@ pub struct RunOptions {
     /// An internal run: no disclosure control, every output marked [`NOT_FOR_RELEASE`] and
     /// written to `OUT/<id>-internal/`.
     pub internal: bool,
+    /// Run even when nothing the analysis reads has changed since its last successful run.
+    pub force: bool,
+    pub log: Log,
+}
+
+impl RunOptions {
+    /// The settings that change what a run writes, for the run key.
+    fn settings(&self) -> String {
+        format!(
+            "report={:?};lang={:?};threshold={:?};internal={};registers={:?}",
+            self.report, self.lang, self.threshold, self.internal, self.registers
+        )
+    }
 }
 
 /// The mark on every page and file of an internal run.
 pub const NOT_FOR_RELEASE: &str = "IKKE TIL OFFENTLIGGØRELSE / NOT FOR RELEASE";
 
-/// What a run wrote.
+/// What a run wrote (or that it had nothing to do).
 #[derive(Debug)]
 pub struct RunSummary {
+    pub id: String,
     pub folder: PathBuf,
     pub patients: u64,
     pub suppressed: SuppressionSummary,
+    /// Nothing the analysis reads had changed: the previous outputs stand.
+    pub skipped: bool,
 }
 
-/// Registers opened and validated once per folder, shared by the specs of `run --all`.
+/// A registers folder opened once, with its validation once run, shared by the specs of
+/// `run --all`.
+struct Folder {
+    registers: RegisterSet,
+    validation: Option<ValidationReport>,
+}
+
+/// Register folders by path.
 #[derive(Default)]
 pub struct RegisterCache {
-    sets: BTreeMap<PathBuf, RegisterSet>,
+    folders: BTreeMap<PathBuf, Folder>,
 }
 
 impl RegisterCache {
-    /// The validated register set of `dir`, opened and validated on first use.
-    pub fn get(&mut self, dir: &Path, as_of: i32) -> Result<&RegisterSet> {
+    fn folder(&mut self, dir: &Path) -> Result<&mut Folder> {
         let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        if !self.sets.contains_key(&key) {
+        if !self.folders.contains_key(&key) {
             let registers = RegisterSet::open(dir)?;
-            check_registers(&registers, as_of)?;
-            self.sets.insert(key.clone(), registers);
+            self.folders.insert(
+                key.clone(),
+                Folder {
+                    registers,
+                    validation: None,
+                },
+            );
         }
-        Ok(&self.sets[&key])
+        Ok(self.folders.get_mut(&key).expect("inserted above"))
+    }
+
+    /// The register set of `dir` (files discovered, nothing read).
+    fn discovered(&mut self, dir: &Path) -> Result<&RegisterSet> {
+        Ok(&self.folder(dir)?.registers)
+    }
+
+    /// The register set of `dir` once the registers an analysis reads have passed validation
+    /// (the folder is validated once; a broken register fails only the analyses that read it).
+    fn validated(
+        &mut self,
+        dir: &Path,
+        as_of: i32,
+        reads: &BTreeSet<&'static str>,
+    ) -> Result<&RegisterSet> {
+        let folder = self.folder(dir)?;
+        if folder.validation.is_none() {
+            folder.validation = Some(validate_all(
+                &folder.registers.discovered,
+                as_of,
+                &Severities::default(),
+            )?);
+        }
+        if let Some(message) = folder.validation.as_ref().and_then(|v| v.blocking(reads)) {
+            return Err(Error::BadInput(message));
+        }
+        Ok(&folder.registers)
     }
 }
 
-/// Runs one analysis; on any error nothing is left in the output folder.
+/// Runs one analysis under the output root's lock; on any error nothing is left in the output
+/// folder and the previous outputs stand.
 pub fn run(options: &RunOptions) -> Result<RunSummary> {
+    // The spec is checked before the output root is touched.
+    spec::load(&options.spec)?;
+    let _lock = OutputLock::acquire(&options.out)?;
     run_with(options, &mut RegisterCache::default())
 }
 
-/// Runs every `*.toml` spec in `dir` (sorted by name), sharing register work; stops at the first
-/// failing spec, leaving the outputs of those already written.
-pub fn run_all(dir: &Path, options: &RunOptions) -> Result<Vec<RunSummary>> {
+/// Runs every `*.toml` spec in `dir` (sorted by name) under the output root's lock, sharing
+/// register work. Every spec is checked before any data is read; an analysis that fails does not
+/// stop the others, and its failure is in the result and logged (under the spec's file name).
+pub fn run_all(dir: &Path, options: &RunOptions) -> Result<Vec<(PathBuf, Result<RunSummary>)>> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| {
             Error::MissingInput(format!(
@@ -107,23 +170,32 @@ pub fn run_all(dir: &Path, options: &RunOptions) -> Result<Vec<RunSummary>> {
             dir.display()
         )));
     }
-    // Every spec is checked before any data is read.
     for path in &specs {
         spec::load(path)?;
     }
+    let _lock = OutputLock::acquire(&options.out)?;
     let mut cache = RegisterCache::default();
-    specs
-        .iter()
+    Ok(specs
+        .into_iter()
         .map(|path| {
-            run_with(
+            let result = run_with(
                 &RunOptions {
                     spec: path.clone(),
                     ..options.clone()
                 },
                 &mut cache,
-            )
+            );
+            if let Err(e) = &result {
+                let name = path.file_stem().map(|n| n.to_string_lossy().to_string());
+                options.log.event(&Event::Failed {
+                    analysis: name.as_deref().unwrap_or(""),
+                    exit_code: e.exit_code(),
+                    message: &e.to_string(),
+                });
+            }
+            (path, result)
         })
-        .collect()
+        .collect())
 }
 
 /// The years an analysis covers: its trend span, or its own year.
@@ -264,12 +336,74 @@ pub fn measures_for(loaded: &LoadedSpec, stratifier: &spec::Stratifier) -> Vec<S
 }
 
 fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummary> {
+    let started = Instant::now();
     let loaded = spec::load(&options.spec)?;
+    let id = loaded.spec.id.clone();
+    let summary = analyse(options, cache, &loaded, started)?;
+    if !summary.skipped {
+        options.log.event(&Event::Done {
+            analysis: &id,
+            patients: summary.patients,
+            suppressed_primary: summary.suppressed.primary,
+            suppressed_secondary: summary.suppressed.secondary,
+            folder: &summary.folder.display().to_string(),
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+    Ok(summary)
+}
+
+/// The output folder of an analysis.
+fn output_folder(options: &RunOptions, id: &str) -> PathBuf {
+    if options.internal {
+        options.out.join(format!("{id}-internal"))
+    } else {
+        options.out.join(id)
+    }
+}
+
+/// The run key of the last successful run into `folder`, from its manifest.
+fn previous_key(folder: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(folder.join("manifest.json")).ok()?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+    (manifest["status"] == "ok")
+        .then(|| manifest["run_key"].as_str().map(str::to_string))
+        .flatten()
+}
+
+fn analyse(
+    options: &RunOptions,
+    cache: &mut RegisterCache,
+    loaded: &LoadedSpec,
+    started: Instant,
+) -> Result<RunSummary> {
+    let id = loaded.spec.id.as_str();
     let registers_dir = options
         .registers
         .clone()
         .unwrap_or_else(|| loaded.registers.clone());
-    let registers = cache.get(&registers_dir, options.as_of)?;
+    let reads = registers_read(loaded);
+    let inputs = fingerprints(&cache.discovered(&registers_dir)?.discovered, &reads)?;
+    let key = run_key(loaded, &options.settings(), &inputs);
+    let folder = output_folder(options, id);
+    if !options.force && previous_key(&folder).as_deref() == Some(key.as_str()) {
+        options.log.event(&Event::Skip {
+            analysis: id,
+            reason: "the spec and every input it reads are unchanged since the last successful run (use --force to run anyway)",
+        });
+        return Ok(RunSummary {
+            id: id.to_string(),
+            folder,
+            patients: 0,
+            suppressed: SuppressionSummary::default(),
+            skipped: true,
+        });
+    }
+    options.log.event(&Event::Start { analysis: id });
+    let step = Instant::now();
+    let registers = cache.validated(&registers_dir, options.as_of, &reads)?;
+    let mut steps = vec![StepRecord::new("validate", None, inputs.len() as u64, step)];
+    options.log.event(&steps[0].event(id));
     let threshold = match options.threshold {
         Some(value) => Threshold::new(value, Audience::External).map_err(|_| {
             Error::Usage(format!(
@@ -299,17 +433,26 @@ fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummar
                 RoundingBase::Five
             }
         });
-    let standard = standard_weights(registers, &loaded)?;
+    let standard = standard_weights(registers, loaded)?;
     let mut rows: Vec<ResultRow> = Vec::new();
     let mut suppressed = SuppressionSummary {
         threshold: threshold.value(),
         ..Default::default()
     };
     let mut patients = 0;
-    let last_year = *years(&loaded).last().unwrap_or(&loaded.year());
-    for year in years(&loaded) {
-        let yearly = in_year(&loaded, year);
-        let frame = patient_frame(registers, &yearly)?;
+    let last_year = *years(loaded).last().unwrap_or(&loaded.year());
+    for year in years(loaded) {
+        let yearly = in_year(loaded, year);
+        let step = Instant::now();
+        let frame = {
+            let _progress = options.log.progress(format!("{id}: patients {year}"));
+            patient_frame(registers, &yearly)?
+        };
+        let record = StepRecord::new("patients", Some(year), frame.height() as u64, step);
+        options.log.event(&record.event(id));
+        steps.push(record);
+        let step = Instant::now();
+        let rows_before = rows.len();
         if year == last_year {
             patients = frame.height() as u64;
         }
@@ -319,7 +462,7 @@ fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummar
         }
         for stratifier in &loaded.spec.stratifiers {
             let code = stratifier.code();
-            let measures = measures_for(&loaded, stratifier);
+            let measures = measures_for(loaded, stratifier);
             // Every table of this stratifier, gated together (see `gate`).
             let mut tables = Vec::new();
             for (sub, frame) in &populations {
@@ -394,8 +537,73 @@ fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummar
                 rows.extend(dimension_rows(&ctx, levels, waiting.as_ref(), decision)?);
             }
         }
+        let record = StepRecord::new(
+            "measures",
+            Some(year),
+            (rows.len() - rows_before) as u64,
+            step,
+        );
+        options.log.event(&record.event(id));
+        steps.push(record);
     }
-    write_outputs(options, &loaded, &registers_dir, rows, suppressed, patients)
+    let step = Instant::now();
+    let summary = write_outputs(
+        options,
+        loaded,
+        &Provenance {
+            registers: &registers_dir,
+            run_key: &key,
+            inputs: &inputs,
+            steps: &steps,
+            started,
+        },
+        rows,
+        suppressed,
+        patients,
+    )?;
+    options
+        .log
+        .event(&StepRecord::new("write", None, 0, step).event(id));
+    Ok(summary)
+}
+
+/// One step of a run for the log and the manifest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StepRecord {
+    pub step: &'static str,
+    pub year: Option<i32>,
+    pub rows: u64,
+    pub seconds: f64,
+}
+
+impl StepRecord {
+    fn new(step: &'static str, year: Option<i32>, rows: u64, since: Instant) -> StepRecord {
+        StepRecord {
+            step,
+            year,
+            rows,
+            seconds: since.elapsed().as_secs_f64(),
+        }
+    }
+
+    fn event<'a>(&'a self, analysis: &'a str) -> Event<'a> {
+        Event::Step {
+            analysis,
+            step: self.step,
+            year: self.year,
+            rows: self.rows,
+            seconds: self.seconds,
+        }
+    }
+}
+
+/// Where a run's numbers came from, for its manifest.
+pub struct Provenance<'a> {
+    pub registers: &'a Path,
+    pub run_key: &'a str,
+    pub inputs: &'a [InputFile],
+    pub steps: &'a [StepRecord],
+    pub started: Instant,
 }
 
 /// An internal run's decision: every count shown.
@@ -421,11 +629,12 @@ fn show_everything(slice: &Slice) -> Decision {
 fn write_outputs(
     options: &RunOptions,
     loaded: &LoadedSpec,
-    registers_dir: &Path,
+    provenance: &Provenance<'_>,
     rows: Vec<ResultRow>,
     suppressed: SuppressionSummary,
     patients: u64,
 ) -> Result<RunSummary> {
+    let registers_dir = provenance.registers;
     let id = &loaded.spec.id;
     let lang = options.lang;
     let preliminary = options.report == ReportKind::Midway;
@@ -471,12 +680,7 @@ fn write_outputs(
         preliminary,
         internal: options.internal.then_some(NOT_FOR_RELEASE),
     });
-    let folder_name = if options.internal {
-        format!("{id}-internal")
-    } else {
-        id.clone()
-    };
-    let staging = output::Staging::new(&options.out.join(folder_name))?;
+    let staging = output::Staging::new(&output_folder(options, id))?;
     let mut csv = table::to_csv(&rows);
     if options.internal {
         csv = format!(
@@ -493,10 +697,11 @@ fn write_outputs(
     let manifest = manifest::Manifest::new(
         loaded,
         &spec_hash,
-        registers_dir,
+        provenance,
         options,
         &suppressed,
         &files,
+        rows.len(),
     );
     files.push(("manifest.json".into(), manifest.to_json()?.into_bytes()));
     for (path, bytes) in &files {
@@ -504,36 +709,65 @@ fn write_outputs(
     }
     let folder = staging.commit()?;
     Ok(RunSummary {
+        id: id.clone(),
         folder,
         patients,
         suppressed,
+        skipped: false,
     })
-}
-
-/// Validates the registers before any analysis reads them; errors stop the run with the first
-/// finding in full and the count of the rest.
-fn check_registers(registers: &RegisterSet, as_of: i32) -> Result<()> {
-    let report = validate(&registers.discovered, as_of, &Severities::default())?;
-    let errors: Vec<_> = report.errors().collect();
-    match errors.as_slice() {
-        [] => Ok(()),
-        [first, rest @ ..] => Err(Error::BadInput(format!(
-            "{}{}",
-            first.message(),
-            if rest.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (and {} more problem(s); run `ulighed validate {}` for all)",
-                    rest.len(),
-                    registers.discovered.dir.display()
-                )
-            }
-        ))),
-    }
 }
 
 /// The spec `ulighed run` uses without arguments.
 pub fn default_spec() -> &'static Path {
     Path::new("pipelines/t2d_sglt2_glp1.toml")
+}
+
+/// What `run` would do for one spec and why, without computing anything (`ulighed plan`): the
+/// inputs are fingerprinted and compared with the last successful run's manifest.
+pub fn dry_run(options: &RunOptions) -> Result<String> {
+    let loaded = spec::load(&options.spec)?;
+    let registers_dir = options
+        .registers
+        .clone()
+        .unwrap_or_else(|| loaded.registers.clone());
+    let registers = RegisterSet::open(&registers_dir)?;
+    let inputs = fingerprints(&registers.discovered, &registers_read(&loaded))?;
+    let key = run_key(&loaded, &options.settings(), &inputs);
+    let folder = output_folder(options, &loaded.spec.id);
+    let manifest: Option<serde_json::Value> = std::fs::read_to_string(folder.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let Some(manifest) = manifest.filter(|m| m["status"] == "ok") else {
+        return Ok(format!(
+            "would run: no successful run in {}",
+            folder.display()
+        ));
+    };
+    if manifest["run_key"].as_str() == Some(key.as_str()) {
+        return Ok(format!(
+            "up to date: nothing it reads has changed since the run of {} (would be skipped)",
+            folder.display()
+        ));
+    }
+    let before: BTreeMap<String, String> = manifest["inputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| {
+            Some((
+                i["path"].as_str()?.to_string(),
+                i["sha256"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    let changed: Vec<String> = inputs
+        .iter()
+        .filter(|i| before.get(&i.path.display().to_string()) != Some(&i.sha256))
+        .map(|i| i.path.display().to_string())
+        .collect();
+    Ok(if changed.is_empty() {
+        "would run: the spec, the settings or the tool version changed".to_string()
+    } else {
+        format!("would run: changed input(s) {}", changed.join(", "))
+    })
 }

@@ -170,6 +170,14 @@ pub struct FileSummary {
     pub rows: u64,
 }
 
+/// A file that could not be read at all (only with [`validate_all`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Unreadable {
+    pub file: PathBuf,
+    pub register: &'static str,
+    pub message: String,
+}
+
 /// Everything `ulighed validate` found.
 #[derive(Debug, Clone, Serialize)]
 pub struct ValidationReport {
@@ -179,6 +187,7 @@ pub struct ValidationReport {
     pub missing_registers: Vec<&'static str>,
     pub ignored_files: Vec<PathBuf>,
     pub findings: Vec<Finding>,
+    pub unreadable: Vec<Unreadable>,
 }
 
 impl ValidationReport {
@@ -186,6 +195,31 @@ impl ValidationReport {
         self.findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
+    }
+
+    /// The first error about a file of one of `registers` as one paragraph, with the count of
+    /// the others: what stops an analysis that reads those registers (and only such analyses).
+    pub fn blocking(&self, registers: &std::collections::BTreeSet<&str>) -> Option<String> {
+        let mut messages = self
+            .unreadable
+            .iter()
+            .filter(|u| registers.contains(u.register))
+            .map(|u| u.message.clone())
+            .chain(
+                self.errors()
+                    .filter(|f| registers.contains(f.register))
+                    .map(Finding::message),
+            );
+        let first = messages.next()?;
+        let rest = messages.count();
+        Some(if rest == 0 {
+            first
+        } else {
+            format!(
+                "{first} (and {rest} more problem(s); run `ulighed validate {}` for all)",
+                self.folder.display()
+            )
+        })
     }
 
     /// The report as readable text.
@@ -221,9 +255,12 @@ impl ValidationReport {
                     .join(", ")
             ));
         }
-        let errors = self.errors().count();
-        let warnings = self.findings.len() - errors;
+        let errors = self.errors().count() + self.unreadable.len();
+        let warnings = self.findings.len() + self.unreadable.len() - errors;
         out.push_str(&format!("\n{errors} error(s), {warnings} warning(s)\n"));
+        for u in &self.unreadable {
+            out.push_str(&format!("\nERROR: {}\n", u.message));
+        }
         for f in &self.findings {
             let label = match f.severity {
                 Severity::Error => "ERROR",
@@ -558,20 +595,55 @@ fn check_keys(
     Ok(findings)
 }
 
-/// Validates every register file of a discovered folder.
+/// Validates every register file of a discovered folder; a file that cannot be read stops the
+/// validation with an error naming it (what `ulighed validate` reports).
 pub fn validate(
     discovered: &Discovered,
     as_of: i32,
     severities: &Severities,
 ) -> Result<ValidationReport> {
+    collect(discovered, as_of, severities, true)
+}
+
+/// As [`validate`], but a file that cannot be read is listed in `unreadable` and the others are
+/// still validated, so that a run can fail only the analyses that read the broken register.
+pub fn validate_all(
+    discovered: &Discovered,
+    as_of: i32,
+    severities: &Severities,
+) -> Result<ValidationReport> {
+    collect(discovered, as_of, severities, false)
+}
+
+fn collect(
+    discovered: &Discovered,
+    as_of: i32,
+    severities: &Severities,
+    stop_on_unreadable: bool,
+) -> Result<ValidationReport> {
     let mut files = Vec::new();
     let mut findings = Vec::new();
+    let mut unreadable = Vec::new();
     let mut opened = BTreeMap::new();
     for file in discovered.files.values().flatten() {
-        // A file whose columns cannot be mapped stops validation: nothing else about it can be
-        // checked, and the error already names the file, the column and the rule.
-        let o = open(file)?;
-        let (rows, mut found) = check_file(file, &o, as_of, severities)?;
+        // A file whose columns cannot be mapped cannot be checked further; the error already
+        // names the file, the column and the rule.
+        let checked = open(file).and_then(|o| {
+            let result = check_file(file, &o, as_of, severities)?;
+            Ok((o, result))
+        });
+        let (o, (rows, mut found)) = match checked {
+            Ok(ok) => ok,
+            Err(e) if !stop_on_unreadable => {
+                unreadable.push(Unreadable {
+                    file: file.path.clone(),
+                    register: file.register,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         files.push(FileSummary {
             file: file.path.clone(),
             register: file.register,
@@ -595,5 +667,6 @@ pub fn validate(
         missing_registers,
         ignored_files: discovered.other.clone(),
         findings,
+        unreadable,
     })
 }

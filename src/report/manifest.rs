@@ -2,15 +2,14 @@
 //! suppressed, and a SHA-256 of every file written, so a reader can trace each number back to
 //! its spec and registers and check that no file was changed after the run.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use super::output::sha256_hex;
 use crate::dates;
 use crate::error::{Error, Result};
+use crate::ops::fingerprint::InputFile;
 use crate::pipeline::results::SuppressionSummary;
-use crate::pipeline::run::{ReportKind, RunOptions};
+use crate::pipeline::run::{Provenance, ReportKind, RunOptions, StepRecord};
 use crate::pipeline::spec::LoadedSpec;
 
 #[derive(Debug, Serialize)]
@@ -24,15 +23,26 @@ pub struct FileEntry {
 pub struct Manifest {
     pub tool: String,
     pub version: String,
+    /// `ok`: only a run that wrote all its outputs writes a manifest.
+    pub status: &'static str,
     pub analysis: String,
     pub spec: String,
     pub spec_sha256: String,
+    /// The key a later run compares to decide whether anything changed.
+    pub run_key: String,
     pub registers: String,
+    /// Every register file the analysis reads, with size and SHA-256.
+    pub inputs: Vec<InputFile>,
     pub as_of: String,
     pub report: ReportKind,
     pub lang: crate::report::labels::Lang,
     /// `external` (disclosure control applied) or the NOT FOR RELEASE mark of an internal run.
     pub release: String,
+    /// Rows and seconds per step (validation, patients per year, measures per year).
+    pub steps: Vec<StepRecord>,
+    pub seconds: f64,
+    /// Rows of the tidy table.
+    pub table_rows: usize,
     pub disclosure: SuppressionSummary,
     pub files: Vec<FileEntry>,
 }
@@ -41,18 +51,25 @@ impl Manifest {
     pub fn new(
         loaded: &LoadedSpec,
         spec_hash: &str,
-        registers: &Path,
+        provenance: &Provenance<'_>,
         options: &RunOptions,
         suppressed: &SuppressionSummary,
         files: &[(String, Vec<u8>)],
+        table_rows: usize,
     ) -> Manifest {
         Manifest {
             tool: "ulighed".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            status: "ok",
             analysis: loaded.spec.id.clone(),
             spec: loaded.path.display().to_string(),
             spec_sha256: spec_hash.into(),
-            registers: registers.display().to_string(),
+            run_key: provenance.run_key.into(),
+            registers: provenance.registers.display().to_string(),
+            inputs: provenance.inputs.to_vec(),
+            steps: provenance.steps.to_vec(),
+            seconds: provenance.started.elapsed().as_secs_f64(),
+            table_rows,
             as_of: dates::format_iso(options.as_of),
             report: options.report,
             lang: options.lang,

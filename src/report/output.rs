@@ -22,10 +22,18 @@ impl Staging {
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "run".into());
         std::fs::create_dir_all(parent).map_err(|e| Error::writing(parent, e))?;
-        let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::writing(&dir, e))?;
+        // Staging folders of earlier runs are left only by runs that were killed: the caller
+        // holds the output root's lock (see `crate::ops::lock`), so none is in use.
+        let prefix = format!(".{name}.tmp-");
+        if let Ok(entries) = std::fs::read_dir(parent) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    let stale = entry.path();
+                    std::fs::remove_dir_all(&stale).map_err(|e| Error::writing(&stale, e))?;
+                }
+            }
         }
+        let dir = parent.join(format!("{prefix}{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| Error::writing(&dir, e))?;
         Ok(Staging {
             dir,

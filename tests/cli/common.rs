@@ -61,3 +61,31 @@ pub fn registers_with(dir: &Path, file: &str, from: &str, to: &str) {
         std::fs::write(dir.join(name), text).expect("fixture written");
     }
 }
+
+/// A synthetic register folder of 12,000 persons (2021-2024, seed 5), made once per test run
+/// beside the test build, for tests that run whole analyses but need not read data-samples/
+/// (which is large enough to be slow in a debug build).
+pub fn small_registers() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("small-registers");
+        let _ = std::fs::remove_dir_all(&dir);
+        let made = ulighed(&[
+            "synth",
+            "--persons",
+            "12000",
+            "--years",
+            "2021-2024",
+            "--seed",
+            "5",
+            "--out",
+            dir.to_str().expect("utf-8"),
+            "--contacts-per-person-year",
+            "0.2",
+            "--prescriptions-per-person-year",
+            "0.2",
+        ]);
+        assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+        dir
+    })
+}

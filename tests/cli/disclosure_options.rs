@@ -3,15 +3,19 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{root, stderr, ulighed};
+use crate::common::{root, small_registers, stderr, ulighed};
 use crate::table::Table;
 
 const MARK: &str = "IKKE TIL OFFENTLIGGØRELSE / NOT FOR RELEASE";
 
+/// Runs a spec on the shared small register folder.
 fn run(spec: &str, extra: &[&str], out: &Path) -> std::process::Output {
+    let registers = small_registers().to_str().expect("utf-8");
     let mut args = vec![
         "run",
         spec,
+        "--registers",
+        registers,
         "--out",
         out.to_str().expect("utf-8"),
         "--as-of",
@@ -73,23 +77,21 @@ fn an_internal_run_suppresses_nothing_and_marks_every_file() {
 fn a_run_threshold_below_3_is_refused_and_a_higher_one_applies() {
     let out = tempfile::tempdir().expect("temp");
     let refused = run(
-        "pipelines/hip_fracture_surgery.toml",
+        "pipelines/t2d_sglt2_glp1.toml",
         &["--threshold", "2"],
         out.path(),
     );
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("--threshold 2") && stderr(&refused).contains("at least 3"));
-    assert!(!out.path().join("hip_fracture_surgery").exists());
+    assert!(!out.path().join("t2d_sglt2_glp1").exists());
 
     let result = run(
-        "pipelines/hip_fracture_surgery.toml",
+        "pipelines/t2d_sglt2_glp1.toml",
         &["--threshold", "20"],
         out.path(),
     );
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
-    let t = csv(out
-        .path()
-        .join("hip_fracture_surgery/tables/hip_fracture_surgery.csv"));
+    let t = csv(out.path().join("t2d_sglt2_glp1/tables/t2d_sglt2_glp1.csv"));
     let shown = counts(&t);
     assert!(!shown.is_empty());
     for (n, d) in shown {
@@ -103,21 +105,15 @@ fn a_run_threshold_below_3_is_refused_and_a_higher_one_applies() {
 #[test]
 fn rounding_to_base_5_rounds_every_released_count_and_the_shares_follow() {
     let dir = tempfile::tempdir().expect("temp");
-    let text =
-        std::fs::read_to_string(root().join("pipelines/hip_fracture_surgery.toml")).expect("spec");
-    let spec = dir.path().join("hip.toml");
-    let text = text
-        .replacen(
-            "registers = \"../data-samples\"",
-            &format!("registers = {:?}", root().join("data-samples")),
-            1,
-        )
-        .replacen("threshold = 5", "threshold = 5\nround_to = 5", 1);
+    let text = std::fs::read_to_string(root().join("pipelines/t2d_sglt2_glp1.toml")).expect("spec");
+    let spec = dir.path().join("t2d.toml");
+    // The registers come from --registers (the small folder).
+    let text = text.replacen("threshold = 5", "threshold = 5\nround_to = 5", 1);
     std::fs::write(&spec, text).expect("spec");
     let out = dir.path().join("out");
     let result = run(spec.to_str().expect("utf-8"), &[], &out);
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
-    let t = csv(out.join("hip_fracture_surgery/tables/hip_fracture_surgery.csv"));
+    let t = csv(out.join("t2d_sglt2_glp1/tables/t2d_sglt2_glp1.csv"));
     let mut checked = 0;
     for r in (0..t.len()).filter(|&r| t.str(r, "measure") == "proportion") {
         for column in ["numerator", "denominator"] {

@@ -8,6 +8,7 @@ mod coverage;
 mod disclosure_options;
 mod disclosure_scan;
 mod measures_command;
+mod nightly;
 mod pipelines;
 mod synth;
 mod validation_rules;
