@@ -91,7 +91,8 @@ pub fn counts(
     Ok(levels)
 }
 
-/// Waiting-time summaries by level of `column` for outcome `outcome` (patients with the event).
+/// Waiting-time summaries by level of `column`, and for the total, for outcome `outcome`
+/// (patients with the event).
 pub fn waiting(
     patients: &DataFrame,
     column: &str,
@@ -99,19 +100,25 @@ pub fn waiting(
 ) -> Result<BTreeMap<String, Waiting>> {
     let (out, wait) = outcome_columns(outcome);
     let days = col(wait.as_str()).cast(DataType::Float64);
-    let table = patients
-        .clone()
-        .lazy()
-        .filter(col(out.as_str()).eq(lit(1)))
-        .group_by([col(column)])
-        .agg([
-            len().cast(DataType::UInt64).alias("count"),
-            days.clone().mean().alias("mean"),
-            days.clone().std(1).alias("sd"),
-            days.median().alias("median"),
-        ])
-        .collect()
-        .map_err(failed)?;
+    let with_outcome = patients.clone().lazy().filter(col(out.as_str()).eq(lit(1)));
+    // The levels and the total (all patients with the outcome) in one table.
+    let table = concat(
+        [
+            with_outcome.clone(),
+            with_outcome.with_column(lit(crate::pipeline::results::TOTAL).alias(column)),
+        ],
+        UnionArgs::default(),
+    )
+    .map_err(failed)?
+    .group_by([col(column)])
+    .agg([
+        len().cast(DataType::UInt64).alias("count"),
+        days.clone().mean().alias("mean"),
+        days.clone().std(1).alias("sd"),
+        days.median().alias("median"),
+    ])
+    .collect()
+    .map_err(failed)?;
     let level = table.column(column)?.str()?;
     let count = table.column("count")?.u64()?;
     let [mean, sd, median] =

@@ -33,6 +33,12 @@ pub struct Slice {
     pub outcome: String,
     /// The outcome without an at-risk restriction this one's denominators are part of.
     pub at_risk_of: Option<String>,
+    /// The outcome whose numerator counts exactly those not at risk here (a death outcome whose
+    /// window ends where the at-risk rule begins).
+    pub not_at_risk_are: Option<String>,
+    /// An outcome whose events include this one's (same patients, a wider window or more
+    /// codes): its numerator is this one's plus the patients in between.
+    pub within: Option<String>,
     pub levels: BTreeMap<String, (u64, u64)>,
 }
 
@@ -164,6 +170,7 @@ pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, Ga
     // Links between slices, with their unpublished differences.
     let mut rests = Vec::new();
     let mut not_at_risk: Vec<(CellId, u64, u64)> = Vec::new();
+    let mut not_at_risk_index: BTreeMap<(usize, String), (CellId, u64, u64)> = BTreeMap::new();
     let value = |set: &TableSet, id| set.cell(id).map(|c| c.value()).map_err(failed);
     for (i, slice) in slices.iter().enumerate() {
         let main = slices
@@ -208,6 +215,96 @@ pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, Ga
                 set.add_constraint(base_rate.denominator, &[rate.denominator, cell])
                     .map_err(failed)?;
                 not_at_risk.push((cell, lost, whole));
+                not_at_risk_index.insert((i, level.clone()), (cell, lost, whole));
+            }
+        }
+    }
+    // Cells that must be counted like numerators: sensitive below the threshold when the group
+    // they belong to is not empty.
+    let mut counts: Vec<(CellId, u64, u64)> = not_at_risk.clone();
+    let position = |sub: &str, outcome: &str| {
+        slices
+            .iter()
+            .position(|s| s.subanalysis == sub && s.outcome == outcome)
+    };
+    let lost: BTreeMap<(usize, String), (CellId, u64, u64)> = not_at_risk_index;
+    for (i, slice) in slices.iter().enumerate() {
+        // The not-at-risk count equals another outcome's numerator (deaths by day 30).
+        if let Some(d) = slice
+            .not_at_risk_are
+            .as_ref()
+            .and_then(|o| position(&slice.subanalysis, o))
+        {
+            for (level, rate) in &rates[d] {
+                if let Some(&(cell, value_lost, _)) = lost.get(&(i, level.clone()))
+                    && value(&set, rate.numerator)? == value_lost
+                {
+                    set.add_constraint(cell, &[rate.numerator])
+                        .map_err(failed)?;
+                }
+            }
+        }
+        // The not-at-risk count of a sub-analysis is part of the main analysis's.
+        if !slice.subanalysis.is_empty()
+            && let Some(m) = position("", &slice.outcome)
+        {
+            for (level, _) in rates[i].clone() {
+                let (
+                    Some(&(sub_cell, sub_lost, sub_whole)),
+                    Some(&(main_cell, main_lost, main_whole)),
+                ) = (lost.get(&(i, level.clone())), lost.get(&(m, level.clone())))
+                else {
+                    continue;
+                };
+                let label = format!(
+                    "{}/{}/{level} (not at risk, rest)",
+                    slice.subanalysis, slice.outcome
+                );
+                let cell = set
+                    .add_unpublished_cell(label, main_lost - sub_lost)
+                    .map_err(failed)?;
+                set.add_constraint(main_cell, &[sub_cell, cell])
+                    .map_err(failed)?;
+                counts.push((cell, main_lost - sub_lost, main_whole - sub_whole));
+            }
+        }
+        // Nested outcomes: the patients between the narrower and the wider one.
+        if let Some(w) = slice
+            .within
+            .as_ref()
+            .and_then(|o| position(&slice.subanalysis, o))
+        {
+            for (level, rate) in rates[i].clone() {
+                let Some(&wide) = rates[w].get(&level) else {
+                    continue;
+                };
+                let (n, n_wide) = (value(&set, rate.numerator)?, value(&set, wide.numerator)?);
+                if n_wide < n || value(&set, rate.denominator)? != value(&set, wide.denominator)? {
+                    continue;
+                }
+                let label = format!("{}/{}/{level} (between)", slice.subanalysis, slice.outcome);
+                let cell = set
+                    .add_unpublished_cell(label, n_wide - n)
+                    .map_err(failed)?;
+                set.add_constraint(wide.numerator, &[rate.numerator, cell])
+                    .map_err(failed)?;
+                counts.push((cell, n_wide - n, value(&set, rate.denominator)?));
+            }
+        }
+        // Outcomes over the same patients share their denominators: one count, linked.
+        if slice.at_risk_of.is_none()
+            && let Some(first) = slices
+                .iter()
+                .position(|s| s.subanalysis == slice.subanalysis && s.at_risk_of.is_none())
+            && first != i
+        {
+            for (level, rate) in &rates[i] {
+                if let Some(other) = rates[first].get(level)
+                    && value(&set, other.denominator)? == value(&set, rate.denominator)?
+                {
+                    set.add_constraint(other.denominator, &[rate.denominator])
+                        .map_err(failed)?;
+                }
             }
         }
     }
@@ -215,10 +312,9 @@ pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, Ga
     for rate in rates.iter().flat_map(|rows| rows.values()).chain(&rests) {
         mark(&mut pattern, &set, *rate, t)?;
     }
-    // Those not at risk (e.g. dead within 30 days) are a count of persons like a numerator.
-    for (cell, lost, whole) in not_at_risk {
-        if whole > 0 && lost < t {
-            let reason = if lost == 0 {
+    for (cell, count, group) in counts {
+        if group > 0 && count < t {
+            let reason = if count == 0 {
                 PrimaryReason::Zero {
                     count: CountKind::Numerator,
                 }
@@ -233,13 +329,13 @@ pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, Ga
     }
     // Published cells under the rule and unpublished sensitive ones (complements, rests).
     let primary = pattern.protected_cells().len();
-    let protection =
-        protect(&set, &pattern, threshold, &SecondaryConfig::default()).map_err(failed)?;
-    if !protection.audit.passes() {
-        return Err(Error::Internal(
-            "disclosure audit failed after secondary suppression".into(),
-        ));
-    }
+    let protection = match protect(&set, &pattern, threshold, &SecondaryConfig::default()) {
+        Ok(p) if p.audit.passes() => p,
+        // When the linked tables leave a sensitive cell no room however many cells are hidden
+        // (tiny groups tied by several links), nothing of this stratifier is released: the safe
+        // failure, reported in the manifest as every cell hidden.
+        _ => return Ok(hide_everything(&set, &rates)),
+    };
     let pattern = protection.pattern;
     let decisions = rates
         .iter()
@@ -267,6 +363,44 @@ pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, Ga
     ))
 }
 
+/// Every published count of every slice hidden.
+fn hide_everything(
+    set: &TableSet,
+    rates: &[BTreeMap<String, Rate>],
+) -> (Vec<Decision>, GateCounts) {
+    let decisions = rates
+        .iter()
+        .map(|rows| {
+            rows.keys()
+                .map(|level| (level.clone(), Shown::default()))
+                .collect()
+        })
+        .collect();
+    let records = rates
+        .iter()
+        .flat_map(|rows| rows.values())
+        .flat_map(|r| [r.numerator, r.denominator])
+        .filter_map(|id| {
+            Some(SuppressionRecord {
+                cell: id,
+                label: set.cell(id).ok()?.label().to_string(),
+                cause: crate::disclosure::SuppressionCause::Secondary {
+                    protecting: vec!["(no pattern found: everything hidden)".into()],
+                },
+            })
+        })
+        .collect::<Vec<_>>();
+    let hidden = records.len();
+    (
+        decisions,
+        GateCounts {
+            primary: 0,
+            secondary: hidden,
+            records,
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +416,8 @@ mod tests {
             subanalysis: sub.into(),
             outcome: outcome.into(),
             at_risk_of: at_risk_of.map(str::to_string),
+            not_at_risk_are: None,
+            within: None,
             levels: levels
                 .iter()
                 .map(|(l, n, d)| (l.to_string(), (*n, *d)))
@@ -337,6 +473,49 @@ mod tests {
         ];
         let (decisions, _) = gate(&unlinked, five()).unwrap();
         assert!(decisions[0]["a"].denominator && decisions[1]["a"].denominator);
+    }
+
+    /// Surgery within 24 hours is part of surgery within 48 hours: 3 patients operated between
+    /// the two at one hospital must not follow from the two numerators.
+    #[test]
+    fn a_nested_outcome_cannot_be_subtracted_from_the_wider_one() {
+        let narrow = Slice {
+            within: Some("48h".into()),
+            ..slice("", "24h", None, &[("a", 80, 120), ("b", 60, 100)])
+        };
+        let slices = [
+            narrow,
+            slice("", "48h", None, &[("a", 83, 120), ("b", 90, 100)]),
+        ];
+        let (decisions, _) = gate(&slices, five()).unwrap();
+        assert!(!(decisions[0]["a"].numerator && decisions[1]["a"].numerator));
+        let unlinked = [
+            Slice {
+                within: None,
+                ..slices[0].clone()
+            },
+            slices[1].clone(),
+        ];
+        let (decisions, _) = gate(&unlinked, five()).unwrap();
+        assert!(decisions[0]["a"].numerator && decisions[1]["a"].numerator);
+    }
+
+    /// The deaths within 30 days are both a published numerator and the difference of two
+    /// denominators: hiding one but not the other would not protect it.
+    #[test]
+    fn deaths_hidden_as_a_numerator_stay_hidden_between_denominators() {
+        let rehab = Slice {
+            not_at_risk_are: Some("death".into()),
+            ..slice("", "rehab", Some("pci"), &[("a", 40, 97), ("b", 50, 100)])
+        };
+        let slices = [
+            slice("", "pci", None, &[("a", 60, 100), ("b", 70, 120)]),
+            rehab,
+            slice("", "death", None, &[("a", 3, 100), ("b", 20, 120)]),
+        ];
+        let (decisions, _) = gate(&slices, five()).unwrap();
+        assert!(!decisions[2]["a"].numerator, "3 deaths");
+        assert!(!(decisions[0]["a"].denominator && decisions[1]["a"].denominator));
     }
 
     /// A share of 0% or 100% tells every member's outcome; an empty group tells nothing.

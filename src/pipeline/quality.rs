@@ -20,7 +20,8 @@ pub fn quality_rows(
     let Some(total) = gated.iter().find(|g| g.level == TOTAL) else {
         return Ok(Vec::new());
     };
-    if total.counts.persons() == 0 {
+    // The limits are centred on the national share: without it released, no limits.
+    if total.counts.persons() == 0 || !total.released {
         return Ok(Vec::new());
     }
     let average = total.counts.events() as f64 / total.counts.persons() as f64;

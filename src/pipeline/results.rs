@@ -51,25 +51,33 @@ pub struct ResultRow {
     pub note: String,
 }
 
-/// What the disclosure gates of a run suppressed, for its manifest: counts of cells under the
-/// primary rule (published and unpublished sensitive cells) and of secondary suppressions, and
-/// every such cell with its cause.
+/// What the disclosure gates of a run suppressed, for its manifest and log. Only the counts and
+/// the hidden published cells are serialised: whether a cell was hidden by the primary rule or as
+/// a secondary would narrow its value (primary means below the threshold), so the released
+/// manifest gives the rule, not each cell's reason.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SuppressionSummary {
     pub threshold: u64,
+    #[serde(skip)]
     pub primary: usize,
+    #[serde(skip)]
     pub secondary: usize,
+    /// "cells describing fewer persons than the threshold, and further cells so that none can be
+    /// worked back by subtraction, are not shown".
+    pub rule: &'static str,
     pub cells: Vec<SuppressedCell>,
 }
 
-/// One suppressed or protected cell: where it is and why (never its count).
+/// The rule recorded in the manifest.
+pub const SUPPRESSION_RULE: &str = "counts of persons below the threshold (numerator, denominator or their difference, 0 included in a non-empty group) and further cells chosen so that no hidden count can be worked back by subtraction within or between the released tables are not shown, nor anything computed from them";
+
+/// One hidden published cell: where it is (never its count or the reason it was hidden).
 #[derive(Debug, Clone, Serialize)]
 pub struct SuppressedCell {
     pub year: i32,
     pub dimension: String,
-    /// `subanalysis/outcome/level: numerator|denominator|complement|...`.
+    /// `subanalysis/outcome/level: numerator|denominator`.
     pub cell: String,
-    pub cause: crate::disclosure::SuppressionCause,
 }
 
 /// Standard population weights by sex (0 men, 1 women) and 5-year age band.
@@ -331,10 +339,8 @@ fn level_rows(
     rows
 }
 
-/// Mean (Student's t CI, PHE `phe_mean`) and median days to the outcome among those who had it.
-/// They are released when the group itself is shown (its denominator released) and at least the
-/// threshold had the outcome: a mean or median of that many waiting times describes no one, and
-/// it does not reveal the count, which is shown only when the numerator itself is released.
+/// Mean (Student's t CI, PHE `phe_mean`) and median days to the outcome among those who had it,
+/// released with the level's share when at least the threshold had the outcome.
 fn waiting_rows(
     ctx: &DimensionContext<'_>,
     base: &ResultRow,
@@ -357,12 +363,13 @@ fn waiting_rows(
         method: "median",
         ..template
     };
-    let visible = base.denominator.is_some();
+    // Released only with the level's share: a waiting time shown or not would otherwise tell
+    // whether a hidden numerator is below the threshold.
+    let released = base.numerator.is_some() && base.denominator.is_some() && !base.suppressed;
     match waiting {
-        Some(w) if visible && w.count >= ctx.threshold.value() => {
-            let shown = base.numerator.map(|_| w.count);
-            mean.denominator = shown;
-            median.denominator = shown;
+        Some(w) if released && w.count >= ctx.threshold.value() => {
+            mean.denominator = Some(w.count);
+            median.denominator = Some(w.count);
             let summary = MeanSummary {
                 sum: w.mean * w.count as f64,
                 count: w.count as usize,
@@ -378,7 +385,7 @@ fn waiting_rows(
             }
             median.value = Some(w.median);
         }
-        None if visible => {
+        None if released => {
             for row in [&mut mean, &mut median] {
                 row.note = "ingen med udfaldet".into();
             }
@@ -386,7 +393,7 @@ fn waiting_rows(
         _ => {
             for row in [&mut mean, &mut median] {
                 row.suppressed = true;
-                row.note = "undertrykt: gruppen eller færre end tærsklen med udfaldet".into();
+                row.note = "undertrykt".into();
             }
         }
     }

@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use polars::prelude::*;
 
-use crate::disclosure::RoundingBase;
 use crate::disclosure::{Audience, Threshold};
+use crate::disclosure::{RoundingBase, SuppressionCause};
 use crate::error::{Error, Result};
 use crate::measures::dsr::esp2013_weights;
 use crate::ops::fingerprint::{InputFile, fingerprints, registers_read, run_key};
@@ -21,10 +21,10 @@ use crate::ops::lock::OutputLock;
 use crate::ops::log::{Event, Log};
 use crate::pipeline::gate::{Decision, Shown, Slice, gate};
 use crate::pipeline::results::{
-    DimensionContext, ResultRow, StandardWeights, SuppressedCell, SuppressionSummary, TOTAL,
-    dimension_rows,
+    DimensionContext, ResultRow, SUPPRESSION_RULE, StandardWeights, SuppressedCell,
+    SuppressionSummary, TOTAL, dimension_rows,
 };
-use crate::pipeline::spec::{self, LoadedSpec, Standard, SubAnalysis};
+use crate::pipeline::spec::{self, LoadedSpec, Outcome, OutcomeKind, Standard, SubAnalysis};
 use crate::registers::scan::RegisterSet;
 use crate::registers::validate::{Severities, ValidationReport, validate_all};
 use crate::report::labels::Lang;
@@ -437,6 +437,7 @@ fn analyse(
     let mut rows: Vec<ResultRow> = Vec::new();
     let mut suppressed = SuppressionSummary {
         threshold: threshold.value(),
+        rule: SUPPRESSION_RULE,
         ..Default::default()
     };
     let mut patients = 0;
@@ -491,6 +492,20 @@ fn analyse(
                         .alive_days
                         .and_then(|_| loaded.spec.outcomes.iter().find(|o| o.alive_days.is_none()))
                         .map(|o| o.id.clone()),
+                    not_at_risk_are: outcome.alive_days.and_then(|days| {
+                        loaded
+                            .spec
+                            .outcomes
+                            .iter()
+                            .find(|o| o.kind == OutcomeKind::Death && o.window_days == [0, days])
+                            .map(|o| o.id.clone())
+                    }),
+                    within: loaded
+                        .spec
+                        .outcomes
+                        .iter()
+                        .find(|wide| contains(wide, outcome))
+                        .map(|o| o.id.clone()),
                     levels: counts
                         .iter()
                         .map(|(l, c)| (l.clone(), (c.events(), c.persons())))
@@ -503,14 +518,19 @@ fn analyse(
                 let (decisions, counts) = gate(&slices, threshold)?;
                 suppressed.primary += counts.primary;
                 suppressed.secondary += counts.secondary;
-                suppressed
-                    .cells
-                    .extend(counts.records.into_iter().map(|r| SuppressedCell {
-                        year,
-                        dimension: code.clone(),
-                        cell: r.label,
-                        cause: r.cause,
-                    }));
+                suppressed.cells.extend(
+                    counts
+                        .records
+                        .into_iter()
+                        .filter(|r| {
+                            !matches!(r.cause, SuppressionCause::SensitiveUnpublished { .. })
+                        })
+                        .map(|r| SuppressedCell {
+                            year,
+                            dimension: code.clone(),
+                            cell: r.label,
+                        }),
+                );
                 decisions
             };
             for ((sub, outcome, levels, waiting), decision) in tables.into_iter().zip(&decisions) {
@@ -604,6 +624,25 @@ pub struct Provenance<'a> {
     pub inputs: &'a [InputFile],
     pub steps: &'a [StepRecord],
     pub started: Instant,
+}
+
+/// Whether every event of `narrow` is an event of `wide` for the same patients at risk: the same
+/// kind and at-risk rule, a window that covers it, and codes and units that include its own.
+fn contains(wide: &Outcome, narrow: &Outcome) -> bool {
+    let covers = |outer: &[String], inner: &[String]| {
+        outer.is_empty()
+            || (!inner.is_empty()
+                && inner
+                    .iter()
+                    .all(|c| outer.iter().any(|o| c.starts_with(o.as_str()))))
+    };
+    wide.id != narrow.id
+        && wide.kind == narrow.kind
+        && wide.alive_days == narrow.alive_days
+        && wide.window_days[0] <= narrow.window_days[0]
+        && wide.window_days[1] >= narrow.window_days[1]
+        && covers(&wide.codes, &narrow.codes)
+        && covers(&wide.units, &narrow.units)
 }
 
 /// An internal run's decision: every count shown.

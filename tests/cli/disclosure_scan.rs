@@ -182,3 +182,55 @@ fn the_reports_and_figures_show_no_small_count() {
         }
     }
 }
+
+/// Outcomes of the shipped specs whose events are nested (the narrower first), and the
+/// at-risk pair whose denominators differ by the patients who died.
+const NESTED: [(&str, &str, &str); 3] = [
+    ("hip_fracture_surgery", "surgery_24h", "surgery_48h"),
+    (
+        "youth_depression_anxiety_wait",
+        "outpatient_30d",
+        "outpatient_90d",
+    ),
+    ("multimorbidity_contacts", "avoidable", "any_contact"),
+];
+
+#[test]
+fn no_small_count_follows_from_nested_outcomes_or_at_risk_denominators() {
+    let mut checked = 0;
+    let mut pairs: Vec<(&str, &str, &str, &str)> = NESTED
+        .iter()
+        .map(|&(id, a, b)| (id, a, b, "numerator"))
+        .collect();
+    pairs.push(("ami_pci_rehab_death", "rehab", "pci", "denominator"));
+    for (id, narrow, wide, column) in pairs {
+        let path = all_outputs().join(id).join(format!("tables/{id}.csv"));
+        let t = Table::from_text(&std::fs::read_to_string(&path).expect("table"));
+        let find = |r: usize, outcome: &str| {
+            (0..t.len()).find(|&o| {
+                t.str(o, "outcome") == outcome
+                    && t.str(o, "measure") == "proportion"
+                    && ["subanalysis", "year", "dimension", "group"]
+                        .iter()
+                        .all(|c| t.str(o, c) == t.str(r, c))
+            })
+        };
+        for r in (0..t.len())
+            .filter(|&r| t.str(r, "outcome") == narrow && t.str(r, "measure") == "proportion")
+        {
+            let Some(w) = find(r, wide) else { continue };
+            if let (Some(a), Some(b), Some(d)) =
+                (t.opt(r, column), t.opt(w, column), t.opt(w, "denominator"))
+            {
+                let between = b - a;
+                assert!(
+                    safe(between, d),
+                    "{id}: {wide} - {narrow} {column}s = {between} (row {})",
+                    r + 2
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "pairs were compared");
+}

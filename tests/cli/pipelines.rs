@@ -334,11 +334,11 @@ fn each_analysis_has_its_own_parts() {
     }
     // Youth: waiting times.
     let t = table("youth_depression_anxiety_wait");
-    let waits: Vec<f64> = rows(&t, "outpatient_180d", "waiting_days_median", "region")
+    let waits: Vec<f64> = rows(&t, "outpatient_90d", "waiting_days_median", "region")
         .filter_map(|r| t.opt(r, "value"))
         .collect();
     assert!(
-        !waits.is_empty() && waits.iter().all(|d| (0.0..=180.0).contains(d)),
+        !waits.is_empty() && waits.iter().all(|d| (0.0..=90.0).contains(d)),
         "{waits:?}"
     );
     // Hip fracture: funnel limits and the standard per hospital.

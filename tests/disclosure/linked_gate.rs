@@ -25,6 +25,8 @@ fn slice(sub: &str, counts: &[(u64, u64)]) -> Slice {
         subanalysis: sub.into(),
         outcome: "o".into(),
         at_risk_of: None,
+        not_at_risk_are: None,
+        within: None,
         levels: counts
             .iter()
             .enumerate()
