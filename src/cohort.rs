@@ -130,8 +130,30 @@ fn with_event_before(
     c: &Criterion,
     keep: bool,
 ) -> Result<LazyFrame> {
-    let lookback = c.lookback_days.unwrap_or(0);
-    let hits = criterion_events(registers, c)?
+    let hits = persons_with_event_before(
+        criterion_events(registers, c)?,
+        &patients,
+        c.lookback_days.unwrap_or(0),
+        false,
+    );
+    let how = if keep { JoinType::Semi } else { JoinType::Anti };
+    Ok(patients.join(hits, [col("PNR")], [col("PNR")], JoinArgs::new(how)))
+}
+
+/// The patients (`PNR`, unique) with an event in the `lookback` days before their index day,
+/// the index day itself included when `with_index_day`.
+fn persons_with_event_before(
+    events: LazyFrame,
+    patients: &LazyFrame,
+    lookback: i32,
+    with_index_day: bool,
+) -> LazyFrame {
+    let before_end = if with_index_day {
+        col("DAY").lt_eq(col("INDEX_DAY"))
+    } else {
+        col("DAY").lt(col("INDEX_DAY"))
+    };
+    events
         .join(
             patients.clone().select([col("PNR"), col("INDEX_DAY")]),
             [col("PNR")],
@@ -141,12 +163,10 @@ fn with_event_before(
         .filter(
             col("DAY")
                 .gt_eq(col("INDEX_DAY") - lit(lookback))
-                .and(col("DAY").lt(col("INDEX_DAY"))),
+                .and(before_end),
         )
         .select([col("PNR")])
-        .unique(None, UniqueKeepStrategy::Any);
-    let how = if keep { JoinType::Semi } else { JoinType::Anti };
-    Ok(patients.join(hits, [col("PNR")], [col("PNR")], JoinArgs::new(how)))
+        .unique(None, UniqueKeepStrategy::Any)
 }
 
 /// The first event per person in `[from, to]`, with its end and unit: `PNR`, `INDEX_DAY`,
@@ -345,21 +365,13 @@ fn with_conditions(
             ..Default::default()
         };
         per_condition.push(
-            criterion_events(registers, &criterion)?
-                .join(
-                    patients.clone().select([col("PNR"), col("INDEX_DAY")]),
-                    [col("PNR")],
-                    [col("PNR")],
-                    JoinArgs::new(JoinType::Inner),
-                )
-                .filter(
-                    col("DAY")
-                        .gt_eq(col("INDEX_DAY") - lit(mm.lookback_days))
-                        .and(col("DAY").lt_eq(col("INDEX_DAY"))),
-                )
-                .select([col("PNR")])
-                .unique(None, UniqueKeepStrategy::Any)
-                .with_column(lit(name.clone()).alias("CONDITION")),
+            persons_with_event_before(
+                criterion_events(registers, &criterion)?,
+                &patients,
+                mm.lookback_days,
+                true,
+            )
+            .with_column(lit(name.clone()).alias("CONDITION")),
         );
     }
     let counts = concat(per_condition, UnionArgs::default())?

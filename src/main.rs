@@ -9,7 +9,7 @@ use ulighed::error::{Error, Result};
 use ulighed::ops::config;
 use ulighed::ops::log::{Log, LogFormat, Verbosity};
 use ulighed::pipeline::run::{
-    ReportKind, RunOptions, default_spec, dry_run, run as run_analysis, run_all,
+    ReportKind, RunOptions, default_spec, dry_run, run as run_analysis, run_all, spec_files,
 };
 use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
@@ -335,15 +335,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let specs = match spec {
                 Some(spec) => vec![spec],
-                None => {
-                    let mut specs: Vec<PathBuf> = std::fs::read_dir(&pipelines)
-                        .map_err(|e| Error::MissingInput(format!("{}: {e}", pipelines.display())))?
-                        .filter_map(|e| e.ok().map(|e| e.path()))
-                        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-                        .collect();
-                    specs.sort();
-                    specs
-                }
+                None => spec_files(&pipelines)?,
             };
             for path in specs {
                 let loaded = ulighed::pipeline::spec::load(&path)?;

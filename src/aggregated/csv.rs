@@ -210,8 +210,9 @@ fn parse(text: &str, separator: char) -> std::result::Result<Vec<Record>, (usize
     Ok(records)
 }
 
-/// Quotes a field when it holds a comma, a quote or a line break.
-fn quoted(field: &str) -> String {
+/// Quotes a field when it holds a comma, a quote or a line break (RFC 4180); the one quoting rule
+/// of every CSV the tool writes.
+pub fn quoted(field: &str) -> String {
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {

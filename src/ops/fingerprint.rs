@@ -1,7 +1,7 @@
 //! Content fingerprints of the inputs an analysis reads, and the run key built from them: a run
 //! whose key equals that of the last successful run's manifest has nothing new to compute.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -98,10 +98,12 @@ fn sha256_of(path: &PathBuf) -> Result<String> {
         .collect())
 }
 
-/// Fingerprints of every file of the given registers, in register and file order.
+/// Fingerprints of every file of the given registers, in register and file order. `known` holds
+/// files hashed earlier in this process: a file whose size is unchanged is not read again.
 pub fn fingerprints(
     discovered: &Discovered,
     registers: &BTreeSet<&'static str>,
+    known: &mut BTreeMap<PathBuf, InputFile>,
 ) -> Result<Vec<InputFile>> {
     let mut inputs = Vec::new();
     for register in registers {
@@ -109,12 +111,17 @@ pub fn fingerprints(
             let bytes = std::fs::metadata(&file.path)
                 .map_err(|e| Error::reading(&file.path, e))?
                 .len();
-            inputs.push(InputFile {
-                path: file.path.clone(),
-                register: register.to_string(),
-                bytes,
-                sha256: sha256_of(&file.path)?,
-            });
+            let input = match known.get(&file.path) {
+                Some(seen) if seen.bytes == bytes => seen.clone(),
+                _ => InputFile {
+                    path: file.path.clone(),
+                    register: register.to_string(),
+                    bytes,
+                    sha256: sha256_of(&file.path)?,
+                },
+            };
+            known.insert(file.path.clone(), input.clone());
+            inputs.push(input);
         }
     }
     Ok(inputs)

@@ -169,8 +169,8 @@ pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, Ga
     }
     // Links between slices, with their unpublished differences.
     let mut rests = Vec::new();
-    let mut not_at_risk: Vec<(CellId, u64, u64)> = Vec::new();
-    let mut not_at_risk_index: BTreeMap<(usize, String), (CellId, u64, u64)> = BTreeMap::new();
+    // (slice, level) -> (cell, patients not at risk, patients of the unrestricted outcome).
+    let mut lost: BTreeMap<(usize, String), (CellId, u64, u64)> = BTreeMap::new();
     let value = |set: &TableSet, id| set.cell(id).map(|c| c.value()).map_err(failed);
     for (i, slice) in slices.iter().enumerate() {
         let main = slices
@@ -206,28 +206,28 @@ pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, Ga
                     continue;
                 };
                 let whole = value(&set, base_rate.denominator)?;
-                let lost = whole - value(&set, rate.denominator)?;
+                let lost_count = whole - value(&set, rate.denominator)?;
                 let label = format!(
                     "{}/{}/{level} (not at risk)",
                     slice.subanalysis, slice.outcome
                 );
-                let cell = set.add_unpublished_cell(label, lost).map_err(failed)?;
+                let cell = set
+                    .add_unpublished_cell(label, lost_count)
+                    .map_err(failed)?;
                 set.add_constraint(base_rate.denominator, &[rate.denominator, cell])
                     .map_err(failed)?;
-                not_at_risk.push((cell, lost, whole));
-                not_at_risk_index.insert((i, level.clone()), (cell, lost, whole));
+                lost.insert((i, level.clone()), (cell, lost_count, whole));
             }
         }
     }
     // Cells that must be counted like numerators: sensitive below the threshold when the group
     // they belong to is not empty.
-    let mut counts: Vec<(CellId, u64, u64)> = not_at_risk.clone();
+    let mut counts: Vec<(CellId, u64, u64)> = lost.values().copied().collect();
     let position = |sub: &str, outcome: &str| {
         slices
             .iter()
             .position(|s| s.subanalysis == sub && s.outcome == outcome)
     };
-    let lost: BTreeMap<(usize, String), (CellId, u64, u64)> = not_at_risk_index;
     for (i, slice) in slices.iter().enumerate() {
         // The not-at-risk count equals another outcome's numerator (deaths by day 30).
         if let Some(d) = slice

@@ -474,3 +474,57 @@ pub fn percent_subgroup(c: &LevelCounts) -> Subgroup {
         reference: false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts with the same 20% rate in every age band and sex cell from 40 years.
+    fn flat(persons: u64) -> LevelCounts {
+        let mut c = LevelCounts::default();
+        for sex in 0..2 {
+            for band in 8..19 {
+                c.persons[sex][band] = persons * (band as u64 - 6) * (sex as u64 + 1);
+                c.events[sex][band] = c.persons[sex][band] / 5;
+            }
+        }
+        c
+    }
+
+    /// Known truth: direct standardisation of identical rates gives that rate for any standard,
+    /// here uneven weights by age and sex as a Danish population year would give.
+    #[test]
+    fn identical_rates_standardise_to_that_rate_under_any_weights() {
+        let mut weights = [[0.0; 19]; 2];
+        for (b, w) in weights[0].iter_mut().enumerate() {
+            *w = 100.0 + 7.0 * b as f64;
+        }
+        for (b, w) in weights[1].iter_mut().enumerate() {
+            *w = 300.0 - 5.0 * b as f64;
+        }
+        let standard = StandardWeights {
+            name: "dk",
+            weights,
+        };
+        let (value, lower, upper) = standardised(&flat(10), &flat(40), &standard).unwrap();
+        assert!((value - 0.2).abs() < 1e-12, "{value}");
+        assert!(lower < value && value < upper);
+    }
+
+    /// A level without persons in a cell where the patient group has some is not standardised.
+    #[test]
+    fn a_missing_age_and_sex_cell_is_named_not_guessed() {
+        // Women of 85 and over (bands 85-89 and 90+, one broad group) are missing.
+        let mut level = flat(10);
+        for band in [17, 18] {
+            level.persons[1][band] = 0;
+            level.events[1][band] = 0;
+        }
+        let esp = StandardWeights {
+            name: "ESP2013",
+            weights: [crate::measures::dsr::esp2013_weights(); 2],
+        };
+        let note = standardised(&level, &flat(40), &esp).unwrap_err();
+        assert!(note.contains("kvinder") && note.contains("85+"), "{note}");
+    }
+}

@@ -90,10 +90,12 @@ struct Folder {
     validation: Option<ValidationReport>,
 }
 
-/// Register folders by path.
+/// Register folders by path, and the fingerprints of files already hashed (the population
+/// register is read by every analysis of `run --all`; it is hashed once).
 #[derive(Default)]
 pub struct RegisterCache {
     folders: BTreeMap<PathBuf, Folder>,
+    hashed: BTreeMap<PathBuf, InputFile>,
 }
 
 impl RegisterCache {
@@ -149,10 +151,8 @@ pub fn run(options: &RunOptions) -> Result<RunSummary> {
     run_with(options, &mut RegisterCache::default())
 }
 
-/// Runs every `*.toml` spec in `dir` (sorted by name) under the output root's lock, sharing
-/// register work. Every spec is checked before any data is read; an analysis that fails does not
-/// stop the others, and its failure is in the result and logged (under the spec's file name).
-pub fn run_all(dir: &Path, options: &RunOptions) -> Result<Vec<(PathBuf, Result<RunSummary>)>> {
+/// The `*.toml` specs of a folder, sorted by name; none is an error.
+pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| {
             Error::MissingInput(format!(
@@ -170,6 +170,14 @@ pub fn run_all(dir: &Path, options: &RunOptions) -> Result<Vec<(PathBuf, Result<
             dir.display()
         )));
     }
+    Ok(specs)
+}
+
+/// Runs every `*.toml` spec in `dir` (sorted by name) under the output root's lock, sharing
+/// register work. Every spec is checked before any data is read; an analysis that fails does not
+/// stop the others, and its failure is in the result and logged (under the spec's file name).
+pub fn run_all(dir: &Path, options: &RunOptions) -> Result<Vec<(PathBuf, Result<RunSummary>)>> {
+    let specs = spec_files(dir)?;
     for path in &specs {
         spec::load(path)?;
     }
@@ -383,7 +391,8 @@ fn analyse(
         .clone()
         .unwrap_or_else(|| loaded.registers.clone());
     let reads = registers_read(loaded);
-    let inputs = fingerprints(&cache.discovered(&registers_dir)?.discovered, &reads)?;
+    let discovered = cache.discovered(&registers_dir)?.discovered.clone();
+    let inputs = fingerprints(&discovered, &reads, &mut cache.hashed)?;
     let key = run_key(loaded, &options.settings(), &inputs);
     let folder = output_folder(options, id);
     if !options.force && previous_key(&folder).as_deref() == Some(key.as_str()) {
@@ -770,7 +779,11 @@ pub fn dry_run(options: &RunOptions) -> Result<String> {
         .clone()
         .unwrap_or_else(|| loaded.registers.clone());
     let registers = RegisterSet::open(&registers_dir)?;
-    let inputs = fingerprints(&registers.discovered, &registers_read(&loaded))?;
+    let inputs = fingerprints(
+        &registers.discovered,
+        &registers_read(&loaded),
+        &mut BTreeMap::new(),
+    )?;
     let key = run_key(&loaded, &options.settings(), &inputs);
     let folder = output_folder(options, &loaded.spec.id);
     let manifest: Option<serde_json::Value> = std::fs::read_to_string(folder.join("manifest.json"))

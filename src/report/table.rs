@@ -3,6 +3,7 @@
 //! bounds, numerator, denominator, method and a suppression flag (DESIGN.md). Numbers are
 //! formatted here, not by a library, so the same results always give the same bytes.
 
+use crate::aggregated::csv::quoted as text;
 use crate::pipeline::results::ResultRow;
 
 /// The header of the tidy CSV (column names are stable codes for scripts).
@@ -14,15 +15,6 @@ fn number(value: Option<f64>) -> String {
 
 fn count(value: Option<u64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-/// Quotes a text field when it holds a separator, a quote or a line break (RFC 4180).
-fn text(value: &str) -> String {
-    if value.contains([',', '"', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
-    }
 }
 
 /// The rows as CSV text with a header.
