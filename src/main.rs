@@ -13,6 +13,7 @@ use ulighed::pipeline::run::{
 };
 use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
+use ulighed::report::export::CsvDialect;
 use ulighed::report::labels::Lang;
 use ulighed::synth::{self, events::Volumes, writer::SynthFormat};
 
@@ -68,9 +69,13 @@ enum Command {
         /// Registers folder, overriding the specs'.
         #[arg(long)]
         registers: Option<PathBuf>,
-        /// Output root the last runs wrote to.
+        /// Output root the last runs wrote to; with --all the analysis plan document is written
+        /// there as analyseplan.html.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
+        /// Language of the analysis plan document (default: da).
+        #[arg(long, value_enum, default_value = "da")]
+        lang: Lang,
     },
     /// Measures computed directly on an aggregated table (CSV), without registers.
     #[command(subcommand)]
@@ -183,6 +188,13 @@ struct RunArgs {
     /// Run even if nothing the analysis reads has changed since its last successful run.
     #[arg(long)]
     force: bool,
+    /// Notation of the report tables' CSV files: `excel-da` writes `;` and decimal commas for
+    /// Danish Excel.
+    #[arg(long, value_enum, default_value = "standard")]
+    csv_dialect: CsvDialect,
+    /// Also write every figure as PNG beside its SVG.
+    #[arg(long)]
+    png: bool,
     #[command(flatten)]
     logging: LogArgs,
     /// Project configuration (default: ./ulighed.toml if present).
@@ -291,6 +303,8 @@ fn run(cli: Cli) -> Result<()> {
                 threshold: settings.threshold,
                 internal: args.internal,
                 force: args.force,
+                csv_dialect: args.csv_dialect,
+                png: args.png,
                 log: args.logging.log(),
             };
             if !args.all {
@@ -309,7 +323,8 @@ fn run(cli: Cli) -> Result<()> {
                 return result;
             }
             // Every analysis runs; the first failure decides the exit code.
-            let results = run_all(&args.pipelines, &options)?;
+            // The document's folder is logged when it is written.
+            let (results, _document) = run_all(&args.pipelines, &options)?;
             let failed: Vec<&Error> = results
                 .iter()
                 .filter_map(|(_, r)| r.as_ref().err())
@@ -331,12 +346,30 @@ fn run(cli: Cli) -> Result<()> {
             pipelines,
             registers,
             out,
+            lang,
             ..
         } => {
-            let specs = match spec {
-                Some(spec) => vec![spec],
+            let specs = match &spec {
+                Some(spec) => vec![spec.clone()],
                 None => spec_files(&pipelines)?,
             };
+            if spec.is_none() {
+                // Every spec is checked before the plan document is written.
+                let loaded = specs
+                    .iter()
+                    .map(|p| ulighed::pipeline::spec::load(p))
+                    .collect::<Result<Vec<_>>>()?;
+                let page = ulighed::report::plan_doc::render(&loaded, lang);
+                let path = out.join("analyseplan.html");
+                std::fs::create_dir_all(&out).map_err(|e| Error::writing(&out, e))?;
+                let staging = out.join(format!(".analyseplan.html.tmp-{}", std::process::id()));
+                std::fs::write(&staging, page).map_err(|e| Error::writing(&path, e))?;
+                std::fs::rename(&staging, &path).map_err(|e| {
+                    let _ = std::fs::remove_file(&staging);
+                    Error::writing(&path, e)
+                })?;
+                println!("analysis plan: {}\n", path.display());
+            }
             for path in specs {
                 let loaded = ulighed::pipeline::spec::load(&path)?;
                 print!("{}", ulighed::pipeline::plan::describe(&loaded));
@@ -350,6 +383,8 @@ fn run(cli: Cli) -> Result<()> {
                     threshold: None,
                     internal: false,
                     force: false,
+                    csv_dialect: CsvDialect::Standard,
+                    png: false,
                     log: Log::default(),
                 });
                 match status {

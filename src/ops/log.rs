@@ -45,6 +45,8 @@ pub enum Event<'a> {
         folder: &'a str,
         seconds: f64,
     },
+    /// A document (the annual analysis or the midway status of every analysis) was written.
+    Document { kind: &'a str, folder: &'a str },
     /// An analysis failed; the others go on.
     Failed {
         analysis: &'a str,
@@ -107,6 +109,7 @@ fn text(event: &Event<'_>) -> String {
         } => format!(
             "{analysis}: {patients} patients; {suppressed_primary} cells suppressed (primary), {suppressed_secondary} (secondary); wrote {folder} in {seconds:.1} s"
         ),
+        Event::Document { kind, folder } => format!("{kind}: wrote {folder}"),
         Event::Failed {
             analysis,
             exit_code,

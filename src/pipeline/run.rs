@@ -25,10 +25,15 @@ use crate::pipeline::results::{
     SuppressionSummary, TOTAL, dimension_rows,
 };
 use crate::pipeline::spec::{self, LoadedSpec, Outcome, OutcomeKind, Standard, SubAnalysis};
+use crate::registers::completeness::{Completeness, completeness};
 use crate::registers::scan::RegisterSet;
 use crate::registers::validate::{Severities, ValidationReport, validate_all};
+use crate::report::bundle::{self, BundleOptions};
+use crate::report::document::{self, Analysis, DocumentSpec, InputRecord, RunRecord};
+use crate::report::export::CsvDialect;
 use crate::report::labels::Lang;
-use crate::report::{figure, html, manifest, output, table};
+use crate::report::rows::{Row, read_tidy};
+use crate::report::{manifest, output, table};
 use crate::{aggregate, cohort, strata};
 
 /// The deliverable a run is for.
@@ -56,6 +61,10 @@ pub struct RunOptions {
     pub internal: bool,
     /// Run even when nothing the analysis reads has changed since its last successful run.
     pub force: bool,
+    /// The notation of the document tables' CSV files.
+    pub csv_dialect: CsvDialect,
+    /// Also write every figure as PNG.
+    pub png: bool,
     pub log: Log,
 }
 
@@ -63,9 +72,35 @@ impl RunOptions {
     /// The settings that change what a run writes, for the run key.
     fn settings(&self) -> String {
         format!(
-            "report={:?};lang={:?};threshold={:?};internal={};registers={:?}",
-            self.report, self.lang, self.threshold, self.internal, self.registers
+            "report={:?};lang={:?};threshold={:?};internal={};registers={:?};csv={:?};png={};as_of={}",
+            self.report,
+            self.lang,
+            self.threshold,
+            self.internal,
+            self.registers,
+            self.csv_dialect,
+            self.png,
+            // The midway status reports the data as of its date.
+            if self.report == ReportKind::Midway {
+                self.as_of
+            } else {
+                0
+            }
         )
+    }
+
+    fn bundle(&self) -> BundleOptions {
+        BundleOptions {
+            lang: self.lang,
+            dialect: self.csv_dialect,
+            png: self.png,
+            internal: self.internal.then_some(NOT_FOR_RELEASE),
+            as_of: self.as_of,
+        }
+    }
+
+    fn internal_mark(&self) -> Option<&'static str> {
+        self.internal.then_some(NOT_FOR_RELEASE)
     }
 }
 
@@ -176,14 +211,19 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Runs every `*.toml` spec in `dir` (sorted by name) under the output root's lock, sharing
 /// register work. Every spec is checked before any data is read; an analysis that fails does not
 /// stop the others, and its failure is in the result and logged (under the spec's file name).
-pub fn run_all(dir: &Path, options: &RunOptions) -> Result<Vec<(PathBuf, Result<RunSummary>)>> {
+/// Then writes the document of every analysis (see [`write_document`]) and returns its folder.
+#[allow(clippy::type_complexity)]
+pub fn run_all(
+    dir: &Path,
+    options: &RunOptions,
+) -> Result<(Vec<(PathBuf, Result<RunSummary>)>, PathBuf)> {
     let specs = spec_files(dir)?;
     for path in &specs {
         spec::load(path)?;
     }
     let _lock = OutputLock::acquire(&options.out)?;
     let mut cache = RegisterCache::default();
-    Ok(specs
+    let results = specs
         .into_iter()
         .map(|path| {
             let result = run_with(
@@ -203,7 +243,179 @@ pub fn run_all(dir: &Path, options: &RunOptions) -> Result<Vec<(PathBuf, Result<
             }
             (path, result)
         })
-        .collect())
+        .collect::<Vec<_>>();
+    let document = write_document(options, &results, &mut cache)?;
+    Ok((results, document))
+}
+
+/// The folder of the document of every analysis, under the output root.
+fn document_folder(options: &RunOptions) -> PathBuf {
+    let name = match options.report {
+        ReportKind::Annual => "aarsanalyse",
+        ReportKind::Midway => "midtvejsstatus",
+    };
+    let suffix = if options.internal { "-internal" } else { "" };
+    options.out.join(format!("{name}{suffix}"))
+}
+
+/// The record of a register file for a document's provenance.
+fn input_record(i: &InputFile) -> InputRecord {
+    InputRecord {
+        path: i.path.display().to_string(),
+        register: i.register.clone(),
+        sha256: i.sha256.clone(),
+    }
+}
+
+/// The lines heading a document's Excel workbook.
+fn about(options: &RunOptions, titles: &[&str]) -> Vec<String> {
+    let lang = options.lang;
+    let mut lines = vec![format!(
+        "{} {}",
+        document::kind_name(options.report, lang),
+        crate::dates::year_of(options.as_of)
+    )];
+    if let Some(mark) = options.internal_mark() {
+        lines.push(mark.to_string());
+    }
+    lines.extend(titles.iter().map(|t| t.to_string()));
+    lines.push(format!(
+        "{} {}",
+        lang.pick("Data til og med", "Data up to"),
+        crate::dates::format_iso(options.as_of)
+    ));
+    lines.push(
+        lang.pick(
+            "Hvert ark er en nummereret tabel fra rapporten med de samme afrundede tal; tomme celler er undertrykt af diskretionshensyn eller ikke beregnet (se rapporten).",
+            "Each sheet is a numbered table of the report with the same rounded numbers; empty cells are suppressed for disclosure control or not computed (see the report).",
+        )
+        .to_string(),
+    );
+    lines.push(format!("ulighed {}", env!("CARGO_PKG_VERSION")));
+    lines
+}
+
+/// The released rows and provenance of an analysis a run wrote (or kept), read back from its
+/// output folder.
+fn released(summary: &RunSummary) -> Result<(Vec<Row>, RunRecord)> {
+    let rows = read_tidy(
+        &summary
+            .folder
+            .join("tables")
+            .join(format!("{}.csv", summary.id)),
+    )?;
+    let path = summary.folder.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::reading(&path, e))?;
+    let manifest: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::reading(&path, format!("not a manifest ({e})")))?;
+    let text_of = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let inputs = manifest["inputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| InputRecord {
+            path: text_of(&i["path"]),
+            register: text_of(&i["register"]),
+            sha256: text_of(&i["sha256"]),
+        })
+        .collect();
+    Ok((
+        rows,
+        RunRecord {
+            spec_sha256: text_of(&manifest["spec_sha256"]),
+            run_key: text_of(&manifest["run_key"]),
+            inputs,
+            threshold: manifest["disclosure"]["threshold"].as_u64().unwrap_or(0),
+            unchanged: summary.skipped,
+        },
+    ))
+}
+
+/// Writes the document of every analysis of `run --all` (the annual analysis or the midway
+/// status) from the released tables the runs wrote or kept; an analysis that failed is listed
+/// as pending. Written atomically, like an analysis's folder.
+fn write_document(
+    options: &RunOptions,
+    results: &[(PathBuf, Result<RunSummary>)],
+    cache: &mut RegisterCache,
+) -> Result<PathBuf> {
+    let specs: Vec<LoadedSpec> = results
+        .iter()
+        .map(|(path, _)| spec::load(path))
+        .collect::<Result<_>>()?;
+    let mut analyses = Vec::new();
+    let mut listed = Vec::new();
+    for ((_, result), loaded) in results.iter().zip(&specs) {
+        let (rows, run) = match result {
+            Ok(summary) => {
+                let (rows, record) = released(summary)?;
+                (rows, Ok(record))
+            }
+            Err(e) => (Vec::new(), Err(e.to_string())),
+        };
+        listed.push(manifest::DocumentAnalysis {
+            analysis: loaded.spec.id.clone(),
+            status: match &run {
+                Ok(_) => "ok".into(),
+                Err(why) => format!("pending: {why}"),
+            },
+            run_key: run.as_ref().ok().map(|r| r.run_key.clone()),
+        });
+        analyses.push(Analysis {
+            spec: loaded,
+            rows,
+            run,
+        });
+    }
+    let mut reach: Vec<Completeness> = Vec::new();
+    if options.report == ReportKind::Midway {
+        let mut folders: Vec<PathBuf> = specs
+            .iter()
+            .map(|s| {
+                options
+                    .registers
+                    .clone()
+                    .unwrap_or_else(|| s.registers.clone())
+            })
+            .collect();
+        folders.sort();
+        folders.dedup();
+        let several = folders.len() > 1;
+        for dir in folders {
+            for mut c in completeness(cache.discovered(&dir)?)? {
+                if several {
+                    c.register = format!("{} ({})", c.register, dir.display());
+                }
+                reach.push(c);
+            }
+        }
+    }
+    let doc = document::build(&DocumentSpec {
+        kind: options.report,
+        lang: options.lang,
+        as_of: options.as_of,
+        internal: options.internal_mark(),
+        analyses: &analyses,
+        completeness: &reach,
+        single: false,
+    })?;
+    let titles: Vec<&str> = specs
+        .iter()
+        .map(|s| options.lang.pick(&s.spec.title_da, &s.spec.title_en))
+        .collect();
+    let mut files = bundle::files(&doc, options.bundle(), &about(options, &titles))?;
+    let manifest = manifest::DocumentManifest::new(options, listed, &files);
+    files.push(("manifest.json".into(), manifest.to_json()?.into_bytes()));
+    let staging = output::Staging::new(&document_folder(options))?;
+    for (path, bytes) in &files {
+        staging.write(path, bytes)?;
+    }
+    let folder = staging.commit()?;
+    options.log.event(&Event::Document {
+        kind: document::kind_name(options.report, options.lang),
+        folder: &folder.display().to_string(),
+    });
+    Ok(folder)
 }
 
 /// The years an analysis covers: its trend span, or its own year.
@@ -309,6 +521,12 @@ fn standard_weights(
     }
 }
 
+/// The HEAT summary measures a pipeline computes for a dimension (where HEAT finds them
+/// applicable).
+pub const SUMMARY_MEASURES: [&str; 13] = [
+    "sii", "rii", "aci", "rci", "paf", "par", "bgv", "bgsd", "cov", "idisu", "idisw", "ti", "mld",
+];
+
 /// The measures of a stratifier: its own list, the spec's, or the default.
 pub fn measures_for(loaded: &LoadedSpec, stratifier: &spec::Stratifier) -> Vec<String> {
     if let Some(list) = loaded.spec.stratifier_measures.get(&stratifier.code()) {
@@ -325,13 +543,7 @@ pub fn measures_for(loaded: &LoadedSpec, stratifier: &spec::Stratifier) -> Vec<S
     if loaded.spec.outcomes.iter().any(|o| o.waiting_time) {
         list.push("waiting_time".into());
     }
-    list.extend(
-        [
-            "sii", "rii", "aci", "rci", "paf", "par", "bgv", "bgsd", "cov", "idisu", "idisw", "ti",
-            "mld",
-        ]
-        .map(String::from),
-    );
+    list.extend(SUMMARY_MEASURES.map(String::from));
     if loaded
         .spec
         .quality
@@ -682,52 +894,33 @@ fn write_outputs(
     suppressed: SuppressionSummary,
     patients: u64,
 ) -> Result<RunSummary> {
-    let registers_dir = provenance.registers;
     let id = &loaded.spec.id;
-    let lang = options.lang;
-    let preliminary = options.report == ReportKind::Midway;
-    let last_year = rows.iter().map(|r| r.year).max().unwrap_or(loaded.year());
-    let figure_dimension = loaded
-        .spec
-        .stratifiers
-        .iter()
-        .find(|s| s.code() == "education")
-        .or(loaded.spec.stratifiers.first())
-        .map(|s| s.code())
-        .unwrap_or_default();
-    let mut figures = Vec::new();
-    for outcome in &loaded.spec.outcomes {
-        let shown: Vec<ResultRow> = rows
-            .iter()
-            .filter(|r| r.outcome == outcome.id && r.subanalysis.is_empty() && r.year == last_year)
-            .cloned()
-            .collect();
-        let mut title = lang.pick(&outcome.name_da, &outcome.name_en).to_string();
-        if preliminary {
-            title = format!("{title} – {}", lang.pick("foreløbig", "preliminary"));
-        }
-        if options.internal {
-            title = format!("{NOT_FOR_RELEASE}: {title}");
-        }
-        let svg = figure::proportions_svg(&shown, &figure_dimension, &title, lang)?;
-        figures.push((
-            format!("figures/{id}_{}_{figure_dimension}.svg", outcome.id),
-            outcome.id.clone(),
-            svg,
-        ));
-    }
     let spec_hash = output::sha256_hex(loaded.text.as_bytes());
-    let page = html::render(&html::ReportContext {
+    let analyses = [Analysis {
         spec: loaded,
-        rows: &rows,
-        figures: &figures,
-        suppression: &suppressed,
-        spec_hash: &spec_hash,
-        registers: &registers_dir.display().to_string(),
-        lang,
-        preliminary,
-        internal: options.internal.then_some(NOT_FOR_RELEASE),
-    });
+        rows: rows.iter().map(Row::from).collect(),
+        run: Ok(RunRecord {
+            spec_sha256: spec_hash.clone(),
+            run_key: provenance.run_key.to_string(),
+            inputs: provenance.inputs.iter().map(input_record).collect(),
+            threshold: suppressed.threshold,
+            unchanged: false,
+        }),
+    }];
+    let reach = if options.report == ReportKind::Midway {
+        completeness(&RegisterSet::open(provenance.registers)?)?
+    } else {
+        Vec::new()
+    };
+    let doc = document::build(&DocumentSpec {
+        kind: options.report,
+        lang: options.lang,
+        as_of: options.as_of,
+        internal: options.internal_mark(),
+        analyses: &analyses,
+        completeness: &reach,
+        single: true,
+    })?;
     let staging = output::Staging::new(&output_folder(options, id))?;
     let mut csv = table::to_csv(&rows);
     if options.internal {
@@ -735,13 +928,12 @@ fn write_outputs(
             "# {NOT_FOR_RELEASE}: ulighed run --internal, uden diskretionering / without disclosure control\n{csv}"
         );
     }
-    let mut files: Vec<(String, Vec<u8>)> = vec![
-        (format!("tables/{id}.csv"), csv.into_bytes()),
-        ("report.html".into(), page.into_bytes()),
-    ];
-    for (path, _, svg) in figures {
-        files.push((path, svg.into_bytes()));
-    }
+    let mut files: Vec<(String, Vec<u8>)> = vec![(format!("tables/{id}.csv"), csv.into_bytes())];
+    files.extend(bundle::files(
+        &doc,
+        options.bundle(),
+        &about(options, &[loaded.spec.title_da.as_str()]),
+    )?);
     let manifest = manifest::Manifest::new(
         loaded,
         &spec_hash,

@@ -1,6 +1,7 @@
 //! The register contract (`REGISTERS.md`): code lists, file discovery, readers and validation.
 
 pub mod codes;
+pub mod completeness;
 pub mod contract;
 pub mod discover;
 pub mod read;

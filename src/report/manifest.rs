@@ -79,18 +79,74 @@ impl Manifest {
                 "external".to_string()
             },
             disclosure: suppressed.clone(),
-            files: files
-                .iter()
-                .map(|(path, bytes)| FileEntry {
-                    path: path.clone(),
-                    sha256: sha256_hex(bytes),
-                    bytes: bytes.len(),
-                })
-                .collect(),
+            files: entries(files),
         }
     }
 
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self).map_err(|e| Error::Internal(format!("manifest: {e}")))
     }
+}
+
+/// One analysis of a document's manifest.
+#[derive(Debug, Serialize)]
+pub struct DocumentAnalysis {
+    pub analysis: String,
+    /// `ok` (results in the document) or `pending` with the reason.
+    pub status: String,
+    pub run_key: Option<String>,
+}
+
+/// The manifest of a document of every analysis (`run --all`): what it is, which analyses and
+/// runs it shows, and the SHA-256 of every file.
+#[derive(Debug, Serialize)]
+pub struct DocumentManifest {
+    pub tool: String,
+    pub version: String,
+    pub status: &'static str,
+    pub document: ReportKind,
+    pub as_of: String,
+    pub lang: crate::report::labels::Lang,
+    pub release: String,
+    pub analyses: Vec<DocumentAnalysis>,
+    pub files: Vec<FileEntry>,
+}
+
+impl DocumentManifest {
+    pub fn new(
+        options: &RunOptions,
+        analyses: Vec<DocumentAnalysis>,
+        files: &[(String, Vec<u8>)],
+    ) -> DocumentManifest {
+        DocumentManifest {
+            tool: "ulighed".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            status: "ok",
+            document: options.report,
+            as_of: dates::format_iso(options.as_of),
+            lang: options.lang,
+            release: if options.internal {
+                crate::pipeline::run::NOT_FOR_RELEASE.to_string()
+            } else {
+                "external".to_string()
+            },
+            analyses,
+            files: entries(files),
+        }
+    }
+
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::Internal(format!("manifest: {e}")))
+    }
+}
+
+fn entries(files: &[(String, Vec<u8>)]) -> Vec<FileEntry> {
+    files
+        .iter()
+        .map(|(path, bytes)| FileEntry {
+            path: path.clone(),
+            sha256: sha256_hex(bytes),
+            bytes: bytes.len(),
+        })
+        .collect()
 }

@@ -1,8 +1,21 @@
-//! Outputs: the tidy CSV tables, figures, the HTML report, and the atomic output folder.
+//! Outputs: the tidy CSV tables, the documents (reports) with their figures and table exports,
+//! the analysis plan, and the atomic output folder.
 
-pub mod figure;
-pub mod html;
+pub mod bundle;
+pub mod chapter;
+pub mod definitions;
+pub mod doc_table;
+pub mod document;
+pub mod export;
+pub mod figures;
+pub mod format;
 pub mod labels;
 pub mod manifest;
+pub mod methods;
 pub mod output;
+pub mod plan_doc;
+pub mod png;
+pub mod rows;
+pub mod style;
 pub mod table;
+pub mod text;

@@ -146,9 +146,17 @@ fn no_count_below_the_threshold_follows_by_subtraction_between_tables() {
     }
 }
 
+/// Every folder with a report: each analysis's and the annual analysis of them all.
+fn report_folders() -> Vec<String> {
+    shipped()
+        .into_iter()
+        .chain(["aarsanalyse".to_string()])
+        .collect()
+}
+
 #[test]
 fn the_reports_and_figures_show_no_small_count() {
-    for id in shipped() {
+    for id in report_folders() {
         let html =
             std::fs::read_to_string(all_outputs().join(&id).join("report.html")).expect("report");
         let mut rows = 0;
@@ -180,6 +188,38 @@ fn the_reports_and_figures_show_no_small_count() {
                 "{id}: a figure prints a count"
             );
         }
+    }
+}
+
+#[test]
+fn the_report_table_files_show_no_small_count() {
+    for id in report_folders() {
+        let mut checked = 0;
+        for entry in std::fs::read_dir(all_outputs().join(&id).join("tables")).expect("tables") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !(name.starts_with("tabel-") && name.ends_with(".csv")) {
+                continue;
+            }
+            let t = Table::from_text(&std::fs::read_to_string(&path).expect("table"));
+            if !t.has("Patienter") {
+                continue;
+            }
+            for r in 0..t.len() {
+                if let Some(d) = t.opt(r, "Patienter") {
+                    assert!(safe(d, d), "{name} row {}: {d} patients", r + 2);
+                    if let Some(n) = t.opt(r, "Med udfaldet") {
+                        assert!(
+                            safe(n, d) && safe(d - n, d),
+                            "{name} row {}: {n} of {d}",
+                            r + 2
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 0, "{id}: the scan saw the table files");
     }
 }
 

@@ -3,13 +3,16 @@
 
 mod bad_input;
 mod bad_specs;
+mod browser;
 mod common;
 mod coverage;
 mod disclosure_options;
 mod disclosure_scan;
+mod html;
 mod measures_command;
 mod nightly;
 mod pipelines;
+mod reports;
 mod synth;
 mod validation_rules;
 

@@ -45,6 +45,11 @@ impl Table {
         self.rows.len()
     }
 
+    /// Whether the table has a column of this name.
+    pub fn has(&self, column: &str) -> bool {
+        self.columns.contains_key(column)
+    }
+
     fn index(&self, column: &str) -> usize {
         *self
             .columns

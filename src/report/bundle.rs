@@ -1,0 +1,65 @@
+//! The files of a document: the page, each figure as SVG (and PNG on request), and each table
+//! as CSV, Parquet and a sheet of one Excel workbook.
+
+use super::document::Document;
+use super::export::{CsvDialect, table_csv, table_parquet, workbook};
+use super::labels::Lang;
+use crate::error::Result;
+
+/// How a document's files are written.
+#[derive(Debug, Clone, Copy)]
+pub struct BundleOptions {
+    pub lang: Lang,
+    pub dialect: CsvDialect,
+    /// Also write each figure as PNG.
+    pub png: bool,
+    /// The NOT FOR RELEASE mark of an internal run, heading every CSV.
+    pub internal: Option<&'static str>,
+    /// The data's as-of date (day number), the workbook's creation date.
+    pub as_of: i32,
+}
+
+/// (relative path, bytes) of every file of the document; `about` heads the workbook.
+pub fn files(
+    doc: &Document,
+    options: BundleOptions,
+    about: &[String],
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = vec![("report.html".to_string(), doc.html.clone().into_bytes())];
+    for figure in &doc.figures {
+        files.push((
+            format!("figures/{}.svg", figure.slug),
+            figure.svg.clone().into_bytes(),
+        ));
+        if options.png {
+            files.push((
+                format!("figures/{}.png", figure.slug),
+                super::png::render(&figure.svg, &figure.slug)?,
+            ));
+        }
+    }
+    for table in &doc.tables {
+        let stem = format!("tables/tabel-{:02}", table.number);
+        let mut csv = table_csv(table, options.lang, options.dialect);
+        if let Some(mark) = options.internal {
+            csv = format!("# {mark}\n{csv}");
+        }
+        files.push((format!("{stem}.csv"), csv.into_bytes()));
+        files.push((
+            format!("{stem}.parquet"),
+            table_parquet(table, options.lang)?,
+        ));
+    }
+    if !doc.tables.is_empty() {
+        files.push((
+            "tables/tabeller.xlsx".to_string(),
+            workbook(
+                &doc.tables,
+                options.lang,
+                about,
+                crate::dates::civil_from_days(options.as_of),
+            )?,
+        ));
+    }
+    Ok(files)
+}

@@ -1,0 +1,872 @@
+//! One analysis's chapter of a document: for the main analysis, each outcome's key results in
+//! words, its figures (groups with CI whiskers, the slope index, maps, the funnel plot, the
+//! trend) and its tables; then each sub-analysis's results and tables.
+
+use super::doc_table::{Cell, Column, DocTable};
+use super::figures::funnel::{FunnelText, Unit, funnel_plot};
+use super::figures::map::choropleth;
+use super::figures::sii::sii_chart;
+use super::figures::trend::{Series, YearPoint, trend_panels};
+use super::figures::whiskers::{Panel, Point, small_multiples};
+use super::figures::{Figure, accessible, geo};
+use super::format::{escape, number, with_interval};
+use super::labels::{Lang, dimension, group, measure};
+use super::methods::measure_name;
+use super::rows::Row;
+use super::text::{dimension_sentence, total_sentence};
+use crate::error::Result;
+use crate::pipeline::results::{SUMMARY_GROUP, TOTAL};
+use crate::pipeline::spec::{LoadedSpec, Outcome};
+
+/// How a document is written.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub lang: Lang,
+    /// The midway status: every table and figure is marked preliminary.
+    pub preliminary: bool,
+    /// The NOT FOR RELEASE mark of an internal run, on every table and figure.
+    pub internal: Option<&'static str>,
+}
+
+impl Style {
+    fn mark(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        if self.preliminary {
+            text = format!("{text} ({})", self.lang.pick("foreløbig", "preliminary"));
+        }
+        if let Some(mark) = self.internal {
+            text = format!("{mark}: {text}");
+        }
+        text
+    }
+}
+
+/// The tables and figures of a document in the order they are numbered.
+#[derive(Default)]
+pub struct Numbered {
+    pub tables: Vec<DocTable>,
+    pub figures: Vec<Figure>,
+}
+
+impl Numbered {
+    /// Numbers a table and returns its HTML.
+    pub fn table(
+        &mut self,
+        style: Style,
+        caption: &str,
+        columns: Vec<Column>,
+        rows: Vec<Vec<Cell>>,
+        notes: Vec<String>,
+    ) -> String {
+        let table = DocTable {
+            number: self.tables.len() + 1,
+            caption: style.mark(caption),
+            columns,
+            rows,
+            notes,
+        };
+        let html = table.html(style.lang);
+        self.tables.push(table);
+        html
+    }
+
+    /// Numbers a figure and returns its HTML: the SVG, the numbered caption and the text
+    /// alternative (a sentence and the figure's numbers).
+    pub fn figure(&mut self, style: Style, mut figure: Figure) -> String {
+        let lang = style.lang;
+        let n = self.figures.len() + 1;
+        figure.caption = style.mark(&figure.caption);
+        figure.svg = accessible(&figure.svg, &figure.caption, &figure.alt);
+        figure.slug = format!("figur-{n:02}-{}", figure.slug);
+        let mut data = String::new();
+        for (label, value) in &figure.data {
+            data.push_str(&format!(
+                "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+                escape(label),
+                escape(value)
+            ));
+        }
+        let html = format!(
+            "<figure id=\"{slug}\">\n<div class=\"svg\">{svg}</div>\n<figcaption>{label} {n}. {caption}</figcaption>\n<details class=\"alt\"><summary>{summary}</summary><p>{alt}</p><table class=\"alt\"><tbody>{data}</tbody></table></details>\n</figure>\n",
+            slug = figure.slug,
+            svg = figure.svg,
+            label = lang.pick("Figur", "Figure"),
+            caption = escape(&figure.caption),
+            summary = lang.pick("Tekstalternativ", "Text alternative"),
+            alt = escape(&figure.alt),
+        );
+        self.figures.push(figure);
+        html
+    }
+}
+
+/// One analysis with its released rows.
+pub struct Chapter<'a> {
+    pub number: usize,
+    pub spec: &'a LoadedSpec,
+    pub rows: &'a [Row],
+}
+
+impl Chapter<'_> {
+    pub fn title(&self, lang: Lang) -> &str {
+        lang.pick(&self.spec.spec.title_da, &self.spec.spec.title_en)
+    }
+
+    pub fn anchor(&self) -> String {
+        format!("kapitel-{}", self.spec.spec.id)
+    }
+
+    /// The last year with results (the year tables and figures show).
+    pub fn last_year(&self) -> i32 {
+        self.rows
+            .iter()
+            .map(|r| r.year)
+            .max()
+            .unwrap_or(self.spec.year())
+    }
+
+    fn years(&self) -> Vec<i32> {
+        let mut years: Vec<i32> = self.rows.iter().map(|r| r.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        years
+    }
+
+    /// Rows of one outcome, sub-analysis and year.
+    fn slice(&self, outcome: &str, sub: &str, year: i32) -> Vec<&Row> {
+        self.rows
+            .iter()
+            .filter(|r| r.outcome == outcome && r.subanalysis == sub && r.year == year)
+            .collect()
+    }
+
+    fn outcome_name<'o>(&self, o: &'o Outcome, lang: Lang) -> &'o str {
+        lang.pick(&o.name_da, &o.name_en)
+    }
+
+    /// The summary-of-findings lines: per outcome the total and the largest difference whose
+    /// interval excludes zero.
+    pub fn findings(&self, lang: Lang) -> Vec<String> {
+        let year = self.last_year();
+        let mut out = Vec::new();
+        for o in &self.spec.spec.outcomes {
+            let rows = self.slice(&o.id, "", year);
+            let Some(total) = total_sentence(&rows, self.outcome_name(o, lang), lang) else {
+                continue;
+            };
+            let mut line = format!("{} ({year}): {total}", self.title(lang));
+            let widest = self
+                .spec
+                .spec
+                .stratifiers
+                .iter()
+                .filter_map(|s| super::text::largest_difference(&rows, &s.code()))
+                .filter(|d| super::text::significant(d))
+                .max_by(|a, b| {
+                    let size = |r: &Row| r.value.map(f64::abs).unwrap_or(0.0);
+                    size(a).total_cmp(&size(b))
+                });
+            if let Some(d) = widest {
+                line.push(' ');
+                line.push_str(&dimension_sentence(&rows, &d.dimension, lang));
+            }
+            out.push(line);
+        }
+        out
+    }
+
+    /// The chapter's HTML; its tables and figures are numbered into `numbered`.
+    pub fn html(&self, style: Style, numbered: &mut Numbered) -> Result<String> {
+        let lang = style.lang;
+        let spec = &self.spec.spec;
+        let year = self.last_year();
+        let mut html = format!(
+            "<section class=\"chapter\" id=\"{}\" data-section=\"chapter\">\n<h2>{} {}. {}</h2>\n<p class=\"lead\">{}</p>\n",
+            self.anchor(),
+            lang.pick("Kapitel", "Chapter"),
+            self.number,
+            escape(self.title(lang)),
+            escape(lang.pick(&spec.description_da, &spec.description_en)),
+        );
+        for o in &spec.outcomes {
+            let rows = self.slice(&o.id, "", year);
+            if rows.is_empty() {
+                continue;
+            }
+            html.push_str(&format!(
+                "<h3>{} ({year})</h3>\n",
+                escape(self.outcome_name(o, lang))
+            ));
+            html.push_str("<div class=\"key-results\">\n");
+            if let Some(total) = total_sentence(&rows, self.outcome_name(o, lang), lang) {
+                html.push_str(&format!("<p>{}</p>\n", escape(&total)));
+            }
+            for s in &spec.stratifiers {
+                if rows
+                    .iter()
+                    .any(|r| r.dimension == s.code() && r.measure == "proportion")
+                {
+                    html.push_str(&format!(
+                        "<p>{}</p>\n",
+                        escape(&dimension_sentence(&rows, &s.code(), lang))
+                    ));
+                }
+            }
+            html.push_str("</div>\n");
+            for figure in self.figures(o, &rows, style)? {
+                html.push_str(&numbered.figure(style, figure));
+            }
+            for s in &spec.stratifiers {
+                html.push_str(&self.dimension_table(o, "", year, &s.code(), style, numbered));
+            }
+            html.push_str(&self.summary_table(o, &rows, style, numbered));
+        }
+        html.push_str(&self.trend_table(style, numbered));
+        for sub in &spec.sub_analyses {
+            let name = lang.pick(&sub.name_da, &sub.name_en);
+            html.push_str(&format!(
+                "<h3>{}: {}</h3>\n",
+                lang.pick("Underanalyse", "Sub-analysis"),
+                escape(name)
+            ));
+            for o in &spec.outcomes {
+                let rows = self.slice(&o.id, &sub.id, year);
+                if rows.is_empty() {
+                    continue;
+                }
+                html.push_str(&format!(
+                    "<h4>{} ({year})</h4>\n",
+                    escape(self.outcome_name(o, lang))
+                ));
+                if let Some(total) = total_sentence(&rows, self.outcome_name(o, lang), lang) {
+                    html.push_str(&format!("<p>{}</p>\n", escape(&total)));
+                }
+                for s in &spec.stratifiers {
+                    html.push_str(&self.dimension_table(
+                        o,
+                        &sub.id,
+                        year,
+                        &s.code(),
+                        style,
+                        numbered,
+                    ));
+                }
+            }
+        }
+        html.push_str("</section>\n");
+        Ok(html)
+    }
+
+    /// The table of one dimension: patients, with the outcome, and each measure the rows hold.
+    fn dimension_table(
+        &self,
+        o: &Outcome,
+        sub: &str,
+        year: i32,
+        dim: &str,
+        style: Style,
+        numbered: &mut Numbered,
+    ) -> String {
+        let lang = style.lang;
+        let rows: Vec<&Row> = self
+            .slice(&o.id, sub, year)
+            .into_iter()
+            .filter(|r| r.dimension == dim && r.group != SUMMARY_GROUP)
+            .collect();
+        if !rows.iter().any(|r| r.measure == "proportion") {
+            return String::new();
+        }
+        let mut groups: Vec<&str> = Vec::new();
+        for r in rows.iter().filter(|r| r.measure == "proportion") {
+            if !groups.contains(&r.group.as_str()) {
+                groups.push(&r.group);
+            }
+        }
+        let has = |m: &str| rows.iter().any(|r| r.measure == m);
+        let mut measures: Vec<(&str, usize)> = vec![("proportion", 1)];
+        for (m, d) in [
+            ("proportion_age_sex_std", 1),
+            ("difference", 1),
+            ("ratio", 2),
+            ("waiting_days_mean", 1),
+            ("waiting_days_median", 0),
+            ("funnel_998", 1),
+        ] {
+            if has(m) {
+                measures.push((m, d));
+            }
+        }
+        let mut columns = vec![
+            Column {
+                heading: dimension(dim, lang),
+                interval: false,
+            },
+            Column {
+                heading: lang.pick("Patienter", "Patients").into(),
+                interval: false,
+            },
+            Column {
+                heading: lang.pick("Med udfaldet", "With the outcome").into(),
+                interval: false,
+            },
+        ];
+        columns.extend(measures.iter().map(|(m, _)| Column {
+            heading: measure(m, lang).to_string(),
+            interval: *m != "waiting_days_median",
+        }));
+        let hidden = lang.pick("undertrykt", "suppressed");
+        let body = groups
+            .iter()
+            .map(|g| {
+                let find = |m: &str| rows.iter().find(|r| r.group == *g && r.measure == m);
+                let crude = find("proportion");
+                let mut cells = vec![
+                    Cell::Text(group(dim, g, lang)),
+                    Cell::Count(crude.and_then(|r| r.denominator)),
+                    Cell::Count(crude.and_then(|r| r.numerator)),
+                ];
+                for (m, decimals) in &measures {
+                    let r = find(m);
+                    cells.push(Cell::Estimate {
+                        value: r.and_then(|r| r.value),
+                        lower: r.and_then(|r| r.lower),
+                        upper: r.and_then(|r| r.upper),
+                        decimals: *decimals,
+                        why_empty: match r {
+                            Some(r) if r.suppressed => hidden.to_string(),
+                            Some(r) if r.note.starts_with("reference") => {
+                                lang.pick("reference", "reference").to_string()
+                            }
+                            // The reason (in English, from the measures) is in the
+                            // analysis's tidy table.
+                            Some(_) => lang.pick("ikke beregnet", "not computed").to_string(),
+                            None => String::new(),
+                        },
+                    });
+                }
+                cells
+            })
+            .collect();
+        let mut caption = format!(
+            "{} {} {}",
+            self.outcome_name(o, lang),
+            lang.pick("efter", "by"),
+            dimension(dim, lang).to_lowercase()
+        );
+        if !sub.is_empty()
+            && let Some(s) = self.spec.spec.sub_analyses.iter().find(|s| s.id == sub)
+        {
+            caption.push_str(&format!(
+                ", {}",
+                lang.pick(&s.name_da, &s.name_en).to_lowercase()
+            ));
+        }
+        caption.push_str(&format!(", {year}"));
+        let mut notes = Vec::new();
+        if let Some(reference) = rows
+            .iter()
+            .find(|r| r.measure == "difference")
+            .and_then(|r| super::text::reference_of(r))
+        {
+            notes.push(format!(
+                "{}: {}.",
+                lang.pick(
+                    "Forskel og ratio er i forhold til referencegruppen",
+                    "Difference and ratio are relative to the reference group"
+                ),
+                group(dim, reference, lang)
+            ));
+        }
+        numbered.table(style, &caption, columns, body, notes)
+    }
+
+    /// The summary measures of inequality of each dimension that has them.
+    fn summary_table(
+        &self,
+        o: &Outcome,
+        rows: &[&Row],
+        style: Style,
+        numbered: &mut Numbered,
+    ) -> String {
+        let lang = style.lang;
+        let summaries: Vec<&&Row> = rows
+            .iter()
+            .filter(|r| r.group == SUMMARY_GROUP && (r.value.is_some() || r.suppressed))
+            .collect();
+        if summaries.is_empty() {
+            return String::new();
+        }
+        let columns = vec![
+            Column {
+                heading: lang.pick("Dimension", "Dimension").into(),
+                interval: false,
+            },
+            Column {
+                heading: lang.pick("Mål", "Measure").into(),
+                interval: false,
+            },
+            Column {
+                heading: lang.pick("Værdi", "Value").into(),
+                interval: true,
+            },
+        ];
+        let body = summaries
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(dimension(&r.dimension, lang)),
+                    Cell::Text(measure_name(&r.measure, &r.method, lang)),
+                    Cell::Estimate {
+                        value: r.value,
+                        lower: r.lower,
+                        upper: r.upper,
+                        decimals: 2,
+                        why_empty: lang.pick("undertrykt", "suppressed").into(),
+                    },
+                ]
+            })
+            .collect();
+        let caption = format!(
+            "{}: {}, {}",
+            lang.pick("Summariske ulighedsmål", "Summary measures of inequality"),
+            self.outcome_name(o, lang),
+            self.last_year()
+        );
+        numbered.table(
+            style,
+            &caption,
+            columns,
+            body,
+            vec![lang
+                .pick(
+                    "Kun de mål, der kan beregnes for dimensionen (WHO HEAT's anvendelighedstests), vises; alle mål med begrundelse står i analysens tabel (tables/<id>.csv).",
+                    "Only the measures that apply to the dimension (WHO HEAT's applicability tests) are shown; every measure with its reason is in the analysis's table (tables/<id>.csv).",
+                )
+                .to_string()],
+        )
+    }
+
+    /// The total proportion per outcome over the years, when there is more than one.
+    fn trend_table(&self, style: Style, numbered: &mut Numbered) -> String {
+        let lang = style.lang;
+        let years = self.years();
+        if years.len() < 2 {
+            return String::new();
+        }
+        let mut columns = vec![Column {
+            heading: lang.pick("Udfald", "Outcome").into(),
+            interval: false,
+        }];
+        columns.extend(years.iter().map(|y| Column {
+            heading: y.to_string(),
+            interval: true,
+        }));
+        let body = self
+            .spec
+            .spec
+            .outcomes
+            .iter()
+            .map(|o| {
+                let mut cells = vec![Cell::Text(self.outcome_name(o, lang).to_string())];
+                for y in &years {
+                    let total = self.total(&o.id, *y);
+                    cells.push(Cell::Estimate {
+                        value: total.and_then(|r| r.value),
+                        lower: total.and_then(|r| r.lower),
+                        upper: total.and_then(|r| r.upper),
+                        decimals: 1,
+                        why_empty: lang.pick("undertrykt", "suppressed").into(),
+                    });
+                }
+                cells
+            })
+            .collect();
+        let caption = format!(
+            "{} {}–{}, {}",
+            lang.pick("Udvikling", "Trend"),
+            years[0],
+            years[years.len() - 1],
+            lang.pick("andel i alt (%)", "total proportion (%)")
+        );
+        format!(
+            "<h3>{}</h3>\n{}",
+            lang.pick("Udvikling over år", "Trend over the years"),
+            numbered.table(style, &caption, columns, body, Vec::new())
+        )
+    }
+
+    /// The total proportion of an outcome in a year (the same in every dimension).
+    fn total(&self, outcome: &str, year: i32) -> Option<&Row> {
+        let first = self.spec.spec.stratifiers.first()?.code();
+        self.rows.iter().find(|r| {
+            r.outcome == outcome
+                && r.subanalysis.is_empty()
+                && r.year == year
+                && r.dimension == first
+                && r.group == TOTAL
+                && r.measure == "proportion"
+        })
+    }
+
+    /// The figures of one outcome of the main analysis.
+    fn figures(&self, o: &Outcome, rows: &[&Row], style: Style) -> Result<Vec<Figure>> {
+        let lang = style.lang;
+        let name = self.outcome_name(o, lang);
+        let year = self.last_year();
+        let hidden = lang.pick("undertrykt", "suppressed");
+        let axis = lang.pick(
+            "Andel (%) med 95% sikkerhedsinterval",
+            "Proportion (%) with 95% confidence interval",
+        );
+        let title = |what: &str| style.mark(&format!("{name}: {what}, {year}"));
+        let points = |dim: &str| -> Vec<Point> {
+            rows.iter()
+                .filter(|r| r.dimension == dim && r.measure == "proportion" && r.is_level())
+                .map(|r| Point {
+                    label: group(dim, &r.group, lang),
+                    value: r.value,
+                    lower: r.lower,
+                    upper: r.upper,
+                })
+                .collect()
+        };
+        let total = |dim: &str| {
+            rows.iter()
+                .find(|r| r.dimension == dim && r.measure == "proportion" && r.group == TOTAL)
+                .and_then(|r| r.value)
+        };
+        let describe = |p: &Point| match p.value {
+            Some(v) => with_interval(Some(v), p.lower, p.upper, 1, lang),
+            None => hidden.to_string(),
+        };
+        let mut figures = Vec::new();
+        // Groups with whiskers, one panel per non-geographic stratifier.
+        let panels: Vec<Panel> = self
+            .spec
+            .spec
+            .stratifiers
+            .iter()
+            .map(|s| s.code())
+            .filter(|c| !matches!(c.as_str(), "region" | "municipality" | "hospital"))
+            .map(|c| Panel {
+                title: dimension(&c, lang),
+                points: points(&c),
+                total: total(&c),
+            })
+            .filter(|p| !p.points.is_empty())
+            .collect();
+        if !panels.is_empty() {
+            let t = title(lang.pick("andel efter gruppe", "proportion by group"));
+            let data = panels
+                .iter()
+                .flat_map(|p| {
+                    p.points
+                        .iter()
+                        .map(|q| (format!("{}: {}", p.title, q.label), describe(q)))
+                })
+                .collect();
+            figures.push(Figure {
+                slug: format!("{}-grupper", o.id),
+                caption: format!(
+                    "{}. {}",
+                    t,
+                    lang.pick(
+                        "Punkter er andele, vandrette streger 95% sikkerhedsintervaller, den stiplede linje andelen i alt.",
+                        "Points are proportions, horizontal bars 95% confidence intervals, the dashed line the total."
+                    )
+                ),
+                svg: small_multiples(&panels, &t, axis, hidden)?,
+                alt: format!(
+                    "{} {}",
+                    lang.pick("Andelen med udfaldet efter", "The proportion with the outcome by"),
+                    panels.iter().map(|p| p.title.to_lowercase()).collect::<Vec<_>>().join(", ")
+                ),
+                data,
+            });
+        }
+        // The slope index on the first ordered dimension with PHE's linear SII released.
+        for s in self.spec.spec.stratifiers.iter().filter(|s| s.ordered()) {
+            let code = s.code();
+            let Some(sii) = rows.iter().find(|r| {
+                r.dimension == code
+                    && r.measure == "sii"
+                    && r.method == "phe-linear"
+                    && r.value.is_some()
+            }) else {
+                continue;
+            };
+            let groups: Vec<(Point, f64)> = rows
+                .iter()
+                .filter(|r| {
+                    r.dimension == code
+                        && r.measure == "proportion"
+                        && r.is_level()
+                        && r.group != crate::strata::UNKNOWN
+                })
+                .map(|r| {
+                    (
+                        Point {
+                            label: group(&code, &r.group, lang),
+                            value: r.value,
+                            lower: r.lower,
+                            upper: r.upper,
+                        },
+                        r.denominator.unwrap_or(0) as f64,
+                    )
+                })
+                .collect();
+            // The line needs every group's number and size; a hidden group means no chart.
+            if groups.is_empty() || groups.iter().any(|(p, n)| p.value.is_none() || *n == 0.0) {
+                continue;
+            }
+            let value = sii.value.unwrap_or(0.0);
+            let sii_text = with_interval(sii.value, sii.lower, sii.upper, 1, lang);
+            let t = title(&format!(
+                "{} {}",
+                lang.pick("hældningsindeks efter", "slope index by"),
+                dimension(&code, lang).to_lowercase()
+            ));
+            figures.push(Figure {
+                slug: format!("{}-sii-{code}", o.id),
+                caption: format!(
+                    "{t}. {} {sii_text} {}",
+                    lang.pick("SII (PHE, lineær):", "SII (PHE, linear):"),
+                    lang.pick(
+                        "procentpoint. Søjlernes bredde er gruppernes andel af patienterne, rangordnet fra mest dårligt stillet.",
+                        "percentage points. Bar widths are the groups' shares of the patients, ranked from the most disadvantaged."
+                    )
+                ),
+                svg: sii_chart(
+                    &groups,
+                    value,
+                    &format!("SII = {}", number(Some(value), 1, lang)),
+                    &t,
+                    lang.pick(
+                        "Kumuleret andel af patienterne (0 = mest dårligt stillet)",
+                        "Cumulative share of the patients (0 = most disadvantaged)",
+                    ),
+                    axis,
+                )?,
+                alt: format!(
+                    "{} {}: {sii_text}.",
+                    lang.pick("Hældningsindeks for ulighed efter", "Slope index of inequality by"),
+                    dimension(&code, lang).to_lowercase()
+                ),
+                data: groups.iter().map(|(p, _)| (p.label.clone(), describe(p))).collect(),
+            });
+            break;
+        }
+        // Maps of regions and municipalities.
+        for (code, areas, label_values) in [
+            ("region", geo::regions(), true),
+            ("municipality", geo::municipalities(), false),
+        ] {
+            let values: Vec<(String, Option<f64>)> = rows
+                .iter()
+                .filter(|r| r.dimension == code && r.measure == "proportion" && r.is_level())
+                .map(|r| (r.group.clone(), r.value))
+                .collect();
+            if values.is_empty() {
+                continue;
+            }
+            let t = title(&format!(
+                "{} {}",
+                lang.pick("andel efter", "proportion by"),
+                dimension(code, lang).to_lowercase()
+            ));
+            let hidden_count = values.iter().filter(|(_, v)| v.is_none()).count();
+            figures.push(Figure {
+                slug: format!("{}-kort-{code}", o.id),
+                caption: format!(
+                    "{t}. {} {} {}",
+                    lang.pick(
+                        "Andel (%) i fem lige brede klasser;",
+                        "Proportion (%) in five equal-width classes;"
+                    ),
+                    hidden_count,
+                    lang.pick(
+                        "områder er undertrykt (grå med kryds).",
+                        "areas are suppressed (grey with a cross)."
+                    )
+                ),
+                svg: choropleth(
+                    areas,
+                    &values,
+                    &t,
+                    lang.pick("Andel (%)", "Proportion (%)"),
+                    lang,
+                    label_values,
+                )?,
+                alt: format!(
+                    "{} {}. {}: {}.",
+                    lang.pick("Kort over andelen efter", "Map of the proportion by"),
+                    dimension(code, lang).to_lowercase(),
+                    lang.pick("Kilde til grænserne", "Boundaries"),
+                    areas.source
+                ),
+                data: points(code)
+                    .iter()
+                    .map(|p| (p.label.clone(), describe(p)))
+                    .collect(),
+            });
+        }
+        // The funnel plot of units, where the analysis has funnel limits for this outcome.
+        if let Some(unit_dim) = rows
+            .iter()
+            .find(|r| r.measure == "funnel_95")
+            .map(|r| r.dimension.clone())
+            && let Some(target) = total(&unit_dim)
+        {
+            let units: Vec<Unit> = rows
+                .iter()
+                .filter(|r| r.dimension == unit_dim && r.measure == "proportion" && r.is_level())
+                .filter_map(|r| {
+                    Some(Unit {
+                        label: group(&unit_dim, &r.group, lang),
+                        patients: r.denominator? as f64,
+                        percent: r.value?,
+                    })
+                })
+                .collect();
+            let standard = self
+                .spec
+                .spec
+                .quality
+                .as_ref()
+                .filter(|q| q.outcome.as_deref().is_none_or(|id| id == o.id))
+                .map(|q| q.standard_percent);
+            let hidden_units = points(&unit_dim)
+                .iter()
+                .filter(|p| p.value.is_none())
+                .count();
+            let t = title(&format!(
+                "{} {}",
+                lang.pick("tragtdiagram efter", "funnel plot by"),
+                dimension(&unit_dim, lang).to_lowercase()
+            ));
+            let standard_label = format!(
+                "{} {}%",
+                lang.pick("Standard", "Standard"),
+                number(standard, 0, lang)
+            );
+            figures.push(Figure {
+                slug: format!("{}-tragt-{unit_dim}", o.id),
+                caption: format!(
+                    "{t}. {} {} {hidden_units} {}",
+                    lang.pick(
+                        "Enhedernes andel mod antal patienter med 95%- (stiplet) og 99,8%-kontrolgrænser (fuldt optrukket) om landsandelen; trekanter ligger uden for 99,8%-grænserne.",
+                        "Units' proportions against their patients with 95% (dashed) and 99.8% (solid) control limits around the national proportion; triangles lie outside the 99.8% limits."
+                    ),
+                    lang.pick("Undertrykte enheder vises ikke:", "Suppressed units are not drawn:"),
+                    lang.pick("enheder.", "units.")
+                ),
+                svg: funnel_plot(
+                    &units,
+                    target,
+                    standard,
+                    &FunnelText {
+                        title: &t,
+                        x_desc: lang.pick("Patienter", "Patients"),
+                        y_desc: lang.pick("Andel (%)", "Proportion (%)"),
+                        target: lang.pick("Landsandel", "National proportion"),
+                        limit_95: lang.pick("95%-grænser", "95% limits"),
+                        limit_998: lang.pick("99,8%-grænser", "99.8% limits"),
+                        standard: &standard_label,
+                    },
+                )?,
+                alt: format!(
+                    "{} {}%.",
+                    lang.pick("Tragtdiagram om landsandelen", "Funnel plot around the national proportion of"),
+                    number(Some(target), 1, lang)
+                ),
+                data: points(&unit_dim)
+                    .iter()
+                    .map(|p| (p.label.clone(), describe(p)))
+                    .collect(),
+            });
+        }
+        // The trend, total first, then the groups of the first stratifier.
+        let years = self.years();
+        if years.len() >= 2
+            && let Some(first) = self.spec.spec.stratifiers.first().map(|s| s.code())
+        {
+            let series_of = |level: &str, label: String| Series {
+                label,
+                points: years
+                    .iter()
+                    .map(|y| {
+                        let r = self.rows.iter().find(|r| {
+                            r.outcome == o.id
+                                && r.subanalysis.is_empty()
+                                && r.year == *y
+                                && r.dimension == first
+                                && r.group == level
+                                && r.measure == "proportion"
+                        });
+                        YearPoint {
+                            year: *y,
+                            value: r.and_then(|r| r.value),
+                            lower: r.and_then(|r| r.lower),
+                            upper: r.and_then(|r| r.upper),
+                        }
+                    })
+                    .collect(),
+            };
+            let mut series = vec![series_of(TOTAL, group(&first, TOTAL, lang))];
+            for r in rows
+                .iter()
+                .filter(|r| r.dimension == first && r.measure == "proportion" && r.is_level())
+            {
+                series.push(series_of(&r.group, group(&first, &r.group, lang)));
+            }
+            let t = style.mark(&format!(
+                "{name}: {} {}–{} {} {}",
+                lang.pick("udvikling", "trend"),
+                years[0],
+                years[years.len() - 1],
+                lang.pick("efter", "by"),
+                dimension(&first, lang).to_lowercase()
+            ));
+            let data = series
+                .iter()
+                .flat_map(|s| {
+                    s.points.iter().map(|p| {
+                        (
+                            format!("{} {}", s.label, p.year),
+                            match p.value {
+                                Some(_) => with_interval(p.value, p.lower, p.upper, 1, lang),
+                                None => hidden.to_string(),
+                            },
+                        )
+                    })
+                })
+                .collect();
+            figures.push(Figure {
+                slug: format!("{}-udvikling", o.id),
+                caption: format!(
+                    "{t}. {}",
+                    lang.pick(
+                        "Linjer er andele, de skraverede bånd 95% sikkerhedsintervaller.",
+                        "Lines are proportions, the shaded bands 95% confidence intervals."
+                    )
+                ),
+                svg: trend_panels(
+                    &series,
+                    &t,
+                    lang.pick("Andel (%)", "Proportion (%)"),
+                    hidden,
+                )?,
+                alt: format!(
+                    "{} {}–{} {} {}.",
+                    lang.pick("Andelen med udfaldet", "The proportion with the outcome"),
+                    years[0],
+                    years[years.len() - 1],
+                    lang.pick("i alt og efter", "in total and by"),
+                    dimension(&first, lang).to_lowercase()
+                ),
+                data,
+            });
+        }
+        Ok(figures)
+    }
+}

@@ -1,0 +1,227 @@
+//! A spec's definitions in words (design, population, patient group, outcomes, stratifiers,
+//! sub-analyses), for the methods appendix of the reports and for the analysis plan.
+
+use super::labels::{Lang, dimension};
+use crate::dates;
+use crate::pipeline::spec::{Criterion, Design, DiagnosisType, LoadedSpec, Match, OutcomeKind};
+
+/// The design: "Bosatte på indeksdatoen 2024-01-01" / "Første hændelse i perioden …".
+pub fn design(loaded: &LoadedSpec, lang: Lang) -> String {
+    match loaded.design {
+        Design::IndexDate(d) => format!(
+            "{} {}",
+            lang.pick(
+                "Prævalent opgørelse: bosatte patienter på indeksdatoen",
+                "Prevalent design: resident patients on the index date"
+            ),
+            dates::format_iso(d)
+        ),
+        Design::Period(a, b) => format!(
+            "{} {}–{}",
+            lang.pick(
+                "Incident opgørelse: hver patients første kvalificerende hændelse i perioden",
+                "Incident design: each patient's first qualifying event in the period"
+            ),
+            dates::format_iso(a),
+            dates::format_iso(b)
+        ),
+    }
+}
+
+/// The population's age limits.
+pub fn population(loaded: &LoadedSpec, lang: Lang) -> String {
+    let p = &loaded.spec.population;
+    let youngest = p.age_min.unwrap_or(0);
+    match p.age_max {
+        Some(oldest) => format!(
+            "{} {youngest}–{oldest} {}",
+            lang.pick("Alder", "Aged"),
+            lang.pick("år ved indeks", "years at the index")
+        ),
+        None => format!(
+            "{} {youngest} {}",
+            lang.pick("Alder mindst", "Aged at least"),
+            lang.pick("år ved indeks", "years at the index")
+        ),
+    }
+}
+
+fn criterion(c: &Criterion, lang: Lang) -> String {
+    let mut parts = Vec::new();
+    if !c.diagnoses.is_empty() {
+        parts.push(format!(
+            "ICD-10 {} ({})",
+            c.diagnoses.join(", "),
+            match c.diagnosis_type {
+                DiagnosisType::Action => lang.pick("aktionsdiagnose", "action diagnosis"),
+                DiagnosisType::Any => lang.pick("aktions- eller bidiagnose", "any diagnosis"),
+            }
+        ));
+    }
+    if !c.procedures.is_empty() {
+        parts.push(format!(
+            "{} {}",
+            lang.pick("procedure (SKS)", "procedure (SKS)"),
+            c.procedures.join(", ")
+        ));
+    }
+    if !c.atc.is_empty() {
+        parts.push(format!(
+            "{} ATC {}",
+            lang.pick("indløst recept", "redeemed prescription"),
+            c.atc.join(", ")
+        ));
+    }
+    if !c.units.is_empty() {
+        parts.push(format!(
+            "{} {}",
+            lang.pick("ved enhedstype", "at unit type"),
+            c.units.join(", ")
+        ));
+    }
+    if let Some(days) = c.lookback_days {
+        parts.push(format!(
+            "{} {days} {}",
+            lang.pick("i de", "in the"),
+            lang.pick("dage før indeks", "days before the index")
+        ));
+    }
+    parts.join(" ")
+}
+
+/// The patient group's criteria.
+pub fn patient_group(loaded: &LoadedSpec, lang: Lang) -> String {
+    let group = &loaded.spec.patient_group;
+    let joiner = match group.combine {
+        Match::Any => lang.pick(" eller ", " or "),
+        Match::All => lang.pick(" og ", " and "),
+    };
+    let mut text = group
+        .include
+        .iter()
+        .map(|c| criterion(c, lang))
+        .collect::<Vec<_>>()
+        .join(joiner);
+    for c in &group.exclude {
+        text.push_str(&format!(
+            "; {} {}",
+            lang.pick("undtagen", "except"),
+            criterion(c, lang)
+        ));
+    }
+    if let Some(n) = group.min_conditions {
+        text.push_str(&format!(
+            "; {} {n} {}",
+            lang.pick("mindst", "at least"),
+            lang.pick("kroniske sygdomme", "chronic conditions")
+        ));
+    }
+    text
+}
+
+/// Each outcome's definition: name, what counts, the window and the at-risk rule.
+pub fn outcomes(loaded: &LoadedSpec, lang: Lang) -> Vec<String> {
+    loaded
+        .spec
+        .outcomes
+        .iter()
+        .map(|o| {
+            let what = match o.kind {
+                OutcomeKind::Prescription => {
+                    format!(
+                        "{} ATC {}",
+                        lang.pick("indløst recept", "redeemed prescription"),
+                        o.codes.join(", ")
+                    )
+                }
+                OutcomeKind::Procedure => {
+                    format!(
+                        "{} {}",
+                        lang.pick("procedure (SKS)", "procedure (SKS)"),
+                        o.codes.join(", ")
+                    )
+                }
+                OutcomeKind::Contact => {
+                    let mut t = format!(
+                        "{} {}",
+                        lang.pick(
+                            "hospitalskontakt ved enhedstype",
+                            "hospital contact at unit type"
+                        ),
+                        o.units.join(", ")
+                    );
+                    if !o.codes.is_empty() {
+                        t.push_str(&format!(
+                            " {} {}",
+                            lang.pick("med aktionsdiagnose", "with action diagnosis"),
+                            o.codes.join(", ")
+                        ));
+                    }
+                    t
+                }
+                OutcomeKind::Death => lang
+                    .pick("død af alle årsager", "death of any cause")
+                    .into(),
+                OutcomeKind::Readmission => lang
+                    .pick(
+                        "genindlæggelse efter indekskontakten",
+                        "readmission after the index contact",
+                    )
+                    .into(),
+            };
+            let mut text = format!(
+                "{}: {what}, {} {}–{} {}",
+                lang.pick(&o.name_da, &o.name_en),
+                lang.pick("dag", "days"),
+                o.window_days[0],
+                o.window_days[1],
+                lang.pick("efter indeks", "after the index")
+            );
+            if let Some(days) = o.alive_days {
+                text.push_str(&format!(
+                    "; {} {days} {}",
+                    lang.pick("blandt patienter i live", "among patients alive"),
+                    lang.pick("dage efter indeks", "days after the index")
+                ));
+            }
+            if o.waiting_time {
+                text.push_str(&format!(
+                    "; {}",
+                    lang.pick("med ventetid i dage", "with the waiting time in days")
+                ));
+            }
+            if !o.favourable {
+                text.push_str(&format!(
+                    "; {}",
+                    lang.pick(
+                        "et ugunstigt udfald (lavere er bedre)",
+                        "an adverse outcome (lower is better)"
+                    )
+                ));
+            }
+            text
+        })
+        .collect()
+}
+
+/// The stratifiers by name.
+pub fn stratifiers(loaded: &LoadedSpec, lang: Lang) -> String {
+    loaded
+        .spec
+        .stratifiers
+        .iter()
+        .map(|s| dimension(&s.code(), lang))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The sub-analyses by name.
+pub fn sub_analyses(loaded: &LoadedSpec, lang: Lang) -> String {
+    loaded
+        .spec
+        .sub_analyses
+        .iter()
+        .map(|s| lang.pick(&s.name_da, &s.name_en).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,572 @@
+//! The documents the council delivers: the annual analysis (31 December) and the midway status
+//! (15 August), and the report of a single analysis, all one self-contained HTML page (inline
+//! SVG and CSS, printable to A4): a title page, the contents, a summary of findings (descriptive:
+//! the annual analysis makes no recommendations, so it has no such section), the midway status's
+//! plan status and data completeness, a chapter per analysis, the data and methods appendix and
+//! the provenance of every number.
+
+use super::chapter::{Chapter, Numbered, Style};
+use super::doc_table::{Cell, Column, DocTable};
+use super::figures::Figure;
+use super::format::escape;
+use super::labels::Lang;
+use super::methods::note;
+use super::rows::Row;
+use super::{definitions, style};
+use crate::dates;
+use crate::error::Result;
+use crate::pipeline::run::ReportKind;
+use crate::pipeline::spec::LoadedSpec;
+
+/// One register file an analysis read, with its fingerprint.
+#[derive(Debug, Clone)]
+pub struct InputRecord {
+    pub path: String,
+    pub register: String,
+    pub sha256: String,
+}
+
+/// Where an analysis's numbers came from.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub spec_sha256: String,
+    pub run_key: String,
+    pub inputs: Vec<InputRecord>,
+    pub threshold: u64,
+    /// The run found nothing changed and kept the previous outputs.
+    pub unchanged: bool,
+}
+
+/// An analysis of the plan: its released rows and provenance, or why it has no results.
+pub struct Analysis<'a> {
+    pub spec: &'a LoadedSpec,
+    pub rows: Vec<Row>,
+    pub run: std::result::Result<RunRecord, String>,
+}
+
+pub use crate::registers::completeness::Completeness;
+
+/// What to write.
+pub struct DocumentSpec<'a> {
+    pub kind: ReportKind,
+    pub lang: Lang,
+    pub as_of: i32,
+    /// The NOT FOR RELEASE mark of an internal run.
+    pub internal: Option<&'static str>,
+    pub analyses: &'a [Analysis<'a>],
+    pub completeness: &'a [Completeness],
+    /// The report of one analysis (its title on the title page) rather than the whole plan.
+    pub single: bool,
+}
+
+/// A written document: the page, and its numbered tables and figures for the exports.
+pub struct Document {
+    pub html: String,
+    pub tables: Vec<DocTable>,
+    pub figures: Vec<Figure>,
+}
+
+/// The document's kind as the title page names it.
+pub fn kind_name(kind: ReportKind, lang: Lang) -> &'static str {
+    match kind {
+        ReportKind::Annual => lang.pick("Årsanalyse", "Annual analysis"),
+        ReportKind::Midway => lang.pick("Midtvejsstatus", "Midway status"),
+    }
+}
+
+/// Builds the document.
+pub fn build(d: &DocumentSpec) -> Result<Document> {
+    let lang = d.lang;
+    let style = Style {
+        lang,
+        preliminary: d.kind == ReportKind::Midway,
+        internal: d.internal,
+    };
+    let mut numbered = Numbered::default();
+    let with_results: Vec<&Analysis> = d.analyses.iter().filter(|a| a.run.is_ok()).collect();
+    let chapters: Vec<Chapter> = with_results
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Chapter {
+            number: i + 1,
+            spec: a.spec,
+            rows: &a.rows,
+        })
+        .collect();
+    let year = dates::year_of(d.as_of);
+    let title = if d.single
+        && let Some(c) = chapters.first()
+    {
+        c.title(lang).to_string()
+    } else {
+        lang.pick(
+            "Ulighed i behandling og tilbud til patientgrupper",
+            "Inequality in treatment and offers for patient groups",
+        )
+        .to_string()
+    };
+    let kind = format!("{} {year}", kind_name(d.kind, lang));
+    let mut body = String::new();
+    if let Some(mark) = d.internal {
+        body.push_str(&format!(
+            "<p class=\"internal\"><strong>{}</strong> {}</p>\n",
+            escape(mark),
+            lang.pick(
+                "Intern kørsel uden diskretionering: må ikke forlade det sikre miljø.",
+                "Internal run without disclosure control: must not leave the secure environment."
+            )
+        ));
+    }
+    // Title page.
+    body.push_str(&format!(
+        "<section class=\"title-page\" data-section=\"title\">\n<p class=\"kind\">{}</p>\n<h1>{}</h1>\n<p class=\"subtitle\">{}</p>\n<p>{} {}. {} ulighed {}.</p>\n",
+        escape(&kind),
+        escape(&title),
+        escape(lang.pick(
+            "Social og geografisk ulighed i behandling og tilbud, opgjort på nationale registre",
+            "Social and geographic inequality in treatment and offers, from the national registers"
+        )),
+        lang.pick("Data til og med", "Data up to"),
+        dates::format_iso(d.as_of),
+        lang.pick("Udarbejdet med", "Produced with"),
+        env!("CARGO_PKG_VERSION"),
+    ));
+    if style.preliminary {
+        body.push_str(&format!(
+            "<p class=\"status\"><strong>{}</strong></p>\n",
+            lang.pick(
+                "Foreløbig: alle tal og figurer i midtvejsstatus er foreløbige og kan ændre sig til årsanalysen.",
+                "Preliminary: every number and figure of the midway status is preliminary and may change by the annual analysis."
+            )
+        ));
+    }
+    body.push_str("</section>\n");
+    // Contents.
+    let mut contents: Vec<(String, String)> = vec![(
+        "sammenfatning".into(),
+        lang.pick("Sammenfatning af resultaterne", "Summary of findings")
+            .into(),
+    )];
+    if style.preliminary {
+        contents.push((
+            "status".into(),
+            lang.pick("Status for analyseplanen", "Status of the analysis plan")
+                .into(),
+        ));
+        contents.push((
+            "datakomplethed".into(),
+            lang.pick("Datakomplethed", "Data completeness").into(),
+        ));
+    }
+    for c in &chapters {
+        contents.push((
+            c.anchor(),
+            format!(
+                "{} {}. {}",
+                lang.pick("Kapitel", "Chapter"),
+                c.number,
+                c.title(lang)
+            ),
+        ));
+    }
+    contents.push((
+        "bilag-data".into(),
+        lang.pick("Bilag A. Data og metode", "Appendix A. Data and methods")
+            .into(),
+    ));
+    contents.push((
+        "bilag-proveniens".into(),
+        lang.pick("Bilag B. Proveniens", "Appendix B. Provenance")
+            .into(),
+    ));
+    body.push_str(&format!(
+        "<nav class=\"contents\" data-section=\"contents\">\n<h2>{}</h2>\n<ol>\n",
+        lang.pick("Indhold", "Contents")
+    ));
+    for (anchor, name) in &contents {
+        body.push_str(&format!(
+            "<li><a href=\"#{anchor}\">{}</a></li>\n",
+            escape(name)
+        ));
+    }
+    body.push_str("</ol>\n</nav>\n");
+    // Summary of findings.
+    body.push_str(&format!(
+        "<section id=\"sammenfatning\" data-section=\"summary\">\n<h2>{}</h2>\n<p>{}</p>\n<ul class=\"findings\">\n",
+        lang.pick("Sammenfatning af resultaterne", "Summary of findings"),
+        lang.pick(
+            "Sammenfatningen er beskrivende: den gengiver de vigtigste tal fra hvert kapitel. For hvert udfald vises andelen i alt og den største forskel til en referencegruppe, hvis intervallet udelukker ingen forskel.",
+            "The summary is descriptive: it repeats the main numbers of each chapter. For each outcome it gives the total proportion and the largest difference from a reference group whose interval excludes no difference."
+        )
+    ));
+    for c in &chapters {
+        for line in c.findings(lang) {
+            body.push_str(&format!("<li>{}</li>\n", escape(&line)));
+        }
+    }
+    body.push_str("</ul>\n</section>\n");
+    if style.preliminary {
+        body.push_str(&plan_status(d, style, &mut numbered));
+        body.push_str(&completeness(d, style, &mut numbered));
+    }
+    for c in &chapters {
+        body.push_str(&c.html(style, &mut numbered)?);
+    }
+    body.push_str(&appendix(d, &with_results, style, &mut numbered));
+    body.push_str(&provenance(d, &with_results));
+    let page_title = match d.internal {
+        Some(mark) => format!("{mark}: {kind}: {title}"),
+        None => format!("{kind}: {title}"),
+    };
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+        lang.pick("da", "en"),
+        escape(&page_title),
+        style::CSS,
+        body
+    );
+    Ok(Document {
+        html,
+        tables: numbered.tables,
+        figures: numbered.figures,
+    })
+}
+
+fn column(heading: &str) -> Column {
+    Column {
+        heading: heading.to_string(),
+        interval: false,
+    }
+}
+
+/// The midway status's table of the plan: which analyses have results and which are pending.
+fn plan_status(d: &DocumentSpec, style: Style, numbered: &mut Numbered) -> String {
+    let lang = style.lang;
+    let rows = d
+        .analyses
+        .iter()
+        .map(|a| {
+            let (status, note) = match &a.run {
+                Ok(_) => {
+                    let mut years: Vec<i32> = a.rows.iter().map(|r| r.year).collect();
+                    years.sort_unstable();
+                    years.dedup();
+                    (
+                        lang.pick("Resultater foreligger", "Results available")
+                            .to_string(),
+                        years
+                            .iter()
+                            .map(|y| y.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                }
+                Err(why) => (lang.pick("Afventer", "Pending").to_string(), why.clone()),
+            };
+            vec![
+                Cell::Text(
+                    lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)
+                        .to_string(),
+                ),
+                Cell::Text(status),
+                Cell::Text(note),
+            ]
+        })
+        .collect();
+    format!(
+        "<section id=\"status\" data-section=\"plan-status\">\n<h2>{}</h2>\n{}</section>\n",
+        lang.pick("Status for analyseplanen", "Status of the analysis plan"),
+        numbered.table(
+            style,
+            lang.pick(
+                "Analyseplanens analyser og deres status",
+                "The analyses of the plan and their status"
+            ),
+            vec![
+                column(lang.pick("Analyse", "Analysis")),
+                column(lang.pick("Status", "Status")),
+                column(lang.pick("År med resultater / årsag", "Years with results / reason")),
+            ],
+            rows,
+            Vec::new(),
+        )
+    )
+}
+
+/// The midway status's data completeness: the latest data of each register.
+fn completeness(d: &DocumentSpec, style: Style, numbered: &mut Numbered) -> String {
+    let lang = style.lang;
+    let rows = d
+        .completeness
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::Text(c.register.clone()),
+                Cell::Count(Some(c.files as u64)),
+                Cell::Text(c.years.map(|(a, b)| format!("{a}–{b}")).unwrap_or_default()),
+                Cell::Text(c.latest.map(dates::format_iso).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    format!(
+        "<section id=\"datakomplethed\" data-section=\"completeness\">\n<h2>{}</h2>\n<p>{} {}.</p>\n{}</section>\n",
+        lang.pick("Datakomplethed", "Data completeness"),
+        lang.pick(
+            "Seneste år og seneste dato i hvert register ved opgørelsesdatoen",
+            "The latest year and latest date in each register at the as-of date"
+        ),
+        dates::format_iso(d.as_of),
+        numbered.table(
+            style,
+            lang.pick("Registrenes seneste data", "The registers' latest data"),
+            vec![
+                column(lang.pick("Register", "Register")),
+                column(lang.pick("Filer", "Files")),
+                column(lang.pick("År", "Years")),
+                column(lang.pick("Seneste dato", "Latest date")),
+            ],
+            rows,
+            Vec::new(),
+        )
+    )
+}
+
+/// Appendix A: registers and years, definitions, measures and the disclosure rule.
+fn appendix(
+    d: &DocumentSpec,
+    analyses: &[&Analysis],
+    style: Style,
+    numbered: &mut Numbered,
+) -> String {
+    let lang = style.lang;
+    let mut html = format!(
+        "<section id=\"bilag-data\" class=\"appendix\" data-section=\"appendix-data\">\n<h2>{}</h2>\n<h3>{}</h3>\n",
+        lang.pick("Bilag A. Data og metode", "Appendix A. Data and methods"),
+        lang.pick("A.1 Registre og år", "A.1 Registers and years"),
+    );
+    let rows = analyses
+        .iter()
+        .filter_map(|a| Some((a, a.run.as_ref().ok()?)))
+        .map(|(a, run)| {
+            let mut registers: Vec<&str> = run.inputs.iter().map(|i| i.register.as_str()).collect();
+            registers.dedup();
+            let files: Vec<String> = run
+                .inputs
+                .iter()
+                .map(|i| {
+                    std::path::Path::new(&i.path)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_else(|| i.path.clone())
+                })
+                .collect();
+            let mut years: Vec<i32> = a.rows.iter().map(|r| r.year).collect();
+            years.sort_unstable();
+            years.dedup();
+            vec![
+                Cell::Text(
+                    lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)
+                        .to_string(),
+                ),
+                Cell::Text(registers.join(", ")),
+                Cell::Text(files.join(", ")),
+                Cell::Text(
+                    years
+                        .iter()
+                        .map(|y| y.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ]
+        })
+        .collect();
+    html.push_str(&numbered.table(
+        style,
+        lang.pick(
+            "Registre og filer, som hver analyse bygger på",
+            "Registers and files each analysis uses",
+        ),
+        vec![
+            column(lang.pick("Analyse", "Analysis")),
+            column(lang.pick("Registre", "Registers")),
+            column(lang.pick("Filer", "Files")),
+            column(lang.pick("Opgørelsesår", "Years analysed")),
+        ],
+        rows,
+        Vec::new(),
+    ));
+    html.push_str(&format!(
+        "<h3>{}</h3>\n",
+        lang.pick("A.2 Definitioner", "A.2 Definitions")
+    ));
+    for a in analyses {
+        let spec = a.spec;
+        html.push_str(&format!(
+            "<h4>{}</h4>\n<dl class=\"definitions\">\n",
+            escape(lang.pick(&spec.spec.title_da, &spec.spec.title_en))
+        ));
+        let mut items = vec![
+            (
+                lang.pick("Design", "Design"),
+                definitions::design(spec, lang),
+            ),
+            (
+                lang.pick("Population", "Population"),
+                definitions::population(spec, lang),
+            ),
+            (
+                lang.pick("Patientgruppe", "Patient group"),
+                definitions::patient_group(spec, lang),
+            ),
+        ];
+        for o in definitions::outcomes(spec, lang) {
+            items.push((lang.pick("Udfald", "Outcome"), o));
+        }
+        items.push((
+            lang.pick("Opdelinger", "Stratifiers"),
+            definitions::stratifiers(spec, lang),
+        ));
+        let subs = definitions::sub_analyses(spec, lang);
+        if !subs.is_empty() {
+            items.push((lang.pick("Underanalyser", "Sub-analyses"), subs));
+        }
+        for (term, text) in items {
+            html.push_str(&format!(
+                "<dt>{}</dt><dd>{}</dd>\n",
+                escape(term),
+                escape(&text)
+            ));
+        }
+        html.push_str("</dl>\n");
+    }
+    html.push_str(&format!(
+        "<h3>{}</h3>\n",
+        lang.pick("A.3 Mål og metoder", "A.3 Measures and methods")
+    ));
+    let mut used: Vec<(&str, &str)> = analyses
+        .iter()
+        .flat_map(|a| {
+            a.rows
+                .iter()
+                .map(|r| (r.measure.as_str(), r.method.as_str()))
+        })
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    let rows = super::methods::NOTES
+        .iter()
+        .filter(|n| used.contains(&(n.measure, n.method)))
+        .map(|n| {
+            vec![
+                Cell::Text(n.name(lang).to_string()),
+                Cell::Text(n.method.to_string()),
+                Cell::Text(n.formula(lang).to_string()),
+                Cell::Text(n.reference.to_string()),
+            ]
+        })
+        .collect();
+    let missing: Vec<String> = used
+        .iter()
+        .filter(|(m, method)| note(m, method).is_none())
+        .map(|(m, method)| format!("{m} ({method})"))
+        .collect();
+    html.push_str(&numbered.table(
+        style,
+        lang.pick(
+            "Målenes formler og referencer",
+            "The measures' formulas and references",
+        ),
+        vec![
+            column(lang.pick("Mål", "Measure")),
+            column(lang.pick("Metode", "Method")),
+            column(lang.pick("Formel", "Formula")),
+            column(lang.pick("Reference", "Reference")),
+        ],
+        rows,
+        if missing.is_empty() {
+            Vec::new()
+        } else {
+            vec![format!(
+                "{}: {}",
+                lang.pick("Uden note", "Without a note"),
+                missing.join(", ")
+            )]
+        },
+    ));
+    html.push_str(&format!(
+        "<h3>{}</h3>\n<p>{}</p>\n<ul>\n",
+        lang.pick("A.4 Diskretion", "A.4 Disclosure control"),
+        lang.pick(
+            "Ingen offentliggjort celle beskriver færre personer end tærsklen: celler, hvis tæller, nævner eller forskellen mellem dem er under tærsklen, er undertrykt (primært), og yderligere celler er undertrykt (sekundært), så ingen undertrykt værdi kan regnes tilbage fra totaler, komplementer, underanalyser eller andre tabeller over de samme personer. Undertrykte celler står som »undertrykt« i tabellerne og tegnes ikke i figurerne.",
+            "No released cell describes fewer persons than the threshold: cells whose numerator, denominator or their difference is below it are suppressed (primary), and further cells are suppressed (secondary) so that no suppressed value can be worked back from totals, complements, sub-analyses or other tables of the same persons. Suppressed cells read \"suppressed\" in the tables and are not drawn in the figures."
+        )
+    ));
+    for a in analyses {
+        if let Ok(run) = &a.run {
+            let hidden = a.rows.iter().filter(|r| r.suppressed).count();
+            html.push_str(&format!(
+                "<li>{}: {} {}; {} {}.</li>\n",
+                escape(lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)),
+                lang.pick("tærskel", "threshold"),
+                run.threshold,
+                hidden,
+                lang.pick("undertrykte celler", "suppressed cells"),
+            ));
+        }
+    }
+    html.push_str("</ul>\n");
+    if d.internal.is_some() {
+        html.push_str(&format!(
+            "<p class=\"internal\">{}</p>\n",
+            lang.pick(
+                "Denne kørsel er intern: diskretion er ikke anvendt.",
+                "This run is internal: disclosure control is not applied."
+            )
+        ));
+    }
+    html.push_str("</section>\n");
+    html
+}
+
+/// Appendix B: the tool, each spec's hash, the run key and every input file's fingerprint.
+fn provenance(d: &DocumentSpec, analyses: &[&Analysis]) -> String {
+    let lang = d.lang;
+    let mut html = format!(
+        "<section id=\"bilag-proveniens\" class=\"appendix\" data-section=\"provenance\">\n<h2>{}</h2>\n<ul class=\"provenance\">\n<li>ulighed {}</li>\n<li>{}: {}</li>\n</ul>\n",
+        lang.pick("Bilag B. Proveniens", "Appendix B. Provenance"),
+        env!("CARGO_PKG_VERSION"),
+        lang.pick("Opgørelsesdato", "As-of date"),
+        dates::format_iso(d.as_of),
+    );
+    for a in analyses {
+        let Ok(run) = &a.run else { continue };
+        html.push_str(&format!(
+            "<h3>{}</h3>\n<ul class=\"provenance\">\n<li>{}: {}</li>\n<li>{}: sha256 {}</li>\n<li>{}: {}</li>\n<li>{}</li>\n</ul>\n<table class=\"inputs\">\n<thead><tr><th>{}</th><th>{}</th><th>SHA-256</th></tr></thead>\n<tbody>\n",
+            escape(lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)),
+            lang.pick("Specifikation", "Specification"),
+            escape(&a.spec.path.display().to_string()),
+            lang.pick("Specifikationens hash", "Specification hash"),
+            run.spec_sha256,
+            lang.pick("Kørselsnøgle", "Run key"),
+            run.run_key,
+            if run.unchanged {
+                lang.pick("Intet, analysen læser, er ændret siden sidste kørsel; dens resultater er genbrugt.", "Nothing the analysis reads has changed since its last run; its results were reused.")
+            } else {
+                lang.pick("Beregnet i denne kørsel.", "Computed in this run.")
+            },
+            lang.pick("Fil", "File"),
+            lang.pick("Register", "Register"),
+        ));
+        for i in &run.inputs {
+            html.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td class=\"hash\">{}</td></tr>\n",
+                escape(&i.path),
+                escape(&i.register),
+                i.sha256
+            ));
+        }
+        html.push_str("</tbody>\n</table>\n");
+    }
+    html.push_str("</section>\n");
+    html
+}

@@ -1,0 +1,321 @@
+//! The formula and reference of every measure a document can show, for its methods appendix.
+
+use super::labels::Lang;
+
+/// A measure's (code, method) with its name, formula and reference in both languages.
+pub struct MethodNote {
+    pub measure: &'static str,
+    pub method: &'static str,
+    pub name: [&'static str; 2],
+    pub formula: [&'static str; 2],
+    pub reference: &'static str,
+}
+
+impl MethodNote {
+    pub fn name(&self, lang: Lang) -> &'static str {
+        lang.pick(self.name[0], self.name[1])
+    }
+
+    pub fn formula(&self, lang: Lang) -> &'static str {
+        lang.pick(self.formula[0], self.formula[1])
+    }
+}
+
+const HEAT: &str =
+    "WHO (2024) Health Equity Assessment Toolkit (HEAT), technical notes; R-pakken healthequal";
+
+/// Every measure the pipelines write, in the order the appendix lists them.
+pub const NOTES: &[MethodNote] = &[
+    MethodNote {
+        measure: "proportion",
+        method: "wilson",
+        name: ["Andel", "Proportion"],
+        formula: [
+            "p = d/n · 100 (d med udfaldet, n patienter); Wilsons scoreinterval",
+            "p = d/n · 100 (d with the outcome, n patients); Wilson score interval",
+        ],
+        reference: "Wilson (1927); Newcombe (1998); PHEindicatormethods phe_proportion",
+    },
+    MethodNote {
+        measure: "proportion_age_sex_std",
+        method: "dsr-dobson",
+        name: [
+            "Alders- og kønsstandardiseret andel",
+            "Age- and sex-standardised proportion",
+        ],
+        formula: [
+            "Σ wₖ·dₖ/nₖ / Σ wₖ over alders- og kønsgrupper k med standardbefolkningens vægte wₖ; Dobsons interval",
+            "Σ wₖ·dₖ/nₖ / Σ wₖ over age and sex groups k with the standard population's weights wₖ; Dobson interval",
+        ],
+        reference: "Dobson m.fl. (1991); Eurostat (2013) European Standard Population; PHEindicatormethods phe_dsr",
+    },
+    MethodNote {
+        measure: "difference",
+        method: "delta-method",
+        name: [
+            "Forskel til referencegruppen",
+            "Difference from the reference group",
+        ],
+        formula: [
+            "p_g − p_ref; SE = √(SE_g² + SE_ref²)",
+            "p_g − p_ref; SE = √(SE_g² + SE_ref²)",
+        ],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "ratio",
+        method: "delta-method-log",
+        name: ["Ratio til referencegruppen", "Ratio to the reference group"],
+        formula: [
+            "p_g / p_ref; interval på log-skala med delta-metoden",
+            "p_g / p_ref; interval on the log scale by the delta method",
+        ],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "sii",
+        method: "heat-logistic",
+        name: [
+            "Hældningsindeks for ulighed (SII)",
+            "Slope index of inequality (SII)",
+        ],
+        formula: [
+            "Forskellen i forventet værdi mellem rang 1 og 0 i en logistisk regression på gruppernes kumulerede rangmidtpunkt",
+            "The difference in predicted value between rank 1 and 0 of a logistic regression on the groups' cumulative rank midpoints",
+        ],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "sii",
+        method: "phe-linear",
+        name: [
+            "Hældningsindeks for ulighed (SII), lineær",
+            "Slope index of inequality (SII), linear",
+        ],
+        formula: [
+            "Hældningen i en vægtet lineær regression på rangmidtpunkterne; simuleret interval",
+            "The slope of a weighted linear regression on the rank midpoints; simulated interval",
+        ],
+        reference: "Low & Low (2004); PHEindicatormethods phe_sii",
+    },
+    MethodNote {
+        measure: "rii",
+        method: "heat-logistic",
+        name: [
+            "Relativt ulighedsindeks (RII)",
+            "Relative index of inequality (RII)",
+        ],
+        formula: [
+            "Forholdet mellem den forventede værdi ved rang 1 og 0 (logistisk regression)",
+            "The ratio of the predicted values at rank 1 and 0 (logistic regression)",
+        ],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "rii",
+        method: "phe-linear",
+        name: [
+            "Relativt ulighedsindeks (RII), lineær",
+            "Relative index of inequality (RII), linear",
+        ],
+        formula: [
+            "SII divideret med det vægtede gennemsnit",
+            "SII divided by the weighted mean",
+        ],
+        reference: "PHEindicatormethods phe_sii",
+    },
+    MethodNote {
+        measure: "aci",
+        method: "heat",
+        name: [
+            "Absolut koncentrationsindeks (ACI)",
+            "Absolute concentration index (ACI)",
+        ],
+        formula: [
+            "Σ pⱼ(2Xⱼ − 1)yⱼ med befolkningsandel pⱼ og rangmidtpunkt Xⱼ",
+            "Σ pⱼ(2Xⱼ − 1)yⱼ with population share pⱼ and rank midpoint Xⱼ",
+        ],
+        reference: "O'Donnell m.fl. (2008); WHO HEAT",
+    },
+    MethodNote {
+        measure: "rci",
+        method: "heat",
+        name: [
+            "Relativt koncentrationsindeks (RCI)",
+            "Relative concentration index (RCI)",
+        ],
+        formula: ["ACI / μ", "ACI / μ"],
+        reference: "O'Donnell m.fl. (2008); WHO HEAT",
+    },
+    MethodNote {
+        measure: "par",
+        method: "heat",
+        name: [
+            "Befolkningsattributabel risiko (PAR)",
+            "Population attributable risk (PAR)",
+        ],
+        formula: [
+            "y_ref − μ: hvor meget gennemsnittet μ ville ændre sig, hvis alle havde referencegruppens værdi",
+            "y_ref − μ: how much the mean μ would change if everyone had the reference group's value",
+        ],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "paf",
+        method: "heat",
+        name: [
+            "Befolkningsattributabel fraktion (PAF)",
+            "Population attributable fraction (PAF)",
+        ],
+        formula: ["PAR / μ · 100", "PAR / μ · 100"],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "bgv",
+        method: "heat",
+        name: [
+            "Varians mellem grupper (BGV)",
+            "Between-group variance (BGV)",
+        ],
+        formula: ["Σ pⱼ(yⱼ − μ)²", "Σ pⱼ(yⱼ − μ)²"],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "bgsd",
+        method: "heat-simulated",
+        name: [
+            "Standardafvigelse mellem grupper (BGSD)",
+            "Between-group standard deviation (BGSD)",
+        ],
+        formula: ["√BGV; simuleret interval", "√BGV; simulated interval"],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "cov",
+        method: "heat-simulated",
+        name: [
+            "Variationskoefficient (COV)",
+            "Coefficient of variation (COV)",
+        ],
+        formula: [
+            "BGSD / μ · 100; simuleret interval",
+            "BGSD / μ · 100; simulated interval",
+        ],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "mld",
+        method: "heat",
+        name: ["Mean log deviation (MLD)", "Mean log deviation (MLD)"],
+        formula: ["Σ pⱼ(−ln(yⱼ/μ))", "Σ pⱼ(−ln(yⱼ/μ))"],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "ti",
+        method: "heat",
+        name: ["Theils indeks (TI)", "Theil index (TI)"],
+        formula: ["Σ pⱼ(yⱼ/μ)ln(yⱼ/μ)", "Σ pⱼ(yⱼ/μ)ln(yⱼ/μ)"],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "idisu",
+        method: "heat-simulated",
+        name: [
+            "Uvægtet disparitetsindeks (IDISU)",
+            "Index of disparity, unweighted (IDISU)",
+        ],
+        formula: ["Σ|yⱼ − μ| / n / μ · 100", "Σ|yⱼ − μ| / n / μ · 100"],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "idisw",
+        method: "heat-simulated",
+        name: [
+            "Vægtet disparitetsindeks (IDISW)",
+            "Index of disparity, weighted (IDISW)",
+        ],
+        formula: ["Σ pⱼ|yⱼ − μ| / μ · 100", "Σ pⱼ|yⱼ − μ| / μ · 100"],
+        reference: HEAT,
+    },
+    MethodNote {
+        measure: "waiting_days_mean",
+        method: "student-t",
+        name: ["Ventetid, gennemsnit", "Waiting time, mean"],
+        formula: [
+            "Gennemsnitligt antal dage fra indeks til udfaldet blandt dem med udfaldet; Students t-interval",
+            "Mean days from the index to the outcome among those with it; Student's t interval",
+        ],
+        reference: "Student (1908)",
+    },
+    MethodNote {
+        measure: "waiting_days_median",
+        method: "median",
+        name: ["Ventetid, median", "Waiting time, median"],
+        formula: [
+            "Median antal dage fra indeks til udfaldet",
+            "Median days from the index to the outcome",
+        ],
+        reference: "",
+    },
+    MethodNote {
+        measure: "funnel_95",
+        method: "phe-funnel-proportion",
+        name: ["Tragtgrænser 95%", "Funnel limits 95%"],
+        formula: [
+            "Kontrolgrænser om den nationale andel ved enhedens antal patienter (Wilson)",
+            "Control limits around the national proportion at the unit's number of patients (Wilson)",
+        ],
+        reference: "Spiegelhalter (2005); PHEindicatormethods phe_funnels",
+    },
+    MethodNote {
+        measure: "funnel_998",
+        method: "phe-funnel-proportion",
+        name: ["Tragtgrænser 99,8%", "Funnel limits 99.8%"],
+        formula: [
+            "Som 95%-grænserne med 3 standardafvigelser",
+            "As the 95% limits, at 3 standard deviations",
+        ],
+        reference: "Spiegelhalter (2005); PHEindicatormethods phe_funnels",
+    },
+    MethodNote {
+        measure: "standard_met",
+        method: "quality-standard",
+        name: ["Standard opfyldt", "Standard met"],
+        formula: [
+            "1, når enhedens andel er mindst standarden, ellers 0",
+            "1 when the unit's proportion is at least the standard, otherwise 0",
+        ],
+        reference: "",
+    },
+];
+
+/// The note of a (measure, method), if the appendix has one.
+pub fn note(measure: &str, method: &str) -> Option<&'static MethodNote> {
+    NOTES
+        .iter()
+        .find(|n| n.measure == measure && n.method == method)
+}
+
+/// The name of a summary measure for a table row.
+pub fn measure_name(measure: &str, method: &str, lang: Lang) -> String {
+    note(measure, method)
+        .map(|n| n.name(lang).to_string())
+        .unwrap_or_else(|| measure.to_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::run::SUMMARY_MEASURES;
+
+    /// Every summary measure a pipeline can write has a note, so no appendix entry is missing.
+    #[test]
+    fn every_summary_measure_has_a_note() {
+        for m in SUMMARY_MEASURES {
+            assert!(
+                NOTES.iter().any(|n| n.measure == m),
+                "no method note for {m}"
+            );
+        }
+    }
+}

@@ -1,0 +1,442 @@
+//! The documents: the annual analysis of every shipped pipeline (from the shared `run --all` on
+//! data-samples/), the midway status, the English report with the Danish Excel CSV dialect and
+//! PNG figures, and the analysis plan.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crate::common::{small_registers, stderr, ulighed};
+use crate::html::{self, numbers};
+use crate::pipelines::{all_outputs, shipped};
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
+/// The annual document of the shared run.
+pub(crate) fn annual() -> PathBuf {
+    all_outputs().join("aarsanalyse")
+}
+
+/// The midway status of every pipeline on the small registers, as of 15 August 2024.
+pub(crate) fn midway() -> &'static Path {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-midway");
+        let _ = std::fs::remove_dir_all(&out);
+        let result = ulighed(&[
+            "run",
+            "--all",
+            "--report",
+            "midway",
+            "--registers",
+            small_registers().to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--as-of",
+            "2025-08-15",
+        ]);
+        assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+        out.join("midtvejsstatus")
+    })
+}
+
+/// The `data-section` names of a page, in order.
+fn sections(page: &str) -> Vec<&str> {
+    html::between(page, "data-section=\"", "\"")
+}
+
+#[test]
+fn annual_analysis_has_every_part_and_no_recommendations() {
+    let page = read(&annual().join("report.html"));
+    let found = sections(&page);
+    let chapters = found.iter().filter(|s| **s == "chapter").count();
+    assert_eq!(chapters, shipped().len(), "one chapter per analysis");
+    for part in [
+        "title",
+        "contents",
+        "summary",
+        "appendix-data",
+        "provenance",
+    ] {
+        assert!(found.contains(&part), "no {part} section: {found:?}");
+    }
+    assert!(
+        !found.contains(&"plan-status"),
+        "the plan status is the midway status's"
+    );
+    // The annual analysis makes no recommendations: no heading says so, in either language.
+    for level in ["h1", "h2", "h3", "h4"] {
+        for heading in html::between(&page, &format!("<{level}>"), &format!("</{level}>")) {
+            let heading = heading.to_lowercase();
+            assert!(
+                !heading.contains("anbefal") && !heading.contains("recommend"),
+                "a recommendations heading: {heading}"
+            );
+        }
+    }
+    // Each chapter states its key results in words, and every chapter title is the spec's.
+    assert!(page.matches("<div class=\"key-results\">").count() >= shipped().len());
+    for id in shipped() {
+        assert!(
+            page.contains(&format!("id=\"kapitel-{id}\"")),
+            "no chapter {id}"
+        );
+    }
+    // Tables and figures are numbered 1, 2, 3, ... without gaps.
+    let tables = html::tables(&page);
+    for (i, t) in tables.iter().enumerate() {
+        assert!(
+            t.caption.starts_with(&format!("Tabel {}. ", i + 1)),
+            "{}",
+            t.caption
+        );
+    }
+    let captions = html::between(&page, "<figcaption>", "</figcaption>");
+    assert!(
+        captions.len() >= 2 * shipped().len(),
+        "{} figures",
+        captions.len()
+    );
+    for (i, c) in captions.iter().enumerate() {
+        assert!(c.starts_with(&format!("Figur {}. ", i + 1)), "{c}");
+    }
+    // The methods appendix gives formulas and references; the provenance every input's hash.
+    assert!(page.contains("Wilson (1927)") && page.contains("PHEindicatormethods"));
+    for id in shipped() {
+        let manifest: serde_json::Value =
+            serde_json::from_str(&read(&all_outputs().join(&id).join("manifest.json"))).unwrap();
+        assert!(
+            page.contains(manifest["spec_sha256"].as_str().unwrap()),
+            "{id}: spec hash"
+        );
+        for input in manifest["inputs"].as_array().unwrap() {
+            assert!(
+                page.contains(input["sha256"].as_str().unwrap()),
+                "{id}: {input}"
+            );
+        }
+    }
+    assert!(!page.contains("foreløbig"), "the annual analysis is final");
+}
+
+#[test]
+fn every_figure_is_valid_svg_with_a_text_alternative() {
+    for dir in [annual(), midway().to_path_buf()] {
+        let page = read(&dir.join("report.html"));
+        let figures = html::between(&page, "<figure id=\"", "</figure>");
+        assert!(!figures.is_empty());
+        for figure in &figures {
+            let slug = &figure[..figure.find('"').unwrap()];
+            assert!(
+                figure.contains("<details class=\"alt\">"),
+                "{slug}: no text alternative"
+            );
+            let alt = html::text(html::between(figure, "<details class=\"alt\">", "</details>")[0]);
+            assert!(alt.len() > 40, "{slug}: text alternative {alt:?}");
+            let file = read(&dir.join("figures").join(format!("{slug}.svg")));
+            let doc = roxmltree::Document::parse(&file)
+                .unwrap_or_else(|e| panic!("{slug}.svg does not parse: {e}"));
+            let svg = doc.root_element();
+            assert_eq!(svg.tag_name().name(), "svg");
+            assert_eq!(svg.attribute("role"), Some("img"), "{slug}");
+            let child = |name: &str| {
+                svg.children()
+                    .find(|n| n.tag_name().name() == name)
+                    .and_then(|n| n.text())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            assert!(child("title").len() > 10, "{slug}: no <title>");
+            assert!(child("desc").len() > 10, "{slug}: no <desc>");
+            // The figure in the page is the file.
+            assert!(
+                page.contains(file.trim()),
+                "{slug}: the page's SVG differs from the file"
+            );
+        }
+    }
+}
+
+/// Records of a CSV text (RFC 4180 quoting) with the separator given.
+fn parse(text: &str, separator: char) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (c, false) if c == separator => record.push(std::mem::take(&mut field)),
+            ('\n', false) => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    records
+}
+
+/// Compares one report table with its CSV: same headings (an interval column becomes value,
+/// lower, upper) and, cell by cell, the same text and the same printed numbers.
+fn assert_table_matches_csv(table: &html::HtmlTable, csv_path: &Path, decimal_comma: bool) {
+    let text = read(csv_path);
+    let separator = if decimal_comma { ';' } else { ',' };
+    let records = parse(text.trim_start_matches('\u{feff}'), separator);
+    let mut expected_headings = Vec::new();
+    let mut interval = Vec::new();
+    for h in &table.headings {
+        match h.strip_suffix(" (95% CI)") {
+            Some(name) => {
+                expected_headings.push(name.to_string());
+                expected_headings.push(format!("{name} nedre"));
+                expected_headings.push(format!("{name} øvre"));
+                interval.push(true);
+            }
+            None => {
+                expected_headings.push(h.clone());
+                interval.push(false);
+            }
+        }
+    }
+    assert_eq!(records[0], expected_headings, "{}", table.id);
+    assert_eq!(records.len() - 1, table.rows.len(), "{}: rows", table.id);
+    for (r, row) in table.rows.iter().enumerate() {
+        let mut column = 0;
+        for (cell, has_interval) in row.iter().zip(&interval) {
+            let width = if *has_interval { 3 } else { 1 };
+            let fields: Vec<String> = (column..column + width)
+                .map(|c| records[r + 1][c].clone())
+                .collect();
+            column += width;
+            if !cell.numeric {
+                assert_eq!(fields[0], cell.text, "{} row {r}", table.id);
+                continue;
+            }
+            let printed = if !cell.empty {
+                numbers(&cell.text)
+            } else {
+                Vec::new()
+            };
+            let exported: Vec<f64> = fields
+                .iter()
+                .filter(|f| !f.is_empty())
+                .map(|f| {
+                    let f = if decimal_comma {
+                        f.replace(',', ".")
+                    } else {
+                        f.clone()
+                    };
+                    f.parse().unwrap_or_else(|_| panic!("{}: {f:?}", table.id))
+                })
+                .collect();
+            assert_eq!(printed, exported, "{} row {r}: {:?}", table.id, cell.text);
+        }
+    }
+}
+
+#[test]
+fn table_files_hold_the_numbers_printed_in_the_report() {
+    let dir = annual();
+    let page = read(&dir.join("report.html"));
+    let tables = html::tables(&page);
+    assert!(tables.len() > 20);
+    for t in &tables {
+        let number: usize = t.id.trim_start_matches("tabel-").parse().unwrap();
+        assert_table_matches_csv(t, &dir.join(format!("tables/tabel-{number:02}.csv")), false);
+    }
+    // The same tables as Parquet (one row per table row) and one Excel workbook.
+    let first = dir.join("tables/tabel-01.parquet");
+    use polars::prelude::SerReader;
+    let frame = polars::prelude::ParquetReader::new(std::fs::File::open(&first).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(frame.height(), tables[0].rows.len());
+    let workbook = std::fs::read(dir.join("tables/tabeller.xlsx")).unwrap();
+    assert_eq!(&workbook[..2], b"PK", "an .xlsx file is a zip archive");
+}
+
+#[test]
+fn midway_status_marks_everything_preliminary_and_reports_plan_and_data() {
+    let page = read(&midway().join("report.html"));
+    let found = sections(&page);
+    for part in [
+        "title",
+        "summary",
+        "plan-status",
+        "completeness",
+        "appendix-data",
+        "provenance",
+    ] {
+        assert!(found.contains(&part), "no {part}: {found:?}");
+    }
+    assert!(page.contains("<p class=\"kind\">Midtvejsstatus 2025</p>"));
+    for caption in html::between(&page, "<figcaption>", "</figcaption>") {
+        assert!(caption.contains("(foreløbig)"), "{caption}");
+    }
+    for figure in std::fs::read_dir(midway().join("figures")).unwrap() {
+        let svg = read(&figure.unwrap().path());
+        let title = html::between(&svg, "<title>", "</title>")[0];
+        assert!(title.contains("foreløbig"), "{title}");
+    }
+    let tables = html::tables(&page);
+    for t in &tables {
+        assert!(t.caption.contains("(foreløbig)"), "{}", t.caption);
+    }
+    // The plan's status: every shipped analysis, each with results or pending.
+    let status = tables
+        .iter()
+        .find(|t| t.caption.contains("Analyseplanens analyser"))
+        .expect("status table");
+    assert_eq!(status.rows.len(), shipped().len());
+    // Data completeness: every register, the event registers with their latest date.
+    let data = tables
+        .iter()
+        .find(|t| t.caption.contains("Registrenes seneste data"))
+        .expect("completeness table");
+    let registers: Vec<&str> = data.rows.iter().map(|r| r[0].text.as_str()).collect();
+    assert_eq!(
+        registers,
+        [
+            "bef",
+            "udda",
+            "ind",
+            "lpr_kontakter",
+            "lpr_diagnoser",
+            "lpr_procedurer",
+            "lmdb",
+            "dod"
+        ]
+    );
+    let lmdb = &data.rows[6];
+    assert!(
+        lmdb[3].text.starts_with("2024-12"),
+        "latest prescription {}",
+        lmdb[3].text
+    );
+    assert_eq!(data.rows[0][2].text, "2021–2024");
+}
+
+#[test]
+fn english_report_with_danish_excel_csv_and_png_figures() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-english");
+    let _ = std::fs::remove_dir_all(&out);
+    let spec = crate::common::root().join("pipelines/youth_depression_anxiety_wait.toml");
+    let result = ulighed(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--registers",
+        small_registers().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        "2025-06-30",
+        "--lang",
+        "en",
+        "--csv-dialect",
+        "excel-da",
+        "--png",
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let dir = out.join("youth_depression_anxiety_wait");
+    let page = read(&dir.join("report.html"));
+    assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    for english in [
+        "Annual analysis",
+        "Summary of findings",
+        "Chapter 1.",
+        "Table 1.",
+        "Figure 1.",
+        "Appendix A. Data and methods",
+    ] {
+        assert!(page.contains(english), "no {english:?}");
+    }
+    // No Danish label is left in the English page's words.
+    let words = html::text(&page);
+    for danish in [
+        "Tabel ",
+        "Figur ",
+        "Kapitel",
+        "undertrykt",
+        "Andel (%)",
+        "Patienter",
+    ] {
+        let at = words
+            .find(danish)
+            .map(|i| &words[i.saturating_sub(80)..(i + 80).min(words.len())]);
+        assert!(
+            at.is_none(),
+            "Danish {danish:?} in the English report: {at:?}"
+        );
+    }
+    let tables = html::tables(&page);
+    let csv = std::fs::read(dir.join("tables/tabel-01.csv")).unwrap();
+    assert!(
+        csv.starts_with("\u{feff}".as_bytes()),
+        "a byte-order mark for Excel"
+    );
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.lines().next().unwrap().contains(';'));
+    // English headings in the export, decimal commas in its numbers.
+    let records = parse(csv.trim_start_matches('\u{feff}'), ';');
+    assert!(
+        records[0].contains(&"Proportion (%) lower".to_string()),
+        "{:?}",
+        records[0]
+    );
+    assert_eq!(records.len(), tables[0].rows.len() + 1);
+    assert!(
+        records[1..]
+            .iter()
+            .flatten()
+            .any(|f| f.contains(',') && f.parse::<f64>().is_err()),
+        "no decimal comma in {csv}"
+    );
+    let figures: Vec<PathBuf> = std::fs::read_dir(dir.join("figures"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let svgs = figures
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .count();
+    let pngs: Vec<&PathBuf> = figures
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    assert!(svgs > 0);
+    assert_eq!(pngs.len(), svgs, "a PNG beside every SVG");
+    for png in pngs {
+        assert_eq!(&std::fs::read(png).unwrap()[1..4], b"PNG", "{png:?}");
+    }
+}
+
+#[test]
+fn analysis_plan_describes_every_pipeline() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("analysis-plan");
+    let _ = std::fs::remove_dir_all(&out);
+    let result = ulighed(&["plan", "--all", "--out", out.to_str().unwrap()]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let page = read(&out.join("analyseplan.html"));
+    let plans = html::between(&page, "data-section=\"plan\">", "</section>");
+    assert_eq!(plans.len(), shipped().len());
+    for plan in plans {
+        for term in [
+            "Emne",
+            "Design",
+            "Population",
+            "Patientgruppe",
+            "Udfald",
+            "Opdeling og mål",
+        ] {
+            assert!(plan.contains(term), "no {term} in {plan}");
+        }
+    }
+    assert!(page.contains("Type 2-diabetes"));
+}
