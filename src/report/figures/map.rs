@@ -183,6 +183,69 @@ pub fn choropleth(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::figures::geo;
+
+    /// A map of all 98 municipalities: every area is drawn, each suppressed one carries a cross
+    /// and its colour is the suppressed grey, and a municipality without patients is white.
+    #[test]
+    fn municipality_map_draws_every_area_and_marks_suppressed_ones() {
+        let codes: Vec<String> = crate::registers::codes::municipalities()
+            .iter()
+            .map(|m| m.code.to_string())
+            .collect();
+        let values: Vec<(String, Option<f64>)> = codes
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, c)| (c.clone(), (i % 10 != 0).then_some(40.0 + (i % 7) as f64)))
+            .collect();
+        let hidden = values.iter().filter(|(_, v)| v.is_none()).count();
+        let svg = choropleth(
+            geo::municipalities(),
+            &values,
+            "Kort",
+            "Andel (%)",
+            Lang::Da,
+            false,
+        )
+        .unwrap();
+        let rings: usize = geo::municipalities()
+            .features
+            .iter()
+            .map(|a| a.rings.len())
+            .sum();
+        assert_eq!(svg.matches("<polygon").count(), rings, "every ring filled");
+        let grey = format!(
+            "fill=\"#{:02X}{:02X}{:02X}\"",
+            SUPPRESSED.0, SUPPRESSED.1, SUPPRESSED.2
+        );
+        let grey_rings: usize = geo::municipalities()
+            .features
+            .iter()
+            .filter(|a| {
+                values
+                    .iter()
+                    .any(|(c, v)| v.is_none() && same_code(c, &a.code))
+            })
+            .map(|a| a.rings.len())
+            .sum();
+        // The suppressed areas and the legend's box.
+        assert_eq!(
+            svg.matches(&grey).count(),
+            grey_rings + 1,
+            "suppressed areas are grey"
+        );
+        assert!(hidden >= 9);
+        // The first municipality has no row: it is white, not a class colour.
+        assert!(svg.contains("fill=\"#FFFFFF\""));
+        for class in 0..5 {
+            let c = class_colour(class);
+            assert!(
+                svg.contains(&format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)),
+                "class {class} in the legend"
+            );
+        }
+    }
 
     #[test]
     fn classes_split_the_range_in_five_and_colours_darken() {
