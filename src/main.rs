@@ -362,12 +362,7 @@ fn run(cli: Cli) -> Result<()> {
                 let page = ulighed::report::plan_doc::render(&loaded, lang);
                 let path = out.join("analyseplan.html");
                 std::fs::create_dir_all(&out).map_err(|e| Error::writing(&out, e))?;
-                let staging = out.join(format!(".analyseplan.html.tmp-{}", std::process::id()));
-                std::fs::write(&staging, page).map_err(|e| Error::writing(&path, e))?;
-                std::fs::rename(&staging, &path).map_err(|e| {
-                    let _ = std::fs::remove_file(&staging);
-                    Error::writing(&path, e)
-                })?;
+                ulighed::report::output::write_file(&path, page.as_bytes())?;
                 println!("analysis plan: {}\n", path.display());
             }
             for path in specs {

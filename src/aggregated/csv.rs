@@ -253,16 +253,7 @@ impl CsvOutput {
             print!("{text}");
             return Ok(());
         }
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| "out.csv".into());
-        let temporary = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        std::fs::write(&temporary, text).map_err(|e| Error::writing(path, e))?;
-        std::fs::rename(&temporary, path).map_err(|e| {
-            let _ = std::fs::remove_file(&temporary);
-            Error::writing(path, e)
-        })
+        crate::report::output::write_file(path, text.as_bytes())
     }
 }
 

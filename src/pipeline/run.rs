@@ -107,6 +107,9 @@ impl RunOptions {
 /// The mark on every page and file of an internal run.
 pub const NOT_FOR_RELEASE: &str = "IKKE TIL OFFENTLIGGØRELSE / NOT FOR RELEASE";
 
+/// One spec of `run --all` and what its run gave.
+pub type SpecResult = (PathBuf, Result<RunSummary>);
+
 /// What a run wrote (or that it had nothing to do).
 #[derive(Debug)]
 pub struct RunSummary {
@@ -212,11 +215,7 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// register work. Every spec is checked before any data is read; an analysis that fails does not
 /// stop the others, and its failure is in the result and logged (under the spec's file name).
 /// Then writes the document of every analysis (see [`write_document`]) and returns its folder.
-#[allow(clippy::type_complexity)]
-pub fn run_all(
-    dir: &Path,
-    options: &RunOptions,
-) -> Result<(Vec<(PathBuf, Result<RunSummary>)>, PathBuf)> {
+pub fn run_all(dir: &Path, options: &RunOptions) -> Result<(Vec<SpecResult>, PathBuf)> {
     let specs = spec_files(dir)?;
     for path in &specs {
         spec::load(path)?;
@@ -336,7 +335,7 @@ fn released(summary: &RunSummary) -> Result<(Vec<Row>, RunRecord)> {
 /// as pending. Written atomically, like an analysis's folder.
 fn write_document(
     options: &RunOptions,
-    results: &[(PathBuf, Result<RunSummary>)],
+    results: &[SpecResult],
     cache: &mut RegisterCache,
 ) -> Result<PathBuf> {
     let specs: Vec<LoadedSpec> = results

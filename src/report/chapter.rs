@@ -126,10 +126,7 @@ impl Chapter<'_> {
     }
 
     fn years(&self) -> Vec<i32> {
-        let mut years: Vec<i32> = self.rows.iter().map(|r| r.year).collect();
-        years.sort_unstable();
-        years.dedup();
-        years
+        super::rows::years(self.rows)
     }
 
     /// Rows of one outcome, sub-analysis and year.
@@ -162,10 +159,7 @@ impl Chapter<'_> {
                 .iter()
                 .filter_map(|s| super::text::largest_difference(&rows, &s.code()))
                 .filter(|d| super::text::significant(d))
-                .max_by(|a, b| {
-                    let size = |r: &Row| r.value.map(f64::abs).unwrap_or(0.0);
-                    size(a).total_cmp(&size(b))
-                });
+                .max_by(|a, b| super::text::by_size(a, b));
             if let Some(d) = widest {
                 line.push(' ');
                 line.push_str(&dimension_sentence(&rows, &d.dimension, lang));

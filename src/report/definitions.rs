@@ -1,6 +1,7 @@
 //! A spec's definitions in words (design, population, patient group, outcomes, stratifiers,
 //! sub-analyses), for the methods appendix of the reports and for the analysis plan.
 
+use super::format::escape;
 use super::labels::{Lang, dimension};
 use crate::dates;
 use crate::pipeline::spec::{Criterion, Design, DiagnosisType, LoadedSpec, Match, OutcomeKind};
@@ -224,4 +225,38 @@ pub fn sub_analyses(loaded: &LoadedSpec, lang: Lang) -> String {
         .map(|s| lang.pick(&s.name_da, &s.name_en).to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The definition items every document gives of a spec: design, population, patient group and
+/// each outcome, as (term, text).
+pub fn core_items(loaded: &LoadedSpec, lang: Lang) -> Vec<(&'static str, String)> {
+    let mut items = vec![
+        (lang.pick("Design", "Design"), design(loaded, lang)),
+        (
+            lang.pick("Population", "Population"),
+            population(loaded, lang),
+        ),
+        (
+            lang.pick("Patientgruppe", "Patient group"),
+            patient_group(loaded, lang),
+        ),
+    ];
+    for o in outcomes(loaded, lang) {
+        items.push((lang.pick("Udfald", "Outcome"), o));
+    }
+    items
+}
+
+/// Items as an HTML definition list.
+pub fn html_list(items: &[(&str, String)]) -> String {
+    let mut html = String::from("<dl class=\"definitions\">\n");
+    for (term, text) in items {
+        html.push_str(&format!(
+            "<dt>{}</dt><dd>{}</dd>\n",
+            escape(term),
+            escape(text)
+        ));
+    }
+    html.push_str("</dl>\n");
+    html
 }

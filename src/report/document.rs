@@ -11,7 +11,7 @@ use super::figures::Figure;
 use super::format::escape;
 use super::labels::Lang;
 use super::methods::note;
-use super::rows::Row;
+use super::rows::{Row, years};
 use super::{definitions, style};
 use crate::dates;
 use crate::error::Result;
@@ -248,9 +248,7 @@ fn plan_status(d: &DocumentSpec, style: Style, numbered: &mut Numbered) -> Strin
         .map(|a| {
             let (status, note) = match &a.run {
                 Ok(_) => {
-                    let mut years: Vec<i32> = a.rows.iter().map(|r| r.year).collect();
-                    years.sort_unstable();
-                    years.dedup();
+                    let years = years(&a.rows);
                     (
                         lang.pick("Resultater foreligger", "Results available")
                             .to_string(),
@@ -360,9 +358,7 @@ fn appendix(
                         .unwrap_or_else(|| i.path.clone())
                 })
                 .collect();
-            let mut years: Vec<i32> = a.rows.iter().map(|r| r.year).collect();
-            years.sort_unstable();
-            years.dedup();
+            let years = years(&a.rows);
             vec![
                 Cell::Text(
                     lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)
@@ -402,26 +398,10 @@ fn appendix(
     for a in analyses {
         let spec = a.spec;
         html.push_str(&format!(
-            "<h4>{}</h4>\n<dl class=\"definitions\">\n",
+            "<h4>{}</h4>\n",
             escape(lang.pick(&spec.spec.title_da, &spec.spec.title_en))
         ));
-        let mut items = vec![
-            (
-                lang.pick("Design", "Design"),
-                definitions::design(spec, lang),
-            ),
-            (
-                lang.pick("Population", "Population"),
-                definitions::population(spec, lang),
-            ),
-            (
-                lang.pick("Patientgruppe", "Patient group"),
-                definitions::patient_group(spec, lang),
-            ),
-        ];
-        for o in definitions::outcomes(spec, lang) {
-            items.push((lang.pick("Udfald", "Outcome"), o));
-        }
+        let mut items = definitions::core_items(spec, lang);
         items.push((
             lang.pick("Opdelinger", "Stratifiers"),
             definitions::stratifiers(spec, lang),
@@ -430,14 +410,7 @@ fn appendix(
         if !subs.is_empty() {
             items.push((lang.pick("Underanalyser", "Sub-analyses"), subs));
         }
-        for (term, text) in items {
-            html.push_str(&format!(
-                "<dt>{}</dt><dd>{}</dd>\n",
-                escape(term),
-                escape(&text)
-            ));
-        }
-        html.push_str("</dl>\n");
+        html.push_str(&definitions::html_list(&items));
     }
     html.push_str(&format!(
         "<h3>{}</h3>\n",

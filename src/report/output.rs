@@ -75,6 +75,20 @@ impl Drop for Staging {
     }
 }
 
+/// Writes one file through a temporary file beside it, so a failure never leaves a partial file.
+pub fn write_file(path: &Path, contents: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into());
+    let temporary = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&temporary, contents).map_err(|e| Error::writing(path, e))?;
+    std::fs::rename(&temporary, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        Error::writing(path, e)
+    })
+}
+
 /// Lower-case hex SHA-256 of bytes (spec hashes and fingerprints in the provenance).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;

@@ -52,7 +52,7 @@ pub fn render(specs: &[LoadedSpec], lang: Lang) -> String {
     for (i, loaded) in specs.iter().enumerate() {
         let spec = &loaded.spec;
         body.push_str(&format!(
-            "<section class=\"chapter\" id=\"plan-{}\" data-section=\"plan\">\n<h2>{}. {}</h2>\n<p><strong>{}:</strong> {}</p>\n<p class=\"lead\">{}</p>\n<dl class=\"definitions\">\n",
+            "<section class=\"chapter\" id=\"plan-{}\" data-section=\"plan\">\n<h2>{}. {}</h2>\n<p><strong>{}:</strong> {}</p>\n<p class=\"lead\">{}</p>\n",
             spec.id,
             i + 1,
             escape(lang.pick(&spec.title_da, &spec.title_en)),
@@ -60,23 +60,7 @@ pub fn render(specs: &[LoadedSpec], lang: Lang) -> String {
             escape(&spec.topic),
             escape(lang.pick(&spec.description_da, &spec.description_en)),
         ));
-        let mut items = vec![
-            (
-                lang.pick("Design", "Design"),
-                definitions::design(loaded, lang),
-            ),
-            (
-                lang.pick("Population", "Population"),
-                definitions::population(loaded, lang),
-            ),
-            (
-                lang.pick("Patientgruppe", "Patient group"),
-                definitions::patient_group(loaded, lang),
-            ),
-        ];
-        for o in definitions::outcomes(loaded, lang) {
-            items.push((lang.pick("Udfald", "Outcome"), o));
-        }
+        let mut items = definitions::core_items(loaded, lang);
         for s in &spec.stratifiers {
             let measures: Vec<String> = measures_for(loaded, s)
                 .iter()
@@ -125,14 +109,8 @@ pub fn render(specs: &[LoadedSpec], lang: Lang) -> String {
                 spec.disclosure.as_ref().map(|d| d.threshold).unwrap_or(5)
             ),
         ));
-        for (term, text) in items {
-            body.push_str(&format!(
-                "<dt>{}</dt><dd>{}</dd>\n",
-                escape(term),
-                escape(&text)
-            ));
-        }
-        body.push_str("</dl>\n</section>\n");
+        body.push_str(&definitions::html_list(&items));
+        body.push_str("</section>\n");
     }
     format!(
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n{}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",

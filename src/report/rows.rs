@@ -56,6 +56,14 @@ impl Row {
     }
 }
 
+/// The years the rows cover, ascending.
+pub fn years(rows: &[Row]) -> Vec<i32> {
+    let mut years: Vec<i32> = rows.iter().map(|r| r.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
 /// Reads a tidy table (`tables/<id>.csv`) back; a malformed cell is an error naming file, row
 /// and column.
 pub fn read_tidy(path: &Path) -> Result<Vec<Row>> {

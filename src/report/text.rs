@@ -74,10 +74,13 @@ pub fn largest_difference<'a>(rows: &[&'a Row], dim: &str) -> Option<&'a Row> {
         .copied()
         .filter(|r| r.dimension == dim && r.measure == "difference" && r.is_level())
         .filter(|r| r.value.is_some())
-        .max_by(|a, b| {
-            let size = |r: &Row| r.value.map(f64::abs).unwrap_or(0.0);
-            size(a).total_cmp(&size(b))
-        })
+        .max_by(|a, b| by_size(a, b))
+}
+
+/// Orders differences by their size (absolute value).
+pub fn by_size(a: &Row, b: &Row) -> std::cmp::Ordering {
+    let size = |r: &Row| r.value.map(f64::abs).unwrap_or(0.0);
+    size(a).total_cmp(&size(b))
 }
 
 /// Whether a difference's 95% interval excludes zero.

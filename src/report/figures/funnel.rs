@@ -6,7 +6,7 @@
 
 use plotters::prelude::*;
 
-use super::{BLACK, BLUE, GREY, ORANGE, VERMILLION, drawing};
+use super::{BLACK, BLUE, GREY, ORANGE, VERMILLION, drawing, legend};
 use crate::error::Result;
 use crate::measures::funnel::proportion_limits_at;
 
@@ -151,14 +151,7 @@ pub fn funnel_plot(
                     .map_err(drawing)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .border_style(GREY)
-            .background_style(WHITE.mix(0.9))
-            .label_font(("sans-serif", 12))
-            .draw()
-            .map_err(drawing)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, GREY)?;
         root.present().map_err(drawing)?;
     }
     Ok(svg)

@@ -12,7 +12,8 @@ pub mod sii;
 pub mod trend;
 pub mod whiskers;
 
-use plotters::style::RGBColor;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
 
 use super::format::escape;
 use crate::error::Error;
@@ -43,6 +44,26 @@ pub struct Figure {
     pub alt: String,
     /// The figure's numbers as (label, value) pairs, the text alternative's table.
     pub data: Vec<(String, String)>,
+}
+
+/// A chart with numbers on both axes, drawn as SVG.
+pub type Chart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Draws the labels of a chart's series in one corner, in the figures' one legend style.
+pub fn legend<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    corner: SeriesLabelPosition,
+    border: RGBColor,
+) -> crate::error::Result<()> {
+    chart
+        .configure_series_labels()
+        .position(corner)
+        .border_style(border)
+        .background_style(WHITE.mix(0.9))
+        .label_font(("sans-serif", 12))
+        .draw()
+        .map_err(drawing)
 }
 
 /// The error of a drawing call.

@@ -112,14 +112,7 @@ pub fn sii_chart(
             .map_err(drawing)?
             .label(legend)
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], VERMILLION.stroke_width(3)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .label_font(("sans-serif", 12))
-            .draw()
-            .map_err(drawing)?;
+        super::legend(&mut chart, SeriesLabelPosition::UpperLeft, BLACK)?;
         root.present().map_err(drawing)?;
     }
     Ok(svg)
