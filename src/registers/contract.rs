@@ -52,10 +52,17 @@ const fn optional(name: &'static str, kind: Kind) -> ColumnSpec {
     }
 }
 
-/// One register of the contract.
+/// One register of the contract, or one table of another data model of the patient register
+/// that is read into a register of the contract ([`super::models`]).
 #[derive(Debug, Clone, Copy)]
 pub struct RegisterSpec {
     pub name: &'static str,
+    /// The register of the contract whose rows this file gives: its own name for the contract's
+    /// registers, `lpr_kontakter` for LPR2's `lpr_adm`, and so on.
+    pub feeds: &'static str,
+    /// Other file names that stand for this register: the research servers' names such as
+    /// `lpr_f_kontakter2022.sas7bdat` (the LPR3 "F" model).
+    pub file_aliases: &'static [&'static str],
     /// Yearly registers have one file per year (`bef2024`); event registers one file, or one per
     /// year that are read together.
     pub yearly: bool,
@@ -66,6 +73,8 @@ pub struct RegisterSpec {
 
 pub const BEF: RegisterSpec = RegisterSpec {
     name: "bef",
+    feeds: "bef",
+    file_aliases: &[],
     yearly: true,
     unique_pnr: true,
     columns: &[
@@ -81,6 +90,8 @@ pub const BEF: RegisterSpec = RegisterSpec {
 
 pub const UDDA: RegisterSpec = RegisterSpec {
     name: "udda",
+    feeds: "udda",
+    file_aliases: &[],
     yearly: true,
     unique_pnr: true,
     columns: &[col("PNR", Kind::Text), col("HFAUDD", Kind::Text)],
@@ -88,6 +99,8 @@ pub const UDDA: RegisterSpec = RegisterSpec {
 
 pub const IND: RegisterSpec = RegisterSpec {
     name: "ind",
+    feeds: "ind",
+    file_aliases: &[],
     yearly: true,
     unique_pnr: true,
     columns: &[
@@ -104,6 +117,8 @@ pub const IND: RegisterSpec = RegisterSpec {
 
 pub const CONTACTS: RegisterSpec = RegisterSpec {
     name: "lpr_kontakter",
+    feeds: "lpr_kontakter",
+    file_aliases: &["lpr_f_kontakter"],
     yearly: false,
     unique_pnr: false,
     columns: &[
@@ -119,6 +134,8 @@ pub const CONTACTS: RegisterSpec = RegisterSpec {
 
 pub const DIAGNOSES: RegisterSpec = RegisterSpec {
     name: "lpr_diagnoser",
+    feeds: "lpr_diagnoser",
+    file_aliases: &["lpr_f_diagnoser"],
     yearly: false,
     unique_pnr: false,
     columns: &[
@@ -131,6 +148,12 @@ pub const DIAGNOSES: RegisterSpec = RegisterSpec {
 
 pub const PROCEDURES: RegisterSpec = RegisterSpec {
     name: "lpr_procedurer",
+    feeds: "lpr_procedurer",
+    file_aliases: &[
+        "lpr_f_procedurer_kirurgi",
+        "lpr_f_procedurer_andre",
+        "lpr_f_procedurer",
+    ],
     yearly: false,
     unique_pnr: false,
     columns: &[
@@ -142,6 +165,8 @@ pub const PROCEDURES: RegisterSpec = RegisterSpec {
 
 pub const PRESCRIPTIONS: RegisterSpec = RegisterSpec {
     name: "lmdb",
+    feeds: "lmdb",
+    file_aliases: &[],
     yearly: false,
     unique_pnr: false,
     columns: &[
@@ -154,6 +179,8 @@ pub const PRESCRIPTIONS: RegisterSpec = RegisterSpec {
 
 pub const DEATHS: RegisterSpec = RegisterSpec {
     name: "dod",
+    feeds: "dod",
+    file_aliases: &[],
     yearly: false,
     unique_pnr: true,
     columns: &[
@@ -178,6 +205,141 @@ pub const ALL: [RegisterSpec; 8] = [
     PRESCRIPTIONS,
     DEATHS,
 ];
+
+/// LPR2 (the patient register up to its change-over to LPR3 in February 2019): one row per
+/// admission or outpatient course, keyed by `RECNUM` (Sundhedsdatastyrelsen, "Landspatientregisteret
+/// LPR2", the research extracts' `LPR_ADM`). The responsible unit is the SHAK code of hospital
+/// (`C_SGH`, 4 digits) and department (`C_AFD`).
+pub const LPR2_ADM: RegisterSpec = RegisterSpec {
+    name: "lpr_adm",
+    feeds: "lpr_kontakter",
+    file_aliases: &["t_adm"],
+    unique_pnr: false,
+    yearly: false,
+    columns: &[
+        col("RECNUM", Kind::Text),
+        ColumnSpec {
+            name: "PNR",
+            aliases: &["V_CPR"],
+            kind: Kind::Text,
+            required: true,
+        },
+        col("D_INDDTO", Kind::Date),
+        optional("D_UDDTO", Kind::Date),
+        col("C_PATTYPE", Kind::Text),
+        col("C_SGH", Kind::Text),
+        optional("C_AFD", Kind::Text),
+        col("C_ADIAG", Kind::Text),
+    ],
+};
+
+/// LPR2's diagnoses (`LPR_DIAG`): `C_DIAGTYPE` A action, B secondary, G underlying disease,
+/// C complication, H referral, M temporary, `+` supplementary code.
+pub const LPR2_DIAG: RegisterSpec = RegisterSpec {
+    name: "lpr_diag",
+    feeds: "lpr_diagnoser",
+    file_aliases: &["t_diag"],
+    unique_pnr: false,
+    yearly: false,
+    columns: &[
+        col("RECNUM", Kind::Text),
+        col("C_DIAG", Kind::Text),
+        col("C_DIAGTYPE", Kind::Text),
+    ],
+};
+
+/// LPR2's procedures (`LPR_SKSOPR`, operations in SKS codes) with their date `D_ODTO`.
+pub const LPR2_PROCEDURES: RegisterSpec = RegisterSpec {
+    name: "lpr_sksopr",
+    feeds: "lpr_procedurer",
+    file_aliases: &["t_sksopr"],
+    unique_pnr: false,
+    yearly: false,
+    columns: &[
+        col("RECNUM", Kind::Text),
+        col("C_OPR", Kind::Text),
+        col("D_ODTO", Kind::Date),
+    ],
+};
+
+/// The column of the LPR3 "A" model that says which reporting system a row came from
+/// (`LPR2` rows are the old register converted; `LPR3` rows are the new one).
+pub const REPORTING_SYSTEM: &str = "LPRINDBERETNINGSSYSTEM";
+
+const fn reporting_system() -> ColumnSpec {
+    ColumnSpec {
+        name: REPORTING_SYSTEM,
+        aliases: &["INDBERETNINGSSYSTEM", "KILDE"],
+        kind: Kind::Text,
+        required: true,
+    }
+}
+
+/// The LPR3 "A" model's contacts: the contract's columns plus the reporting system.
+pub const LPR3A_CONTACTS: RegisterSpec = RegisterSpec {
+    name: "lpr_a_kontakt",
+    feeds: "lpr_kontakter",
+    file_aliases: &[],
+    unique_pnr: false,
+    yearly: false,
+    columns: &[
+        col("DW_EK_KONTAKT", Kind::Text),
+        col("PNR", Kind::Text),
+        col("DATO_START", Kind::Date),
+        col("DATO_SLUT", Kind::Date),
+        col("KONTAKTTYPE", Kind::Text),
+        col("SORENHED_ANS", Kind::Text),
+        col("AKTIONSDIAGNOSE", Kind::Text),
+        reporting_system(),
+    ],
+};
+
+/// The LPR3 "A" model's diagnoses.
+pub const LPR3A_DIAGNOSES: RegisterSpec = RegisterSpec {
+    name: "lpr_a_diagnose",
+    feeds: "lpr_diagnoser",
+    file_aliases: &[],
+    unique_pnr: false,
+    yearly: false,
+    columns: &[
+        col("DW_EK_KONTAKT", Kind::Text),
+        col("DIAGNOSEKODE", Kind::Text),
+        col("DIAGNOSETYPE", Kind::Text),
+        optional("SENERE_AFKRAEFTET", Kind::Text),
+        reporting_system(),
+    ],
+};
+
+/// The LPR3 "A" model's procedures.
+pub const LPR3A_PROCEDURES: RegisterSpec = RegisterSpec {
+    name: "lpr_a_procedure",
+    feeds: "lpr_procedurer",
+    file_aliases: &["lpr_a_procedure_kirurgi", "lpr_a_procedure_andre"],
+    unique_pnr: false,
+    yearly: false,
+    columns: &[
+        col("DW_EK_KONTAKT", Kind::Text),
+        col("PROCEDUREKODE", Kind::Text),
+        col("DATO_START", Kind::Date),
+        reporting_system(),
+    ],
+};
+
+/// The tables of the patient register's other data models, read into the contract's
+/// `lpr_kontakter`, `lpr_diagnoser` and `lpr_procedurer`.
+pub const MODELS: [RegisterSpec; 6] = [
+    LPR2_ADM,
+    LPR2_DIAG,
+    LPR2_PROCEDURES,
+    LPR3A_CONTACTS,
+    LPR3A_DIAGNOSES,
+    LPR3A_PROCEDURES,
+];
+
+/// The contract's register of that name.
+pub fn canonical(name: &str) -> Option<RegisterSpec> {
+    ALL.iter().find(|s| s.name == name).copied()
+}
 
 impl RegisterSpec {
     /// The column spec that a file's column name stands for (case-insensitive, aliases

@@ -1,10 +1,13 @@
 //! Finds register files in a folder by name: `<register><year>.<ext>` for yearly registers and
-//! `<register>.<ext>` (or split by year) for event registers.
+//! `<register>.<ext>` (or split by year) for event registers. The research servers' names (the
+//! LPR3 "F" model's `lpr_f_kontakter2022`) and the tables of the patient register's other data
+//! models (LPR2's `lpr_adm`, the LPR3 "A" model's `lpr_a_kontakt`) are found too, and listed
+//! under the contract's register they are read into.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::contract::{ALL, RegisterSpec};
+use super::contract::{ALL, MODELS, RegisterSpec};
 use crate::error::{Error, Result};
 
 /// The file formats the readers accept.
@@ -14,6 +17,8 @@ pub enum Format {
     Parquet,
     Ipc,
     Csv,
+    /// SAS7BDAT, the research servers' format ([`super::sas`]).
+    Sas,
 }
 
 impl Format {
@@ -22,6 +27,7 @@ impl Format {
             "parquet" => Some(Format::Parquet),
             "arrow" | "ipc" | "feather" => Some(Format::Ipc),
             "csv" => Some(Format::Csv),
+            "sas7bdat" => Some(Format::Sas),
             _ => None,
         }
     }
@@ -38,7 +44,8 @@ pub struct RegisterFile {
     pub format: Format,
 }
 
-/// The register files of a folder, by register name, sorted by year.
+/// The register files of a folder, by the contract's register they are read into (so
+/// `lpr_kontakter` also lists LPR2's `lpr_adm` files), sorted by year.
 #[derive(Debug, Clone)]
 pub struct Discovered {
     pub dir: PathBuf,
@@ -50,18 +57,22 @@ pub struct Discovered {
 /// Splits a file stem into the register it names and its year, if any.
 fn parse_stem(stem: &str) -> Option<(RegisterSpec, Option<i32>)> {
     let lower = stem.to_ascii_lowercase();
-    ALL.iter().find_map(|spec| {
-        let rest = lower.strip_prefix(spec.name)?;
-        if rest.is_empty() {
-            return (!spec.yearly).then_some((*spec, None));
-        }
-        let year: i32 = rest.parse().ok().filter(|_| rest.len() == 4)?;
-        Some((*spec, Some(year)))
+    ALL.iter().chain(MODELS.iter()).find_map(|spec| {
+        std::iter::once(&spec.name)
+            .chain(spec.file_aliases)
+            .find_map(|name| {
+                let rest = lower.strip_prefix(name)?;
+                if rest.is_empty() {
+                    return (!spec.yearly).then_some((*spec, None));
+                }
+                let year: i32 = rest.parse().ok().filter(|_| rest.len() == 4)?;
+                Some((*spec, Some(year)))
+            })
     })
 }
 
-/// Lists the register files of `dir`. Two files for the same register and year (for example a
-/// CSV and a Parquet copy) are refused, since it would be unclear which one counts.
+/// Lists the register files of `dir`. Two files with the same name but for the extension (for
+/// example a CSV and a Parquet copy) are refused, since it would be unclear which one counts.
 pub fn discover(dir: &Path) -> Result<Discovered> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Error::MissingInput(format!(
@@ -85,8 +96,9 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
             );
         match found {
             Some((format, (spec, year))) if path.is_file() => {
-                let list = files.entry(spec.name).or_default();
-                if let Some(twin) = list.iter().find(|f| f.year == year) {
+                let list = files.entry(spec.feeds).or_default();
+                let stem = |p: &Path| p.file_stem().map(|s| s.to_ascii_lowercase());
+                if let Some(twin) = list.iter().find(|f| stem(&f.path) == stem(&path)) {
                     return Err(Error::BadInput(format!(
                         "{} and {} both hold register {}{}: keep one of them in the folder",
                         twin.path.display(),
@@ -149,5 +161,23 @@ mod tests {
         assert!(parse_stem("bef").is_none(), "yearly registers need a year");
         assert!(parse_stem("truth").is_none());
         assert!(parse_stem("bef20245").is_none());
+        let named = |stem| parse_stem(stem).map(|(s, y)| (s.name, s.feeds, y));
+        assert_eq!(
+            named("lpr_f_kontakter2022"),
+            Some(("lpr_kontakter", "lpr_kontakter", Some(2022)))
+        );
+        assert_eq!(
+            named("LPR_ADM2015"),
+            Some(("lpr_adm", "lpr_kontakter", Some(2015)))
+        );
+        assert_eq!(named("lpr_diag"), Some(("lpr_diag", "lpr_diagnoser", None)));
+        assert_eq!(
+            named("lpr_diagnoser2020"),
+            Some(("lpr_diagnoser", "lpr_diagnoser", Some(2020)))
+        );
+        assert_eq!(
+            named("lpr_a_procedure_kirurgi2021"),
+            Some(("lpr_a_procedure", "lpr_procedurer", Some(2021)))
+        );
     }
 }

@@ -4,6 +4,8 @@ pub mod codes;
 pub mod completeness;
 pub mod contract;
 pub mod discover;
+pub mod models;
 pub mod read;
+pub mod sas;
 pub mod scan;
 pub mod validate;

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::contract::{ColumnSpec, Kind};
+use super::contract::{ColumnSpec, Kind, RegisterSpec};
 use super::discover::{Format, RegisterFile};
 use crate::error::{Error, Result};
 
@@ -30,6 +30,8 @@ pub struct MappedColumn {
 pub struct OpenedFile {
     pub raw: LazyFrame,
     pub columns: Vec<MappedColumn>,
+    /// The register (or data model table) the file holds.
+    pub spec: RegisterSpec,
 }
 
 /// The CSV separator of a file: `;` when the header has more semicolons than commas.
@@ -89,11 +91,13 @@ fn scan_raw(file: &RegisterFile) -> Result<LazyFrame> {
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
             .finish(),
+        Format::Sas => Ok(super::sas::read(&file.path)?.lazy()),
     };
     scanned.map_err(|e| Error::reading(&file.path, e))
 }
 
-fn canonical_dtype(kind: Kind) -> DataType {
+/// The type a column of this kind has after reading.
+pub fn canonical_dtype(kind: Kind) -> DataType {
     match kind {
         Kind::Text => DataType::String,
         Kind::Date => DataType::Date,
@@ -107,9 +111,20 @@ fn canonical_dtype(kind: Kind) -> DataType {
 fn parse_expr(name: &str, dtype: &DataType, kind: Kind) -> Option<Expr> {
     let c = col(name);
     let text = matches!(dtype, DataType::String);
+    // SAS has only one numeric type: a code stored as a number (KOEN 1, KOM 101) is a whole
+    // float, read as the integer it stands for; a fraction is left to fail the type check.
+    let whole = || {
+        c.clone()
+            .eq(c.clone().cast(DataType::Int64).cast(DataType::Float64))
+    };
     match kind {
         Kind::Text if text => Some(c.str().strip_chars(lit(NULL))),
         Kind::Text if dtype.is_integer() => Some(c.cast(DataType::String)),
+        Kind::Text if dtype.is_float() => Some(
+            when(whole())
+                .then(c.clone().cast(DataType::Int64).cast(DataType::String))
+                .otherwise(c.cast(DataType::String)),
+        ),
         Kind::Date if matches!(dtype, DataType::Date) => Some(c),
         Kind::Date if matches!(dtype, DataType::Datetime(_, _)) => Some(c.cast(DataType::Date)),
         Kind::Date if text => Some(
@@ -126,6 +141,11 @@ fn parse_expr(name: &str, dtype: &DataType, kind: Kind) -> Option<Expr> {
         Kind::Number if dtype.is_primitive_numeric() => Some(c.cast(DataType::Float64)),
         Kind::Number if text => Some(c.str().strip_chars(lit(NULL)).cast(DataType::Float64)),
         Kind::Municipality if dtype.is_integer() => Some(c.cast(DataType::Int32)),
+        Kind::Municipality if dtype.is_float() => Some(
+            when(whole())
+                .then(c.clone().cast(DataType::Int32))
+                .otherwise(lit(NULL).cast(DataType::Int32)),
+        ),
         Kind::Municipality if text => Some(c.str().strip_chars(lit(NULL)).cast(DataType::Int32)),
         _ => None,
     }
@@ -186,16 +206,40 @@ pub fn open(file: &RegisterFile) -> Result<OpenedFile> {
             }
         }
     }
-    Ok(OpenedFile { raw, columns })
+    Ok(OpenedFile {
+        raw,
+        columns,
+        spec: file.spec,
+    })
 }
 
 impl OpenedFile {
-    /// The file in the canonical schema; yearly registers get the year as column [`YEAR`].
+    /// The parsed column of this name (as the file's register names it), or a typed null where
+    /// the file lacks it.
+    pub fn parsed(&self, name: &str) -> Expr {
+        self.columns
+            .iter()
+            .find(|c| c.spec.name == name)
+            .map(|c| c.parsed.clone())
+            .unwrap_or_else(|| lit(NULL).cast(DataType::String).alias(name))
+    }
+
+    /// The rows of the file that belong in the contract's register (all but for the LPR3 "A"
+    /// model's converted LPR2 rows and LPR2's referral diagnoses; see [`super::models`]).
+    pub fn rows(&self) -> LazyFrame {
+        match super::models::keep(self) {
+            Some(keep) => self.raw.clone().filter(keep),
+            None => self.raw.clone(),
+        }
+    }
+
+    /// The file in the canonical schema of the contract's register it feeds; yearly registers
+    /// get the year as column [`YEAR`].
     pub fn canonical(&self, year: Option<i32>) -> LazyFrame {
-        let mut exprs: Vec<Expr> = self.columns.iter().map(|c| c.parsed.clone()).collect();
+        let mut exprs = super::models::canonical_columns(self);
         if let Some(year) = year {
             exprs.push(lit(year).alias(YEAR));
         }
-        self.raw.clone().select(exprs)
+        self.rows().select(exprs)
     }
 }

@@ -363,7 +363,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
             "KOEN" => checks.push(pattern("code_koen", "1 (male) or 2 (female)", "^[12]$")),
             "IE_TYPE" => checks.push(pattern("code_ie_type", "1, 2 or 3", "^[123]$")),
             "HFAUDD" => checks.push(pattern("code_hfaudd", "4 digits", "^[0-9]{4}$")),
-            "AKTIONSDIAGNOSE" | "DIAGNOSEKODE" => checks.push(pattern(
+            "AKTIONSDIAGNOSE" | "DIAGNOSEKODE" | "C_ADIAG" | "C_DIAG" => checks.push(pattern(
                 "code_icd10",
                 "an SKS diagnosis code: D, a letter, two digits, then letters or digits",
                 "^D[A-Z][0-9]{2}[A-Z0-9]*$",
@@ -373,7 +373,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 "an ATC code such as A10BK01 (or a shorter level of it)",
                 "^[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?$",
             )),
-            "PROCEDUREKODE" => checks.push(pattern(
+            "PROCEDUREKODE" | "C_OPR" => checks.push(pattern(
                 "code_procedure",
                 "an SKS procedure code such as KFNG05",
                 "^[A-Z][A-Z0-9]{2,9}$",
@@ -399,14 +399,20 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
             _ => {}
         }
     }
-    if spec.name == "lpr_kontakter" {
-        let start = opened.columns.iter().find(|c| c.spec.name == "DATO_START");
-        let end = opened.columns.iter().find(|c| c.spec.name == "DATO_SLUT");
+    if spec.feeds == "lpr_kontakter" {
+        let find = |names: [&str; 2]| {
+            opened
+                .columns
+                .iter()
+                .find(|c| names.contains(&c.spec.name) && c.file_name.is_some())
+        };
+        let start = find(["DATO_START", "D_INDDTO"]);
+        let end = find(["DATO_SLUT", "D_UDDTO"]);
         if let (Some(start), Some(end)) = (start, end) {
             checks.push(Check {
                 rule: "date_order",
-                column: "DATO_SLUT",
-                expected: "DATO_SLUT on or after DATO_START",
+                column: end.spec.name,
+                expected: "the end date on or after the start date",
                 violation: end.parsed.clone().lt(start.parsed.clone()),
                 value: end.parsed.clone().cast(DataType::String),
             });
@@ -520,18 +526,16 @@ fn check_keys(
         let Some(o) = opened.get(&file.path) else {
             return Ok(());
         };
-        let missing = o
-            .raw
-            .clone()
-            .with_row_index(ROW, Some(1))
+        // Row numbers count the file's rows; the key is compared as the contract's register
+        // holds it (LPR2's RECNUM with its prefix), over the rows the register takes in.
+        let mut rows = o.raw.clone().with_row_index(ROW, Some(1));
+        if let Some(keep) = super::models::keep(o) {
+            rows = rows.filter(keep);
+        }
+        let missing = rows
             .select([
                 col(ROW),
-                o.columns
-                    .iter()
-                    .find(|c| c.spec.name == key)
-                    .map(|c| c.parsed.clone())
-                    .unwrap_or(lit(NULL))
-                    .alias("value"),
+                super::models::canonical_column_named(o, key).alias("value"),
             ])
             .filter(col("value").is_not_null())
             .join(
