@@ -15,7 +15,7 @@ use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
 use ulighed::report::export::CsvDialect;
 use ulighed::report::labels::Lang;
-use ulighed::synth::{self, events::Volumes, writer::SynthFormat};
+use ulighed::synth::{self, events::Volumes, lpr_models::LprModel, writer::SynthFormat};
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +52,10 @@ enum Command {
         /// Background redeemed prescriptions per person-year (Denmark: about 6).
         #[arg(long, default_value_t = 6.0)]
         prescriptions_per_person_year: f64,
+        /// Layout of the patient register: f (the contract's, LPR3 "F"), lpr2 (LPR2 tables
+        /// before the 2019 change-over, "F" after) or lpr3a (LPR2 before, LPR3 "A" throughout).
+        #[arg(long, value_enum, default_value = "f")]
+        lpr_model: LprModel,
     },
     /// Run an analysis from its pipeline spec and write its tables, figure and report.
     Run(RunArgs),
@@ -260,6 +264,7 @@ fn run(cli: Cli) -> Result<()> {
             format,
             contacts_per_person_year,
             prescriptions_per_person_year,
+            lpr_model,
         } => {
             let (first_year, last_year) = parse_years(&years)?;
             let summary = synth::run(&synth::SynthConfig {
@@ -273,6 +278,7 @@ fn run(cli: Cli) -> Result<()> {
                     contacts_per_person_year,
                     prescriptions_per_person_year,
                 },
+                lpr_model,
             })?;
             for (name, rows) in &summary.rows {
                 println!("{name:<16} {rows:>12} rows");

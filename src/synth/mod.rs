@@ -6,6 +6,7 @@
 //! time (6 million persons never sit in memory at once).
 
 pub mod events;
+pub mod lpr_models;
 pub mod model;
 pub mod population;
 pub mod writer;
@@ -36,6 +37,8 @@ pub struct SynthConfig {
     pub format: SynthFormat,
     pub out: PathBuf,
     pub volumes: Volumes,
+    /// The layout of the patient register.
+    pub lpr_model: lpr_models::LprModel,
 }
 
 /// What `synth` did.
@@ -74,7 +77,7 @@ pub fn run(config: &SynthConfig) -> Result<SynthSummary> {
         last_year: config.last_year,
     };
     let tables = PopulationTables::new();
-    let names = writer::register_names(config.first_year, config.last_year);
+    let names = writer::register_names(config.first_year, config.last_year, config.lpr_model);
     let mut files: Vec<Option<RegisterFile>> = names.iter().map(|_| None).collect();
     let mut rows: BTreeMap<String, usize> = BTreeMap::new();
     let mut truth = TruthAccumulator::default();
@@ -91,7 +94,7 @@ pub fn run(config: &SynthConfig) -> Result<SynthSummary> {
             truth.merge(std::mem::take(&mut chunk_rows.truth));
             for ((name, frame), file) in names
                 .iter()
-                .zip(writer::chunk_frames(chunk_rows)?)
+                .zip(writer::chunk_frames(chunk_rows, config.lpr_model)?)
                 .zip(files.iter_mut())
             {
                 if file.is_none() {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::events::ChunkRows;
+use super::lpr_models::{self, LprModel};
 use crate::error::{Error, Result};
 
 /// Output format of `synth`.
@@ -58,9 +59,13 @@ impl RegisterFile {
     }
 
     pub fn write(&mut self, frame: &DataFrame) -> Result<()> {
+        // Joined frames (the patient register's other layouts) may hold columns in unequal
+        // chunks, which the batched writers cannot take.
+        let mut frame = frame.clone();
+        frame.rechunk_mut();
         let result = match &mut self.writer {
-            Batched::Parquet(w) => w.write_batch(frame),
-            Batched::Csv(w) => w.write_batch(frame),
+            Batched::Parquet(w) => w.write_batch(&frame),
+            Batched::Csv(w) => w.write_batch(&frame),
         };
         result.map_err(|e| Error::writing(&self.path, e))
     }
@@ -90,7 +95,7 @@ fn date(name: &str, values: Vec<i32>) -> Column {
 }
 
 /// Frames of one chunk, in the order [`register_names`] gives them.
-pub fn chunk_frames(rows: ChunkRows) -> Result<Vec<DataFrame>> {
+pub fn chunk_frames(rows: ChunkRows, lpr_model: LprModel) -> Result<Vec<DataFrame>> {
     let mut frames = Vec::new();
     for bef in rows.bef {
         frames.push(DataFrame::new_infer_height(vec![
@@ -116,7 +121,7 @@ pub fn chunk_frames(rows: ChunkRows) -> Result<Vec<DataFrame>> {
         ])?);
     }
     let c = rows.contacts;
-    frames.push(DataFrame::new_infer_height(vec![
+    let contacts = DataFrame::new_infer_height(vec![
         Column::new("DW_EK_KONTAKT".into(), c.key),
         text("PNR", c.pnr),
         date("DATO_START", c.start),
@@ -124,20 +129,23 @@ pub fn chunk_frames(rows: ChunkRows) -> Result<Vec<DataFrame>> {
         codes("KONTAKTTYPE", c.kind),
         text("SORENHED_ANS", c.unit),
         codes("AKTIONSDIAGNOSE", c.action),
-    ])?);
+    ])?;
     let d = rows.diagnoses;
-    frames.push(DataFrame::new_infer_height(vec![
+    let diagnoses = DataFrame::new_infer_height(vec![
         Column::new("DW_EK_KONTAKT".into(), d.key),
         codes("DIAGNOSEKODE", d.code),
         codes("DIAGNOSETYPE", d.kind),
         Column::new("SENERE_AFKRAEFTET".into(), d.retracted),
-    ])?);
+    ])?;
     let p = rows.procedures;
-    frames.push(DataFrame::new_infer_height(vec![
+    let procedures = DataFrame::new_infer_height(vec![
         Column::new("DW_EK_KONTAKT".into(), p.key),
         codes("PROCEDUREKODE", p.code),
         date("DATO_START", p.date),
-    ])?);
+    ])?;
+    frames.extend(lpr_models::frames(
+        lpr_model, contacts, diagnoses, procedures,
+    )?);
     let m = rows.prescriptions;
     frames.push(DataFrame::new_infer_height(vec![
         text("PNR", m.pnr),
@@ -154,21 +162,13 @@ pub fn chunk_frames(rows: ChunkRows) -> Result<Vec<DataFrame>> {
 }
 
 /// File names (without extension) in the order of [`chunk_frames`].
-pub fn register_names(first_year: i32, last_year: i32) -> Vec<String> {
+pub fn register_names(first_year: i32, last_year: i32, lpr_model: LprModel) -> Vec<String> {
     let years: Vec<i32> = (first_year..=last_year).collect();
     let mut names = Vec::new();
     for register in ["bef", "udda", "ind"] {
         names.extend(years.iter().map(|y| format!("{register}{y}")));
     }
-    names.extend(
-        [
-            "lpr_kontakter",
-            "lpr_diagnoser",
-            "lpr_procedurer",
-            "lmdb",
-            "dod",
-        ]
-        .map(String::from),
-    );
+    names.extend(lpr_model.register_names().iter().map(|n| n.to_string()));
+    names.extend(["lmdb", "dod"].map(String::from));
     names
 }

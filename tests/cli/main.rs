@@ -9,6 +9,7 @@ mod coverage;
 mod disclosure_options;
 mod disclosure_scan;
 mod html;
+mod lpr_models;
 mod measures_command;
 mod nightly;
 mod pipelines;
