@@ -85,6 +85,17 @@ enum Command {
     #[command(subcommand)]
     Measures(MeasuresCommand),
     /// Check a registers folder against the register contract and print what was found.
+    /// Convert a folder of register files (SAS7BDAT, CSV, Parquet) once into Parquet laid out as
+    /// the register contract expects; reruns convert only what changed.
+    Convert {
+        /// The folder of register files as delivered (e.g. bef2020.sas7bdat).
+        src: PathBuf,
+        /// The folder to write the Parquet copy and its convert-manifest.json to.
+        dest: PathBuf,
+        /// No value may lie after this date (default: today); used by the type checks.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<i32>,
+    },
     Validate {
         /// The registers folder.
         dir: PathBuf,
@@ -396,6 +407,25 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Measures(command) => run_measures(command),
+        Command::Convert { src, dest, as_of } => {
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                    .map_err(|e| Error::Internal(e.to_string()))?,
+            );
+            let summary = ulighed::registers::convert::convert(
+                &src,
+                &dest,
+                as_of.unwrap_or_else(ulighed::dates::today),
+                |done, total, name| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                    bar.set_message(name.to_string());
+                },
+            );
+            bar.finish_and_clear();
+            print!("{}", summary?.to_text());
+            Ok(())
+        }
         Command::Validate { dir, format, as_of } => {
             let discovered = discover(&dir)?;
             let report = validate(

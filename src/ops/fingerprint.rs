@@ -78,7 +78,7 @@ pub fn registers_read(spec: &LoadedSpec) -> BTreeSet<&'static str> {
 }
 
 /// SHA-256 of a file, read in blocks.
-fn sha256_of(path: &PathBuf) -> Result<String> {
+pub fn sha256_of(path: &PathBuf) -> Result<String> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::reading(path, e))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];

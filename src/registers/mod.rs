@@ -3,6 +3,7 @@
 pub mod codes;
 pub mod completeness;
 pub mod contract;
+pub mod convert;
 pub mod discover;
 pub mod models;
 pub mod read;

@@ -42,6 +42,13 @@ fn cache() -> &'static Mutex<HashMap<PathBuf, (u64, DataFrame)>> {
     CACHE.get_or_init(Default::default)
 }
 
+/// Drops a file from the cache once it is no longer needed (`convert` reads each file once).
+pub fn forget(path: &Path) {
+    if let Ok(mut cache) = cache().lock() {
+        cache.remove(path);
+    }
+}
+
 /// What a SAS file holds besides its rows.
 #[derive(Debug, Clone)]
 pub struct SasInfo {

@@ -422,7 +422,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
 }
 
 /// Runs the checks of one file, returning its row count and findings.
-fn check_file(
+pub fn check_file(
     file: &RegisterFile,
     opened: &OpenedFile,
     as_of: i32,

@@ -5,6 +5,7 @@ mod bad_input;
 mod bad_specs;
 mod browser;
 mod common;
+mod convert;
 mod coverage;
 mod disclosure_options;
 mod disclosure_scan;
