@@ -322,6 +322,7 @@ fn run(cli: Cli) -> Result<()> {
                 force: args.force,
                 csv_dialect: args.csv_dialect,
                 png: args.png,
+                classifications: settings.classifications,
                 log: args.logging.log(),
             };
             if !args.all {
@@ -397,6 +398,7 @@ fn run(cli: Cli) -> Result<()> {
                     force: false,
                     csv_dialect: CsvDialect::Standard,
                     png: false,
+                    classifications: Default::default(),
                     log: Log::default(),
                 });
                 match status {

@@ -9,18 +9,27 @@
 
 use polars::prelude::*;
 
+use std::path::Path;
+
 use crate::error::{Error, Result};
 use crate::pipeline::spec::{Derived, LoadedSpec, Stratifier};
+use crate::registers::classification;
 use crate::registers::codes::municipalities;
 use crate::registers::scan::RegisterSet;
 
 /// The level used where a register has no value for a person.
 pub const UNKNOWN: &str = "uoplyst";
 
-/// Education group from the latest `udda` file up to the index year. Without a user table the
-/// H-group is the first two digits of `HFAUDD`, true of synthetic data only (REGISTERS.md); the
-/// SEPLINE grouping is short (H10, H15), medium (H20, H30, H35), long (H40-H80), unknown (H90).
-fn education(registers: &RegisterSet, year: i32) -> Result<Option<LazyFrame>> {
+/// Education group from the latest `udda` file up to the index year. The H-group comes from the
+/// user's education table (`HFAUDD,H`); without one it is the first two digits of `HFAUDD`, true
+/// of synthetic data only (REGISTERS.md). The SEPLINE grouping is short (H10, H15), medium (H20,
+/// H30, H35), long (H40-H80), unknown (H90). A code the table lacks stops the run: the table is
+/// of another version of the nomenclature than the register.
+fn education(
+    registers: &RegisterSet,
+    year: i32,
+    table: Option<&Path>,
+) -> Result<Option<LazyFrame>> {
     let Some(latest) = registers
         .discovered
         .years("udda")
@@ -33,10 +42,28 @@ fn education(registers: &RegisterSet, year: i32) -> Result<Option<LazyFrame>> {
     let Some(udda) = registers.scan_year("udda", latest)? else {
         return Ok(None);
     };
-    let h = col("HFAUDD")
-        .str()
-        .slice(lit(0), lit(2))
-        .cast(DataType::Int32);
+    let (udda, h) = match table {
+        Some(path) => {
+            let groups = classification::education(path)?;
+            check_codes(&udda, "HFAUDD", &groups, path, &format!("udda{latest}"))?;
+            (
+                udda.join(
+                    groups.lazy(),
+                    [col("HFAUDD")],
+                    [col("HFAUDD")],
+                    JoinArgs::new(JoinType::Left),
+                ),
+                col("H"),
+            )
+        }
+        None => (
+            udda,
+            col("HFAUDD")
+                .str()
+                .slice(lit(0), lit(2))
+                .cast(DataType::Int32),
+        ),
+    };
     let group = when(h.clone().is_in(
         lit(Series::new("s".into(), [10i32, 15])).implode(false),
         false,
@@ -51,6 +78,41 @@ fn education(registers: &RegisterSet, year: i32) -> Result<Option<LazyFrame>> {
     .then(lit("lang"))
     .otherwise(lit(UNKNOWN));
     Ok(Some(udda.select([col("PNR"), group.alias("education")])))
+}
+
+/// Refuses a register whose codes in `column` are missing from a classification table, naming
+/// the table, the register and the first codes.
+fn check_codes(
+    register: &LazyFrame,
+    column: &str,
+    table: &DataFrame,
+    path: &Path,
+    register_name: &str,
+) -> Result<()> {
+    let missing = register
+        .clone()
+        .select([col(column)])
+        .filter(col(column).is_not_null())
+        .unique(None, UniqueKeepStrategy::Any)
+        .join(
+            table.clone().lazy().select([col(column)]),
+            [col(column)],
+            [col(column)],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .sort([column], Default::default())
+        .collect()?;
+    if missing.height() == 0 {
+        return Ok(());
+    }
+    let codes = missing.column(column)?.str()?;
+    let first: Vec<&str> = codes.iter().flatten().take(5).collect();
+    Err(Error::BadInput(format!(
+        "{}: {} code(s) of {column} in {register_name} are not in the table, first {} (expected every code of the register in the classification table)",
+        path.display(),
+        missing.height(),
+        first.join(", ")
+    )))
 }
 
 /// Mean equivalised disposable family income over the three income years before the index year
@@ -200,8 +262,12 @@ pub fn attach(
                 .cast(DataType::Int32)
                 .alias("AGE_BAND"),
         ]);
+    frame = hospitals(frame, spec)?;
+    if wants(Derived::OriginWestern) {
+        frame = origin_western(frame, spec)?;
+    }
     if wants(Derived::Education) {
-        frame = match education(registers, year)? {
+        frame = match education(registers, year, spec.classifications.education.as_deref())? {
             Some(edu) => frame.join(edu, [col("PNR")], [col("PNR")], left()),
             None => frame.with_column(lit(NULL).cast(DataType::String).alias("education")),
         };
@@ -235,6 +301,7 @@ pub fn attach(
         "municipality",
         "civil_status",
         "hospital",
+        "hospital_region",
     ]
     .iter()
     .map(|c| col(*c).fill_null(lit(UNKNOWN)))
@@ -243,11 +310,94 @@ pub fn attach(
         codes
             .iter()
             .filter(|c| {
-                matches!(c.as_str(), "education" | "income_quintile") || c.starts_with("bef_")
+                matches!(
+                    c.as_str(),
+                    "education" | "income_quintile" | "origin_western"
+                ) || c.starts_with("bef_")
             })
             .map(|c| col(c.as_str()).fill_null(lit(UNKNOWN))),
     );
     Ok(frame.with_columns(fill))
+}
+
+/// With the hospitals table: the hospital stratifier as the hospital's name and its region as
+/// `hospital_region`, looked up by the index contact's whole SOR unit code and else by its
+/// first four digits (a unit the table lacks keeps its four-digit code, and an unknown region).
+/// Without the table `hospital_region` is unknown, and a spec that asks for it is refused.
+fn hospitals(frame: LazyFrame, spec: &LoadedSpec) -> Result<LazyFrame> {
+    let Some(path) = &spec.classifications.hospitals else {
+        if spec
+            .spec
+            .stratifiers
+            .contains(&Stratifier::Derived(Derived::HospitalRegion))
+        {
+            return Err(missing_table(spec, "hospital_region", "hospitals"));
+        }
+        return Ok(frame.with_column(lit(NULL).cast(DataType::String).alias("hospital_region")));
+    };
+    let table = classification::hospitals(path)?.lazy();
+    let renamed = |suffix: &str| {
+        table.clone().select([
+            col("SOR").alias(format!("SOR{suffix}")),
+            col("hospital_name").alias(format!("NAME{suffix}")),
+            col("hospital_region").alias(format!("REGION{suffix}")),
+        ])
+    };
+    let left = || JoinArgs::new(JoinType::Left);
+    Ok(frame
+        .join(
+            renamed("_UNIT"),
+            [col("INDEX_UNIT")],
+            [col("SOR_UNIT")],
+            left(),
+        )
+        .join(
+            renamed("_HOSP"),
+            [col("hospital")],
+            [col("SOR_HOSP")],
+            left(),
+        )
+        .with_columns([
+            coalesce(&[col("NAME_UNIT"), col("NAME_HOSP"), col("hospital")]).alias("hospital"),
+            coalesce(&[col("REGION_UNIT"), col("REGION_HOSP")]).alias("hospital_region"),
+        ])
+        .drop(cols([
+            "NAME_UNIT",
+            "NAME_HOSP",
+            "REGION_UNIT",
+            "REGION_HOSP",
+        ])))
+}
+
+/// Danish origin, or immigrants and descendants by the origin table's grouping of their country
+/// of origin (`OPR_LAND`): `dansk`, `vestlig`, `ikke-vestlig`; unknown without a known country.
+fn origin_western(frame: LazyFrame, spec: &LoadedSpec) -> Result<LazyFrame> {
+    let Some(path) = &spec.classifications.origin else {
+        return Err(missing_table(spec, "origin_western", "origin"));
+    };
+    let table = classification::origin(path)?.lazy();
+    Ok(frame
+        .join(
+            table,
+            [col("OPR_LAND")],
+            [col("OPR_LAND")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            when(col("IE_TYPE").eq(lit("1")))
+                .then(lit("dansk"))
+                .when(col("IE_TYPE").eq(lit("2")).or(col("IE_TYPE").eq(lit("3"))))
+                .then(col("origin_western"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias("origin_western"),
+        ))
+}
+
+fn missing_table(spec: &LoadedSpec, stratifier: &str, table: &str) -> Error {
+    Error::BadSpec(format!(
+        "{}: key `stratifiers`: {stratifier} needs the {table} classification table (expected [classifications] {table} = \"FILE.csv\" in the spec or in ulighed.toml)",
+        spec.path.display()
+    ))
 }
 
 /// An extra column of the population register of the analysis year, as text: `PNR` and

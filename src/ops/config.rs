@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::dates;
 use crate::error::{Error, Result};
+use crate::registers::classification::Classifications;
 use crate::report::labels::Lang;
 
 /// The project file's keys, all optional.
@@ -24,6 +25,9 @@ pub struct ProjectConfig {
     pub threshold: Option<u64>,
     /// As-of date `YYYY-MM-DD`.
     pub as_of: Option<String>,
+    /// Classification tables (`[classifications]`: education, origin, hospitals), relative to
+    /// this file; a spec's own tables win.
+    pub classifications: Option<Classifications>,
 }
 
 /// What the command line gave (`None` where a flag was not given).
@@ -44,6 +48,7 @@ pub struct Settings {
     pub lang: Lang,
     pub threshold: Option<u64>,
     pub as_of: i32,
+    pub classifications: Classifications,
 }
 
 /// Reads the project file: `path` when given (it must exist), else `ulighed.toml` in the
@@ -65,13 +70,16 @@ pub fn load(path: Option<&Path>) -> Result<ProjectConfig> {
             )));
         }
     };
-    toml::from_str(&text).map_err(|e| {
+    let mut config: ProjectConfig = toml::from_str(&text).map_err(|e| {
         Error::BadSpec(format!(
-            "{}: {} (expected keys: registers, out, lang, threshold, as_of)",
+            "{}: {} (expected keys: registers, out, lang, threshold, as_of, [classifications] with education, origin, hospitals)",
             path.display(),
             e.message()
         ))
-    })
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    config.classifications = config.classifications.map(|c| c.resolved(base));
+    Ok(config)
 }
 
 fn parse_lang(text: &str, source: &str) -> Result<Lang> {
@@ -133,6 +141,7 @@ pub fn resolve(
         lang,
         threshold,
         as_of,
+        classifications: file.classifications.clone().unwrap_or_default(),
     })
 }
 

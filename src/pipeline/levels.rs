@@ -17,6 +17,7 @@ fn fixed_order(stratifier: &Stratifier) -> &'static [&'static str] {
         Stratifier::Derived(Derived::Education) => &["kort", "mellem", "lang"],
         Stratifier::Derived(Derived::IncomeQuintile) => &["1", "2", "3", "4", "5"],
         Stratifier::Derived(Derived::Origin) => &["dansk", "indvandrer", "efterkommer"],
+        Stratifier::Derived(Derived::OriginWestern) => &["dansk", "vestlig", "ikke-vestlig"],
         Stratifier::Derived(Derived::Multimorbidity) => &["0", "1", "2", "3+"],
         _ => &[],
     }
@@ -64,7 +65,7 @@ pub fn reference_level(
     let fixed = match stratifier {
         Stratifier::Derived(Derived::Education) => Some("lang"),
         Stratifier::Derived(Derived::IncomeQuintile) => Some("5"),
-        Stratifier::Derived(Derived::Origin) => Some("dansk"),
+        Stratifier::Derived(Derived::Origin | Derived::OriginWestern) => Some("dansk"),
         _ => None,
     };
     if let Some(level) = fixed {

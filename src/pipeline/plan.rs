@@ -14,7 +14,7 @@ fn known_levels(code: &str) -> Option<usize> {
     match code {
         "education" => Some(3),
         "income_quintile" => Some(5),
-        "origin" => Some(3),
+        "origin" | "origin_western" => Some(3),
         "region" => Some(5),
         "sex" => Some(2),
         "multimorbidity" => Some(4),

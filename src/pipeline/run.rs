@@ -25,6 +25,7 @@ use crate::pipeline::results::{
     SuppressionSummary, TOTAL, dimension_rows,
 };
 use crate::pipeline::spec::{self, LoadedSpec, Outcome, OutcomeKind, Standard, SubAnalysis};
+use crate::registers::classification::Classifications;
 use crate::registers::completeness::{Completeness, completeness};
 use crate::registers::scan::RegisterSet;
 use crate::registers::validate::{Severities, ValidationReport, validate_all};
@@ -65,6 +66,8 @@ pub struct RunOptions {
     pub csv_dialect: CsvDialect,
     /// Also write every figure as PNG.
     pub png: bool,
+    /// The project configuration's classification tables (a spec's own win).
+    pub classifications: Classifications,
     pub log: Log,
 }
 
@@ -590,12 +593,41 @@ fn previous_key(folder: &Path) -> Option<String> {
         .flatten()
 }
 
+/// The classification tables an analysis reads, fingerprinted like its registers (so a changed
+/// table reruns the analysis, and the provenance lists it).
+fn classification_inputs(tables: &Classifications) -> Result<Vec<InputFile>> {
+    tables
+        .files()
+        .into_iter()
+        .map(|path| {
+            let path = path.to_path_buf();
+            Ok(InputFile {
+                bytes: std::fs::metadata(&path)
+                    .map_err(|e| {
+                        Error::MissingInput(format!(
+                            "{}: the classification table cannot be read: {e}",
+                            path.display()
+                        ))
+                    })?
+                    .len(),
+                sha256: crate::ops::fingerprint::sha256_of(&path)?,
+                register: "classification".to_string(),
+                path,
+            })
+        })
+        .collect()
+}
+
 fn analyse(
     options: &RunOptions,
     cache: &mut RegisterCache,
     loaded: &LoadedSpec,
     started: Instant,
 ) -> Result<RunSummary> {
+    let loaded = &LoadedSpec {
+        classifications: loaded.classifications.clone().or(&options.classifications),
+        ..loaded.clone()
+    };
     let id = loaded.spec.id.as_str();
     let registers_dir = options
         .registers
@@ -603,7 +635,8 @@ fn analyse(
         .unwrap_or_else(|| loaded.registers.clone());
     let reads = registers_read(loaded);
     let discovered = cache.discovered(&registers_dir)?.discovered.clone();
-    let inputs = fingerprints(&discovered, &reads, &mut cache.hashed)?;
+    let mut inputs = fingerprints(&discovered, &reads, &mut cache.hashed)?;
+    inputs.extend(classification_inputs(&loaded.classifications)?);
     let key = run_key(loaded, &options.settings(), &inputs);
     let folder = output_folder(options, id);
     if !options.force && previous_key(&folder).as_deref() == Some(key.as_str()) {

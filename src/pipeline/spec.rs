@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dates;
 use crate::error::{Error, Result};
+use crate::registers::classification::Classifications;
 
 /// A stratifier the tool derives from the registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,8 +31,14 @@ pub enum Derived {
     Region,
     /// Municipality of residence (`bef.KOM`).
     Municipality,
-    /// The hospital of the index contact (first four digits of its SOR unit).
+    /// The hospital of the index contact (first four digits of its SOR unit, or its name from
+    /// the hospitals classification table).
     Hospital,
+    /// The region of the index contact's hospital (needs the hospitals classification table).
+    HospitalRegion,
+    /// Danish origin, or immigrants and descendants from western or non-western countries
+    /// (`bef.OPR_LAND` through the origin classification table, which it needs).
+    OriginWestern,
     Sex,
     /// Age at the index date in the groups of `age_groups`.
     AgeGroup,
@@ -363,6 +370,9 @@ pub struct Spec {
     pub sub_analyses: Vec<SubAnalysis>,
     pub trend: Option<Trend>,
     pub quality: Option<Quality>,
+    /// Classification tables for this analysis (relative to the spec), over the project
+    /// configuration's.
+    pub classifications: Option<Classifications>,
 }
 
 fn default_age_groups() -> Vec<i32> {
@@ -411,6 +421,9 @@ pub struct LoadedSpec {
     pub design: Design,
     /// The registers folder resolved against the spec file's folder.
     pub registers: PathBuf,
+    /// The classification tables, resolved against the spec file's folder (and, once a run
+    /// merges them, the project configuration's where the spec names none).
+    pub classifications: Classifications,
 }
 
 impl LoadedSpec {
@@ -450,6 +463,11 @@ pub fn load(path: &Path) -> Result<LoadedSpec> {
     Ok(LoadedSpec {
         path: path.to_path_buf(),
         registers: base.join(&spec.registers),
+        classifications: spec
+            .classifications
+            .clone()
+            .unwrap_or_default()
+            .resolved(base),
         design,
         text,
         spec,

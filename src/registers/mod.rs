@@ -1,5 +1,6 @@
 //! The register contract (`REGISTERS.md`): code lists, file discovery, readers and validation.
 
+pub mod classification;
 pub mod codes;
 pub mod completeness;
 pub mod contract;

@@ -36,6 +36,10 @@ pub fn dimension(code: &str, lang: Lang) -> String {
         ("municipality", Lang::En) => "Municipality",
         ("hospital", Lang::Da) => "Sygehus",
         ("hospital", Lang::En) => "Hospital",
+        ("hospital_region", Lang::Da) => "Sygehusets region",
+        ("hospital_region", Lang::En) => "Region of the hospital",
+        ("origin_western", Lang::Da) => "Herkomst (vestlig/ikke-vestlig)",
+        ("origin_western", Lang::En) => "Origin (western/non-western)",
         ("age_group", Lang::Da) => "Aldersgruppe",
         ("age_group", Lang::En) => "Age group",
         ("multimorbidity", Lang::Da) => "Antal kroniske sygdomme",
@@ -59,6 +63,15 @@ pub fn group(dimension: &str, code: &str, lang: Lang) -> String {
         ("origin", "dansk") => ("Dansk oprindelse", "Danish origin"),
         ("origin", "indvandrer") => ("Indvandrere", "Immigrants"),
         ("origin", "efterkommer") => ("Efterkommere", "Descendants"),
+        ("origin_western", "dansk") => ("Dansk oprindelse", "Danish origin"),
+        ("origin_western", "vestlig") => (
+            "Indvandrere og efterkommere fra vestlige lande",
+            "Immigrants and descendants from western countries",
+        ),
+        ("origin_western", "ikke-vestlig") => (
+            "Indvandrere og efterkommere fra ikke-vestlige lande",
+            "Immigrants and descendants from non-western countries",
+        ),
         ("sex", "1") => ("Mænd", "Men"),
         ("sex", "2") => ("Kvinder", "Women"),
         ("income_quintile", q) => {
@@ -67,7 +80,7 @@ pub fn group(dimension: &str, code: &str, lang: Lang) -> String {
                 Lang::En => format!("Quintile {q}"),
             };
         }
-        ("region", r) => {
+        ("region" | "hospital_region", r) => {
             return r
                 .parse()
                 .ok()

@@ -4,6 +4,7 @@
 mod bad_input;
 mod bad_specs;
 mod browser;
+mod classifications;
 mod common;
 mod convert;
 mod coverage;
