@@ -4,3 +4,18 @@
 
 mod sas_fixtures;
 mod sas_peer;
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+/// A CSV file with every cell as text (the references and sources the readers are compared with).
+fn csv_text(path: &Path) -> DataFrame {
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .expect("CSV opens")
+        .finish()
+        .expect("CSV parses")
+}

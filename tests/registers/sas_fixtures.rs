@@ -9,21 +9,12 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use ulighed::registers::sas::read_with_info;
 
+use crate::csv_text;
+
 fn data(dir: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(dir)
-}
-
-/// A CSV with every cell as text.
-fn csv_text(path: &Path) -> DataFrame {
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .expect("CSV opens")
-        .finish()
-        .expect("CSV parses")
 }
 
 /// One cell of ours.

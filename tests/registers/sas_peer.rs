@@ -6,22 +6,13 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use ulighed::registers::sas::read_with_info;
 
+use crate::csv_text;
+
 /// Seconds between the SAS epoch (1960-01-01) and the Unix epoch (1970-01-01): 3,653 days.
 const SAS_EPOCH_SECONDS: f64 = 3653.0 * 86_400.0;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sas")
-}
-
-/// ReadStat's CSV reading of a file, every cell as text (empty where missing).
-fn readstat(path: &Path) -> DataFrame {
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .expect("reference opens")
-        .finish()
-        .expect("reference parses")
 }
 
 /// A column of ours in ReadStat's units: numbers as f64 (dates in days and datetimes in
@@ -164,7 +155,7 @@ fn every_sas_written_file_reads_as_readstat_reads_it() {
             }
             let (ours, info) =
                 read_with_info(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let theirs = readstat(&reference);
+            let theirs = csv_text(&reference);
             if info.deleted_rows > 0 {
                 // SAS deleted these rows in place; ReadStat prints them, we skip them.
                 assert_eq!(
