@@ -262,7 +262,9 @@ pub fn attach(
                 .cast(DataType::Int32)
                 .alias("AGE_BAND"),
         ]);
-    frame = hospitals(frame, spec)?;
+    if wants(Derived::Hospital) || wants(Derived::HospitalRegion) {
+        frame = hospitals(frame, spec)?;
+    }
     if wants(Derived::OriginWestern) {
         frame = origin_western(frame, spec)?;
     }
@@ -301,7 +303,6 @@ pub fn attach(
         "municipality",
         "civil_status",
         "hospital",
-        "hospital_region",
     ]
     .iter()
     .map(|c| col(*c).fill_null(lit(UNKNOWN)))
@@ -312,7 +313,7 @@ pub fn attach(
             .filter(|c| {
                 matches!(
                     c.as_str(),
-                    "education" | "income_quintile" | "origin_western"
+                    "education" | "income_quintile" | "origin_western" | "hospital_region"
                 ) || c.starts_with("bef_")
             })
             .map(|c| col(c.as_str()).fill_null(lit(UNKNOWN))),
@@ -323,7 +324,8 @@ pub fn attach(
 /// With the hospitals table: the hospital stratifier as the hospital's name and its region as
 /// `hospital_region`, looked up by the index contact's whole SOR unit code and else by its
 /// first four digits (a unit the table lacks keeps its four-digit code, and an unknown region).
-/// Without the table `hospital_region` is unknown, and a spec that asks for it is refused.
+/// Without the table the codes stay, and a spec that asks for `hospital_region` is refused.
+/// Only joined for specs with a hospital stratifier.
 fn hospitals(frame: LazyFrame, spec: &LoadedSpec) -> Result<LazyFrame> {
     let Some(path) = &spec.classifications.hospitals else {
         if spec
@@ -333,7 +335,7 @@ fn hospitals(frame: LazyFrame, spec: &LoadedSpec) -> Result<LazyFrame> {
         {
             return Err(missing_table(spec, "hospital_region", "hospitals"));
         }
-        return Ok(frame.with_column(lit(NULL).cast(DataType::String).alias("hospital_region")));
+        return Ok(frame);
     };
     let table = classification::hospitals(path)?.lazy();
     let renamed = |suffix: &str| {

@@ -67,27 +67,28 @@ impl Classifications {
 }
 
 /// A table's columns by the names asked for (case-insensitive), as trimmed text, with the
-/// file's row numbers (1 = the first row after the header).
+/// file's row numbers (1 = the first row after the header). Read with the registers' CSV reader
+/// (`,` or `;`, quoted fields such as "Regionshospital Nordjylland, Hjørring"), so a ragged row
+/// is an error rather than a shifted value.
 fn read_table(path: &Path, what: &str, columns: &[&str]) -> Result<Vec<Vec<String>>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::MissingInput(format!(
-            "{}: the {what} classification table cannot be read: {e}",
+    if !path.is_file() {
+        return Err(Error::MissingInput(format!(
+            "{}: the {what} classification table cannot be read: no such file",
             path.display()
-        ))
-    })?;
-    let mut lines = text.lines();
-    let header = lines.next().unwrap_or("");
-    let separator = if header.matches(';').count() > header.matches(',').count() {
-        ';'
-    } else {
-        ','
-    };
-    let split = |line: &str| -> Vec<String> {
-        line.split(separator)
-            .map(|f| f.trim().trim_matches('"').trim().to_string())
-            .collect()
-    };
-    let names = split(header);
+        )));
+    }
+    let frame = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
+        .with_separator(super::read::csv_separator(path)?)
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .finish()
+        .and_then(|f| f.collect())
+        .map_err(|e| Error::reading(path, e))?;
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
     let positions = columns
         .iter()
         .map(|wanted| {
@@ -104,15 +105,16 @@ fn read_table(path: &Path, what: &str, columns: &[&str]) -> Result<Vec<Vec<Strin
                 })
         })
         .collect::<Result<Vec<usize>>>()?;
-    let mut rows = Vec::new();
-    for (i, line) in lines.enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields = split(line);
-        let row = positions
+    let cells = positions
+        .iter()
+        .map(|&p| Ok(frame.columns()[p].str()?.clone()))
+        .collect::<Result<Vec<_>>>()?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    for i in 0..frame.height() {
+        let row = cells
             .iter()
-            .map(|&p| fields.get(p).cloned().unwrap_or_default())
+            .map(|c| c.get(i).unwrap_or("").trim().to_string())
             .collect::<Vec<_>>();
         if row[0].is_empty() {
             return Err(Error::BadInput(format!(
@@ -122,7 +124,7 @@ fn read_table(path: &Path, what: &str, columns: &[&str]) -> Result<Vec<Vec<Strin
                 columns[0]
             )));
         }
-        if let Some(first) = rows.iter().position(|r: &Vec<String>| r[0] == row[0]) {
+        if let Some(first) = seen.insert(row[0].clone(), i) {
             return Err(Error::BadInput(format!(
                 "{}: row {} repeats {} {} of row {} (rule: each code once)",
                 path.display(),

@@ -35,7 +35,7 @@ pub struct OpenedFile {
 }
 
 /// The CSV separator of a file: `;` when the header has more semicolons than commas.
-fn csv_separator(path: &Path) -> Result<u8> {
+pub fn csv_separator(path: &Path) -> Result<u8> {
     let file = std::fs::File::open(path).map_err(|e| Error::reading(path, e))?;
     let mut header = String::new();
     BufReader::new(file)
@@ -227,9 +227,14 @@ impl OpenedFile {
     /// The rows of the file that belong in the contract's register (all but for the LPR3 "A"
     /// model's converted LPR2 rows and LPR2's referral diagnoses; see [`super::models`]).
     pub fn rows(&self) -> LazyFrame {
+        self.kept(self.raw.clone())
+    }
+
+    /// `frame` (the file's rows, perhaps numbered) filtered to the rows [`Self::rows`] keeps.
+    pub fn kept(&self, frame: LazyFrame) -> LazyFrame {
         match super::models::keep(self) {
-            Some(keep) => self.raw.clone().filter(keep),
-            None => self.raw.clone(),
+            Some(keep) => frame.filter(keep),
+            None => frame,
         }
     }
 

@@ -528,11 +528,8 @@ fn check_keys(
         };
         // Row numbers count the file's rows; the key is compared as the contract's register
         // holds it (LPR2's RECNUM with its prefix), over the rows the register takes in.
-        let mut rows = o.raw.clone().with_row_index(ROW, Some(1));
-        if let Some(keep) = super::models::keep(o) {
-            rows = rows.filter(keep);
-        }
-        let missing = rows
+        let missing = o
+            .kept(o.raw.clone().with_row_index(ROW, Some(1)))
             .select([
                 col(ROW),
                 super::models::canonical_column_named(o, key).alias("value"),
