@@ -18,6 +18,18 @@ use crate::pipeline::spec::{
 };
 use crate::registers::scan::RegisterSet;
 
+/// Runs a query on Polars' streaming engine, which reads the registers in morsels and holds only
+/// what the joins and aggregations keep: at national volumes the in-memory engine would hold
+/// whole scanned columns (several gigabytes) at once.
+pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
+    match frame.collect_with_engine(Engine::Streaming)? {
+        polars_core::query_result::QueryResult::Single(df) => Ok(df),
+        polars_core::query_result::QueryResult::Multiple(_) => Err(PolarsError::ComputeError(
+            "a query with one output gave several".into(),
+        )),
+    }
+}
+
 /// A date column as a day number.
 fn day(column: &str) -> Expr {
     col(column).cast(DataType::Int32)
@@ -45,20 +57,70 @@ fn at_units(units: &[String]) -> Expr {
         .unwrap_or(lit(true))
 }
 
-/// Hospital contacts as events: `PNR`, `DAY` (start), `END` (end), `UNIT` (SOR unit), `KEY`.
-fn contacts(registers: &RegisterSet) -> Result<LazyFrame> {
-    Ok(registers.require("lpr_kontakter")?.select([
-        col("PNR"),
-        day("DATO_START").alias("DAY"),
-        day("DATO_SLUT").alias("END"),
-        col("SORENHED_ANS"),
-        col("AKTIONSDIAGNOSE"),
-        col("DW_EK_KONTAKT").alias("KEY"),
-    ]))
+/// A span of days (inclusive) outside which no event can matter to an analysis: filtering a
+/// register on it before any join lets the Parquet reader skip the row groups of other years
+/// (the registers are kept in date order) and keeps the joins small.
+#[derive(Debug, Clone, Copy)]
+pub struct Days {
+    pub from: i32,
+    pub to: i32,
 }
 
-/// The events of one criterion: `PNR`, `DAY`, `END`, `UNIT`.
-fn criterion_events(registers: &RegisterSet, c: &Criterion) -> Result<LazyFrame> {
+impl Days {
+    /// Every day (no bound).
+    pub const ALL: Days = Days {
+        from: i32::MIN,
+        to: i32::MAX,
+    };
+
+    /// The days of the design: the index date, or the period.
+    fn of_design(design: Design) -> Days {
+        match design {
+            Design::IndexDate(day) => Days { from: day, to: day },
+            Design::Period(from, to) => Days { from, to },
+        }
+    }
+
+    /// This span widened by `before` days at its start and `after` days at its end.
+    fn widened(self, before: i32, after: i32) -> Days {
+        Days {
+            from: self.from.saturating_sub(before),
+            to: self.to.saturating_add(after),
+        }
+    }
+
+    /// True where the date column `column` (as read, before any cast) lies in the span: a
+    /// predicate the Parquet reader can test against row-group statistics.
+    fn contains(self, column: &str) -> Expr {
+        let mut keep = lit(true);
+        if self.from > i32::MIN {
+            keep = keep.and(col(column).gt_eq(lit(self.from).cast(DataType::Date)));
+        }
+        if self.to < i32::MAX {
+            keep = keep.and(col(column).lt_eq(lit(self.to).cast(DataType::Date)));
+        }
+        keep
+    }
+}
+
+/// Hospital contacts starting within `days` as events: `PNR`, `DAY` (start), `END` (end), `UNIT`
+/// (SOR unit), `KEY`.
+fn contacts(registers: &RegisterSet, days: Days) -> Result<LazyFrame> {
+    Ok(registers
+        .require("lpr_kontakter")?
+        .filter(days.contains("DATO_START"))
+        .select([
+            col("PNR"),
+            day("DATO_START").alias("DAY"),
+            day("DATO_SLUT").alias("END"),
+            col("SORENHED_ANS"),
+            col("AKTIONSDIAGNOSE"),
+            col("DW_EK_KONTAKT").alias("KEY"),
+        ]))
+}
+
+/// The events of one criterion on the days `days`: `PNR`, `DAY`, `END`, `UNIT`.
+fn criterion_events(registers: &RegisterSet, c: &Criterion, days: Days) -> Result<LazyFrame> {
     let shape = |frame: LazyFrame| {
         frame.select([
             col("PNR"),
@@ -70,7 +132,10 @@ fn criterion_events(registers: &RegisterSet, c: &Criterion) -> Result<LazyFrame>
     if !c.atc.is_empty() {
         return Ok(registers
             .require("lmdb")?
-            .filter(starts_with_any("ATC", "", &c.atc))
+            .filter(
+                days.contains("EKSD")
+                    .and(starts_with_any("ATC", "", &c.atc)),
+            )
             .select([
                 col("PNR"),
                 day("EKSD").alias("DAY"),
@@ -78,8 +143,9 @@ fn criterion_events(registers: &RegisterSet, c: &Criterion) -> Result<LazyFrame>
                 lit(NULL).cast(DataType::String).alias("UNIT"),
             ]));
     }
-    let contacts = contacts(registers)?.filter(at_units(&c.units));
     if !c.procedures.is_empty() {
+        // A procedure's day is its own (its contact may have started before `days`).
+        let contacts = contacts(registers, Days::ALL)?.filter(at_units(&c.units));
         let procedures = registers
             .require("lpr_procedurer")?
             .filter(starts_with_any("PROCEDUREKODE", "", &c.procedures))
@@ -95,9 +161,15 @@ fn criterion_events(registers: &RegisterSet, c: &Criterion) -> Result<LazyFrame>
                     [col("KEY")],
                     JoinArgs::new(JoinType::Inner),
                 )
-                .with_column(col("PROCEDURE_DAY").fill_null(col("DAY")).alias("DAY")),
+                .with_column(col("PROCEDURE_DAY").fill_null(col("DAY")).alias("DAY"))
+                .filter(
+                    col("DAY")
+                        .gt_eq(lit(days.from))
+                        .and(col("DAY").lt_eq(lit(days.to))),
+                ),
         ));
     }
+    let contacts = contacts(registers, days)?.filter(at_units(&c.units));
     Ok(shape(match c.diagnosis_type {
         DiagnosisType::Action => {
             contacts.filter(starts_with_any("AKTIONSDIAGNOSE", "D", &c.diagnoses))
@@ -128,12 +200,15 @@ fn with_event_before(
     registers: &RegisterSet,
     patients: LazyFrame,
     c: &Criterion,
+    design: Design,
     keep: bool,
 ) -> Result<LazyFrame> {
+    let lookback = c.lookback_days.unwrap_or(0);
+    let days = Days::of_design(design).widened(lookback, 0);
     let hits = persons_with_event_before(
-        criterion_events(registers, c)?,
+        criterion_events(registers, c, days)?,
         &patients,
-        c.lookback_days.unwrap_or(0),
+        lookback,
         false,
     );
     let how = if keep { JoinType::Semi } else { JoinType::Anti };
@@ -192,7 +267,11 @@ pub fn patient_group(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyF
             let mut sets = Vec::new();
             for c in &group.include {
                 let lookback = c.lookback_days.unwrap_or(0);
-                let events = criterion_events(registers, c)?
+                let days = Days {
+                    from: index - lookback,
+                    to: index - 1,
+                };
+                let events = criterion_events(registers, c, days)?
                     .filter(
                         col("DAY")
                             .gt_eq(lit(index - lookback))
@@ -214,22 +293,22 @@ pub fn patient_group(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyF
                 let events = group
                     .include
                     .iter()
-                    .map(|c| criterion_events(registers, c))
+                    .map(|c| criterion_events(registers, c, Days { from, to }))
                     .collect::<Result<Vec<_>>>()?;
                 first_in(concat(events, UnionArgs::default())?, from, to)
             }
             Match::All => {
-                let mut patients =
-                    first_in(criterion_events(registers, &group.include[0])?, from, to);
+                let first = criterion_events(registers, &group.include[0], Days { from, to })?;
+                let mut patients = first_in(first, from, to);
                 for c in &group.include[1..] {
-                    patients = with_event_before(registers, patients, c, true)?;
+                    patients = with_event_before(registers, patients, c, spec.design, true)?;
                 }
                 patients
             }
         },
     };
     for c in &group.exclude {
-        patients = with_event_before(registers, patients, c, false)?;
+        patients = with_event_before(registers, patients, c, spec.design, false)?;
     }
     Ok(patients)
 }
@@ -340,7 +419,9 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
         frame = frame
             .filter(col("KOM").is_in(lit(Series::new("k".into(), codes)).implode(false), false));
     }
-    frame = with_conditions(registers, spec, frame)?;
+    // The patients are few next to the registers and every later step joins them again (each
+    // condition and outcome): collected once here, the patient-group query is not rerun.
+    frame = with_conditions(registers, spec, collect_streaming(frame)?.lazy())?;
     if let Some(min) = spec.spec.patient_group.min_conditions {
         frame = frame.filter(col("CONDITIONS").gt_eq(lit(min as i32)));
     }
@@ -348,7 +429,11 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
 }
 
 /// Adds `CONDITIONS`: how many of `[multimorbidity]`'s conditions have a diagnosis (action or
-/// secondary) in the look-back window up to and including the index day.
+/// secondary, not retracted) in the look-back window up to and including the index day.
+///
+/// One scan of the diagnoses and one join to the contacts for all conditions: the diagnoses of
+/// any condition are read once, labelled with each condition they belong to, joined to their
+/// contact and to the patients' index days, and the distinct conditions per patient counted.
 fn with_conditions(
     registers: &RegisterSet,
     spec: &LoadedSpec,
@@ -357,26 +442,54 @@ fn with_conditions(
     let Some(mm) = &spec.spec.multimorbidity else {
         return Ok(patients.with_column(lit(0i32).alias("CONDITIONS")));
     };
-    let mut per_condition = Vec::new();
-    for (name, codes) in &mm.conditions {
-        let criterion = Criterion {
-            diagnoses: codes.clone(),
-            diagnosis_type: DiagnosisType::Any,
-            ..Default::default()
-        };
-        per_condition.push(
-            persons_with_event_before(
-                criterion_events(registers, &criterion)?,
-                &patients,
-                mm.lookback_days,
-                true,
-            )
-            .with_column(lit(name.clone()).alias("CONDITION")),
-        );
-    }
-    let counts = concat(per_condition, UnionArgs::default())?
+    let all_codes: Vec<String> = mm.conditions.values().flatten().cloned().collect();
+    let diagnoses = registers
+        .require("lpr_diagnoser")?
+        .filter(
+            col("SENERE_AFKRAEFTET")
+                .fill_null(lit(""))
+                .neq(lit("Ja"))
+                .and(starts_with_any("DIAGNOSEKODE", "D", &all_codes)),
+        )
+        .select([col("DW_EK_KONTAKT").alias("KEY"), col("DIAGNOSEKODE")])
+        .cache();
+    let labelled = mm
+        .conditions
+        .values()
+        .enumerate()
+        .map(|(i, codes)| {
+            diagnoses
+                .clone()
+                .filter(starts_with_any("DIAGNOSEKODE", "D", codes))
+                .select([col("KEY"), lit(i as u32).alias("CONDITION")])
+        })
+        .collect::<Vec<_>>();
+    let diagnoses = concat(labelled, UnionArgs::default())?;
+    let days = Days::of_design(spec.design).widened(mm.lookback_days, 0);
+    let counts = contacts(registers, days)?
+        .select([col("PNR"), col("DAY"), col("KEY")])
+        .join(
+            diagnoses,
+            [col("KEY")],
+            [col("KEY")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            patients.clone().select([col("PNR"), col("INDEX_DAY")]),
+            [col("PNR")],
+            [col("PNR")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(
+            col("DAY")
+                .gt_eq(col("INDEX_DAY") - lit(mm.lookback_days))
+                .and(col("DAY").lt_eq(col("INDEX_DAY"))),
+        )
         .group_by([col("PNR")])
-        .agg([len().cast(DataType::Int32).alias("CONDITIONS")]);
+        .agg([col("CONDITION")
+            .n_unique()
+            .cast(DataType::Int32)
+            .alias("CONDITIONS")]);
     Ok(patients
         .join(
             counts,
@@ -387,12 +500,18 @@ fn with_conditions(
         .with_column(col("CONDITIONS").fill_null(lit(0i32))))
 }
 
-/// The events of an outcome: `PNR`, `DAY`.
-fn outcome_events(registers: &RegisterSet, o: &Outcome) -> Result<LazyFrame> {
+/// The events of an outcome that can fall in its window for some patient of the design:
+/// `PNR`, `DAY`.
+fn outcome_events(registers: &RegisterSet, design: Design, o: &Outcome) -> Result<LazyFrame> {
+    let [from, to] = o.window_days;
+    let days = Days::of_design(design).widened(-from, to);
     Ok(match o.kind {
         OutcomeKind::Prescription => registers
             .require("lmdb")?
-            .filter(starts_with_any("ATC", "", &o.codes))
+            .filter(
+                days.contains("EKSD")
+                    .and(starts_with_any("ATC", "", &o.codes)),
+            )
             .select([col("PNR"), day("EKSD").alias("DAY")]),
         OutcomeKind::Procedure => {
             let c = Criterion {
@@ -400,10 +519,10 @@ fn outcome_events(registers: &RegisterSet, o: &Outcome) -> Result<LazyFrame> {
                 units: o.units.clone(),
                 ..Default::default()
             };
-            criterion_events(registers, &c)?.select([col("PNR"), col("DAY")])
+            criterion_events(registers, &c, days)?.select([col("PNR"), col("DAY")])
         }
         OutcomeKind::Contact => {
-            let mut frame = contacts(registers)?.filter(at_units(&o.units));
+            let mut frame = contacts(registers, days)?.filter(at_units(&o.units));
             if !o.codes.is_empty() {
                 frame = frame.filter(starts_with_any("AKTIONSDIAGNOSE", "D", &o.codes));
             }
@@ -412,7 +531,15 @@ fn outcome_events(registers: &RegisterSet, o: &Outcome) -> Result<LazyFrame> {
         OutcomeKind::Death => registers
             .require("dod")?
             .select([col("PNR"), day("DODDATO").alias("DAY")]),
-        OutcomeKind::Readmission => contacts(registers)?.select([col("PNR"), col("DAY")]),
+        // The window starts at discharge, which may be long after the index: no upper bound.
+        OutcomeKind::Readmission => contacts(
+            registers,
+            Days {
+                to: i32::MAX,
+                ..days
+            },
+        )?
+        .select([col("PNR"), col("DAY")]),
     })
 }
 
@@ -443,7 +570,7 @@ pub fn with_outcomes(
         if o.kind == OutcomeKind::Readmission {
             window = window.and(col("DAY").gt(start.clone()));
         }
-        let first = outcome_events(registers, o)?
+        let first = outcome_events(registers, spec.design, o)?
             .join(
                 patients
                     .clone()

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -98,26 +98,114 @@ pub fn sha256_of(path: &PathBuf) -> Result<String> {
         .collect())
 }
 
+/// The folder under an output root where runs keep what they learnt about their inputs.
+pub const CACHE_FOLDER: &str = ".ulighed-cache";
+
+/// Fingerprints remembered between runs in the output root (`.ulighed-cache/fingerprints.json`),
+/// keyed by path and trusted while the file's size and modification time (to the nanosecond)
+/// are unchanged, as `make` and `git`'s index trust them: hashing a national register set (tens
+/// of gigabytes) on every run would cost more than the analyses. A file rewritten in place gets a
+/// new modification time and is hashed again.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct FingerprintCache {
+    files: BTreeMap<PathBuf, Remembered>,
+    #[serde(skip)]
+    changed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Remembered {
+    bytes: u64,
+    modified_ns: u128,
+    sha256: String,
+}
+
+impl FingerprintCache {
+    fn path(root: &Path) -> PathBuf {
+        root.join(CACHE_FOLDER).join("fingerprints.json")
+    }
+
+    /// The cache of output root `root`; empty when there is none or it cannot be read (it is
+    /// only ever a shortcut).
+    pub fn load(root: &Path) -> FingerprintCache {
+        std::fs::read_to_string(Self::path(root))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the cache back when it learnt something (under a temporary name, then renamed).
+    pub fn save(&self, root: &Path) -> Result<()> {
+        if !self.changed {
+            return Ok(());
+        }
+        let path = Self::path(root);
+        let dir = path.parent().unwrap_or(root);
+        std::fs::create_dir_all(dir).map_err(|e| Error::writing(dir, e))?;
+        let text = serde_json::to_string(self)
+            .map_err(|e| Error::Internal(format!("fingerprint cache: {e}")))?;
+        write_replacing(&path, &text)
+    }
+
+    /// The SHA-256 of `path`, from the cache while its size and modification time match.
+    pub fn sha256(&mut self, path: &PathBuf, metadata: &std::fs::Metadata) -> Result<String> {
+        let modified_ns = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let key = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if let Some(seen) = self.files.get(&key)
+            && seen.bytes == metadata.len()
+            && seen.modified_ns == modified_ns
+            && modified_ns != 0
+        {
+            return Ok(seen.sha256.clone());
+        }
+        let sha256 = sha256_of(path)?;
+        self.files.insert(
+            key,
+            Remembered {
+                bytes: metadata.len(),
+                modified_ns,
+                sha256: sha256.clone(),
+            },
+        );
+        self.changed = true;
+        Ok(sha256)
+    }
+}
+
+/// Writes `text` to `path` under a temporary name and renames it into place, so a reader never
+/// sees half a file.
+pub fn write_replacing(path: &Path, text: &str) -> Result<()> {
+    let temporary = path.with_extension("json.tmp");
+    std::fs::write(&temporary, text).map_err(|e| Error::writing(&temporary, e))?;
+    std::fs::rename(&temporary, path).map_err(|e| Error::writing(path, e))
+}
+
 /// Fingerprints of every file of the given registers, in register and file order. `known` holds
-/// files hashed earlier in this process: a file whose size is unchanged is not read again.
+/// files hashed earlier in this process: a file whose size is unchanged is not read again;
+/// `remembered` those of earlier runs.
 pub fn fingerprints(
     discovered: &Discovered,
     registers: &BTreeSet<&'static str>,
     known: &mut BTreeMap<PathBuf, InputFile>,
+    remembered: &mut FingerprintCache,
 ) -> Result<Vec<InputFile>> {
     let mut inputs = Vec::new();
     for register in registers {
         for file in discovered.of(register) {
-            let bytes = std::fs::metadata(&file.path)
-                .map_err(|e| Error::reading(&file.path, e))?
-                .len();
+            let metadata =
+                std::fs::metadata(&file.path).map_err(|e| Error::reading(&file.path, e))?;
+            let bytes = metadata.len();
             let input = match known.get(&file.path) {
                 Some(seen) if seen.bytes == bytes => seen.clone(),
                 _ => InputFile {
                     path: file.path.clone(),
                     register: register.to_string(),
                     bytes,
-                    sha256: sha256_of(&file.path)?,
+                    sha256: remembered.sha256(&file.path, &metadata)?,
                 },
             };
             known.insert(file.path.clone(), input.clone());

@@ -5,3 +5,4 @@ pub mod config;
 pub mod fingerprint;
 pub mod lock;
 pub mod log;
+pub mod validated;

@@ -16,9 +16,10 @@ use crate::disclosure::{Audience, Threshold};
 use crate::disclosure::{RoundingBase, SuppressionCause};
 use crate::error::{Error, Result};
 use crate::measures::dsr::esp2013_weights;
-use crate::ops::fingerprint::{InputFile, fingerprints, registers_read, run_key};
+use crate::ops::fingerprint::{FingerprintCache, InputFile, fingerprints, registers_read, run_key};
 use crate::ops::lock::OutputLock;
 use crate::ops::log::{Event, Log};
+use crate::ops::validated::{ValidationCache, files_key};
 use crate::pipeline::gate::{Decision, Shown, Slice, gate};
 use crate::pipeline::results::{
     DimensionContext, ResultRow, SUPPRESSION_RULE, StandardWeights, SuppressedCell,
@@ -28,7 +29,7 @@ use crate::pipeline::spec::{self, LoadedSpec, Outcome, OutcomeKind, Standard, Su
 use crate::registers::classification::Classifications;
 use crate::registers::completeness::{Completeness, completeness};
 use crate::registers::scan::RegisterSet;
-use crate::registers::validate::{Severities, ValidationReport, validate_all};
+use crate::registers::validate::{Blockers, Severities, validate_all};
 use crate::report::bundle::{self, BundleOptions};
 use crate::report::document::{self, Analysis, DocumentSpec, InputRecord, RunRecord};
 use crate::report::export::CsvDialect;
@@ -128,18 +129,36 @@ pub struct RunSummary {
 /// `run --all`.
 struct Folder {
     registers: RegisterSet,
-    validation: Option<ValidationReport>,
+    validation: Option<Blockers>,
 }
 
 /// Register folders by path, and the fingerprints of files already hashed (the population
 /// register is read by every analysis of `run --all`; it is hashed once).
-#[derive(Default)]
 pub struct RegisterCache {
     folders: BTreeMap<PathBuf, Folder>,
     hashed: BTreeMap<PathBuf, InputFile>,
+    remembered: FingerprintCache,
+    validations: ValidationCache,
 }
 
 impl RegisterCache {
+    /// A cache for runs into output root `out`, with the fingerprints and validations remembered
+    /// there.
+    fn for_root(out: &Path) -> RegisterCache {
+        RegisterCache {
+            folders: BTreeMap::new(),
+            hashed: BTreeMap::new(),
+            remembered: FingerprintCache::load(out),
+            validations: ValidationCache::load(out),
+        }
+    }
+
+    /// Writes back what this run learnt about its inputs.
+    fn save(&self, out: &Path) -> Result<()> {
+        self.remembered.save(out)?;
+        self.validations.save(out)
+    }
+
     fn folder(&mut self, dir: &Path) -> Result<&mut Folder> {
         let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         if !self.folders.contains_key(&key) {
@@ -161,21 +180,32 @@ impl RegisterCache {
     }
 
     /// The register set of `dir` once the registers an analysis reads have passed validation
-    /// (the folder is validated once; a broken register fails only the analyses that read it).
+    /// (the folder is validated once, and not again in later runs while its files are unchanged;
+    /// a broken register fails only the analyses that read it).
     fn validated(
         &mut self,
         dir: &Path,
         as_of: i32,
         reads: &BTreeSet<&'static str>,
     ) -> Result<&RegisterSet> {
-        let folder = self.folder(dir)?;
-        if folder.validation.is_none() {
-            folder.validation = Some(validate_all(
-                &folder.registers.discovered,
-                as_of,
-                &Severities::default(),
-            )?);
+        let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        if self.folder(dir)?.validation.is_none() {
+            let folder = self.folders.get_mut(&key).expect("opened above");
+            let files_key = files_key(&folder.registers.discovered, &mut self.remembered)?;
+            let blockers = match self.validations.reusable(&key, &files_key, as_of) {
+                Some(blockers) => blockers,
+                None => {
+                    let blockers =
+                        validate_all(&folder.registers.discovered, as_of, &Severities::default())?
+                            .blockers();
+                    self.validations
+                        .remember(&key, files_key, as_of, blockers.clone());
+                    blockers
+                }
+            };
+            folder.validation = Some(blockers);
         }
+        let folder = self.folder(dir)?;
         if let Some(message) = folder.validation.as_ref().and_then(|v| v.blocking(reads)) {
             return Err(Error::BadInput(message));
         }
@@ -189,7 +219,10 @@ pub fn run(options: &RunOptions) -> Result<RunSummary> {
     // The spec is checked before the output root is touched.
     spec::load(&options.spec)?;
     let _lock = OutputLock::acquire(&options.out)?;
-    run_with(options, &mut RegisterCache::default())
+    let mut cache = RegisterCache::for_root(&options.out);
+    let summary = run_with(options, &mut cache)?;
+    cache.save(&options.out)?;
+    Ok(summary)
 }
 
 /// The `*.toml` specs of a folder, sorted by name; none is an error.
@@ -224,7 +257,7 @@ pub fn run_all(dir: &Path, options: &RunOptions) -> Result<(Vec<SpecResult>, Pat
         spec::load(path)?;
     }
     let _lock = OutputLock::acquire(&options.out)?;
-    let mut cache = RegisterCache::default();
+    let mut cache = RegisterCache::for_root(&options.out);
     let results = specs
         .into_iter()
         .map(|path| {
@@ -246,7 +279,12 @@ pub fn run_all(dir: &Path, options: &RunOptions) -> Result<(Vec<SpecResult>, Pat
             (path, result)
         })
         .collect::<Vec<_>>();
+    let step = Instant::now();
     let document = write_document(options, &results, &mut cache)?;
+    options
+        .log
+        .event(&StepRecord::new("document", None, results.len() as u64, step).event("*"));
+    cache.save(&options.out)?;
     Ok((results, document))
 }
 
@@ -438,8 +476,18 @@ fn in_year(loaded: &LoadedSpec, year: i32) -> LoadedSpec {
 
 /// The collected patient frame of one year: patients with outcomes and strata.
 fn patient_frame(registers: &RegisterSet, loaded: &LoadedSpec) -> Result<DataFrame> {
-    let patients = cohort::patients(registers, loaded)?;
-    let patients = cohort::with_outcomes(registers, loaded, patients)?;
+    let computed = |frame: LazyFrame| {
+        cohort::collect_streaming(frame).map_err(|e| {
+            Error::BadInput(format!(
+                "{}: the analysis could not be computed from the registers: {e}",
+                loaded.path.display()
+            ))
+        })
+    };
+    // Collected between stages: each outcome and stratifier joins the patients again, and a
+    // collected frame is not recomputed for each join.
+    let patients = computed(cohort::patients(registers, loaded)?)?.lazy();
+    let patients = computed(cohort::with_outcomes(registers, loaded, patients)?)?.lazy();
     let mut frame = strata::attach(registers, loaded, patients)?;
     let regions = &loaded.spec.population.regions;
     if !regions.is_empty() {
@@ -448,12 +496,7 @@ fn patient_frame(registers: &RegisterSet, loaded: &LoadedSpec) -> Result<DataFra
             false,
         ));
     }
-    frame.collect().map_err(|e| {
-        Error::BadInput(format!(
-            "{}: the analysis could not be computed from the registers: {e}",
-            loaded.path.display()
-        ))
-    })
+    computed(frame)
 }
 
 /// The rows of a sub-analysis's sub-population.
@@ -634,9 +677,16 @@ fn analyse(
         .clone()
         .unwrap_or_else(|| loaded.registers.clone());
     let reads = registers_read(loaded);
+    let step = Instant::now();
     let discovered = cache.discovered(&registers_dir)?.discovered.clone();
-    let mut inputs = fingerprints(&discovered, &reads, &mut cache.hashed)?;
+    let mut inputs = fingerprints(
+        &discovered,
+        &reads,
+        &mut cache.hashed,
+        &mut cache.remembered,
+    )?;
     inputs.extend(classification_inputs(&loaded.classifications)?);
+    let fingerprinted = StepRecord::new("fingerprint", None, inputs.len() as u64, step);
     let key = run_key(loaded, &options.settings(), &inputs);
     let folder = output_folder(options, id);
     if !options.force && previous_key(&folder).as_deref() == Some(key.as_str()) {
@@ -653,10 +703,14 @@ fn analyse(
         });
     }
     options.log.event(&Event::Start { analysis: id });
+    options.log.event(&fingerprinted.event(id));
     let step = Instant::now();
     let registers = cache.validated(&registers_dir, options.as_of, &reads)?;
-    let mut steps = vec![StepRecord::new("validate", None, inputs.len() as u64, step)];
-    options.log.event(&steps[0].event(id));
+    let mut steps = vec![
+        fingerprinted,
+        StepRecord::new("validate", None, inputs.len() as u64, step),
+    ];
+    options.log.event(&steps[1].event(id));
     let threshold = match options.threshold {
         Some(value) => Threshold::new(value, Audience::External).map_err(|_| {
             Error::Usage(format!(
@@ -706,6 +760,7 @@ fn analyse(
         options.log.event(&record.event(id));
         steps.push(record);
         let step = Instant::now();
+        let mut aggregate_seconds = 0.0;
         let rows_before = rows.len();
         if year == last_year {
             patients = frame.height() as u64;
@@ -727,12 +782,14 @@ fn analyse(
                         .iter()
                         .position(|o| o.id == outcome.id)
                         .unwrap_or(0);
+                    let aggregating = Instant::now();
                     let counts = aggregate::counts(frame, &code, index)?;
                     let waiting = if outcome.waiting_time {
                         Some(aggregate::waiting(frame, &code, index)?)
                     } else {
                         None
                     };
+                    aggregate_seconds += aggregating.elapsed().as_secs_f64();
                     tables.push((*sub, outcome, counts, waiting));
                 }
             }
@@ -810,12 +867,21 @@ fn analyse(
                 rows.extend(dimension_rows(&ctx, levels, waiting.as_ref(), decision)?);
             }
         }
-        let record = StepRecord::new(
+        let aggregated = StepRecord {
+            step: "aggregate",
+            year: Some(year),
+            rows: frame.height() as u64,
+            seconds: aggregate_seconds,
+        };
+        options.log.event(&aggregated.event(id));
+        steps.push(aggregated);
+        let mut record = StepRecord::new(
             "measures",
             Some(year),
             (rows.len() - rows_before) as u64,
             step,
         );
+        record.seconds -= aggregate_seconds;
         options.log.event(&record.event(id));
         steps.push(record);
     }
@@ -1007,6 +1073,7 @@ pub fn dry_run(options: &RunOptions) -> Result<String> {
         &registers.discovered,
         &registers_read(&loaded),
         &mut BTreeMap::new(),
+        &mut FingerprintCache::load(&options.out),
     )?;
     let key = run_key(&loaded, &options.settings(), &inputs);
     let folder = output_folder(options, &loaded.spec.id);

@@ -197,29 +197,23 @@ impl ValidationReport {
             .filter(|f| f.severity == Severity::Error)
     }
 
-    /// The first error about a file of one of `registers` as one paragraph, with the count of
-    /// the others: what stops an analysis that reads those registers (and only such analyses).
+    /// What in this report stops analyses, in the form a run keeps between runs.
+    pub fn blockers(&self) -> Blockers {
+        Blockers {
+            folder: self.folder.clone(),
+            problems: self
+                .unreadable
+                .iter()
+                .map(|u| (u.register.to_string(), u.message.clone()))
+                .chain(self.errors().map(|f| (f.register.to_string(), f.message())))
+                .collect(),
+            dated_after_as_of: self.findings.iter().any(|f| f.rule == "date_range"),
+        }
+    }
+
+    /// See [`Blockers::blocking`].
     pub fn blocking(&self, registers: &std::collections::BTreeSet<&str>) -> Option<String> {
-        let mut messages = self
-            .unreadable
-            .iter()
-            .filter(|u| registers.contains(u.register))
-            .map(|u| u.message.clone())
-            .chain(
-                self.errors()
-                    .filter(|f| registers.contains(f.register))
-                    .map(Finding::message),
-            );
-        let first = messages.next()?;
-        let rest = messages.count();
-        Some(if rest == 0 {
-            first
-        } else {
-            format!(
-                "{first} (and {rest} more problem(s); run `ulighed validate {}` for all)",
-                self.folder.display()
-            )
-        })
+        self.blockers().blocking(registers)
     }
 
     /// The report as readable text.
@@ -282,6 +276,41 @@ struct Check {
 }
 
 const ROW: &str = "__row";
+
+/// The problems of a validation that stop the analyses reading their registers: unreadable files
+/// and error findings as (register, message), in report order. Kept between runs with the
+/// fingerprints of the files validated (see `pipeline::run`), so an unchanged delivery is not
+/// validated again.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Blockers {
+    pub folder: PathBuf,
+    pub problems: Vec<(String, String)>,
+    /// Some date lay outside the plausible range (before 1900 or after the as-of date): a later
+    /// as-of date could change the findings.
+    pub dated_after_as_of: bool,
+}
+
+impl Blockers {
+    /// The first problem with a file of one of `registers` as one paragraph, with the count of
+    /// the others: what stops an analysis that reads those registers (and only such analyses).
+    pub fn blocking(&self, registers: &std::collections::BTreeSet<&str>) -> Option<String> {
+        let mut messages = self
+            .problems
+            .iter()
+            .filter(|(register, _)| registers.contains(register.as_str()))
+            .map(|(_, message)| message.clone());
+        let first = messages.next()?;
+        let rest = messages.count();
+        Some(if rest == 0 {
+            first
+        } else {
+            format!(
+                "{first} (and {rest} more problem(s); run `ulighed validate {}` for all)",
+                self.folder.display()
+            )
+        })
+    }
+}
 
 fn raw_text(name: &str) -> Expr {
     col(name).cast(DataType::String)

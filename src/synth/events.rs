@@ -4,7 +4,8 @@
 //! Onsets come from yearly hazards that rise with age (Gompertz-like) and are higher with shorter
 //! education, so patient groups have a realistic social composition. Rates are enriched relative
 //! to Denmark so that a sample of tens of thousands of persons has hundreds of patients per group;
-//! the background volume of contacts and prescriptions is set per person-year by the caller.
+//! the background volume of contacts and prescriptions is generated a year at a time by
+//! [`super::background`].
 
 use super::model::{PatientStrata, TruthAccumulator, offer};
 use super::population::Person;
@@ -47,7 +48,6 @@ const UNIT_CARDIOLOGY: &str = "020";
 const UNIT_ORTHOPAEDICS: &str = "030";
 const UNIT_CHILD_PSYCHIATRY_OUTPATIENT: &str = "040";
 const UNIT_PSYCHIATRIC_ASSESSMENT: &str = "050";
-const UNIT_GENERAL: &str = "060";
 
 /// The catchment hospital of a municipality: Bornholm has its own; elsewhere municipalities are
 /// spread over the region's hospitals by code.
@@ -133,22 +133,6 @@ pub const CHRONIC_CONDITIONS: [ChronicCondition; 8] = [
         diagnosis: "DF331",
     },
 ];
-
-const BACKGROUND_DIAGNOSES: [&str; 10] = [
-    "DZ000", "DR104", "DJ069", "DS610", "DM545", "DR074", "DK358", "DN390", "DH269", "DZ038",
-];
-const BACKGROUND_PROCEDURES: [&str; 5] = ["UXRC00", "ZZ0150", "BOQF0", "KTJA10", "UXUD80"];
-const BACKGROUND_ATC: [&str; 11] = [
-    "N02BE01", "J01CA04", "C10AA05", "C09AA05", "R03AC02", "A02BC02", "N06AB04", "M01AE01",
-    "H03AA01", "C07AB02", "B01AC06",
-];
-
-/// Register volumes per person-year for the background (not patient-group) rows.
-#[derive(Debug, Clone, Copy)]
-pub struct Volumes {
-    pub contacts_per_person_year: f64,
-    pub prescriptions_per_person_year: f64,
-}
 
 /// Column buffers for the rows of one chunk, in register order.
 #[derive(Default)]
@@ -282,14 +266,6 @@ impl ContactWriter<'_> {
         key
     }
 
-    fn secondary(&mut self, key: i64, code: &'static str, retracted: bool) {
-        let d = &mut self.rows.diagnoses;
-        d.key.push(key);
-        d.code.push(code);
-        d.kind.push("B");
-        d.retracted.push(retracted.then_some("Ja"));
-    }
-
     fn procedure(&mut self, key: i64, code: &'static str, date: i32) {
         let p = &mut self.rows.procedures;
         p.key.push(key);
@@ -306,14 +282,9 @@ impl ContactWriter<'_> {
     }
 }
 
-/// Generates every register row of one person into `rows`.
-pub fn generate_person(
-    rng: &mut Rng,
-    person: &Person,
-    span: Span,
-    volumes: Volumes,
-    rows: &mut ChunkRows,
-) {
+/// Generates every patient-group row of one person into `rows` (the background volume is
+/// [`super::background`]'s) and returns the day of death (a day after the span if none).
+pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut ChunkRows) -> i32 {
     let (start, end) = (span.start(), span.end());
     let mut death = natural_death(rng, person, span);
     let social = disadvantage(person);
@@ -374,35 +345,6 @@ pub fn generate_person(
         last_day: end,
     };
     write_population_rows(&mut out, span, death);
-
-    // Background contacts and prescriptions.
-    for year in span.first_year..=span.last_year {
-        let age = person.age_on(dates::jan1(year)).max(0) as f64;
-        let contacts = rng.poisson(volumes.contacts_per_person_year * (0.5 + age / 60.0) / 1.15);
-        for _ in 0..contacts {
-            let day = day_in_year(rng, year);
-            let diagnosis = BACKGROUND_DIAGNOSES[rng.below(10) as usize];
-            if day >= death {
-                continue;
-            }
-            let key = out.contact(day, rng.between(0, 2), UNIT_GENERAL, diagnosis);
-            if rng.bernoulli(0.35) {
-                let retracted = rng.bernoulli(0.01);
-                out.secondary(key, BACKGROUND_DIAGNOSES[rng.below(10) as usize], retracted);
-            }
-            if rng.bernoulli(0.3) {
-                out.procedure(key, BACKGROUND_PROCEDURES[rng.below(5) as usize], day);
-            }
-        }
-        let prescriptions =
-            rng.poisson(volumes.prescriptions_per_person_year * (0.4 + age / 50.0) / 1.3);
-        for _ in 0..prescriptions {
-            let day = day_in_year(rng, year);
-            if day < death {
-                out.prescription(day, BACKGROUND_ATC[rng.below(11) as usize]);
-            }
-        }
-    }
 
     // Chronic conditions: a yearly control contact with the condition as action diagnosis.
     for (condition, onset) in CHRONIC_CONDITIONS.iter().zip(&onsets) {
@@ -490,6 +432,7 @@ pub fn generate_person(
         out.rows.deaths.pnr.push(person.pnr.clone());
         out.rows.deaths.date.push(death);
     }
+    death
 }
 
 /// Death from all other causes: a Gompertz yearly hazard (about 0.4% at 50 and 7% at 80).

@@ -1,25 +1,36 @@
 //! `ulighed synth`: synthetic registers of the contract in `REGISTERS.md`, with a known truth.
 //!
-//! Persons are generated in fixed-size chunks, each from its own random stream (the seed and the
-//! chunk number), in parallel with rayon; chunks are written in order, so the output is the same
-//! bytes for the same seed whatever the number of threads, and memory holds only a few chunks at a
-//! time (6 million persons never sit in memory at once).
+//! Two passes, so that national volumes (6 million persons, hundreds of millions of event rows)
+//! are written in minutes, in bounded memory and in date order:
+//! 1. Life courses, person by person: the population registers of every year, deaths, and the
+//!    patient groups' contacts and prescriptions (held by year in [`spill`]). Persons come in
+//!    fixed-size chunks, each from its own random stream (the seed and the chunk number),
+//!    generated in parallel with rayon and written in order.
+//! 2. A year at a time: the background contacts, diagnoses, procedures and prescriptions of every
+//!    person alive ([`background`], a stream per year and chunk), stacked with that year's
+//!    patient-group rows, sorted by date and appended to the event registers as row groups.
+//!
+//! The output is the same bytes for the same seed whatever the number of threads.
 
+pub mod background;
 pub mod events;
 pub mod lpr_models;
 pub mod model;
 pub mod population;
+pub mod spill;
 pub mod writer;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use polars::prelude::{DataFrame, NewChunkedArray, SortMultipleOptions, StringChunked};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::rng::Rng;
-use events::{ChunkRows, Span, Volumes};
+use background::{Generator, Life, Volumes, YearRows};
+use events::{ChunkRows, DeathRows, Span};
 use model::{OFFERS, OfferModel, StratumTruth, TruthAccumulator};
 use population::PopulationTables;
 use writer::{RegisterFile, SynthFormat};
@@ -62,8 +73,12 @@ struct Truth<'a> {
 
 /// Generates the registers into `config.out` (created if missing).
 pub fn run(config: &SynthConfig) -> Result<SynthSummary> {
-    if config.persons == 0 {
-        return Err(Error::Usage("--persons must be at least 1".into()));
+    if config.persons == 0 || config.persons > u32::MAX as u64 {
+        return Err(Error::Usage(format!(
+            "--persons {}: expected between 1 and {}",
+            config.persons,
+            u32::MAX
+        )));
     }
     if config.first_year > config.last_year || config.first_year < 1950 || config.last_year > 2100 {
         return Err(Error::Usage(format!(
@@ -71,52 +86,41 @@ pub fn run(config: &SynthConfig) -> Result<SynthSummary> {
             config.first_year, config.last_year
         )));
     }
-    std::fs::create_dir_all(&config.out).map_err(|e| Error::writing(&config.out, e))?;
-    let span = Span {
-        first_year: config.first_year,
-        last_year: config.last_year,
-    };
-    let tables = PopulationTables::new();
-    let names = writer::register_names(config.first_year, config.last_year, config.lpr_model);
-    let mut files: Vec<Option<RegisterFile>> = names.iter().map(|_| None).collect();
-    let mut rows: BTreeMap<String, usize> = BTreeMap::new();
-    let mut truth = TruthAccumulator::default();
-
-    let chunks = config.persons.div_ceil(CHUNK_PERSONS);
-    let in_flight = (rayon::current_num_threads() as u64 * 2).max(2);
-    for wave_start in (0..chunks).step_by(in_flight as usize) {
-        let wave_end = (wave_start + in_flight).min(chunks);
-        let generated: Vec<ChunkRows> = (wave_start..wave_end)
-            .into_par_iter()
-            .map(|chunk| generate_chunk(config, &tables, span, chunk))
-            .collect();
-        for mut chunk_rows in generated {
-            truth.merge(std::mem::take(&mut chunk_rows.truth));
-            for ((name, frame), file) in names
-                .iter()
-                .zip(writer::chunk_frames(chunk_rows, config.lpr_model)?)
-                .zip(files.iter_mut())
-            {
-                if file.is_none() {
-                    *file = Some(RegisterFile::create(
-                        &config.out,
-                        name,
-                        config.format,
-                        frame.schema(),
-                    )?);
-                }
-                if let Some(file) = file {
-                    file.write(&frame)?;
-                }
-                *rows.entry(name.clone()).or_default() += frame.height();
-            }
+    let v = config.volumes;
+    for (option, value) in [
+        ("--contacts-per-person-year", v.contacts_per_person_year),
+        (
+            "--prescriptions-per-person-year",
+            v.prescriptions_per_person_year,
+        ),
+        ("--procedures-per-contact", v.procedures_per_contact),
+    ] {
+        if !(0.0..=1000.0).contains(&value) {
+            return Err(Error::Usage(format!(
+                "{option} {value}: expected a number from 0 to 1000"
+            )));
         }
     }
-
-    let mut written = Vec::new();
-    for file in files.into_iter().flatten() {
-        written.push(file.finish()?);
+    if !(1.0..=100.0).contains(&v.diagnoses_per_contact) {
+        return Err(Error::Usage(format!(
+            "--diagnoses-per-contact {}: expected a number from 1 (the action diagnosis) to 100",
+            v.diagnoses_per_contact
+        )));
     }
+    std::fs::create_dir_all(&config.out).map_err(|e| Error::writing(&config.out, e))?;
+    let mut rows: BTreeMap<String, usize> = BTreeMap::new();
+    let mut written = Vec::new();
+
+    let mut spill = spill::Spill::new(&config.out)?;
+    let (lives, deaths, truth) = life_courses(config, &mut spill, &mut rows, &mut written)?;
+    background_years(config, &lives, &mut spill, &mut rows, &mut written)?;
+    spill.finish()?;
+
+    let dod = writer::deaths_frame(deaths)?;
+    let mut file = RegisterFile::create(&config.out, "dod", config.format, dod.schema())?;
+    file.write(&dod)?;
+    rows.insert("dod".to_string(), dod.height());
+    written.push(file.finish()?);
     written.push(write_truth(config, &truth)?);
     written.push(write_education_table(&config.out)?);
     Ok(SynthSummary {
@@ -125,12 +129,183 @@ pub fn run(config: &SynthConfig) -> Result<SynthSummary> {
     })
 }
 
+/// Appends `frame` to the file `name` (created on the first frame) and counts its rows.
+fn append(
+    config: &SynthConfig,
+    file: &mut Option<RegisterFile>,
+    name: &str,
+    frame: &DataFrame,
+    rows: &mut BTreeMap<String, usize>,
+) -> Result<()> {
+    if file.is_none() {
+        *file = Some(RegisterFile::create(
+            &config.out,
+            name,
+            config.format,
+            frame.schema(),
+        )?);
+    }
+    if let Some(file) = file {
+        file.write(frame)?;
+    }
+    *rows.entry(name.to_string()).or_default() += frame.height();
+    Ok(())
+}
+
+/// Pass 1: every person's life course. Writes the population registers, holds the patient
+/// groups' event rows in `spill`, and returns what pass 2 needs of each person, the deaths and
+/// the truth.
+fn life_courses(
+    config: &SynthConfig,
+    spill: &mut spill::Spill,
+    rows: &mut BTreeMap<String, usize>,
+    written: &mut Vec<PathBuf>,
+) -> Result<(Vec<Life>, DeathRows, TruthAccumulator)> {
+    let span = Span {
+        first_year: config.first_year,
+        last_year: config.last_year,
+    };
+    let tables = PopulationTables::new();
+    let names = writer::population_names(config.first_year, config.last_year);
+    let mut files: Vec<Option<RegisterFile>> = names.iter().map(|_| None).collect();
+    let mut truth = TruthAccumulator::default();
+    let mut lives = Vec::with_capacity(config.persons as usize);
+    let mut deaths = DeathRows::default();
+    let chunks = config.persons.div_ceil(CHUNK_PERSONS);
+    let in_flight = (rayon::current_num_threads() as u64 * 2).max(2);
+    // Each wave of chunks is written while the next is generated.
+    let mut pending: Vec<(ChunkRows, Vec<Life>)> = Vec::new();
+    let mut wave_start = 0;
+    while wave_start < chunks || !pending.is_empty() {
+        let wave_end = (wave_start + in_flight).min(chunks);
+        let (generated, absorbed) = rayon::join(
+            || {
+                (wave_start..wave_end)
+                    .into_par_iter()
+                    .map(|chunk| generate_chunk(config, &tables, span, chunk))
+                    .collect::<Vec<_>>()
+            },
+            || -> Result<()> {
+                for (mut chunk_rows, chunk_lives) in std::mem::take(&mut pending) {
+                    lives.extend(chunk_lives);
+                    truth.merge(std::mem::take(&mut chunk_rows.truth));
+                    let chunk_deaths = std::mem::take(&mut chunk_rows.deaths);
+                    deaths.pnr.extend(chunk_deaths.pnr);
+                    deaths.date.extend(chunk_deaths.date);
+                    spill.add(writer::event_frames(&mut chunk_rows)?)?;
+                    let frames = writer::population_frames(&mut chunk_rows)?;
+                    for ((name, frame), file) in names.iter().zip(&frames).zip(files.iter_mut()) {
+                        append(config, file, name, frame, rows)?;
+                    }
+                }
+                Ok(())
+            },
+        );
+        absorbed?;
+        pending = generated;
+        wave_start = wave_end;
+    }
+    for file in files.into_iter().flatten() {
+        written.push(file.finish()?);
+    }
+    Ok((lives, deaths, truth))
+}
+
+/// Pass 2: the event registers, a year at a time in date order: each year's background rows
+/// (generated in parallel by chunk of persons) with the year's patient-group rows.
+fn background_years(
+    config: &SynthConfig,
+    lives: &[Life],
+    spill: &mut spill::Spill,
+    rows: &mut BTreeMap<String, usize>,
+    written: &mut Vec<PathBuf>,
+) -> Result<()> {
+    let generator = Generator {
+        seed: config.seed,
+        persons: config.persons,
+        first_year: config.first_year,
+        last_day: crate::dates::jan1(config.last_year + 1) - 1,
+        volumes: config.volumes,
+        lives,
+    };
+    let pnrs = StringChunked::from_iter_values(
+        "PNR".into(),
+        (0..config.persons).map(population::pseudonym),
+    );
+    let names = writer::event_names(config.lpr_model);
+    let mut files: Vec<Option<RegisterFile>> = names.iter().map(|_| None).collect();
+    let chunks = config.persons.div_ceil(CHUNK_PERSONS);
+    for year in config.first_year..=config.last_year {
+        let background = (0..chunks)
+            .into_par_iter()
+            .map(|chunk| {
+                let first = chunk * CHUNK_PERSONS;
+                let last = (first + CHUNK_PERSONS).min(config.persons);
+                generator.year_rows(year, chunk, first, last)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .fold(YearRows::default(), |mut all, part| {
+                all.append(part);
+                all
+            });
+        let mut frames = Vec::new();
+        for (kind, frame) in background.frames(&pnrs)?.into_iter().enumerate() {
+            let mut parts = Vec::new();
+            parts.extend(spill.take(kind, year)?);
+            parts.push(frame);
+            frames.push(in_date_order(kind, spill::concat_frames(parts)?)?);
+        }
+        let prescriptions = frames.pop().expect("four frames");
+        let procedures = frames.pop().expect("four frames");
+        let diagnoses = frames.pop().expect("four frames");
+        let contacts = frames.pop().expect("four frames");
+        let mut year_frames =
+            lpr_models::frames(config.lpr_model, contacts, diagnoses, procedures)?;
+        year_frames.push(prescriptions);
+        // The registers' files are written side by side.
+        let results: Vec<Result<usize>> = files
+            .par_iter_mut()
+            .zip(&names)
+            .zip(&year_frames)
+            .map(|((file, name), frame)| {
+                let mut counted = BTreeMap::new();
+                append(config, file, name, frame, &mut counted)?;
+                Ok(frame.height())
+            })
+            .collect();
+        for (name, result) in names.iter().zip(results) {
+            *rows.entry(name.to_string()).or_default() += result?;
+        }
+    }
+    for file in files.into_iter().flatten() {
+        written.push(file.finish()?);
+    }
+    Ok(())
+}
+
+/// A year's rows of event register `kind` sorted by date (contacts by start, procedures by
+/// their day, prescriptions by redemption), ties kept in generation order; diagnoses by contact
+/// key, which keeps a contact's diagnoses together.
+fn in_date_order(kind: usize, frame: DataFrame) -> Result<DataFrame> {
+    let by = match kind {
+        0 => "DATO_START",
+        1 => "DW_EK_KONTAKT",
+        2 => "DATO_START",
+        _ => "EKSD",
+    };
+    Ok(frame.sort(
+        [by],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )?)
+}
+
 fn generate_chunk(
     config: &SynthConfig,
     tables: &PopulationTables,
     span: Span,
     chunk: u64,
-) -> ChunkRows {
+) -> (ChunkRows, Vec<Life>) {
     let mut rng = Rng::new(config.seed, chunk);
     let years = (span.last_year - span.first_year + 1) as usize;
     let mut rows = ChunkRows {
@@ -141,11 +316,17 @@ fn generate_chunk(
     };
     let first = chunk * CHUNK_PERSONS;
     let last = (first + CHUNK_PERSONS).min(config.persons);
+    let mut lives = Vec::with_capacity((last - first) as usize);
     for index in first..last {
         let person = population::draw_person(&mut rng, tables, index, span.first_year);
-        events::generate_person(&mut rng, &person, span, config.volumes, &mut rows);
+        let death = events::generate_person(&mut rng, &person, span, &mut rows);
+        lives.push(Life {
+            born: person.born,
+            death,
+            hospital: person.hospital as u8,
+        });
     }
-    rows
+    (rows, lives)
 }
 
 fn write_truth(config: &SynthConfig, truth: &TruthAccumulator) -> Result<PathBuf> {

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::events::ChunkRows;
-use super::lpr_models::{self, LprModel};
+use super::events::{ChunkRows, DeathRows};
+use super::lpr_models::LprModel;
 use crate::error::{Error, Result};
 
 /// Output format of `synth`.
@@ -24,6 +24,10 @@ impl SynthFormat {
         }
     }
 }
+
+/// Rows per Parquet row group: small enough that a date filter on a file written in date order
+/// skips most of it, large enough that the per-group overhead stays small.
+pub const ROW_GROUP_ROWS: usize = 1 << 20;
 
 enum Batched {
     Parquet(Box<polars::io::parquet::write::BatchedWriter<File>>),
@@ -44,7 +48,12 @@ impl RegisterFile {
         let writer = match format {
             SynthFormat::Parquet => Batched::Parquet(Box::new(
                 ParquetWriter::new(file)
-                    .with_compression(ParquetCompression::Zstd(None))
+                    // Level 1: national volumes are written in minutes, at about a tenth more
+                    // bytes than the default level.
+                    .with_compression(ParquetCompression::Zstd(Some(
+                        polars_utils::compression::ZstdLevel::try_new(1)
+                            .map_err(|e| Error::writing(&path, e))?,
+                    )))
                     .batched(schema)
                     .map_err(|e| Error::writing(&path, e))?,
             )),
@@ -58,16 +67,24 @@ impl RegisterFile {
         Ok(RegisterFile { path, writer })
     }
 
+    /// Appends `frame`, in row groups of at most [`ROW_GROUP_ROWS`] rows.
     pub fn write(&mut self, frame: &DataFrame) -> Result<()> {
         // Joined frames (the patient register's other layouts) may hold columns in unequal
-        // chunks, which the batched writers cannot take.
+        // chunks, which the batched writers cannot take; the batched Parquet writer makes a row
+        // group of each chunk.
         let mut frame = frame.clone();
         frame.rechunk_mut();
-        let result = match &mut self.writer {
-            Batched::Parquet(w) => w.write_batch(&frame),
-            Batched::Csv(w) => w.write_batch(&frame),
-        };
-        result.map_err(|e| Error::writing(&self.path, e))
+        let mut offset = 0;
+        while offset < frame.height() {
+            let slice = frame.slice(offset as i64, ROW_GROUP_ROWS);
+            offset += ROW_GROUP_ROWS;
+            let result = match &mut self.writer {
+                Batched::Parquet(w) => w.write_batch(&slice),
+                Batched::Csv(w) => w.write_batch(&slice),
+            };
+            result.map_err(|e| Error::writing(&self.path, e))?;
+        }
+        Ok(())
     }
 
     pub fn finish(self) -> Result<PathBuf> {
@@ -88,16 +105,17 @@ fn codes(name: &str, values: Vec<&'static str>) -> Column {
     Column::new(name.into(), values)
 }
 
-fn date(name: &str, values: Vec<i32>) -> Column {
+pub(super) fn date(name: &str, values: Vec<i32>) -> Column {
     Int32Chunked::from_vec(name.into(), values)
         .into_date()
         .into_column()
 }
 
-/// Frames of one chunk, in the order [`register_names`] gives them.
-pub fn chunk_frames(rows: ChunkRows, lpr_model: LprModel) -> Result<Vec<DataFrame>> {
+/// The population registers' frames of one chunk (`bef`, `udda`, `ind` of each year), in the
+/// order of [`population_names`].
+pub fn population_frames(rows: &mut ChunkRows) -> Result<Vec<DataFrame>> {
     let mut frames = Vec::new();
-    for bef in rows.bef {
+    for bef in std::mem::take(&mut rows.bef) {
         frames.push(DataFrame::new_infer_height(vec![
             text("PNR", bef.pnr),
             date("FOED_DAG", bef.born),
@@ -107,20 +125,26 @@ pub fn chunk_frames(rows: ChunkRows, lpr_model: LprModel) -> Result<Vec<DataFram
             codes("CIVST", bef.civil),
         ])?);
     }
-    for udda in rows.udda {
+    for udda in std::mem::take(&mut rows.udda) {
         frames.push(DataFrame::new_infer_height(vec![
             text("PNR", udda.pnr),
             text("HFAUDD", udda.hfaudd),
         ])?);
     }
-    for ind in rows.ind {
+    for ind in std::mem::take(&mut rows.ind) {
         frames.push(DataFrame::new_infer_height(vec![
             text("PNR", ind.pnr),
             Column::new("FAMAEKVIVADISP".into(), ind.family),
             Column::new("PERINDKIALT".into(), ind.personal),
         ])?);
     }
-    let c = rows.contacts;
+    Ok(frames)
+}
+
+/// The patient-group event rows of one chunk in the contract's layout: contacts, diagnoses,
+/// procedures and prescriptions.
+pub fn event_frames(rows: &mut ChunkRows) -> Result<[DataFrame; 4]> {
+    let c = std::mem::take(&mut rows.contacts);
     let contacts = DataFrame::new_infer_height(vec![
         Column::new("DW_EK_KONTAKT".into(), c.key),
         text("PNR", c.pnr),
@@ -130,45 +154,53 @@ pub fn chunk_frames(rows: ChunkRows, lpr_model: LprModel) -> Result<Vec<DataFram
         text("SORENHED_ANS", c.unit),
         codes("AKTIONSDIAGNOSE", c.action),
     ])?;
-    let d = rows.diagnoses;
+    let d = std::mem::take(&mut rows.diagnoses);
     let diagnoses = DataFrame::new_infer_height(vec![
         Column::new("DW_EK_KONTAKT".into(), d.key),
         codes("DIAGNOSEKODE", d.code),
         codes("DIAGNOSETYPE", d.kind),
         Column::new("SENERE_AFKRAEFTET".into(), d.retracted),
     ])?;
-    let p = rows.procedures;
+    let p = std::mem::take(&mut rows.procedures);
     let procedures = DataFrame::new_infer_height(vec![
         Column::new("DW_EK_KONTAKT".into(), p.key),
         codes("PROCEDUREKODE", p.code),
         date("DATO_START", p.date),
     ])?;
-    frames.extend(lpr_models::frames(
-        lpr_model, contacts, diagnoses, procedures,
-    )?);
-    let m = rows.prescriptions;
-    frames.push(DataFrame::new_infer_height(vec![
+    let m = std::mem::take(&mut rows.prescriptions);
+    let prescriptions = DataFrame::new_infer_height(vec![
         text("PNR", m.pnr),
         date("EKSD", m.date),
         codes("ATC", m.atc),
         Column::new("APK".into(), m.packages),
-    ])?);
-    let dod = rows.deaths;
-    frames.push(DataFrame::new_infer_height(vec![
-        text("PNR", dod.pnr),
-        date("DODDATO", dod.date),
-    ])?);
-    Ok(frames)
+    ])?;
+    Ok([contacts, diagnoses, procedures, prescriptions])
 }
 
-/// File names (without extension) in the order of [`chunk_frames`].
-pub fn register_names(first_year: i32, last_year: i32, lpr_model: LprModel) -> Vec<String> {
+/// The death register's frame of deaths gathered from every chunk, in date order.
+pub fn deaths_frame(deaths: DeathRows) -> Result<DataFrame> {
+    let frame =
+        DataFrame::new_infer_height(vec![text("PNR", deaths.pnr), date("DODDATO", deaths.date)])?;
+    Ok(frame.sort(
+        ["DODDATO"],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )?)
+}
+
+/// The yearly population registers' file names, in the order of [`population_frames`].
+pub fn population_names(first_year: i32, last_year: i32) -> Vec<String> {
     let years: Vec<i32> = (first_year..=last_year).collect();
     let mut names = Vec::new();
     for register in ["bef", "udda", "ind"] {
         names.extend(years.iter().map(|y| format!("{register}{y}")));
     }
-    names.extend(lpr_model.register_names().iter().map(|n| n.to_string()));
-    names.extend(["lmdb", "dod"].map(String::from));
+    names
+}
+
+/// The event registers' file names: the patient register's in `lpr_model`'s layout (in the
+/// order of [`lpr_models::frames`]), then the prescription register's.
+pub fn event_names(lpr_model: LprModel) -> Vec<&'static str> {
+    let mut names = lpr_model.register_names().to_vec();
+    names.push("lmdb");
     names
 }

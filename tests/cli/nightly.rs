@@ -169,6 +169,56 @@ fn a_corrupt_input_fails_only_the_analyses_that_read_it() {
     assert!(!out.join("t2d_sglt2_glp1").exists());
 }
 
+#[test]
+fn a_remembered_validation_is_not_reused_once_a_file_changes() {
+    let dir = tempfile::tempdir().expect("temp");
+    let registers = registers(dir.path());
+    let out = dir.path().join("out");
+    let (code, events) = run_all(&registers, &out, &[]);
+    assert_eq!(code, Some(0), "{events:?}");
+    let cache = out.join(".ulighed-cache");
+    let remembered = std::fs::read_to_string(cache.join("validations.json")).expect("kept");
+    assert!(remembered.contains("files_key"), "{remembered}");
+    let fingerprints = std::fs::read_to_string(cache.join("fingerprints.json")).expect("kept");
+    assert!(fingerprints.contains("lmdb.csv"), "{fingerprints}");
+
+    // A date that does not exist, in a file validated before: the run must see it.
+    let lmdb = registers.join("lmdb.csv");
+    let text = std::fs::read_to_string(&lmdb).expect("lmdb");
+    let person = text
+        .lines()
+        .nth(1)
+        .expect("a row")
+        .split(',')
+        .next()
+        .expect("pnr");
+    std::fs::write(&lmdb, format!("{text}{person},2024-13-45,N02BE01,1\n")).expect("edited");
+    let (code, events) = run_all(&registers, &out, &["--force"]);
+    assert_eq!(
+        code,
+        Some(65),
+        "the changed file is validated again: {events:?}"
+    );
+    assert_eq!(with_event(&events, "failed"), ["t2d_sglt2_glp1"]);
+    let failure = events
+        .iter()
+        .find(|e| e["event"] == "failed")
+        .expect("failed");
+    assert!(
+        failure["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("lmdb.csv"),
+        "{failure}"
+    );
+
+    // Put right again, the folder is validated afresh and every analysis runs.
+    std::fs::write(&lmdb, &text).expect("restored");
+    let (code, events) = run_all(&registers, &out, &["--force"]);
+    assert_eq!(code, Some(0), "{events:?}");
+    assert_eq!(with_event(&events, "done"), ALL);
+}
+
 /// Starts `ulighed run` with `args` in the background.
 fn spawn(args: &[&str]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_ulighed"))
@@ -234,6 +284,7 @@ fn a_killed_run_leaves_the_previous_outputs_and_the_next_run_cleans_up() {
         .expect("out")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|name| name != ".ulighed-cache")
         .collect();
     assert_eq!(
         leftovers,

@@ -1,0 +1,431 @@
+"""The benchmark of ulighed at national register volumes, with hand-written peers side by side.
+
+Run it through `bench/run` (which makes the virtual environment the peers need). For each scale
+(1/100, 1/10 and the whole of 6 million persons over 2015-2024 by default) it:
+
+1. generates the registers with `ulighed synth` into bench/data/persons-N/ (kept between runs;
+   regenerated only when the synth command changes), timing the generation;
+2. times `ulighed run --all` for the annual analysis and for the midway status (every shipped
+   pipeline, both documents): wall, CPU and peak memory of each run, and every step inside it
+   from the run's own JSON step log;
+3. times the type 2 diabetes analysis written by hand as a lazy Polars query, a DuckDB SQL script
+   and a pandas script on the same files, and checks that each gets ulighed's counts in every
+   released cell (patients and patients with the outcome per stratum); any disagreement fails
+   the benchmark;
+4. writes the figures to bench/results/results.json and bench/results/results.md.
+
+Medians are over --runs runs (3 by default). `--check` runs only the agreement of the peers with
+ulighed (the diabetes spec alone, once) at one small scale and writes no results (what .ci/run
+does).
+
+Wall time is measured around each command; CPU time and peak resident memory come from the
+kernel's accounting of the finished child process (wait4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+NATIONAL_PERSONS = 6_000_000
+YEARS = "2015-2024"
+T2D = "t2d_sglt2_glp1"
+PEERS = {
+    "polars": HERE / "peers" / "t2d_polars.py",
+    "duckdb": HERE / "peers" / "t2d_duckdb.py",
+    "pandas": HERE / "peers" / "t2d_pandas.py",
+}
+GIB = 1024**3
+
+
+class BenchError(Exception):
+    """A failure of the benchmark itself: a command failed or the peers disagree."""
+
+
+def measured(command: list[str], *, memory_limit: int | None = None, env=None) -> dict:
+    """Runs `command`, returning its output, wall and CPU seconds and peak memory (bytes).
+
+    With `memory_limit`, the child is killed when its resident memory exceeds it (the pandas peer
+    at national volume), so the machine is not driven into swap; the result then says so.
+    """
+    started = time.monotonic()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    killed = threading.Event()
+    out_parts: list[bytes] = []
+    err_parts: list[bytes] = []
+    readers = [
+        threading.Thread(target=lambda: out_parts.append(child.stdout.read())),
+        threading.Thread(target=lambda: err_parts.append(child.stderr.read())),
+    ]
+    for r in readers:
+        r.start()
+    if memory_limit:
+        def watch():
+            status = Path(f"/proc/{child.pid}/status")
+            while child.returncode is None:
+                try:
+                    for line in status.read_text().splitlines():
+                        if line.startswith("VmRSS:") and int(line.split()[1]) * 1024 > memory_limit:
+                            killed.set()
+                            child.kill()
+                            return
+                except (OSError, ValueError):
+                    return
+                time.sleep(0.1)
+        threading.Thread(target=watch, daemon=True).start()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - started
+    for r in readers:
+        r.join()
+    return {
+        "command": command,
+        "exit": child.returncode,
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_bytes": usage.ru_maxrss * 1024,
+        "out_of_memory": killed.is_set(),
+        "stdout": b"".join(out_parts).decode("utf-8", "replace"),
+        "stderr": b"".join(err_parts).decode("utf-8", "replace"),
+    }
+
+
+def require_ok(result: dict, what: str) -> dict:
+    if result["exit"] != 0:
+        raise BenchError(
+            f"{what} failed with exit code {result['exit']}: {' '.join(map(str, result['command']))}\n"
+            + result["stderr"][-4000:]
+        )
+    return result
+
+
+def registers(ulighed: str, persons: int, data_root: Path, seed: int) -> tuple[Path, dict | None]:
+    """The register folder of `persons` persons, generated unless the same command made it."""
+    folder = data_root / f"persons-{persons}"
+    command = [ulighed, "synth", "--persons", str(persons), "--years", YEARS, "--seed", str(seed), "--out", str(folder)]
+    stamp = folder / ".bench-synth.json"
+    wanted = {"persons": persons, "years": YEARS, "seed": seed}
+    if stamp.exists() and json.loads(stamp.read_text()).get("made_by") == wanted:
+        return folder, None
+    if folder.exists():
+        shutil.rmtree(folder)
+    print(f"generating {persons:,} persons into {folder} ...", file=sys.stderr, flush=True)
+    result = require_ok(measured(command), "ulighed synth")
+    rows = {}
+    for line in result["stdout"].splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == "rows":
+            rows[parts[0]] = int(parts[1])
+    synth = {key: result[key] for key in ("wall_s", "cpu_s", "peak_bytes")}
+    synth["rows"] = rows
+    synth["bytes_on_disk"] = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    stamp.write_text(json.dumps({"made_by": wanted, "synth": synth}, indent=1))
+    return folder, synth
+
+
+def synth_figures(folder: Path) -> dict:
+    return json.loads((folder / ".bench-synth.json").read_text())["synth"]
+
+
+def run_all(ulighed: str, folder: Path, out: Path, report: str, only_t2d: bool = False) -> dict:
+    """One `ulighed run --all` (or of the diabetes spec alone) with its JSON step log parsed."""
+    which = [str(ROOT / "pipelines" / f"{T2D}.toml")] if only_t2d else ["--all", "--pipelines", str(ROOT / "pipelines")]
+    command = [
+        ulighed, "run", *which, "--registers", str(folder),
+        "--out", str(out), "--report", report, "--force", "--log-format", "json",
+    ]
+    result = require_ok(measured(command), f"ulighed run --all --report {report}")
+    steps = []
+    for line in result["stdout"].splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if event.get("event") == "step":
+            steps.append(event)
+        if event.get("event") == "failed":
+            raise BenchError(f"ulighed run --all: {event['analysis']} failed: {event['message']}")
+    result["steps"] = steps
+    return result
+
+
+def ulighed_counts(out: Path) -> dict:
+    """ulighed's released 2024 counts of the diabetes analysis: (dimension, group) -> (patients,
+    with outcome); suppressed cells are left out."""
+    table = out / T2D / "tables" / f"{T2D}.csv"
+    counts = {}
+    with open(table, newline="") as f:
+        for r in csv.DictReader(f):
+            if r["subanalysis"] or r["year"] != "2024" or r["measure"] != "proportion":
+                continue
+            if r["numerator"] == "" or r["denominator"] == "":
+                continue
+            counts[(r["dimension"], r["group"])] = (int(r["denominator"]), int(r["numerator"]))
+    return counts
+
+
+def disagreements(peer_csv: str, reference: dict) -> list[str]:
+    """Every released cell whose peer count differs (the peer's one total row stands for each
+    dimension's `i alt` row)."""
+    peer = {}
+    for r in csv.DictReader(io.StringIO(peer_csv)):
+        peer[(r["dimension"], r["group"])] = (int(r["patients"]), int(r["with_outcome"]))
+    wrong = []
+    for key, want in sorted(reference.items()):
+        got = peer.get(("total", "i alt") if key[1] == "i alt" else key)
+        if got != want:
+            wrong.append(f"{key[0]}={key[1]}: ulighed {want}, peer {got}")
+    return wrong
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def step_table(steps: list[dict]) -> dict:
+    """Seconds by step summed over analyses and years, and the diabetes analysis's own."""
+    total, t2d = {}, {}
+    for s in steps:
+        total[s["step"]] = total.get(s["step"], 0.0) + s["seconds"]
+        if s["analysis"] == T2D:
+            t2d[s["step"]] = t2d.get(s["step"], 0.0) + s["seconds"]
+    return {"all": total, T2D: t2d}
+
+
+def bench_scale(args, ulighed: str, persons: int, python: str) -> dict:
+    folder, _ = registers(ulighed, persons, args.data, args.seed)
+    out_root = args.data / f"out-{persons}"
+    figures = {"persons": persons, "years": YEARS, "synth": synth_figures(folder), "runs": {}}
+    runs = 1 if args.check else args.runs
+    annual, midway = [], []
+    # The first run finds no fingerprints or validation kept in the output roots (cold); the
+    # later ones reuse them, as nightly runs do.
+    if out_root.exists():
+        shutil.rmtree(out_root)
+    for i in range(runs):
+        annual.append(run_all(ulighed, folder, out_root, "annual", only_t2d=args.check))
+        if not args.check:
+            midway.append(run_all(ulighed, folder, out_root / "midway", "midway"))
+        print(f"  run --all {i + 1}/{runs}: annual {annual[-1]['wall_s']:.1f} s"
+              + (f", midway {midway[-1]['wall_s']:.1f} s" if midway else ""), file=sys.stderr, flush=True)
+    reference = ulighed_counts(out_root)
+    if not reference:
+        raise BenchError(f"{out_root}: ulighed released no counts of {T2D} for 2024")
+    peers = {}
+    for name, script in PEERS.items():
+        results = []
+        for i in range(runs):
+            r = measured([python, str(script), str(folder)], memory_limit=args.memory_limit_gib * GIB)
+            if r["out_of_memory"]:
+                results.append(r)
+                print(f"  {name}: stopped above {args.memory_limit_gib} GiB", file=sys.stderr, flush=True)
+                break
+            require_ok(r, f"peer {name}")
+            wrong = disagreements(r["stdout"], reference)
+            if wrong:
+                raise BenchError(f"peer {name} disagrees with ulighed at {persons:,} persons in "
+                                 f"{len(wrong)} of {len(reference)} released cells:\n  " + "\n  ".join(wrong[:20]))
+            results.append(r)
+            print(f"  {name} {i + 1}/{runs}: {r['wall_s']:.1f} s, agrees in {len(reference)} cells",
+                  file=sys.stderr, flush=True)
+        ok = [r for r in results if not r["out_of_memory"]]
+        peers[name] = {
+            "wall_s": median([r["wall_s"] for r in ok]),
+            "cpu_s": median([r["cpu_s"] for r in ok]),
+            "peak_bytes": max((r["peak_bytes"] for r in ok), default=None),
+            "runs": len(ok),
+            "out_of_memory": any(r["out_of_memory"] for r in results),
+            "cells_agreeing": len(reference) if ok else 0,
+        }
+    figures["cells_compared"] = len(reference)
+    figures["peers"] = peers
+    if args.check:
+        return figures
+
+    def summary(results):
+        return {
+            "wall_s": median([r["wall_s"] for r in results]),
+            "cpu_s": median([r["cpu_s"] for r in results]),
+            "peak_bytes": max(r["peak_bytes"] for r in results),
+            "walls": [r["wall_s"] for r in results],
+        }
+
+    figures["runs"] = {"annual": summary(annual), "midway": summary(midway)}
+    both = [a["wall_s"] + m["wall_s"] for a, m in zip(annual, midway)]
+    figures["run_all_both_reports_wall_s"] = median(both)
+    tables = [step_table(r["steps"]) for r in annual]
+    steps = sorted({k for t in tables for k in t["all"]})
+    figures["steps_all"] = {k: median([t["all"].get(k, 0.0) for t in tables]) for k in steps}
+    t2d_steps = sorted({k for t in tables for k in t[T2D]})
+    figures["steps_t2d"] = {k: median([t[T2D].get(k, 0.0) for t in tables]) for k in t2d_steps}
+    figures["t2d_ingest_to_aggregate_s"] = sum(
+        figures["steps_t2d"].get(k, 0.0) for k in ("patients", "aggregate")
+    )
+    figures["t2d_whole_s"] = sum(figures["steps_t2d"].values())
+    figures["t2d_index_year_patients_s"] = median([
+        sum(x["seconds"] for x in r["steps"]
+            if x["analysis"] == T2D and x["step"] in ("patients", "aggregate") and x.get("year") == 2024)
+        for r in annual
+    ])
+    figures["steps_first_run"] = step_table(annual[0]["steps"])
+    polars_s = peers["polars"]["wall_s"]
+    duckdb_s = peers["duckdb"]["wall_s"]
+    figures["ratios"] = {
+        "t2d_ingest_to_aggregate_over_polars": figures["t2d_ingest_to_aggregate_s"] / polars_s if polars_s else None,
+        "t2d_index_year_over_polars": figures["t2d_index_year_patients_s"] / polars_s if polars_s else None,
+        "t2d_whole_over_duckdb": figures["t2d_whole_s"] / duckdb_s if duckdb_s else None,
+    }
+    return figures
+
+
+def machine() -> dict:
+    mem = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem = int(line.split()[1]) * 1024
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem / GIB, 1), "system": platform.platform()}
+
+
+def gib(b):
+    return "" if b is None else f"{b / GIB:.2f}"
+
+
+def secs(s):
+    return "" if s is None else f"{s:.2f}"
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, {m['system']}. "
+        f"Written by `{results['command']}` on {results['date']}; medians of {results['runs']} runs.",
+        "",
+        "## Volumes and generation (`ulighed synth`)",
+        "",
+        "| persons | contacts | diagnoses | procedures | prescriptions | on disk GiB | synth wall s | synth peak GiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in results["scales"]:
+        rows, syn = s["synth"]["rows"], s["synth"]
+        lines.append(
+            f"| {s['persons']:,} | {rows.get('lpr_kontakter', 0):,} | {rows.get('lpr_diagnoser', 0):,} | "
+            f"{rows.get('lpr_procedurer', 0):,} | {rows.get('lmdb', 0):,} | {gib(syn['bytes_on_disk'])} | "
+            f"{secs(syn['wall_s'])} | {gib(syn['peak_bytes'])} |"
+        )
+    lines += [
+        "",
+        "## Wall time (s) and peak memory (GiB)",
+        "",
+        "| persons | run --all annual | midway | both | peak GiB | T2D ingest-to-aggregate (2 years) | of it 2024 | T2D whole | Polars peer | DuckDB peer | pandas peer | ingest/Polars | 2024/Polars | whole/DuckDB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in results["scales"]:
+        r, p = s["runs"], s["peers"]
+        pandas = "out of memory" if p["pandas"]["out_of_memory"] else secs(p["pandas"]["wall_s"])
+        lines.append(
+            f"| {s['persons']:,} | {secs(r['annual']['wall_s'])} | {secs(r['midway']['wall_s'])} | "
+            f"{secs(s['run_all_both_reports_wall_s'])} | {gib(max(r['annual']['peak_bytes'], r['midway']['peak_bytes']))} | "
+            f"{secs(s['t2d_ingest_to_aggregate_s'])} | {secs(s['t2d_index_year_patients_s'])} | {secs(s['t2d_whole_s'])} | "
+            f"{secs(p['polars']['wall_s'])} | {secs(p['duckdb']['wall_s'])} | {pandas} | "
+            f"{s['ratios']['t2d_ingest_to_aggregate_over_polars']:.2f} | {s['ratios']['t2d_index_year_over_polars']:.2f} | "
+            f"{s['ratios']['t2d_whole_over_duckdb']:.2f} |"
+        )
+    lines += ["", "Peak memory of the peers (GiB): " + "; ".join(
+        f"{s['persons']:,} persons: " + ", ".join(
+            f"{n} {gib(p['peak_bytes']) or '-'}" for n, p in s["peers"].items()) for s in results["scales"]), ""]
+    lines += ["## Where the time goes (run --all, annual; seconds summed over analyses and years)", "",
+              "Medians of the runs; the first run on new registers also hashes and validates them "
+              "(its `fingerprint` and `validate` steps are in the second table).", ""]
+    steps = sorted({k for s in results["scales"] for k in s["steps_all"]})
+    lines.append("| step | " + " | ".join(f"{s['persons']:,}" for s in results["scales"]) + " |")
+    lines.append("|---|" + "---:|" * len(results["scales"]))
+    for k in steps:
+        lines.append(f"| {k} | " + " | ".join(secs(s["steps_all"].get(k)) for s in results["scales"]) + " |")
+    lines += ["", "First run on new registers (cold caches):", ""]
+    lines.append("| step | " + " | ".join(f"{s['persons']:,}" for s in results["scales"]) + " |")
+    lines.append("|---|" + "---:|" * len(results["scales"]))
+    for k in steps:
+        lines.append(f"| {k} | " + " | ".join(secs(s["steps_first_run"]["all"].get(k)) for s in results["scales"]) + " |")
+    lines += ["", f"Diabetes analysis alone ({T2D}):", ""]
+    steps = sorted({k for s in results["scales"] for k in s["steps_t2d"]})
+    lines.append("| step | " + " | ".join(f"{s['persons']:,}" for s in results["scales"]) + " |")
+    lines.append("|---|" + "---:|" * len(results["scales"]))
+    for k in steps:
+        lines.append(f"| {k} | " + " | ".join(secs(s["steps_t2d"].get(k)) for s in results["scales"]) + " |")
+    lines.append("")
+    lines.append("Every peer agreed with ulighed in every released cell of the 2024 diabetes table at every scale "
+                 "(the benchmark fails otherwise): " + ", ".join(
+                     f"{s['persons']:,} persons {s['cells_compared']} cells" for s in results["scales"]) + ".")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ulighed", required=True, help="the ulighed binary to time")
+    parser.add_argument("--python", default=sys.executable, help="the Python with the peers' packages")
+    parser.add_argument("--scales", default="100,10,1",
+                        help="divisors of the national volume (6 million persons), e.g. 100,10,1")
+    parser.add_argument("--persons", type=int, help="one scale of this many persons instead of --scales")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", type=Path, default=HERE / "data", help="where registers are kept")
+    parser.add_argument("--results", type=Path, default=HERE / "results")
+    parser.add_argument("--memory-limit-gib", type=float, default=20.0,
+                        help="a peer using more resident memory is stopped and reported out of memory")
+    parser.add_argument("--check", action="store_true", help="only the peers' agreement, at one scale")
+    args = parser.parse_args()
+    args.data.mkdir(parents=True, exist_ok=True)
+    if args.persons:
+        sizes = [args.persons]
+    else:
+        sizes = [NATIONAL_PERSONS // int(d) for d in args.scales.split(",")]
+    try:
+        scales = []
+        for persons in sizes:
+            print(f"scale: {persons:,} persons, {YEARS}", file=sys.stderr, flush=True)
+            scales.append(bench_scale(args, args.ulighed, persons, args.python))
+    except BenchError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
+    if args.check:
+        for s in scales:
+            print(f"bench --check: the Polars, DuckDB and pandas peers agree with ulighed in all "
+                  f"{s['cells_compared']} released cells at {s['persons']:,} persons")
+        return 0
+    results = {
+        "command": " ".join(["bench/run"] + [a for a in sys.argv[1:] if a not in (args.python, args.ulighed, "--python", "--ulighed")]),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": machine(),
+        "runs": args.runs,
+        "scales": scales,
+    }
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    (args.results / "results.md").write_text(markdown(results))
+    print(markdown(results))
+    print(f"wrote {args.results / 'results.md'} and results.json", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

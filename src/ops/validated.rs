@@ -1,0 +1,106 @@
+//! Validations remembered between runs in the output root (`.ulighed-cache/validations.json`):
+//! a register delivery arrives once a year, while analyses run every night; validating hundreds
+//! of millions of rows each time would cost more than the analyses themselves. A validation is
+//! reused only for the same files (by content fingerprint), the same version of the tool, and an
+//! as-of date that cannot change its findings.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::fingerprint::{CACHE_FOLDER, FingerprintCache, write_replacing};
+use crate::error::{Error, Result};
+use crate::registers::discover::Discovered;
+use crate::registers::validate::Blockers;
+
+/// The remembered validation of one registers folder.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Remembered {
+    /// SHA-256 over the tool version and every file's name and fingerprint.
+    files_key: String,
+    as_of: i32,
+    blockers: Blockers,
+}
+
+/// Validations by registers folder.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ValidationCache {
+    folders: BTreeMap<PathBuf, Remembered>,
+    #[serde(skip)]
+    changed: bool,
+}
+
+/// The key of a folder's files: the tool version (its rules) and each file's name and SHA-256.
+pub fn files_key(discovered: &Discovered, fingerprints: &mut FingerprintCache) -> Result<String> {
+    let mut hasher = Sha256::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    let mut paths: Vec<&PathBuf> = discovered
+        .files
+        .values()
+        .flatten()
+        .map(|f| &f.path)
+        .collect();
+    paths.sort();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|e| Error::reading(path, e))?;
+        hasher.update(b"\0");
+        hasher.update(path.to_string_lossy().as_bytes());
+        hasher.update(b"\0");
+        hasher.update(fingerprints.sha256(path, &metadata)?.as_bytes());
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+impl ValidationCache {
+    fn path(root: &Path) -> PathBuf {
+        root.join(CACHE_FOLDER).join("validations.json")
+    }
+
+    /// The cache of output root `root`; empty when there is none or it cannot be read.
+    pub fn load(root: &Path) -> ValidationCache {
+        std::fs::read_to_string(Self::path(root))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// The remembered problems of `folder` when its files are those validated and `as_of`
+    /// cannot change the findings: the same date, or a later one when no date was out of range.
+    pub fn reusable(&self, folder: &Path, files_key: &str, as_of: i32) -> Option<Blockers> {
+        let seen = self.folders.get(folder)?;
+        let same_dates =
+            seen.as_of == as_of || (as_of > seen.as_of && !seen.blockers.dated_after_as_of);
+        (seen.files_key == files_key && same_dates).then(|| seen.blockers.clone())
+    }
+
+    pub fn remember(&mut self, folder: &Path, files_key: String, as_of: i32, blockers: Blockers) {
+        self.folders.insert(
+            folder.to_path_buf(),
+            Remembered {
+                files_key,
+                as_of,
+                blockers,
+            },
+        );
+        self.changed = true;
+    }
+
+    /// Writes the cache back when it learnt something.
+    pub fn save(&self, root: &Path) -> Result<()> {
+        if !self.changed {
+            return Ok(());
+        }
+        let path = Self::path(root);
+        let dir = path.parent().unwrap_or(root);
+        std::fs::create_dir_all(dir).map_err(|e| Error::writing(dir, e))?;
+        let text = serde_json::to_string(self)
+            .map_err(|e| Error::Internal(format!("validation cache: {e}")))?;
+        write_replacing(&path, &text)
+    }
+}

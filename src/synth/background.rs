@@ -1,0 +1,227 @@
+//! The background volume of the event registers: hospital contacts with their diagnoses and
+//! procedures, and redeemed prescriptions, of every person in one calendar year.
+//!
+//! These rows are most of a register set (at national scale about 15 million contacts and 36
+//! million prescriptions a year) and belong to no patient group, so they are generated a year at a
+//! time from a random stream of their own (the seed, the year and the chunk of persons): a year's
+//! rows can then be sorted by date and written before the next year is generated, which keeps
+//! memory to one year and puts the files in date order (so date filters skip row groups).
+
+use polars::prelude::*;
+
+use super::events::HOSPITALS;
+use crate::dates;
+use crate::error::Result;
+use crate::rng::Rng;
+
+/// Action diagnoses of background contacts (none defines a patient group).
+const DIAGNOSES: [&str; 10] = [
+    "DZ000", "DR104", "DJ069", "DS610", "DM545", "DR074", "DK358", "DN390", "DH269", "DZ038",
+];
+/// Procedures of background contacts.
+const PROCEDURES: [&str; 5] = ["UXRC00", "ZZ0150", "BOQF0", "KTJA10", "UXUD80"];
+/// Everyday drugs (none is a patient group's outcome).
+const ATC: [&str; 11] = [
+    "N02BE01", "J01CA04", "C10AA05", "C09AA05", "R03AC02", "A02BC02", "N06AB04", "M01AE01",
+    "H03AA01", "C07AB02", "B01AC06",
+];
+/// The general unit suffix of background contacts' `SORENHED_ANS`.
+const UNIT_GENERAL: &str = "060";
+/// Share of diagnoses marked as later retracted (`SENERE_AFKRAEFTET = "Ja"`).
+const RETRACTED: f64 = 0.01;
+
+/// Register volumes per person-year (contacts, prescriptions) and per contact (diagnoses,
+/// procedures) of the background rows. Persons of 20 have about half the mean rate and persons of
+/// 80 about one and a half times it.
+#[derive(Debug, Clone, Copy)]
+pub struct Volumes {
+    pub contacts_per_person_year: f64,
+    pub diagnoses_per_contact: f64,
+    pub procedures_per_contact: f64,
+    pub prescriptions_per_person_year: f64,
+}
+
+/// What the background generator needs of a person, kept for everyone between the passes.
+#[derive(Debug, Clone, Copy)]
+pub struct Life {
+    pub born: i32,
+    /// The day of death, or a day after the span.
+    pub death: i32,
+    /// Index into [`HOSPITALS`].
+    pub hospital: u8,
+}
+
+impl Life {
+    fn age_on(&self, day: i32) -> i32 {
+        dates::age_on(self.born, day)
+    }
+}
+
+/// Background rows of one year for a run of persons, with persons by index and codes by
+/// reference; [`YearRows::frames`] turns them into the register's columns.
+#[derive(Default)]
+pub struct YearRows {
+    contact_person: Vec<u32>,
+    contact_key: Vec<i64>,
+    contact_start: Vec<i32>,
+    contact_end: Vec<i32>,
+    contact_hospital: Vec<u8>,
+    contact_action: Vec<&'static str>,
+    diagnosis_key: Vec<i64>,
+    diagnosis_code: Vec<&'static str>,
+    diagnosis_kind: Vec<&'static str>,
+    diagnosis_retracted: Vec<bool>,
+    procedure_key: Vec<i64>,
+    procedure_code: Vec<&'static str>,
+    procedure_day: Vec<i32>,
+    prescription_person: Vec<u32>,
+    prescription_day: Vec<i32>,
+    prescription_atc: Vec<&'static str>,
+}
+
+/// The run's constants for generating background rows.
+pub struct Generator<'a> {
+    pub seed: u64,
+    pub persons: u64,
+    pub first_year: i32,
+    pub last_day: i32,
+    pub volumes: Volumes,
+    pub lives: &'a [Life],
+}
+
+impl Generator<'_> {
+    /// The rows of persons `first..last` in `year`, from the stream of (`year`, `chunk`).
+    pub fn year_rows(&self, year: i32, chunk: u64, first: u64, last: u64) -> YearRows {
+        let stream = 0x4241_434B_0000_0000 ^ ((year as u64) << 32) ^ chunk;
+        let mut rng = Rng::new(self.seed, stream);
+        let mut rows = YearRows::default();
+        let (jan1, dec31) = (dates::jan1(year), dates::jan1(year + 1) - 1);
+        let v = self.volumes;
+        // Keys of background contacts come after every patient-group key (person * 1000 + n).
+        let year_block = (year - self.first_year + 1) as u64 * self.persons;
+        for index in first..last {
+            let life = self.lives[index as usize];
+            if life.death <= jan1 {
+                continue;
+            }
+            let age = life.age_on(jan1).max(0) as f64;
+            let contacts = rng.poisson(v.contacts_per_person_year * (0.5 + age / 60.0) / 1.15);
+            for n in 0..contacts as i64 {
+                let day = rng.between(jan1, dec31);
+                let length = rng.between(0, 2);
+                let action = DIAGNOSES[rng.below(DIAGNOSES.len() as u64) as usize];
+                if day >= life.death {
+                    continue;
+                }
+                let key = ((year_block + index) * 1000) as i64 + n;
+                rows.contact_person.push(index as u32);
+                rows.contact_key.push(key);
+                rows.contact_start.push(day);
+                rows.contact_end.push((day + length).min(self.last_day));
+                rows.contact_hospital.push(life.hospital);
+                rows.contact_action.push(action);
+                rows.diagnosis_key.push(key);
+                rows.diagnosis_code.push(action);
+                rows.diagnosis_kind.push("A");
+                rows.diagnosis_retracted.push(false);
+                for _ in 0..rng.poisson((v.diagnoses_per_contact - 1.0).max(0.0)) {
+                    rows.diagnosis_key.push(key);
+                    rows.diagnosis_code
+                        .push(DIAGNOSES[rng.below(DIAGNOSES.len() as u64) as usize]);
+                    rows.diagnosis_kind.push("B");
+                    rows.diagnosis_retracted.push(rng.bernoulli(RETRACTED));
+                }
+                for _ in 0..rng.poisson(v.procedures_per_contact) {
+                    rows.procedure_key.push(key);
+                    rows.procedure_code
+                        .push(PROCEDURES[rng.below(PROCEDURES.len() as u64) as usize]);
+                    rows.procedure_day.push(day);
+                }
+            }
+            let prescriptions =
+                rng.poisson(v.prescriptions_per_person_year * (0.4 + age / 50.0) / 1.3);
+            for _ in 0..prescriptions {
+                let day = rng.between(jan1, dec31);
+                let atc = ATC[rng.below(ATC.len() as u64) as usize];
+                if day < life.death {
+                    rows.prescription_person.push(index as u32);
+                    rows.prescription_day.push(day);
+                    rows.prescription_atc.push(atc);
+                }
+            }
+        }
+        rows
+    }
+}
+
+impl YearRows {
+    /// Appends `other` (the next run of persons).
+    pub fn append(&mut self, other: YearRows) {
+        self.contact_person.extend(other.contact_person);
+        self.contact_key.extend(other.contact_key);
+        self.contact_start.extend(other.contact_start);
+        self.contact_end.extend(other.contact_end);
+        self.contact_hospital.extend(other.contact_hospital);
+        self.contact_action.extend(other.contact_action);
+        self.diagnosis_key.extend(other.diagnosis_key);
+        self.diagnosis_code.extend(other.diagnosis_code);
+        self.diagnosis_kind.extend(other.diagnosis_kind);
+        self.diagnosis_retracted.extend(other.diagnosis_retracted);
+        self.procedure_key.extend(other.procedure_key);
+        self.procedure_code.extend(other.procedure_code);
+        self.procedure_day.extend(other.procedure_day);
+        self.prescription_person.extend(other.prescription_person);
+        self.prescription_day.extend(other.prescription_day);
+        self.prescription_atc.extend(other.prescription_atc);
+    }
+
+    /// The contract's frames (contacts, diagnoses, procedures, prescriptions) of these rows;
+    /// `pnrs` holds every person's `PNR` by index.
+    pub fn frames(self, pnrs: &StringChunked) -> Result<[DataFrame; 4]> {
+        let units: Vec<String> = HOSPITALS
+            .iter()
+            .map(|h| format!("{}{UNIT_GENERAL}", h.1))
+            .collect();
+        let pnr_of = |persons: Vec<u32>| -> Result<Column> {
+            let indices = IdxCa::from_vec("i".into(), persons);
+            Ok(pnrs.take(&indices)?.with_name("PNR".into()).into_column())
+        };
+        let rows = self.contact_key.len();
+        let contacts = DataFrame::new_infer_height(vec![
+            Column::new("DW_EK_KONTAKT".into(), self.contact_key),
+            pnr_of(self.contact_person)?,
+            super::writer::date("DATO_START", self.contact_start),
+            super::writer::date("DATO_SLUT", self.contact_end),
+            Column::new("KONTAKTTYPE".into(), vec!["ALCA00"; rows]),
+            StringChunked::from_iter_values(
+                "SORENHED_ANS".into(),
+                self.contact_hospital
+                    .iter()
+                    .map(|&h| units[h as usize].as_str()),
+            )
+            .into_column(),
+            Column::new("AKTIONSDIAGNOSE".into(), self.contact_action),
+        ])?;
+        let diagnoses = DataFrame::new_infer_height(vec![
+            Column::new("DW_EK_KONTAKT".into(), self.diagnosis_key),
+            Column::new("DIAGNOSEKODE".into(), self.diagnosis_code),
+            Column::new("DIAGNOSETYPE".into(), self.diagnosis_kind),
+            StringChunked::from_iter(self.diagnosis_retracted.iter().map(|&r| r.then_some("Ja")))
+                .with_name("SENERE_AFKRAEFTET".into())
+                .into_column(),
+        ])?;
+        let procedures = DataFrame::new_infer_height(vec![
+            Column::new("DW_EK_KONTAKT".into(), self.procedure_key),
+            Column::new("PROCEDUREKODE".into(), self.procedure_code),
+            super::writer::date("DATO_START", self.procedure_day),
+        ])?;
+        let packages = self.prescription_day.len();
+        let prescriptions = DataFrame::new_infer_height(vec![
+            pnr_of(self.prescription_person)?,
+            super::writer::date("EKSD", self.prescription_day),
+            Column::new("ATC".into(), self.prescription_atc),
+            Column::new("APK".into(), vec![1i32; packages]),
+        ])?;
+        Ok([contacts, diagnoses, procedures, prescriptions])
+    }
+}
