@@ -217,11 +217,13 @@ def bench_scale(args, ulighed: str, persons: int, python: str) -> dict:
         shutil.rmtree(out_root)
     for i in range(runs):
         annual.append(run_all(ulighed, folder, out_root, "annual", only_t2d=args.check))
+        if i == 0:
+            reference = ulighed_counts(out_root)
         if not args.check:
-            midway.append(run_all(ulighed, folder, out_root / "midway", "midway"))
+            # The same output root: the midway status reuses what the annual run kept there.
+            midway.append(run_all(ulighed, folder, out_root, "midway"))
         print(f"  run --all {i + 1}/{runs}: annual {annual[-1]['wall_s']:.1f} s"
               + (f", midway {midway[-1]['wall_s']:.1f} s" if midway else ""), file=sys.stderr, flush=True)
-    reference = ulighed_counts(out_root)
     if not reference:
         raise BenchError(f"{out_root}: ulighed released no counts of {T2D} for 2024")
     peers = {}
@@ -318,7 +320,9 @@ def markdown(results: dict) -> str:
         "# Benchmark results",
         "",
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, {m['system']}. "
-        f"Written by `{results['command']}` on {results['date']}; medians of {results['runs']} runs.",
+        "Each scale: " + "; ".join(f"{s['persons']:,} persons by `{s.get('command', results['command'])}` on "
+                                   f"{s.get('date', results['date'])}, medians of {s.get('runs_per_figure', results['runs'])} run(s)"
+                                   for s in results["scales"]) + ".",
         "",
         "## Volumes and generation (`ulighed synth`)",
         "",
@@ -412,8 +416,22 @@ def main() -> int:
             print(f"bench --check: the Polars, DuckDB and pandas peers agree with ulighed in all "
                   f"{s['cells_compared']} released cells at {s['persons']:,} persons")
         return 0
+    command = " ".join(["bench/run"] + [a for a in sys.argv[1:] if a not in (args.python, args.ulighed, "--python", "--ulighed")])
+    for s in scales:
+        s["command"] = command
+        s["date"] = time.strftime("%Y-%m-%d %H:%M")
+        s["runs_per_figure"] = args.runs
+    # Scales measured earlier (by another invocation) are kept unless measured again.
+    previous = args.results / "results.json"
+    if previous.exists():
+        try:
+            kept = json.loads(previous.read_text()).get("scales", [])
+        except json.JSONDecodeError:
+            kept = []
+        measured_now = {s["persons"] for s in scales}
+        scales = sorted([s for s in kept if s["persons"] not in measured_now] + scales, key=lambda s: s["persons"])
     results = {
-        "command": " ".join(["bench/run"] + [a for a in sys.argv[1:] if a not in (args.python, args.ulighed, "--python", "--ulighed")]),
+        "command": command,
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "machine": machine(),
         "runs": args.runs,

@@ -18,18 +18,6 @@ use crate::pipeline::spec::{
 };
 use crate::registers::scan::RegisterSet;
 
-/// Runs a query on Polars' streaming engine, which reads the registers in morsels and holds only
-/// what the joins and aggregations keep: at national volumes the in-memory engine would hold
-/// whole scanned columns (several gigabytes) at once.
-pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
-    match frame.collect_with_engine(Engine::Streaming)? {
-        polars_core::query_result::QueryResult::Single(df) => Ok(df),
-        polars_core::query_result::QueryResult::Multiple(_) => Err(PolarsError::ComputeError(
-            "a query with one output gave several".into(),
-        )),
-    }
-}
-
 /// A date column as a day number.
 fn day(column: &str) -> Expr {
     col(column).cast(DataType::Int32)
@@ -421,7 +409,11 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
     }
     // The patients are few next to the registers and every later step joins them again (each
     // condition and outcome): collected once here, the patient-group query is not rerun.
-    frame = with_conditions(registers, spec, collect_streaming(frame)?.lazy())?;
+    frame = with_conditions(
+        registers,
+        spec,
+        crate::registers::scan::collect_streaming(frame)?.lazy(),
+    )?;
     if let Some(min) = spec.spec.patient_group.min_conditions {
         frame = frame.filter(col("CONDITIONS").gt_eq(lit(min as i32)));
     }

@@ -477,7 +477,7 @@ fn in_year(loaded: &LoadedSpec, year: i32) -> LoadedSpec {
 /// The collected patient frame of one year: patients with outcomes and strata.
 fn patient_frame(registers: &RegisterSet, loaded: &LoadedSpec) -> Result<DataFrame> {
     let computed = |frame: LazyFrame| {
-        cohort::collect_streaming(frame).map_err(|e| {
+        crate::registers::scan::collect_streaming(frame).map_err(|e| {
             Error::BadInput(format!(
                 "{}: the analysis could not be computed from the registers: {e}",
                 loaded.path.display()

@@ -6,6 +6,18 @@ use super::discover::{Discovered, discover};
 use super::read::open;
 use crate::error::{Error, Result};
 
+/// Runs a query on Polars' streaming engine, which reads the registers in morsels and holds only
+/// what the joins and aggregations keep: at national volumes the in-memory engine would hold
+/// whole scanned columns (several gigabytes) at once.
+pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
+    match frame.collect_with_engine(Engine::Streaming)? {
+        polars_core::query_result::QueryResult::Single(df) => Ok(df),
+        polars_core::query_result::QueryResult::Multiple(_) => Err(PolarsError::ComputeError(
+            "a query with one output gave several".into(),
+        )),
+    }
+}
+
 /// The register files of a folder, opened on demand.
 pub struct RegisterSet {
     pub discovered: Discovered,

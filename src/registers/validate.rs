@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::contract::{Kind, RegisterSpec};
 use super::discover::{Discovered, Format, RegisterFile};
 use super::read::{OpenedFile, open};
+use super::scan::collect_streaming;
 use crate::dates;
 use crate::error::{Error, Result};
 
@@ -468,7 +469,7 @@ pub fn check_file(
             .sum()
             .alias(format!("__check{i}"))
     }));
-    let counts = frame.clone().select(sums).collect().map_err(|e| {
+    let counts = collect_streaming(frame.clone().select(sums)).map_err(|e| {
         match (file.format, super::read::first_ragged_line(&file.path)) {
             (Format::Csv, Some(ragged)) => Error::reading(&file.path, ragged),
             _ => Error::reading(&file.path, e),
@@ -511,10 +512,7 @@ pub fn check_file(
 
 /// The first three rows of a frame of (row, value).
 fn first_rows(frame: LazyFrame, path: &std::path::Path) -> Result<Vec<Example>> {
-    let df = frame
-        .limit(3)
-        .collect()
-        .map_err(|e| Error::reading(path, e))?;
+    let df = collect_streaming(frame.limit(3)).map_err(|e| Error::reading(path, e))?;
     let rows = df.column(ROW)?.cast(&DataType::UInt64)?;
     let values = df.column("value")?.cast(&DataType::String)?;
     let rows = rows.u64()?;
@@ -573,15 +571,16 @@ fn check_keys(
                 [col("value")],
                 JoinArgs::new(JoinType::Anti),
             );
-        let count = missing
-            .clone()
-            .select([len().cast(DataType::UInt64).alias("n")])
-            .collect()
-            .map_err(|e| Error::reading(&file.path, e))?
-            .column("n")?
-            .u64()?
-            .get(0)
-            .unwrap_or(0);
+        let count = collect_streaming(
+            missing
+                .clone()
+                .select([len().cast(DataType::UInt64).alias("n")]),
+        )
+        .map_err(|e| Error::reading(&file.path, e))?
+        .column("n")?
+        .u64()?
+        .get(0)
+        .unwrap_or(0);
         if count > 0 {
             findings.push(Finding {
                 file: file.path.clone(),

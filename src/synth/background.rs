@@ -44,17 +44,12 @@ pub struct Volumes {
 /// What the background generator needs of a person, kept for everyone between the passes.
 #[derive(Debug, Clone, Copy)]
 pub struct Life {
-    pub born: i32,
+    /// See [`dates::jan1_age_base`].
+    pub jan1_age_base: i32,
     /// The day of death, or a day after the span.
     pub death: i32,
     /// Index into [`HOSPITALS`].
     pub hospital: u8,
-}
-
-impl Life {
-    fn age_on(&self, day: i32) -> i32 {
-        dates::age_on(self.born, day)
-    }
 }
 
 /// Background rows of one year for a run of persons, with persons by index and codes by
@@ -104,7 +99,7 @@ impl Generator<'_> {
             if life.death <= jan1 {
                 continue;
             }
-            let age = life.age_on(jan1).max(0) as f64;
+            let age = (year - life.jan1_age_base).max(0) as f64;
             let contacts = rng.poisson(v.contacts_per_person_year * (0.5 + age / 60.0) / 1.15);
             for n in 0..contacts as i64 {
                 let day = rng.between(jan1, dec31);

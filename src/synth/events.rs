@@ -294,7 +294,7 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
         .iter()
         .map(|c| {
             (span.first_year - 15..=span.last_year).find_map(|year| {
-                let age = person.age_on(dates::jan1(year));
+                let age = person.age_at_jan1(year);
                 let hazard = c.hazard_at_60
                     * (c.age_slope * (age - 60) as f64).exp()
                     * (c.social_gradient * social).exp();
@@ -440,7 +440,7 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
 fn natural_death(rng: &mut Rng, person: &Person, span: Span) -> i32 {
     (span.first_year..=span.last_year)
         .find_map(|year| {
-            let age = person.age_on(dates::jan1(year));
+            let age = person.age_at_jan1(year);
             let q = (-10.3 + 0.095 * age as f64).exp().min(0.6);
             rng.bernoulli(q).then(|| day_in_year(rng, year))
         })
@@ -455,7 +455,7 @@ fn first_event(
     hazard: impl Fn(i32) -> Option<f64>,
 ) -> Option<i32> {
     (span.first_year..=span.last_year).find_map(|year| {
-        let age = person.age_on(dates::jan1(year));
+        let age = person.age_at_jan1(year);
         let h = hazard(age)?;
         rng.bernoulli(h.min(0.5)).then(|| day_in_year(rng, year))
     })
@@ -489,7 +489,7 @@ fn write_population_rows(out: &mut ContactWriter, span: Span, death: i32) {
         let income = person.family_income(year);
         ind.pnr.push(person.pnr.clone());
         ind.family.push(income);
-        let adult = person.age_on(dates::jan1(year)) >= 18;
+        let adult = person.age_at_jan1(year) >= 18;
         ind.personal
             .push(if adult { (income * 1.4).round() } else { 0.0 });
     }

@@ -321,7 +321,7 @@ fn generate_chunk(
         let person = population::draw_person(&mut rng, tables, index, span.first_year);
         let death = events::generate_person(&mut rng, &person, span, &mut rows);
         lives.push(Life {
-            born: person.born,
+            jan1_age_base: person.jan1_age_base,
             death,
             hospital: person.hospital as u8,
         });

@@ -32,6 +32,8 @@ pub struct Person {
     pub index: u64,
     pub pnr: String,
     pub born: i32,
+    /// See [`dates::jan1_age_base`].
+    pub jan1_age_base: i32,
     pub female: bool,
     pub municipality: u16,
     /// 0..5, index into [`REGIONS`].
@@ -120,6 +122,7 @@ pub fn draw_person(
         index,
         pnr: pseudonym(index),
         born,
+        jan1_age_base: dates::jan1_age_base(born),
         female,
         municipality: municipality.code,
         region_index,
@@ -150,6 +153,11 @@ impl Person {
         dates::age_on(self.born, day)
     }
 
+    /// Completed years on 1 January of `year`.
+    pub fn age_at_jan1(&self, year: i32) -> i32 {
+        year - self.jan1_age_base
+    }
+
     /// Income quintile 1..5 from the latent rank.
     pub fn income_quintile(&self) -> usize {
         ((self.income_rank * 5.0) as usize).min(4) + 1
@@ -158,7 +166,7 @@ impl Person {
     /// The H-group recorded in `udda` for `year` (status at 1 January), or `None` below 15 years:
     /// the final education is reached by 30; before that the record lags behind it.
     pub fn education_h_in(&self, year: i32) -> Option<u8> {
-        let age = self.age_on(dates::jan1(year));
+        let age = self.age_at_jan1(year);
         let h = self.education_h;
         match age {
             ..=14 => None,
@@ -189,7 +197,7 @@ impl Person {
     /// Civil status on 1 January of a year (`U` unmarried, `G` married, `F` divorced, `E`
     /// widowed), a function of age and a per-person draw so it is stable over the years.
     pub fn civil_status(&self, year: i32) -> &'static str {
-        let age = self.age_on(dates::jan1(year));
+        let age = self.age_at_jan1(year);
         let draw = (self.income_rank * 7919.0).fract();
         match age {
             ..=24 => "U",

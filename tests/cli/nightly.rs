@@ -261,16 +261,23 @@ fn a_killed_run_leaves_the_previous_outputs_and_the_next_run_cleans_up() {
     ];
     let first = ulighed(&args);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    // How long a forced run takes once the inputs' fingerprints and validation are kept: the
+    // kills below fall inside it, from its start to near its end.
+    let started = Instant::now();
+    let timed = ulighed(&[&args[..], &["--force"]].concat());
+    assert_eq!(timed.status.code(), Some(0), "{}", stderr(&timed));
+    let whole = started.elapsed();
     let before = files_under(&out.join("t2d_sglt2_glp1"));
-    for wait in [100, 400, 1200, 2500] {
+    for share in [0.05, 0.25, 0.5, 0.7] {
+        let wait = whole.mul_f64(share);
         let mut child = spawn(&[&args[..], &["--force"]].concat());
-        std::thread::sleep(Duration::from_millis(wait));
+        std::thread::sleep(wait);
         child.kill().expect("SIGKILL");
         let _ = child.wait();
         assert_eq!(
             files_under(&out.join("t2d_sglt2_glp1")),
             before,
-            "killed after {wait} ms"
+            "killed after {wait:?} of a {whole:?} run"
         );
     }
     let next = ulighed(&[&args[..], &["--force"]].concat());
