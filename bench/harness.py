@@ -283,6 +283,11 @@ def bench_scale(args, ulighed: str, persons: int, python: str) -> dict:
         for r in annual
     ])
     figures["steps_first_run"] = step_table(annual[0]["steps"])
+    analyses = sorted({x["analysis"] for r in annual for x in r["steps"]})
+    figures["seconds_by_analysis"] = {
+        a: median([sum(x["seconds"] for x in r["steps"] if x["analysis"] == a) for r in annual[1:] or annual])
+        for a in analyses
+    }
     polars_s = peers["polars"]["wall_s"]
     duckdb_s = peers["duckdb"]["wall_s"]
     figures["ratios"] = {
@@ -370,6 +375,14 @@ def markdown(results: dict) -> str:
     lines.append("|---|" + "---:|" * len(results["scales"]))
     for k in steps:
         lines.append(f"| {k} | " + " | ".join(secs(s["steps_first_run"]["all"].get(k)) for s in results["scales"]) + " |")
+    measured = [s for s in results["scales"] if "seconds_by_analysis" in s]
+    if measured:
+        lines += ["", "By analysis (every step, warm runs):", ""]
+        names = sorted({a for s in measured for a in s["seconds_by_analysis"]})
+        lines.append("| analysis | " + " | ".join(f"{s['persons']:,}" for s in measured) + " |")
+        lines.append("|---|" + "---:|" * len(measured))
+        for a in names:
+            lines.append(f"| {a} | " + " | ".join(secs(s["seconds_by_analysis"].get(a)) for s in measured) + " |")
     lines += ["", f"Diabetes analysis alone ({T2D}):", ""]
     steps = sorted({k for s in results["scales"] for k in s["steps_t2d"]})
     lines.append("| step | " + " | ".join(f"{s['persons']:,}" for s in results["scales"]) + " |")
