@@ -91,11 +91,7 @@ pub fn sha256_of(path: &PathBuf) -> Result<String> {
         }
         hasher.update(&buffer[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&hasher.finalize()))
 }
 
 /// The folder under an output root where runs keep what they learnt about their inputs.
@@ -121,30 +117,17 @@ struct Remembered {
 }
 
 impl FingerprintCache {
-    fn path(root: &Path) -> PathBuf {
-        root.join(CACHE_FOLDER).join("fingerprints.json")
-    }
-
-    /// The cache of output root `root`; empty when there is none or it cannot be read (it is
-    /// only ever a shortcut).
+    /// The cache of output root `root` (empty when there is none).
     pub fn load(root: &Path) -> FingerprintCache {
-        std::fs::read_to_string(Self::path(root))
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
+        load_cached(root, "fingerprints.json")
     }
 
-    /// Writes the cache back when it learnt something (under a temporary name, then renamed).
+    /// Writes the cache back when it learnt something.
     pub fn save(&self, root: &Path) -> Result<()> {
-        if !self.changed {
-            return Ok(());
+        if self.changed {
+            save_cached(root, "fingerprints.json", self)?;
         }
-        let path = Self::path(root);
-        let dir = path.parent().unwrap_or(root);
-        std::fs::create_dir_all(dir).map_err(|e| Error::writing(dir, e))?;
-        let text = serde_json::to_string(self)
-            .map_err(|e| Error::Internal(format!("fingerprint cache: {e}")))?;
-        write_replacing(&path, &text)
+        Ok(())
     }
 
     /// The SHA-256 of `path`, from the cache while its size and modification time match.
@@ -176,12 +159,30 @@ impl FingerprintCache {
     }
 }
 
-/// Writes `text` to `path` under a temporary name and renames it into place, so a reader never
-/// sees half a file.
-pub fn write_replacing(path: &Path, text: &str) -> Result<()> {
+/// Lower-case hex of a digest.
+pub fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file `name` in the output root's cache folder, or the default when there is none or it
+/// cannot be read (a cache is only ever a shortcut).
+pub fn load_cached<T: serde::de::DeserializeOwned + Default>(root: &Path, name: &str) -> T {
+    std::fs::read_to_string(root.join(CACHE_FOLDER).join(name))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Writes `value` as the file `name` in the output root's cache folder, under a temporary name
+/// and then renamed into place, so a reader never sees half a file.
+pub fn save_cached<T: Serialize>(root: &Path, name: &str, value: &T) -> Result<()> {
+    let dir = root.join(CACHE_FOLDER);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::writing(&dir, e))?;
+    let text = serde_json::to_string(value).map_err(|e| Error::Internal(format!("{name}: {e}")))?;
+    let path = dir.join(name);
     let temporary = path.with_extension("json.tmp");
     std::fs::write(&temporary, text).map_err(|e| Error::writing(&temporary, e))?;
-    std::fs::rename(&temporary, path).map_err(|e| Error::writing(path, e))
+    std::fs::rename(&temporary, &path).map_err(|e| Error::writing(&path, e))
 }
 
 /// Fingerprints of every file of the given registers, in register and file order. `known` holds
@@ -239,9 +240,5 @@ pub fn run_key(spec: &LoadedSpec, settings: &str, inputs: &[InputFile]) -> Strin
             .as_bytes(),
         );
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&hasher.finalize())
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::fingerprint::{CACHE_FOLDER, FingerprintCache, write_replacing};
+use super::fingerprint::{FingerprintCache, hex, load_cached, save_cached};
 use crate::error::{Error, Result};
 use crate::registers::discover::Discovered;
 use crate::registers::validate::Blockers;
@@ -50,24 +50,13 @@ pub fn files_key(discovered: &Discovered, fingerprints: &mut FingerprintCache) -
         hasher.update(b"\0");
         hasher.update(fingerprints.sha256(path, &metadata)?.as_bytes());
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&hasher.finalize()))
 }
 
 impl ValidationCache {
-    fn path(root: &Path) -> PathBuf {
-        root.join(CACHE_FOLDER).join("validations.json")
-    }
-
-    /// The cache of output root `root`; empty when there is none or it cannot be read.
+    /// The cache of output root `root` (empty when there is none).
     pub fn load(root: &Path) -> ValidationCache {
-        std::fs::read_to_string(Self::path(root))
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
+        load_cached(root, "validations.json")
     }
 
     /// The remembered problems of `folder` when its files are those validated and `as_of`
@@ -93,14 +82,9 @@ impl ValidationCache {
 
     /// Writes the cache back when it learnt something.
     pub fn save(&self, root: &Path) -> Result<()> {
-        if !self.changed {
-            return Ok(());
+        if self.changed {
+            save_cached(root, "validations.json", self)?;
         }
-        let path = Self::path(root);
-        let dir = path.parent().unwrap_or(root);
-        std::fs::create_dir_all(dir).map_err(|e| Error::writing(dir, e))?;
-        let text = serde_json::to_string(self)
-            .map_err(|e| Error::Internal(format!("validation cache: {e}")))?;
-        write_replacing(&path, &text)
+        Ok(())
     }
 }

@@ -92,8 +92,5 @@ pub fn write_file(path: &Path, contents: &[u8]) -> Result<()> {
 /// Lower-case hex SHA-256 of bytes (spec hashes and fingerprints in the provenance).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::ops::fingerprint::hex(&sha2::Sha256::digest(bytes))
 }
