@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::spec::{
     Criterion, Design, DiagnosisType, LoadedSpec, Match, Outcome, OutcomeKind,
 };
-use crate::registers::scan::RegisterSet;
+use crate::registers::scan::{RegisterSet, collect_streaming};
 
 /// A date column as a day number.
 fn day(column: &str) -> Expr {
@@ -94,17 +94,40 @@ impl Days {
 /// Hospital contacts starting within `days` as events: `PNR`, `DAY` (start), `END` (end), `UNIT`
 /// (SOR unit), `KEY`.
 fn contacts(registers: &RegisterSet, days: Days) -> Result<LazyFrame> {
-    Ok(registers
-        .require("lpr_kontakter")?
-        .filter(days.contains("DATO_START"))
-        .select([
-            col("PNR"),
-            day("DATO_START").alias("DAY"),
-            day("DATO_SLUT").alias("END"),
-            col("SORENHED_ANS"),
-            col("AKTIONSDIAGNOSE"),
-            col("DW_EK_KONTAKT").alias("KEY"),
-        ]))
+    contacts_where(registers, days.contains("DATO_START"))
+}
+
+/// The contacts (shaped as [`contacts`]) starting within `days` whose key is one of those of
+/// `keys` (a frame with a `KEY` column: diagnoses or procedures already narrowed to their
+/// codes, which are few next to the contacts).
+///
+/// The keys are collected first and the contacts filtered on them as they are read, so the
+/// Parquet reader tests the key column alone and decodes the other columns only for the rows
+/// that match, where a join would decode every column of every contact in the span.
+fn contacts_with_keys(registers: &RegisterSet, days: Days, keys: LazyFrame) -> Result<LazyFrame> {
+    let keys = collect_streaming(
+        keys.select([col("KEY")])
+            .unique(None, UniqueKeepStrategy::Any),
+    )?;
+    let keys = keys.column("KEY")?.as_materialized_series().clone();
+    contacts_where(
+        registers,
+        days.contains("DATO_START")
+            .and(col("DW_EK_KONTAKT").is_in(lit(keys).implode(false), false)),
+    )
+}
+
+/// The contacts passing `keep` (a predicate on the register's own columns, tested as the rows
+/// are read), shaped as [`contacts`].
+fn contacts_where(registers: &RegisterSet, keep: Expr) -> Result<LazyFrame> {
+    Ok(registers.require("lpr_kontakter")?.filter(keep).select([
+        col("PNR"),
+        day("DATO_START").alias("DAY"),
+        day("DATO_SLUT").alias("END"),
+        col("SORENHED_ANS"),
+        col("AKTIONSDIAGNOSE"),
+        col("DW_EK_KONTAKT").alias("KEY"),
+    ]))
 }
 
 /// The events of one criterion on the days `days`: `PNR`, `DAY`, `END`, `UNIT`.
@@ -132,15 +155,21 @@ fn criterion_events(registers: &RegisterSet, c: &Criterion, days: Days) -> Resul
             ]));
     }
     if !c.procedures.is_empty() {
-        // A procedure's day is its own (its contact may have started before `days`).
-        let contacts = contacts(registers, Days::ALL)?.filter(at_units(&c.units));
+        // A procedure's day is its own (its contact may have started before `days`); one
+        // without a date takes its contact's start, so it is kept here and judged below.
         let procedures = registers
             .require("lpr_procedurer")?
-            .filter(starts_with_any("PROCEDUREKODE", "", &c.procedures))
+            .filter(
+                starts_with_any("PROCEDUREKODE", "", &c.procedures)
+                    .and(days.contains("DATO_START").or(col("DATO_START").is_null())),
+            )
             .select([
                 col("DW_EK_KONTAKT").alias("KEY"),
                 day("DATO_START").alias("PROCEDURE_DAY"),
             ]);
+        let procedures = collect_streaming(procedures)?.lazy();
+        let contacts = contacts_with_keys(registers, Days::ALL, procedures.clone())?
+            .filter(at_units(&c.units));
         return Ok(shape(
             contacts
                 .join(
@@ -157,29 +186,27 @@ fn criterion_events(registers: &RegisterSet, c: &Criterion, days: Days) -> Resul
                 ),
         ));
     }
-    let contacts = contacts(registers, days)?.filter(at_units(&c.units));
     Ok(shape(match c.diagnosis_type {
-        DiagnosisType::Action => {
-            contacts.filter(starts_with_any("AKTIONSDIAGNOSE", "D", &c.diagnoses))
-        }
+        DiagnosisType::Action => contacts(registers, days)?
+            .filter(at_units(&c.units))
+            .filter(starts_with_any("AKTIONSDIAGNOSE", "D", &c.diagnoses)),
         DiagnosisType::Any => {
-            let diagnoses = registers
-                .require("lpr_diagnoser")?
-                .filter(
-                    col("SENERE_AFKRAEFTET")
-                        .fill_null(lit(""))
-                        .neq(lit("Ja"))
-                        .and(starts_with_any("DIAGNOSEKODE", "D", &c.diagnoses)),
-                )
-                .select([col("DW_EK_KONTAKT").alias("KEY")]);
-            contacts.join(
-                diagnoses,
-                [col("KEY")],
-                [col("KEY")],
-                JoinArgs::new(JoinType::Semi),
-            )
+            let keys = diagnoses_of(registers, &c.diagnoses)?.select([col("KEY")]);
+            contacts_with_keys(registers, days, keys)?.filter(at_units(&c.units))
         }
     }))
+}
+
+/// The diagnoses (action or secondary, not retracted) with one of the ICD-10 `codes`: `KEY`,
+/// `DIAGNOSEKODE`.
+fn diagnoses_of(registers: &RegisterSet, codes: &[String]) -> Result<LazyFrame> {
+    Ok(registers
+        .require("lpr_diagnoser")?
+        .filter(
+            starts_with_any("DIAGNOSEKODE", "D", codes)
+                .and(col("SENERE_AFKRAEFTET").fill_null(lit("")).neq(lit("Ja"))),
+        )
+        .select([col("DW_EK_KONTAKT").alias("KEY"), col("DIAGNOSEKODE")]))
 }
 
 /// Keeps the rows of `patients` (with `INDEX_DAY`) that have an event of `c` in the look-back
@@ -409,11 +436,7 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
     }
     // The patients are few next to the registers and every later step joins them again (each
     // condition and outcome): collected once here, the patient-group query is not rerun.
-    frame = with_conditions(
-        registers,
-        spec,
-        crate::registers::scan::collect_streaming(frame)?.lazy(),
-    )?;
+    frame = with_conditions(registers, spec, collect_streaming(frame)?.lazy())?;
     if let Some(min) = spec.spec.patient_group.min_conditions {
         frame = frame.filter(col("CONDITIONS").gt_eq(lit(min as i32)));
     }
@@ -435,16 +458,7 @@ fn with_conditions(
         return Ok(patients.with_column(lit(0i32).alias("CONDITIONS")));
     };
     let all_codes: Vec<String> = mm.conditions.values().flatten().cloned().collect();
-    let diagnoses = registers
-        .require("lpr_diagnoser")?
-        .filter(
-            col("SENERE_AFKRAEFTET")
-                .fill_null(lit(""))
-                .neq(lit("Ja"))
-                .and(starts_with_any("DIAGNOSEKODE", "D", &all_codes)),
-        )
-        .select([col("DW_EK_KONTAKT").alias("KEY"), col("DIAGNOSEKODE")])
-        .cache();
+    let diagnoses = collect_streaming(diagnoses_of(registers, &all_codes)?)?.lazy();
     let labelled = mm
         .conditions
         .values()
@@ -458,7 +472,7 @@ fn with_conditions(
         .collect::<Vec<_>>();
     let diagnoses = concat(labelled, UnionArgs::default())?;
     let days = Days::of_design(spec.design).widened(mm.lookback_days, 0);
-    let counts = contacts(registers, days)?
+    let counts = contacts_with_keys(registers, days, diagnoses.clone())?
         .select([col("PNR"), col("DAY"), col("KEY")])
         .join(
             diagnoses,

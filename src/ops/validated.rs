@@ -1,8 +1,8 @@
 //! Validations remembered between runs in the output root (`.ulighed-cache/validations.json`):
 //! a register delivery arrives once a year, while analyses run every night; validating hundreds
 //! of millions of rows each time would cost more than the analyses themselves. A validation is
-//! reused only for the same files (by content fingerprint), the same version of the tool, and an
-//! as-of date that cannot change its findings.
+//! reused only for the same files (by content fingerprint), the same version of the tool and of
+//! its rules, and an as-of date that cannot change its findings.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,10 +32,14 @@ pub struct ValidationCache {
     changed: bool,
 }
 
-/// The key of a folder's files: the tool version (its rules) and each file's name and SHA-256.
+/// The key of a folder's files: the tool version, its validation rules (so a build with a
+/// rule added or changed validates again) and each file's name and SHA-256.
 pub fn files_key(discovered: &Discovered, fingerprints: &mut FingerprintCache) -> Result<String> {
     let mut hasher = Sha256::new();
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for (rule, severity, text) in crate::registers::validate::RULES {
+        hasher.update(format!("\0{rule}\0{severity:?}\0{text}").as_bytes());
+    }
     let mut paths: Vec<&PathBuf> = discovered
         .files
         .values()

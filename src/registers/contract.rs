@@ -6,6 +6,11 @@
 pub enum Kind {
     /// Text (person keys, codes).
     Text,
+    /// A contact key (`DW_EK_KONTAKT`): kept as the integer the file holds, since integer joins
+    /// of contacts, diagnoses and procedures cost a fraction of string joins at national
+    /// volumes; text where a file holds text (CSV, LPR2's prefixed `RECNUM`), and then all the
+    /// folder's keys are compared as text (see [`super::read::key_dtype`]).
+    Key,
     /// A calendar date (ISO `YYYY-MM-DD` in CSV, a Date in Parquet/IPC).
     Date,
     /// A decimal number.
@@ -18,6 +23,7 @@ impl Kind {
     pub fn describe(self) -> &'static str {
         match self {
             Kind::Text => "text",
+            Kind::Key => "a contact key (an integer or text)",
             Kind::Date => "a date (YYYY-MM-DD)",
             Kind::Number => "a number",
             Kind::Municipality => "a municipality code (3 or 4 digits)",
@@ -122,7 +128,7 @@ pub const CONTACTS: RegisterSpec = RegisterSpec {
     yearly: false,
     unique_pnr: false,
     columns: &[
-        col("DW_EK_KONTAKT", Kind::Text),
+        col("DW_EK_KONTAKT", Kind::Key),
         col("PNR", Kind::Text),
         col("DATO_START", Kind::Date),
         col("DATO_SLUT", Kind::Date),
@@ -139,7 +145,7 @@ pub const DIAGNOSES: RegisterSpec = RegisterSpec {
     yearly: false,
     unique_pnr: false,
     columns: &[
-        col("DW_EK_KONTAKT", Kind::Text),
+        col("DW_EK_KONTAKT", Kind::Key),
         col("DIAGNOSEKODE", Kind::Text),
         col("DIAGNOSETYPE", Kind::Text),
         optional("SENERE_AFKRAEFTET", Kind::Text),
@@ -157,7 +163,7 @@ pub const PROCEDURES: RegisterSpec = RegisterSpec {
     yearly: false,
     unique_pnr: false,
     columns: &[
-        col("DW_EK_KONTAKT", Kind::Text),
+        col("DW_EK_KONTAKT", Kind::Key),
         col("PROCEDUREKODE", Kind::Text),
         col("DATO_START", Kind::Date),
     ],
@@ -283,7 +289,7 @@ pub const LPR3A_CONTACTS: RegisterSpec = RegisterSpec {
     unique_pnr: false,
     yearly: false,
     columns: &[
-        col("DW_EK_KONTAKT", Kind::Text),
+        col("DW_EK_KONTAKT", Kind::Key),
         col("PNR", Kind::Text),
         col("DATO_START", Kind::Date),
         col("DATO_SLUT", Kind::Date),
@@ -302,7 +308,7 @@ pub const LPR3A_DIAGNOSES: RegisterSpec = RegisterSpec {
     unique_pnr: false,
     yearly: false,
     columns: &[
-        col("DW_EK_KONTAKT", Kind::Text),
+        col("DW_EK_KONTAKT", Kind::Key),
         col("DIAGNOSEKODE", Kind::Text),
         col("DIAGNOSETYPE", Kind::Text),
         optional("SENERE_AFKRAEFTET", Kind::Text),
@@ -318,7 +324,7 @@ pub const LPR3A_PROCEDURES: RegisterSpec = RegisterSpec {
     unique_pnr: false,
     yearly: false,
     columns: &[
-        col("DW_EK_KONTAKT", Kind::Text),
+        col("DW_EK_KONTAKT", Kind::Key),
         col("PROCEDUREKODE", Kind::Text),
         col("DATO_START", Kind::Date),
         reporting_system(),

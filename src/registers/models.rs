@@ -25,14 +25,14 @@
 
 use polars::prelude::*;
 
-use super::contract::{self, ColumnSpec, REPORTING_SYSTEM};
+use super::contract::{self, ColumnSpec, Kind, REPORTING_SYSTEM};
 use super::read::{OpenedFile, canonical_dtype};
 
 /// The prefix that keeps LPR2's keys apart from LPR3's.
 pub const LPR2_KEY_PREFIX: &str = "LPR2-";
 
 /// Whether a register belongs to LPR2.
-fn is_lpr2(register: &str) -> bool {
+pub fn is_lpr2(register: &str) -> bool {
     matches!(register, "lpr_adm" | "lpr_diag" | "lpr_sksopr")
 }
 
@@ -66,8 +66,16 @@ pub fn keep(file: &OpenedFile) -> Option<Expr> {
     }
 }
 
+/// The canonical type of a column of the contract, contact keys as `keys`.
+fn dtype_of(target: &ColumnSpec, keys: &DataType) -> DataType {
+    match target.kind {
+        Kind::Key => keys.clone(),
+        kind => canonical_dtype(kind),
+    }
+}
+
 /// One canonical column of the contract's register, from a file of a model.
-fn canonical_column(file: &OpenedFile, target: &ColumnSpec) -> Expr {
+fn canonical_column(file: &OpenedFile, target: &ColumnSpec, keys: &DataType) -> Expr {
     let lpr2 = is_lpr2(file.spec.name);
     let parsed = |name: &str| file.parsed(name);
     let expr = match (file.spec.name, target.name) {
@@ -84,32 +92,43 @@ fn canonical_column(file: &OpenedFile, target: &ColumnSpec) -> Expr {
         _ if file.spec.columns.iter().any(|c| c.name == target.name) => parsed(target.name),
         _ => lit(NULL),
     };
-    expr.cast(canonical_dtype(target.kind)).alias(target.name)
+    expr.cast(dtype_of(target, keys)).alias(target.name)
 }
 
 /// The columns of the contract's register that `file` feeds, in the contract's order.
-pub fn canonical_columns(file: &OpenedFile) -> Vec<Expr> {
+pub fn canonical_columns(file: &OpenedFile, keys: &DataType) -> Vec<Expr> {
     if file.spec.feeds == file.spec.name {
-        return file.columns.iter().map(|c| c.parsed.clone()).collect();
+        return file
+            .columns
+            .iter()
+            .map(|c| match c.spec.kind {
+                // A no-op where the file's keys already have the folder's type, so the reader
+                // still sees the bare column.
+                Kind::Key if c.file_dtype.as_ref() != Some(keys) => {
+                    c.parsed.clone().cast(keys.clone()).alias(c.spec.name)
+                }
+                _ => c.parsed.clone(),
+            })
+            .collect();
     }
     let target = contract::canonical(file.spec.feeds)
         .expect("every model table feeds a register of the contract");
     target
         .columns
         .iter()
-        .map(|c| canonical_column(file, c))
+        .map(|c| canonical_column(file, c, keys))
         .collect()
 }
 
 /// The canonical column `name` of the register `file` feeds, computed from the file's rows.
-pub fn canonical_column_named(file: &OpenedFile, name: &str) -> Expr {
+pub fn canonical_column_named(file: &OpenedFile, name: &str, keys: &DataType) -> Expr {
     let target = contract::canonical(file.spec.feeds)
         .expect("every model table feeds a register of the contract");
     match target.columns.iter().find(|c| c.name == name) {
         Some(spec) if file.spec.feeds == file.spec.name => {
-            file.parsed(name).cast(canonical_dtype(spec.kind))
+            file.parsed(name).cast(dtype_of(spec, keys))
         }
-        Some(spec) => canonical_column(file, spec),
+        Some(spec) => canonical_column(file, spec, keys),
         None => lit(NULL).cast(DataType::String).alias(name),
     }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::contract::{ColumnSpec, Kind, RegisterSpec};
-use super::discover::{Format, RegisterFile};
+use super::discover::{Discovered, Format, RegisterFile};
 use crate::error::{Error, Result};
 
 /// The name of the year column added to frames of yearly registers.
@@ -23,6 +23,8 @@ pub const YEAR: &str = "AAR";
 pub struct MappedColumn {
     pub spec: &'static ColumnSpec,
     pub file_name: Option<String>,
+    /// The column's type in the file (`None` where the file lacks it).
+    pub file_dtype: Option<DataType>,
     pub parsed: Expr,
 }
 
@@ -32,6 +34,7 @@ pub struct OpenedFile {
     pub columns: Vec<MappedColumn>,
     /// The register (or data model table) the file holds.
     pub spec: RegisterSpec,
+    pub format: Format,
 }
 
 /// The CSV separator of a file: `;` when the header has more semicolons than commas.
@@ -96,19 +99,30 @@ fn scan_raw(file: &RegisterFile) -> Result<LazyFrame> {
     scanned.map_err(|e| Error::reading(&file.path, e))
 }
 
-/// The type a column of this kind has after reading.
+/// The type a column of this kind has after reading (a contact key's is the folder's; see
+/// [`key_dtype`]).
 pub fn canonical_dtype(kind: Kind) -> DataType {
     match kind {
-        Kind::Text => DataType::String,
+        Kind::Text | Kind::Key => DataType::String,
         Kind::Date => DataType::Date,
         Kind::Number => DataType::Float64,
         Kind::Municipality => DataType::Int32,
     }
 }
 
+/// Whether text is read with its surrounding spaces removed: CSV is text as typed and SAS pads
+/// its character columns to their width, so both are stripped. Parquet and IPC are typed
+/// formats, read as they are: an expression on a column would keep the reader from testing a
+/// filter on it while decoding (and from skipping the other columns of rows it rejects), which
+/// at national volumes is most of the reading. The validation's `text_padding` rule refuses
+/// padded text in them instead (`ulighed convert` strips it).
+fn strips_text(format: Format) -> bool {
+    matches!(format, Format::Csv | Format::Sas)
+}
+
 /// The expression that turns a file column of type `dtype` into the canonical type, or `None`
 /// when the file's type cannot hold such values (a float for a date, say).
-fn parse_expr(name: &str, dtype: &DataType, kind: Kind) -> Option<Expr> {
+fn parse_expr(name: &str, dtype: &DataType, kind: Kind, format: Format) -> Option<Expr> {
     let c = col(name);
     let text = matches!(dtype, DataType::String);
     // SAS has only one numeric type: a code stored as a number (KOEN 1, KOM 101) is a whole
@@ -118,7 +132,17 @@ fn parse_expr(name: &str, dtype: &DataType, kind: Kind) -> Option<Expr> {
             .eq(c.clone().cast(DataType::Int64).cast(DataType::Float64))
     };
     match kind {
-        Kind::Text if text => Some(c.str().strip_chars(lit(NULL))),
+        Kind::Text | Kind::Key if text && strips_text(format) => {
+            Some(c.str().strip_chars(lit(NULL)))
+        }
+        Kind::Text | Kind::Key if text => Some(c),
+        Kind::Key if matches!(dtype, DataType::Int64) => Some(c),
+        Kind::Key if dtype.is_integer() => Some(c.cast(DataType::Int64)),
+        Kind::Key if dtype.is_float() => Some(
+            when(whole())
+                .then(c.clone().cast(DataType::Int64))
+                .otherwise(lit(NULL).cast(DataType::Int64)),
+        ),
         Kind::Text if dtype.is_integer() => Some(c.cast(DataType::String)),
         Kind::Text if dtype.is_float() => Some(
             when(whole())
@@ -178,10 +202,11 @@ pub fn open(file: &RegisterFile) -> Result<OpenedFile> {
             [] => columns.push(MappedColumn {
                 spec,
                 file_name: None,
+                file_dtype: None,
                 parsed: lit(NULL).cast(canonical_dtype(spec.kind)).alias(spec.name),
             }),
             [(name, dtype)] => {
-                let parsed = parse_expr(name, dtype, spec.kind).ok_or_else(|| {
+                let parsed = parse_expr(name, dtype, spec.kind, file.format).ok_or_else(|| {
                     Error::BadInput(format!(
                         "{}: column {} has type {dtype}, expected {} (rule: types)",
                         file.path.display(),
@@ -192,6 +217,7 @@ pub fn open(file: &RegisterFile) -> Result<OpenedFile> {
                 columns.push(MappedColumn {
                     spec,
                     file_name: Some(name.to_string()),
+                    file_dtype: Some((*dtype).clone()),
                     parsed: parsed.alias(spec.name),
                 });
             }
@@ -210,6 +236,7 @@ pub fn open(file: &RegisterFile) -> Result<OpenedFile> {
         raw,
         columns,
         spec: file.spec,
+        format: file.format,
     })
 }
 
@@ -239,12 +266,65 @@ impl OpenedFile {
     }
 
     /// The file in the canonical schema of the contract's register it feeds; yearly registers
-    /// get the year as column [`YEAR`].
-    pub fn canonical(&self, year: Option<i32>) -> LazyFrame {
-        let mut exprs = super::models::canonical_columns(self);
+    /// get the year as column [`YEAR`]. Contact keys have the type `keys` (see [`key_dtype`]).
+    pub fn canonical(&self, year: Option<i32>, keys: &DataType) -> LazyFrame {
+        let mut exprs = super::models::canonical_columns(self, keys);
         if let Some(year) = year {
             exprs.push(lit(year).alias(YEAR));
         }
         self.rows().select(exprs)
+    }
+
+    /// Whether the file's contact keys (if it has them) are read as integers.
+    fn has_integer_keys(&self) -> bool {
+        if super::models::is_lpr2(self.spec.name)
+            || !matches!(self.format, Format::Parquet | Format::Ipc)
+        {
+            return false;
+        }
+        self.columns
+            .iter()
+            .filter(|c| c.spec.kind == Kind::Key)
+            .all(|c| {
+                c.file_dtype
+                    .as_ref()
+                    .is_some_and(|d| d.is_integer() || d.is_float())
+            })
+    }
+}
+
+/// The registers that hold contact keys.
+pub const KEYED_REGISTERS: [&str; 3] = ["lpr_kontakter", "lpr_diagnoser", "lpr_procedurer"];
+
+/// The type of the contact keys of a folder: `Int64` when every file of the patient register
+/// holds integer keys, so contacts, diagnoses and procedures join on integers; text when any
+/// holds text (CSV, LPR2's prefixed keys), since the keys of one folder must compare with each
+/// other. SAS files count as text without being read (they are read whole to open them).
+pub fn key_dtype(discovered: &Discovered) -> Result<DataType> {
+    for register in KEYED_REGISTERS {
+        for file in discovered.of(register) {
+            let integer = match file.format {
+                Format::Csv | Format::Sas => false,
+                Format::Parquet | Format::Ipc => open(file)?.has_integer_keys(),
+            };
+            if !integer {
+                return Ok(DataType::String);
+            }
+        }
+    }
+    Ok(DataType::Int64)
+}
+
+/// [`key_dtype`] over files already opened (those of the patient register among them).
+pub fn key_dtype_of<'a>(files: impl IntoIterator<Item = &'a OpenedFile>) -> DataType {
+    let keyed = |f: &&OpenedFile| KEYED_REGISTERS.contains(&f.spec.feeds);
+    if files
+        .into_iter()
+        .filter(keyed)
+        .all(OpenedFile::has_integer_keys)
+    {
+        DataType::Int64
+    } else {
+        DataType::String
     }
 }

@@ -3,7 +3,7 @@
 use polars::prelude::*;
 
 use super::discover::{Discovered, discover};
-use super::read::open;
+use super::read::{key_dtype, open};
 use crate::error::{Error, Result};
 
 /// Runs a query on Polars' streaming engine, which reads the registers in morsels and holds only
@@ -21,12 +21,16 @@ pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
 /// The register files of a folder, opened on demand.
 pub struct RegisterSet {
     pub discovered: Discovered,
+    /// The type of the folder's contact keys ([`key_dtype`]).
+    pub keys: DataType,
 }
 
 impl RegisterSet {
     pub fn open(dir: &std::path::Path) -> Result<RegisterSet> {
+        let discovered = discover(dir)?;
         Ok(RegisterSet {
-            discovered: discover(dir)?,
+            keys: key_dtype(&discovered)?,
+            discovered,
         })
     }
 
@@ -38,7 +42,7 @@ impl RegisterSet {
         }
         let frames = files
             .iter()
-            .map(|f| Ok(open(f)?.canonical(f.year)))
+            .map(|f| Ok(open(f)?.canonical(f.year, &self.keys)))
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(concat(frames, UnionArgs::default())?))
     }
@@ -59,7 +63,7 @@ impl RegisterSet {
             .of(register)
             .iter()
             .find(|f| f.year == Some(year))
-            .map(|f| Ok(open(f)?.canonical(Some(year))))
+            .map(|f| Ok(open(f)?.canonical(Some(year), &self.keys)))
             .transpose()
     }
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::contract::{Kind, RegisterSpec};
 use super::discover::{Discovered, Format, RegisterFile};
-use super::read::{OpenedFile, open};
+use super::read::{OpenedFile, key_dtype_of, open};
 use super::scan::collect_streaming;
 use crate::dates;
 use crate::error::{Error, Result};
@@ -29,7 +29,7 @@ pub enum Severity {
 
 /// The rules, with their default severity. Errors are the default for type, key and code-format
 /// failures; an unusual diagnosis type is a warning (real extracts carry more types than A/B).
-pub const RULES: [(&str, Severity, &str); 16] = [
+pub const RULES: [(&str, Severity, &str); 17] = [
     (
         "required_columns",
         Severity::Error,
@@ -39,6 +39,11 @@ pub const RULES: [(&str, Severity, &str); 16] = [
         "types",
         Severity::Error,
         "values parse as the column's type",
+    ),
+    (
+        "text_padding",
+        Severity::Error,
+        "text in Parquet and IPC files has no leading or trailing spaces",
     ),
     (
         "pnr_present",
@@ -346,6 +351,18 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 value: raw.clone(),
             });
         }
+        // Parquet and IPC text is read as it is (see `read::strips_text`): padding would make
+        // codes and keys silently fail to match, so it is refused here.
+        let typed = matches!(opened.format, Format::Parquet | Format::Ipc);
+        if typed && mapped.file_dtype == Some(DataType::String) {
+            checks.push(Check {
+                rule: "text_padding",
+                column: name,
+                expected: "text without leading or trailing spaces (`ulighed convert` strips them)",
+                violation: raw.clone().neq(raw.clone().str().strip_chars(lit(NULL))),
+                value: raw.clone(),
+            });
+        }
         if mapped.spec.kind == Kind::Date {
             checks.push(Check {
                 rule: "date_range",
@@ -532,11 +549,12 @@ fn check_keys(
     opened: &BTreeMap<PathBuf, OpenedFile>,
     severities: &Severities,
 ) -> Result<Vec<Finding>> {
+    let keys = key_dtype_of(opened.values());
     let canonical = |register: &str| -> Result<Option<LazyFrame>> {
         let frames: Vec<LazyFrame> = discovered
             .of(register)
             .iter()
-            .filter_map(|f| opened.get(&f.path).map(|o| o.canonical(None)))
+            .filter_map(|f| opened.get(&f.path).map(|o| o.canonical(None, &keys)))
             .collect();
         if frames.is_empty() {
             return Ok(None);
@@ -559,7 +577,7 @@ fn check_keys(
             .kept(o.raw.clone().with_row_index(ROW, Some(1)))
             .select([
                 col(ROW),
-                super::models::canonical_column_named(o, key).alias("value"),
+                super::models::canonical_column_named(o, key, &keys).alias("value"),
             ])
             .filter(col("value").is_not_null())
             .join(
@@ -698,4 +716,98 @@ fn collect(
         findings,
         unreadable,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registers::discover::discover;
+
+    /// Contacts written as Parquet with integer keys, the second row's unit padded as a SAS
+    /// export that did not strip its text would leave it.
+    fn padded_contacts(dir: &std::path::Path) {
+        let day = |iso: &str| {
+            let d = dates::parse_iso(iso).expect("date");
+            Series::new("d".into(), [d])
+                .cast(&DataType::Date)
+                .expect("date")
+        };
+        let mut frame = df!(
+            "DW_EK_KONTAKT" => [1i64, 2],
+            "PNR" => ["0001", "0002"],
+            "KONTAKTTYPE" => ["ALCA00", "ALCA00"],
+            "SORENHED_ANS" => ["6620011000000", "6620011000000  "],
+            "AKTIONSDIAGNOSE" => ["DE119", "DJ449"],
+        )
+        .expect("frame");
+        let start = day("2023-03-01")
+            .extend(&day("2023-04-01"))
+            .expect("dates")
+            .clone();
+        frame
+            .with_column(start.clone().with_name("DATO_START".into()).into())
+            .expect("start");
+        frame
+            .with_column(start.with_name("DATO_SLUT".into()).into())
+            .expect("end");
+        let file = std::fs::File::create(dir.join("lpr_kontakter.parquet")).expect("file");
+        ParquetWriter::new(file)
+            .finish(&mut frame)
+            .expect("written");
+    }
+
+    #[test]
+    fn padded_text_in_parquet_is_refused_with_its_row_and_value() {
+        let dir = tempfile::tempdir().expect("temp");
+        padded_contacts(dir.path());
+        let report = validate(
+            &discover(dir.path()).expect("discovered"),
+            dates::parse_iso("2025-01-01").expect("date"),
+            &Severities::default(),
+        )
+        .expect("validated");
+        let padded: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "text_padding")
+            .collect();
+        assert_eq!(padded.len(), 1, "{:?}", report.findings);
+        assert_eq!(padded[0].column, "SORENHED_ANS");
+        assert_eq!(padded[0].severity, Severity::Error);
+        assert_eq!(padded[0].count, 1);
+        assert_eq!(padded[0].examples[0].row, 2);
+        assert_eq!(padded[0].examples[0].value, "6620011000000  ");
+    }
+
+    #[test]
+    fn integer_keys_are_kept_unless_a_file_holds_text_keys() {
+        let dir = tempfile::tempdir().expect("temp");
+        padded_contacts(dir.path());
+        let keys = |dir: &std::path::Path| {
+            crate::registers::read::key_dtype(&discover(dir).expect("discovered")).expect("keys")
+        };
+        assert_eq!(keys(dir.path()), DataType::Int64);
+        // A diagnosis of contact 2 in CSV: every key of the folder is then compared as text,
+        // and the unknown contact 9 is still found.
+        std::fs::write(
+            dir.path().join("lpr_diagnoser.csv"),
+            "DW_EK_KONTAKT,DIAGNOSEKODE,DIAGNOSETYPE\n2,DJ449,A\n9,DE119,A\n",
+        )
+        .expect("written");
+        assert_eq!(keys(dir.path()), DataType::String);
+        let report = validate(
+            &discover(dir.path()).expect("discovered"),
+            dates::parse_iso("2025-01-01").expect("date"),
+            &Severities::default(),
+        )
+        .expect("validated");
+        let unknown: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "key_contact")
+            .collect();
+        assert_eq!(unknown.len(), 1, "{:?}", report.findings);
+        assert_eq!(unknown[0].count, 1);
+        assert_eq!(unknown[0].examples[0].value, "9");
+    }
 }
