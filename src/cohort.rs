@@ -275,6 +275,20 @@ fn persons_with_event_before(
     lookback: i32,
     with_index_day: bool,
 ) -> LazyFrame {
+    events_before(events, patients, lookback, with_index_day)
+        .select([col("PNR")])
+        .unique(None, UniqueKeepStrategy::Any)
+}
+
+/// The events (with `PNR` and `DAY`) of the patients in the `lookback` days before their index
+/// day, the index day itself included when `with_index_day`; each keeps its patient's
+/// `INDEX_DAY`.
+fn events_before(
+    events: LazyFrame,
+    patients: &LazyFrame,
+    lookback: i32,
+    with_index_day: bool,
+) -> LazyFrame {
     let before_end = if with_index_day {
         col("DAY").lt_eq(col("INDEX_DAY"))
     } else {
@@ -292,8 +306,6 @@ fn persons_with_event_before(
                 .gt_eq(col("INDEX_DAY") - lit(lookback))
                 .and(before_end),
         )
-        .select([col("PNR")])
-        .unique(None, UniqueKeepStrategy::Any)
 }
 
 /// The first event per person in `[from, to]`, with its end and unit: `PNR`, `INDEX_DAY`,
@@ -509,25 +521,15 @@ fn with_conditions(
         .collect::<Vec<_>>();
     let diagnoses = concat(labelled, UnionArgs::default())?;
     let days = Days::of_design(spec.design).widened(mm.lookback_days, 0);
-    let counts = contacts_with_keys(registers, days, diagnoses.clone())?
+    let labelled_contacts = contacts_with_keys(registers, days, diagnoses.clone())?
         .select([col("PNR"), col("DAY"), col("KEY")])
         .join(
             diagnoses,
             [col("KEY")],
             [col("KEY")],
             JoinArgs::new(JoinType::Inner),
-        )
-        .join(
-            patients.clone().select([col("PNR"), col("INDEX_DAY")]),
-            [col("PNR")],
-            [col("PNR")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(
-            col("DAY")
-                .gt_eq(col("INDEX_DAY") - lit(mm.lookback_days))
-                .and(col("DAY").lt_eq(col("INDEX_DAY"))),
-        )
+        );
+    let counts = events_before(labelled_contacts, &patients, mm.lookback_days, true)
         .group_by([col("PNR")])
         .agg([col("CONDITION")
             .n_unique()

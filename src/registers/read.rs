@@ -299,20 +299,23 @@ pub const KEYED_REGISTERS: [&str; 3] = ["lpr_kontakter", "lpr_diagnoser", "lpr_p
 /// The type of the contact keys of a folder: `Int64` when every file of the patient register
 /// holds integer keys, so contacts, diagnoses and procedures join on integers; text when any
 /// holds text (CSV, LPR2's prefixed keys), since the keys of one folder must compare with each
-/// other. SAS files count as text without being read (they are read whole to open them).
-pub fn key_dtype(discovered: &Discovered) -> Result<DataType> {
-    for register in KEYED_REGISTERS {
-        for file in discovered.of(register) {
-            let integer = match file.format {
-                Format::Csv | Format::Sas => false,
-                Format::Parquet | Format::Ipc => open(file)?.has_integer_keys(),
-            };
-            if !integer {
-                return Ok(DataType::String);
-            }
-        }
+/// other. SAS files count as text without being read (they are read whole to open them), and so
+/// does a file that cannot be opened: the analyses that read it fail with their own message
+/// naming it, while the others still run.
+pub fn key_dtype(discovered: &Discovered) -> DataType {
+    let integer = |file: &RegisterFile| match file.format {
+        Format::Csv | Format::Sas => false,
+        Format::Parquet | Format::Ipc => open(file).is_ok_and(|o| o.has_integer_keys()),
+    };
+    let all_integer = KEYED_REGISTERS
+        .iter()
+        .flat_map(|register| discovered.of(register))
+        .all(integer);
+    if all_integer {
+        DataType::Int64
+    } else {
+        DataType::String
     }
-    Ok(DataType::Int64)
 }
 
 /// [`key_dtype`] over files already opened (those of the patient register among them).

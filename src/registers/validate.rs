@@ -756,22 +756,29 @@ mod tests {
             .expect("written");
     }
 
-    #[test]
-    fn padded_text_in_parquet_is_refused_with_its_row_and_value() {
-        let dir = tempfile::tempdir().expect("temp");
-        padded_contacts(dir.path());
+    /// The findings of `rule` when the folder `dir` is validated as of 2025-01-01.
+    fn findings_of(dir: &std::path::Path, rule: &str) -> (Vec<Finding>, Vec<Finding>) {
         let report = validate(
-            &discover(dir.path()).expect("discovered"),
+            &discover(dir).expect("discovered"),
             dates::parse_iso("2025-01-01").expect("date"),
             &Severities::default(),
         )
         .expect("validated");
-        let padded: Vec<&Finding> = report
+        let all = report.findings.clone();
+        let of_rule = report
             .findings
-            .iter()
-            .filter(|f| f.rule == "text_padding")
+            .into_iter()
+            .filter(|f| f.rule == rule)
             .collect();
-        assert_eq!(padded.len(), 1, "{:?}", report.findings);
+        (of_rule, all)
+    }
+
+    #[test]
+    fn padded_text_in_parquet_is_refused_with_its_row_and_value() {
+        let dir = tempfile::tempdir().expect("temp");
+        padded_contacts(dir.path());
+        let (padded, all) = findings_of(dir.path(), "text_padding");
+        assert_eq!(padded.len(), 1, "{all:?}");
         assert_eq!(padded[0].column, "SORENHED_ANS");
         assert_eq!(padded[0].severity, Severity::Error);
         assert_eq!(padded[0].count, 1);
@@ -784,7 +791,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp");
         padded_contacts(dir.path());
         let keys = |dir: &std::path::Path| {
-            crate::registers::read::key_dtype(&discover(dir).expect("discovered")).expect("keys")
+            crate::registers::read::key_dtype(&discover(dir).expect("discovered"))
         };
         assert_eq!(keys(dir.path()), DataType::Int64);
         // A diagnosis of contact 2 in CSV: every key of the folder is then compared as text,
@@ -795,18 +802,15 @@ mod tests {
         )
         .expect("written");
         assert_eq!(keys(dir.path()), DataType::String);
-        let report = validate(
-            &discover(dir.path()).expect("discovered"),
-            dates::parse_iso("2025-01-01").expect("date"),
-            &Severities::default(),
-        )
-        .expect("validated");
-        let unknown: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.rule == "key_contact")
-            .collect();
-        assert_eq!(unknown.len(), 1, "{:?}", report.findings);
+        // A Parquet file that cannot be opened does not stop the folder from opening: its
+        // keys count as text and the analyses that read it report it.
+        let broken = tempfile::tempdir().expect("temp");
+        padded_contacts(broken.path());
+        std::fs::write(broken.path().join("lpr_procedurer.parquet"), "not parquet")
+            .expect("written");
+        assert_eq!(keys(broken.path()), DataType::String);
+        let (unknown, all) = findings_of(dir.path(), "key_contact");
+        assert_eq!(unknown.len(), 1, "{all:?}");
         assert_eq!(unknown[0].count, 1);
         assert_eq!(unknown[0].examples[0].value, "9");
     }
