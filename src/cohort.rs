@@ -14,9 +14,12 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::pipeline::spec::{
-    Criterion, Design, DiagnosisType, LoadedSpec, Match, Outcome, OutcomeKind,
+    Criterion, Derived, Design, DiagnosisType, LoadedSpec, Match, Outcome, OutcomeKind, Stratifier,
 };
 use crate::registers::scan::{RegisterSet, collect_streaming};
+
+mod conditions;
+use conditions::ConditionContacts;
 
 /// A date column as a day number.
 fn day(column: &str) -> Expr {
@@ -120,38 +123,39 @@ fn contacts(registers: &RegisterSet, days: Days) -> Result<LazyFrame> {
     contacts_where(registers, days.contains("DATO_START"))
 }
 
-/// The contacts (shaped as [`contacts`]) starting within `days` whose key is one of those of
-/// `keys` (a frame with a `KEY` column: diagnoses or procedures already narrowed to their
-/// codes).
+/// The contacts (shaped as [`contacts`]) starting within `days` joined to the rows of `keyed` (a
+/// frame with a `KEY` column and any others: diagnoses or procedures already narrowed to their
+/// codes), one row per contact and matching row of `keyed`.
 ///
-/// The keys are collected first. When they are few (a procedure's, a rare diagnosis'), the
+/// `keyed` is collected first. When its keys are few (a procedure's, a rare diagnosis'), the
 /// contacts are filtered on them as they are read, so the Parquet reader tests the key column
-/// alone and decodes the other columns only for the rows that match, where a join would decode
-/// every column of every contact in the span. Many keys (common chronic diseases: tens of
-/// millions at national volume) are joined instead, since a membership test against a set that
-/// large costs more than the join.
-fn contacts_with_keys(registers: &RegisterSet, days: Days, keys: LazyFrame) -> Result<LazyFrame> {
-    let keys = collect_streaming(
-        keys.select([col("KEY")])
-            .unique(None, UniqueKeepStrategy::Any),
-    )?;
-    if keys.height() > FILTERED_KEYS_MAX {
-        return Ok(contacts(registers, days)?.join(
-            keys.lazy(),
-            [col("KEY")],
-            [col("KEY")],
-            JoinArgs::new(JoinType::Semi),
-        ));
-    }
-    let keys = keys.column("KEY")?.as_materialized_series().clone();
-    contacts_where(
-        registers,
-        days.contains("DATO_START")
-            .and(col("DW_EK_KONTAKT").is_in(lit(keys).implode(false), false)),
-    )
+/// alone and decodes the other columns only for the rows that match, where a join alone would
+/// decode every column of every contact in the span. Many keys (common chronic diseases: tens
+/// of millions at national volume) are joined straight away, since a membership test against a
+/// set that large costs more than the join.
+fn contacts_joined(registers: &RegisterSet, days: Days, keyed: LazyFrame) -> Result<LazyFrame> {
+    let keyed = collect_streaming(keyed)?;
+    let contacts = if keyed.height() > FILTERED_KEYS_MAX {
+        contacts(registers, days)?
+    } else {
+        let keys = keyed.column("KEY")?.as_materialized_series().unique()?;
+        contacts_where(
+            registers,
+            days.contains("DATO_START")
+                .and(col("DW_EK_KONTAKT").is_in(lit(keys).implode(false), false)),
+        )?
+    };
+    // The keyed rows are in memory and fewer than the contacts of the span: the hash table is
+    // built on them and the contacts stream past it.
+    Ok(contacts.join(
+        keyed.lazy(),
+        [col("KEY")],
+        [col("KEY")],
+        JoinArgs::new(JoinType::Inner).with_build_side(Some(JoinBuildSide::ForceRight)),
+    ))
 }
 
-/// The most keys [`contacts_with_keys`] tests as the contacts are read (above it, it joins).
+/// The most keys [`contacts_joined`] tests as the contacts are read (above it, it joins).
 const FILTERED_KEYS_MAX: usize = 1 << 20;
 
 /// The contacts passing `keep` (a predicate on the register's own columns, tested as the rows
@@ -167,8 +171,14 @@ fn contacts_where(registers: &RegisterSet, keep: Expr) -> Result<LazyFrame> {
     ]))
 }
 
-/// The events of one criterion on the days `days`: `PNR`, `DAY`, `END`, `UNIT`.
-fn criterion_events(registers: &RegisterSet, c: &Criterion, days: Days) -> Result<LazyFrame> {
+/// The events of one criterion on the days `days`: `PNR`, `DAY`, `END`, `UNIT` (taken from the
+/// condition contacts already read when they hold them all).
+fn criterion_events(
+    registers: &RegisterSet,
+    c: &Criterion,
+    days: Days,
+    known: Option<&ConditionContacts>,
+) -> Result<LazyFrame> {
     let shape = |frame: LazyFrame| {
         frame.select([
             col("PNR"),
@@ -204,17 +214,9 @@ fn criterion_events(registers: &RegisterSet, c: &Criterion, days: Days) -> Resul
                 col("DW_EK_KONTAKT").alias("KEY"),
                 day("DATO_START").alias("PROCEDURE_DAY"),
             ]);
-        let procedures = collect_streaming(procedures)?.lazy();
-        let contacts = contacts_with_keys(registers, Days::ALL, procedures.clone())?
-            .filter(at_units(&c.units));
         return Ok(shape(
-            contacts
-                .join(
-                    procedures,
-                    [col("KEY")],
-                    [col("KEY")],
-                    JoinArgs::new(JoinType::Inner),
-                )
+            contacts_joined(registers, Days::ALL, procedures)?
+                .filter(at_units(&c.units))
                 .with_column(col("PROCEDURE_DAY").fill_null(col("DAY")).alias("DAY"))
                 .filter(
                     col("DAY")
@@ -227,10 +229,15 @@ fn criterion_events(registers: &RegisterSet, c: &Criterion, days: Days) -> Resul
         DiagnosisType::Action => contacts(registers, days)?
             .filter(at_units(&c.units))
             .filter(starts_with_any("AKTIONSDIAGNOSE", "D", &c.diagnoses)),
-        DiagnosisType::Any => {
-            let keys = diagnoses_of(registers, &c.diagnoses)?.select([col("KEY")]);
-            contacts_with_keys(registers, days, keys)?.filter(at_units(&c.units))
-        }
+        DiagnosisType::Any => match known.and_then(|k| k.events_for(c, days)) {
+            Some(events) => events.filter(at_units(&c.units)),
+            None => {
+                let keys = diagnoses_of(registers, &c.diagnoses)?
+                    .select([col("KEY")])
+                    .unique(None, UniqueKeepStrategy::Any);
+                contacts_joined(registers, days, keys)?.filter(at_units(&c.units))
+            }
+        },
     }))
 }
 
@@ -254,11 +261,12 @@ fn with_event_before(
     c: &Criterion,
     design: Design,
     keep: bool,
+    known: Option<&ConditionContacts>,
 ) -> Result<LazyFrame> {
     let lookback = c.lookback_days.unwrap_or(0);
     let days = Days::of_design(design).widened(lookback, 0);
     let hits = persons_with_event_before(
-        criterion_events(registers, c, days)?,
+        criterion_events(registers, c, days, known)?,
         &patients,
         lookback,
         false,
@@ -323,7 +331,11 @@ fn first_in(events: LazyFrame, from: i32, to: i32) -> LazyFrame {
 }
 
 /// The patient group: `PNR`, `INDEX_DAY`, `INDEX_END`, `INDEX_UNIT`.
-pub fn patient_group(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame> {
+fn patient_group(
+    registers: &RegisterSet,
+    spec: &LoadedSpec,
+    known: Option<&ConditionContacts>,
+) -> Result<LazyFrame> {
     let group = &spec.spec.patient_group;
     let mut patients = match spec.design {
         Design::IndexDate(index) => {
@@ -335,19 +347,32 @@ pub fn patient_group(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyF
                     from: index - lookback,
                     to: index - 1,
                 };
-                let events = criterion_events(registers, c, days)?
-                    .filter(
-                        col("DAY")
-                            .gt_eq(lit(index - lookback))
-                            .and(col("DAY").lt(lit(index))),
-                    )
-                    .sort(["PNR", "DAY"], Default::default())
-                    .group_by([col("PNR")])
-                    .agg([
-                        col("END").last().alias("INDEX_END"),
-                        col("UNIT").last().alias("INDEX_UNIT"),
-                    ])
-                    .with_column(lit(index).alias("INDEX_DAY"));
+                let events = criterion_events(registers, c, days, known)?.filter(
+                    col("DAY")
+                        .gt_eq(lit(index - lookback))
+                        .and(col("DAY").lt(lit(index))),
+                );
+                let events = if uses_index_contact(spec) {
+                    events
+                        .sort(["PNR", "DAY"], Default::default())
+                        .group_by([col("PNR")])
+                        .agg([
+                            col("END").last().alias("INDEX_END"),
+                            col("UNIT").last().alias("INDEX_UNIT"),
+                        ])
+                } else {
+                    // Nothing reads the latest contact: the patients alone, without sorting
+                    // every event of the look-back (13 million for a multimorbidity group at
+                    // national volume) by person and day.
+                    events
+                        .select([col("PNR")])
+                        .unique(None, UniqueKeepStrategy::Any)
+                        .with_columns([
+                            lit(NULL).cast(DataType::Int32).alias("INDEX_END"),
+                            lit(NULL).cast(DataType::String).alias("INDEX_UNIT"),
+                        ])
+                }
+                .with_column(lit(index).alias("INDEX_DAY"));
                 sets.push(events);
             }
             combine(sets, group.combine)?
@@ -357,24 +382,40 @@ pub fn patient_group(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyF
                 let events = group
                     .include
                     .iter()
-                    .map(|c| criterion_events(registers, c, Days { from, to }))
+                    .map(|c| criterion_events(registers, c, Days { from, to }, known))
                     .collect::<Result<Vec<_>>>()?;
                 first_in(concat(events, UnionArgs::default())?, from, to)
             }
             Match::All => {
-                let first = criterion_events(registers, &group.include[0], Days { from, to })?;
+                let first =
+                    criterion_events(registers, &group.include[0], Days { from, to }, known)?;
                 let mut patients = first_in(first, from, to);
                 for c in &group.include[1..] {
-                    patients = with_event_before(registers, patients, c, spec.design, true)?;
+                    patients = with_event_before(registers, patients, c, spec.design, true, known)?;
                 }
                 patients
             }
         },
     };
     for c in &group.exclude {
-        patients = with_event_before(registers, patients, c, spec.design, false)?;
+        patients = with_event_before(registers, patients, c, spec.design, false, known)?;
     }
     Ok(patients)
+}
+
+/// Whether anything reads the index contact's end or unit: a readmission outcome (its window
+/// starts at discharge) or a hospital stratifier (the unit's hospital).
+fn uses_index_contact(spec: &LoadedSpec) -> bool {
+    spec.spec
+        .outcomes
+        .iter()
+        .any(|o| o.kind == OutcomeKind::Readmission)
+        || spec.spec.stratifiers.iter().any(|s| {
+            matches!(
+                s,
+                Stratifier::Derived(Derived::Hospital | Derived::HospitalRegion)
+            )
+        })
 }
 
 /// Combines per-criterion patient sets: union for `any` (the first set's index details win),
@@ -445,7 +486,11 @@ fn deaths(registers: &RegisterSet) -> Result<Option<LazyFrame>> {
 pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame> {
     let population = &spec.spec.population;
     let bef = register_population(registers, spec.year(), spec)?.drop(cols(["AGE"]));
-    let mut frame = patient_group(registers, spec)?
+    let known = match &spec.spec.multimorbidity {
+        Some(mm) => Some(ConditionContacts::read(registers, mm, spec.design)?),
+        None => None,
+    };
+    let mut frame = patient_group(registers, spec, known.as_ref())?
         .join(
             bef,
             [col("PNR")],
@@ -485,7 +530,7 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
     }
     // The patients are few next to the registers and every later step joins them again (each
     // condition and outcome): collected once here, the patient-group query is not rerun.
-    frame = with_conditions(registers, spec, collect_streaming(frame)?.lazy())?;
+    frame = with_conditions(spec, collect_streaming(frame)?.lazy(), known.as_ref());
     if let Some(min) = spec.spec.patient_group.min_conditions {
         frame = frame.filter(col("CONDITIONS").gt_eq(lit(min as i32)));
     }
@@ -493,56 +538,34 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
 }
 
 /// Adds `CONDITIONS`: how many of `[multimorbidity]`'s conditions have a diagnosis (action or
-/// secondary, not retracted) in the look-back window up to and including the index day.
-///
-/// One scan of the diagnoses and one join to the contacts for all conditions: the diagnoses of
-/// any condition are read once, labelled with each condition they belong to, joined to their
-/// contact and to the patients' index days, and the distinct conditions per patient counted.
+/// secondary, not retracted) in the look-back window up to and including the index day, counted
+/// from the condition contacts read for the analysis (0 for all without `[multimorbidity]`).
 fn with_conditions(
-    registers: &RegisterSet,
     spec: &LoadedSpec,
     patients: LazyFrame,
-) -> Result<LazyFrame> {
-    let Some(mm) = &spec.spec.multimorbidity else {
-        return Ok(patients.with_column(lit(0i32).alias("CONDITIONS")));
+    known: Option<&ConditionContacts>,
+) -> LazyFrame {
+    let (Some(mm), Some(known)) = (&spec.spec.multimorbidity, known) else {
+        return patients.with_column(lit(0i32).alias("CONDITIONS"));
     };
-    let all_codes: Vec<String> = mm.conditions.values().flatten().cloned().collect();
-    let diagnoses = collect_streaming(diagnoses_of(registers, &all_codes)?)?.lazy();
-    let labelled = mm
-        .conditions
-        .values()
-        .enumerate()
-        .map(|(i, codes)| {
-            diagnoses
-                .clone()
-                .filter(starts_with_any("DIAGNOSEKODE", "D", codes))
-                .select([col("KEY"), lit(i as u32).alias("CONDITION")])
-        })
-        .collect::<Vec<_>>();
-    let diagnoses = concat(labelled, UnionArgs::default())?;
-    let days = Days::of_design(spec.design).widened(mm.lookback_days, 0);
-    let labelled_contacts = contacts_with_keys(registers, days, diagnoses.clone())?
-        .select([col("PNR"), col("DAY"), col("KEY")])
-        .join(
-            diagnoses,
-            [col("KEY")],
-            [col("KEY")],
-            JoinArgs::new(JoinType::Inner),
-        );
-    let counts = events_before(labelled_contacts, &patients, mm.lookback_days, true)
-        .group_by([col("PNR")])
-        .agg([col("CONDITION")
-            .n_unique()
-            .cast(DataType::Int32)
-            .alias("CONDITIONS")]);
-    Ok(patients
+    // On an index date the condition contacts span exactly the look-back window of every
+    // patient: counted per person first, and only the counts joined to the patients.
+    let in_window = match spec.design {
+        Design::IndexDate(_) => known.all(),
+        Design::Period(..) => events_before(known.all(), &patients, mm.lookback_days, true),
+    };
+    let counts = in_window.group_by([col("PNR")]).agg([col("CONDITION")
+        .n_unique()
+        .cast(DataType::Int32)
+        .alias("CONDITIONS")]);
+    patients
         .join(
             counts,
             [col("PNR")],
             [col("PNR")],
             JoinArgs::new(JoinType::Left),
         )
-        .with_column(col("CONDITIONS").fill_null(lit(0i32))))
+        .with_column(col("CONDITIONS").fill_null(lit(0i32)))
 }
 
 /// The events of an outcome that can fall in its window for some patient of the design:
@@ -564,7 +587,7 @@ fn outcome_events(registers: &RegisterSet, design: Design, o: &Outcome) -> Resul
                 units: o.units.clone(),
                 ..Default::default()
             };
-            criterion_events(registers, &c, days)?.select([col("PNR"), col("DAY")])
+            criterion_events(registers, &c, days, None)?.select([col("PNR"), col("DAY")])
         }
         OutcomeKind::Contact => {
             let mut frame = contacts(registers, days)?.filter(at_units(&o.units));

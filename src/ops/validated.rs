@@ -33,7 +33,7 @@ pub struct ValidationCache {
 }
 
 /// The key of a folder's files: the tool version, its validation rules (so a build with a
-/// rule added or changed validates again) and each file's name and SHA-256.
+/// rule added or changed validates again) and each file's name in the folder and SHA-256.
 pub fn files_key(discovered: &Discovered, fingerprints: &mut FingerprintCache) -> Result<String> {
     let mut hasher = Sha256::new();
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -49,8 +49,12 @@ pub fn files_key(discovered: &Discovered, fingerprints: &mut FingerprintCache) -
     paths.sort();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|e| Error::reading(path, e))?;
+        // The name within the folder, not the path as given: the folder is the cache's key
+        // already, and the same folder named by a relative and an absolute path (a nightly job
+        // and an analyst's shell) must not validate again.
+        let name = path.strip_prefix(&discovered.dir).unwrap_or(path);
         hasher.update(b"\0");
-        hasher.update(path.to_string_lossy().as_bytes());
+        hasher.update(name.to_string_lossy().as_bytes());
         hasher.update(b"\0");
         hasher.update(fingerprints.sha256(path, &metadata)?.as_bytes());
     }
@@ -90,5 +94,22 @@ impl ValidationCache {
             save_cached(root, "validations.json", self)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registers::discover::discover;
+
+    #[test]
+    fn a_folder_named_relatively_or_absolutely_has_one_files_key() {
+        let relative = Path::new("data-samples");
+        let absolute = relative.canonicalize().expect("the committed samples");
+        assert_ne!(relative, absolute.as_path());
+        let mut fingerprints = FingerprintCache::default();
+        let by_relative = files_key(&discover(relative).expect("found"), &mut fingerprints);
+        let by_absolute = files_key(&discover(&absolute).expect("found"), &mut fingerprints);
+        assert_eq!(by_relative.expect("key"), by_absolute.expect("key"));
     }
 }

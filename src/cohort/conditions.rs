@@ -1,0 +1,334 @@
+//! The contacts with a diagnosis of one of `[multimorbidity]`'s chronic conditions, read once
+//! per analysis year and labelled with the condition.
+//!
+//! A multimorbidity analysis asks the same question of the registers twice: its patient group is
+//! "a diagnosis of any condition in the look-back", and its `CONDITIONS` stratifier counts the
+//! distinct conditions diagnosed in the same look-back. At national volume that question is a
+//! scan of 200 million diagnoses and a join of tens of millions of them to five years of contacts,
+//! the largest piece of work of `run --all`; answered once, both uses filter the same frame.
+
+use polars::prelude::*;
+
+use super::{Days, contacts_joined, starts_with_any};
+use crate::error::Result;
+use crate::pipeline::spec::{Criterion, Design, DiagnosisType, Multimorbidity};
+use crate::registers::scan::{RegisterSet, collect_streaming};
+
+/// The labelled contacts: `PNR`, `DAY`, `END`, `SORENHED_ANS`, `CONDITION` (the index of the
+/// condition in `[multimorbidity.conditions]`), one row per contact and condition.
+pub struct ConditionContacts {
+    conditions: Vec<Vec<String>>,
+    days: Days,
+    frame: DataFrame,
+}
+
+impl ConditionContacts {
+    /// Reads the contacts starting in the conditions' look-back window (up to and including the
+    /// design's last index day) that carry a diagnosis (action or secondary, not retracted) of
+    /// any condition.
+    pub fn read(
+        registers: &RegisterSet,
+        mm: &Multimorbidity,
+        design: Design,
+    ) -> Result<ConditionContacts> {
+        let conditions: Vec<Vec<String>> = mm.conditions.values().cloned().collect();
+        let days = Days::of_design(design).widened(mm.lookback_days, 0);
+        let all_codes: Vec<String> = conditions.iter().flatten().cloned().collect();
+        let diagnoses = super::diagnoses_of(registers, &all_codes)?;
+        let labelled = if overlapping(&conditions) {
+            // A code can belong to two conditions: one row per condition it belongs to.
+            let diagnoses = collect_streaming(diagnoses)?.lazy();
+            concat(
+                conditions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, codes)| {
+                        diagnoses
+                            .clone()
+                            .filter(starts_with_any("DIAGNOSEKODE", "D", codes))
+                            .select([
+                                col("KEY"),
+                                lit(i as u32).cast(DataType::UInt32).alias("CONDITION"),
+                            ])
+                    })
+                    .collect::<Vec<_>>(),
+                UnionArgs::default(),
+            )?
+        } else {
+            // Each code belongs to one condition at most: labelled as it is read.
+            diagnoses.select([col("KEY"), condition_of(&conditions).alias("CONDITION")])
+        };
+        let frame = collect_streaming(contacts_joined(registers, days, labelled)?.select([
+            col("PNR"),
+            col("DAY"),
+            col("END"),
+            col("SORENHED_ANS"),
+            col("CONDITION"),
+        ]))?;
+        Ok(ConditionContacts {
+            conditions,
+            days,
+            frame,
+        })
+    }
+
+    /// The contacts of condition diagnoses: `PNR`, `DAY`, `CONDITION`.
+    pub fn all(&self) -> LazyFrame {
+        self.frame
+            .clone()
+            .lazy()
+            .select([col("PNR"), col("DAY"), col("CONDITION")])
+    }
+
+    /// The events of criterion `c` on `days` (shaped as the contacts are, with `SORENHED_ANS`),
+    /// when this frame holds all of them: `c` asks for diagnoses of any type whose codes are
+    /// exactly those of some of the conditions, on days within this frame's. `None` otherwise,
+    /// and the caller reads the registers.
+    pub fn events_for(&self, c: &Criterion, days: Days) -> Option<LazyFrame> {
+        if c.diagnosis_type != DiagnosisType::Any
+            || c.diagnoses.is_empty()
+            || !c.procedures.is_empty()
+            || !c.atc.is_empty()
+            || days.from < self.days.from
+            || days.to > self.days.to
+        {
+            return None;
+        }
+        let wanted: std::collections::BTreeSet<&String> = c.diagnoses.iter().collect();
+        let chosen: Vec<u32> = (0..self.conditions.len())
+            .filter(|&i| self.conditions[i].iter().all(|code| wanted.contains(code)))
+            .map(|i| i as u32)
+            .collect();
+        let covered: std::collections::BTreeSet<&String> = chosen
+            .iter()
+            .flat_map(|&i| &self.conditions[i as usize])
+            .collect();
+        if covered != wanted {
+            return None;
+        }
+        let chosen = Series::new("chosen".into(), chosen);
+        Some(
+            self.frame
+                .clone()
+                .lazy()
+                .filter(
+                    col("CONDITION")
+                        .is_in(lit(chosen).implode(false), false)
+                        .and(col("DAY").gt_eq(lit(days.from)))
+                        .and(col("DAY").lt_eq(lit(days.to))),
+                )
+                .select([col("PNR"), col("DAY"), col("END"), col("SORENHED_ANS")]),
+        )
+    }
+}
+
+/// The index of the condition whose codes the diagnosis starts with (conditions not
+/// overlapping), null for none.
+fn condition_of(conditions: &[Vec<String>]) -> Expr {
+    let mut label = lit(NULL).cast(DataType::UInt32);
+    for (i, codes) in conditions.iter().enumerate().rev() {
+        label = when(starts_with_any("DIAGNOSEKODE", "D", codes))
+            .then(lit(i as u32))
+            .otherwise(label);
+    }
+    label
+}
+
+/// True when a code of one condition is a prefix of a code of another (`I2` and `I25`), so a
+/// diagnosis can belong to both.
+fn overlapping(conditions: &[Vec<String>]) -> bool {
+    conditions.iter().enumerate().any(|(i, a)| {
+        conditions.iter().skip(i + 1).any(|b| {
+            a.iter().any(|p| {
+                b.iter()
+                    .any(|q| p.starts_with(q.as_str()) || q.starts_with(p.as_str()))
+            })
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::parse_iso;
+
+    /// Six contacts whose condition diagnoses are known by hand (index date 2023-01-01, five
+    /// years' look-back from 2018-01-01):
+    /// - person 1: type 2 diabetes on two contacts, ischaemic heart disease on the first;
+    /// - person 2: COPD in 2017 (before the look-back) and a retracted COPD diagnosis in 2022;
+    /// - person 3: kidney disease on the index day (counted by `CONDITIONS`, not before it);
+    /// - person 4: a diagnosis of no condition.
+    fn registers(dir: &std::path::Path) -> RegisterSet {
+        std::fs::write(
+            dir.join("lpr_kontakter.csv"),
+            "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE\n\
+             1,p1,2022-06-01,2022-06-01,ALCA00,6620011000000,DE119\n\
+             2,p1,2022-07-01,2022-07-02,ALCA00,6620011000000,DE110\n\
+             3,p2,2017-01-01,2017-01-01,ALCA00,6620011000000,DJ449\n\
+             4,p2,2022-12-31,2022-12-31,ALCA00,6620011000000,DJ441\n\
+             5,p3,2023-01-01,2023-01-01,ALCA00,6620011000000,DN189\n\
+             6,p4,2021-01-01,2021-01-01,ALCA00,6620011000000,DZ000\n",
+        )
+        .expect("contacts");
+        std::fs::write(
+            dir.join("lpr_diagnoser.csv"),
+            "DW_EK_KONTAKT,DIAGNOSEKODE,DIAGNOSETYPE,SENERE_AFKRAEFTET\n\
+             1,DE119,A,Nej\n1,DI259,B,Nej\n2,DE110,A,\n3,DJ449,A,Nej\n\
+             4,DJ441,A,Ja\n5,DN189,A,Nej\n6,DZ000,A,Nej\n",
+        )
+        .expect("diagnoses");
+        RegisterSet::open(dir).expect("opened")
+    }
+
+    fn conditions(pairs: &[(&str, &[&str])]) -> Multimorbidity {
+        Multimorbidity {
+            conditions: pairs
+                .iter()
+                .map(|(name, codes)| {
+                    (
+                        name.to_string(),
+                        codes.iter().map(|c| c.to_string()).collect(),
+                    )
+                })
+                .collect(),
+            lookback_days: 1825,
+        }
+    }
+
+    /// (person, condition) pairs of a frame with `PNR` and `CONDITION`, sorted and distinct.
+    fn pairs(frame: LazyFrame) -> Vec<(String, u32)> {
+        let frame = frame.collect().expect("collected");
+        let persons = frame
+            .column("PNR")
+            .expect("PNR")
+            .str()
+            .expect("text")
+            .clone();
+        let labels = frame
+            .column("CONDITION")
+            .expect("label")
+            .u32()
+            .expect("u32")
+            .clone();
+        let mut pairs: Vec<(String, u32)> = (0..frame.height())
+            .map(|i| {
+                (
+                    persons.get(i).expect("pnr").to_string(),
+                    labels.get(i).expect("label"),
+                )
+            })
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        pairs
+    }
+
+    /// The persons of an events frame, sorted and distinct.
+    fn persons(frame: LazyFrame) -> Vec<String> {
+        let frame = frame.collect().expect("collected");
+        let column = frame
+            .column("PNR")
+            .expect("PNR")
+            .str()
+            .expect("text")
+            .clone();
+        let mut persons: Vec<String> = (0..column.len())
+            .filter_map(|i| column.get(i).map(String::from))
+            .collect();
+        persons.sort();
+        persons.dedup();
+        persons
+    }
+
+    fn any_diagnosis(codes: &[&str]) -> Criterion {
+        Criterion {
+            diagnoses: codes.iter().map(|c| c.to_string()).collect(),
+            diagnosis_type: DiagnosisType::Any,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn condition_contacts_are_labelled_and_serve_only_criteria_they_hold() {
+        let dir = tempfile::tempdir().expect("temp");
+        let registers = registers(dir.path());
+        let index = parse_iso("2023-01-01").expect("date");
+        // Conditions are sorted by name: ckd 0, copd 1, ihd 2, t2d 3.
+        let mm = conditions(&[
+            ("t2d", &["E11"]),
+            ("ihd", &["I25"]),
+            ("copd", &["J44"]),
+            ("ckd", &["N18"]),
+        ]);
+        let known =
+            ConditionContacts::read(&registers, &mm, Design::IndexDate(index)).expect("read");
+        assert_eq!(
+            pairs(known.all()),
+            [("p1".into(), 2), ("p1".into(), 3), ("p3".into(), 0)]
+        );
+        let before_index = Days {
+            from: index - 1825,
+            to: index - 1,
+        };
+        let group = known
+            .events_for(&any_diagnosis(&["E11", "I25", "J44", "N18"]), before_index)
+            .expect("the union of all conditions is served");
+        assert_eq!(persons(group), ["p1"]);
+        let kidney = known
+            .events_for(
+                &any_diagnosis(&["N18"]),
+                Days {
+                    from: index,
+                    to: index,
+                },
+            )
+            .expect("one condition is served");
+        assert_eq!(persons(kidney), ["p3"]);
+        // Codes that are not whole conditions, action diagnoses and days outside the frame's
+        // are read from the registers instead.
+        assert!(
+            known
+                .events_for(&any_diagnosis(&["E1"]), before_index)
+                .is_none()
+        );
+        assert!(
+            known
+                .events_for(&any_diagnosis(&["E11", "E10"]), before_index)
+                .is_none()
+        );
+        let action = Criterion {
+            diagnosis_type: DiagnosisType::Action,
+            ..any_diagnosis(&["E11"])
+        };
+        assert!(known.events_for(&action, before_index).is_none());
+        let earlier = Days {
+            from: index - 3000,
+            to: index - 1,
+        };
+        assert!(
+            known
+                .events_for(&any_diagnosis(&["E11"]), earlier)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_diagnosis_of_overlapping_conditions_counts_for_each() {
+        let dir = tempfile::tempdir().expect("temp");
+        let registers = registers(dir.path());
+        let index = parse_iso("2023-01-01").expect("date");
+        // heart (0) takes every I2x code, ihd (1) only I25.
+        let mm = conditions(&[("heart", &["I2"]), ("ihd", &["I25"])]);
+        let known =
+            ConditionContacts::read(&registers, &mm, Design::IndexDate(index)).expect("read");
+        assert_eq!(pairs(known.all()), [("p1".into(), 0), ("p1".into(), 1)]);
+    }
+
+    #[test]
+    fn conditions_overlap_only_when_a_code_prefixes_another_conditions_code() {
+        let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(!overlapping(&[codes(&["E11"]), codes(&["E10", "J44"])]));
+        assert!(overlapping(&[codes(&["I2"]), codes(&["J44", "I25"])]));
+        assert!(overlapping(&[codes(&["I251"]), codes(&["I25"])]));
+    }
+}
