@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::spec::{Derived, LoadedSpec, Stratifier};
 use crate::registers::classification;
 use crate::registers::codes::municipalities;
-use crate::registers::scan::RegisterSet;
+use crate::registers::scan::{RegisterSet, collect_streaming};
 
 /// The level used where a register has no value for a person.
 pub const UNKNOWN: &str = "uoplyst";
@@ -186,7 +186,7 @@ fn income_quintile(
         .select([
             col("PNR"),
             (above + lit(1))
-                .cast(DataType::String)
+                .cast(DataType::Int32)
                 .alias("income_quintile"),
         ]))
 }
@@ -276,12 +276,17 @@ pub fn attach(
     }
     if wants(Derived::IncomeQuintile) {
         frame = match mean_income(registers, year)? {
-            Some(incomes) => frame.join(
-                income_quintile(registers, spec, incomes)?,
-                [col("PNR")],
-                [col("PNR")],
-                left(),
-            ),
+            Some(incomes) => {
+                // The same for every analysis of the year: computed once per run.
+                let quintiles = registers.shared(&format!("income_quintile/{year}"), || {
+                    Ok(collect_streaming(income_quintile(
+                        registers, spec, incomes,
+                    )?)?)
+                })?;
+                frame
+                    .join(quintiles.lazy(), [col("PNR")], [col("PNR")], left())
+                    .with_column(col("income_quintile").cast(DataType::String))
+            }
             None => frame.with_column(lit(NULL).cast(DataType::String).alias("income_quintile")),
         };
     }

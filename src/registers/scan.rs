@@ -1,5 +1,8 @@
 //! Lazy canonical frames over a registers folder: one register (all its files) or one year.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
 use polars::prelude::*;
 
 use super::discover::{Discovered, discover};
@@ -23,6 +26,8 @@ pub struct RegisterSet {
     pub discovered: Discovered,
     /// The type of the folder's contact keys ([`key_dtype`]).
     pub keys: DataType,
+    /// Frames derived alike for every analysis of a run ([`RegisterSet::shared`]).
+    shared: Mutex<BTreeMap<String, DataFrame>>,
 }
 
 impl RegisterSet {
@@ -31,7 +36,36 @@ impl RegisterSet {
         Ok(RegisterSet {
             keys: key_dtype(&discovered),
             discovered,
+            shared: Mutex::default(),
         })
+    }
+
+    /// The frame named `key`, computed by `compute` the first time it is asked for and kept for
+    /// the register set's life (one run): a frame every analysis of `run --all` derives alike
+    /// from the same registers, such as a year's income quintiles of the whole population, is
+    /// then read and computed once instead of once per analysis and year.
+    pub fn shared(
+        &self,
+        key: &str,
+        compute: impl FnOnce() -> Result<DataFrame>,
+    ) -> Result<DataFrame> {
+        let kept = |shared: &Mutex<BTreeMap<String, DataFrame>>| {
+            shared
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .get(key)
+                .cloned()
+        };
+        if let Some(frame) = kept(&self.shared) {
+            return Ok(frame);
+        }
+        // Computed outside the lock: two analyses asking at once compute it twice, alike.
+        let frame = compute()?;
+        self.shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(key.to_string(), frame.clone());
+        Ok(frame)
     }
 
     /// All files of a register concatenated, or `None` when the folder has none.
@@ -65,5 +99,32 @@ impl RegisterSet {
             .find(|f| f.year == Some(year))
             .map(|f| Ok(open(f)?.canonical(Some(year), &self.keys)))
             .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_frame_is_computed_once_and_kept_by_its_key() {
+        let registers = RegisterSet::open(std::path::Path::new("data-samples")).expect("opened");
+        let mut computed = 0;
+        let mut ask = |key: &str, value: i32| {
+            registers
+                .shared(key, || {
+                    computed += 1;
+                    Ok(df!("v" => [value])?)
+                })
+                .expect("frame")
+        };
+        let first = ask("income_quintile/2023", 1);
+        let again = ask("income_quintile/2023", 2);
+        let other = ask("income_quintile/2024", 3);
+        let value = |frame: &DataFrame| frame.column("v").expect("v").i32().expect("i32").get(0);
+        assert_eq!(value(&first), Some(1));
+        assert_eq!(value(&again), Some(1), "the kept frame, not a new one");
+        assert_eq!(value(&other), Some(3));
+        assert_eq!(computed, 2);
     }
 }
