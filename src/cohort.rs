@@ -530,7 +530,11 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
     }
     // The patients are few next to the registers and every later step joins them again (each
     // condition and outcome): collected once here, the patient-group query is not rerun.
-    frame = with_conditions(spec, collect_streaming(frame)?.lazy(), known.as_ref());
+    frame = with_conditions(
+        spec.design,
+        collect_streaming(frame)?.lazy(),
+        known.as_ref(),
+    );
     if let Some(min) = spec.spec.patient_group.min_conditions {
         frame = frame.filter(col("CONDITIONS").gt_eq(lit(min as i32)));
     }
@@ -541,18 +545,18 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
 /// secondary, not retracted) in the look-back window up to and including the index day, counted
 /// from the condition contacts read for the analysis (0 for all without `[multimorbidity]`).
 fn with_conditions(
-    spec: &LoadedSpec,
+    design: Design,
     patients: LazyFrame,
     known: Option<&ConditionContacts>,
 ) -> LazyFrame {
-    let (Some(mm), Some(known)) = (&spec.spec.multimorbidity, known) else {
+    let Some(known) = known else {
         return patients.with_column(lit(0i32).alias("CONDITIONS"));
     };
     // On an index date the condition contacts span exactly the look-back window of every
     // patient: counted per person first, and only the counts joined to the patients.
-    let in_window = match spec.design {
+    let in_window = match design {
         Design::IndexDate(_) => known.all(),
-        Design::Period(..) => events_before(known.all(), &patients, mm.lookback_days, true),
+        Design::Period(..) => events_before(known.all(), &patients, known.lookback_days, true),
     };
     let counts = in_window.group_by([col("PNR")]).agg([col("CONDITION")
         .n_unique()

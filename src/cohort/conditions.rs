@@ -18,6 +18,8 @@ use crate::registers::scan::{RegisterSet, collect_streaming};
 /// condition in `[multimorbidity.conditions]`), one row per contact and condition.
 pub struct ConditionContacts {
     conditions: Vec<Vec<String>>,
+    /// `[multimorbidity]`'s look-back: a condition counts in these days up to the index day.
+    pub lookback_days: i32,
     days: Days,
     frame: DataFrame,
 }
@@ -67,6 +69,7 @@ impl ConditionContacts {
         ]))?;
         Ok(ConditionContacts {
             conditions,
+            lookback_days: mm.lookback_days,
             days,
             frame,
         })
@@ -195,28 +198,32 @@ mod tests {
         }
     }
 
-    /// (person, condition) pairs of a frame with `PNR` and `CONDITION`, sorted and distinct.
-    fn pairs(frame: LazyFrame) -> Vec<(String, u32)> {
-        let frame = frame.collect().expect("collected");
-        let persons = frame
+    /// The `PNR` column of a frame, in its order.
+    fn persons_in(frame: &DataFrame) -> Vec<String> {
+        let column = frame
             .column("PNR")
             .expect("PNR")
             .str()
             .expect("text")
             .clone();
+        (0..column.len())
+            .map(|i| column.get(i).expect("pnr").to_string())
+            .collect()
+    }
+
+    /// (person, condition) pairs of a frame with `PNR` and `CONDITION`, sorted and distinct.
+    fn pairs(frame: LazyFrame) -> Vec<(String, u32)> {
+        let frame = frame.collect().expect("collected");
         let labels = frame
             .column("CONDITION")
             .expect("label")
             .u32()
             .expect("u32")
             .clone();
-        let mut pairs: Vec<(String, u32)> = (0..frame.height())
-            .map(|i| {
-                (
-                    persons.get(i).expect("pnr").to_string(),
-                    labels.get(i).expect("label"),
-                )
-            })
+        let mut pairs: Vec<(String, u32)> = persons_in(&frame)
+            .into_iter()
+            .enumerate()
+            .map(|(i, person)| (person, labels.get(i).expect("label")))
             .collect();
         pairs.sort();
         pairs.dedup();
@@ -225,16 +232,7 @@ mod tests {
 
     /// The persons of an events frame, sorted and distinct.
     fn persons(frame: LazyFrame) -> Vec<String> {
-        let frame = frame.collect().expect("collected");
-        let column = frame
-            .column("PNR")
-            .expect("PNR")
-            .str()
-            .expect("text")
-            .clone();
-        let mut persons: Vec<String> = (0..column.len())
-            .filter_map(|i| column.get(i).map(String::from))
-            .collect();
+        let mut persons = persons_in(&frame.collect().expect("collected"));
         persons.sort();
         persons.dedup();
         persons
