@@ -267,10 +267,11 @@ def bench_scale(args, ulighed: str, persons: int, python: str) -> dict:
 
     # The first annual run validates the registers (cold); nightly runs reuse that validation,
     # so the annual figures are the medians of the later (warm) runs, the first run apart.
+    # With one run there is no warm run: its figures are the cold run's.
     warm = annual[1:] or annual
+    pairs = list(zip(annual, midway))
     figures["runs"] = {"annual": summary(warm), "midway": summary(midway), "first": summary(annual[:1])}
-    both = [a["wall_s"] + m["wall_s"] for a, m in zip(annual, midway)][1:] or [annual[0]["wall_s"] + midway[0]["wall_s"]]
-    figures["run_all_both_reports_wall_s"] = median(both)
+    figures["run_all_both_reports_wall_s"] = median([a["wall_s"] + m["wall_s"] for a, m in pairs[1:] or pairs])
     tables = [step_table(r["steps"]) for r in warm]
     steps = sorted({k for t in tables for k in t["all"]})
     figures["steps_all"] = {k: median([t["all"].get(k, 0.0) for t in tables]) for k in steps}
@@ -322,11 +323,15 @@ def secs(s):
     return "" if s is None else f"{s:.2f}"
 
 
-def runs_of(scale: dict, results: dict) -> str:
-    """How many runs the figures of a scale are medians of."""
-    runs = scale.get("runs_per_figure", results["runs"])
-    warm = max(runs - 1, 1)
-    return f"{runs} run(s): annual figures the median of {warm} warm run(s), midway of {runs}"
+def runs_of(scale: dict) -> str:
+    """How many runs the figures of a scale are medians of, counted from the runs recorded."""
+    annual = len(scale["runs"]["annual"]["walls"])
+    midway = len(scale["runs"]["midway"]["walls"])
+    if "first" not in scale["runs"]:
+        return f"medians of {annual} run(s), the cold first run among them"
+    if midway == 1:
+        return "one run: its annual figures are the cold first run's"
+    return f"annual figures the median of {annual} warm run(s), midway of {midway}"
 
 
 def markdown(results: dict) -> str:
@@ -336,7 +341,7 @@ def markdown(results: dict) -> str:
         "",
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, {m['system']}. "
         "Each scale: " + "; ".join(f"{s['persons']:,} persons by `{s.get('command', results['command'])}` on "
-                                   f"{s.get('date', results['date'])}, {runs_of(s, results)}"
+                                   f"{s.get('date', results['date'])}, {runs_of(s)}"
                                    for s in results["scales"]) + ".",
         "",
         "## Volumes and generation (`ulighed synth`)",

@@ -49,22 +49,18 @@ impl RegisterSet {
         key: &str,
         compute: impl FnOnce() -> Result<DataFrame>,
     ) -> Result<DataFrame> {
-        let kept = |shared: &Mutex<BTreeMap<String, DataFrame>>| {
-            shared
+        // A panic elsewhere while holding the lock leaves the kept frames whole: use them.
+        let kept = || {
+            self.shared
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .get(key)
-                .cloned()
         };
-        if let Some(frame) = kept(&self.shared) {
-            return Ok(frame);
+        if let Some(frame) = kept().get(key) {
+            return Ok(frame.clone());
         }
         // Computed outside the lock: two analyses asking at once compute it twice, alike.
         let frame = compute()?;
-        self.shared
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(key.to_string(), frame.clone());
+        kept().insert(key.to_string(), frame.clone());
         Ok(frame)
     }
 
