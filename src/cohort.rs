@@ -20,6 +20,7 @@ use crate::registers::scan::{RegisterSet, collect_streaming};
 
 mod conditions;
 use conditions::ConditionContacts;
+pub mod procedures;
 
 /// A date column as a day number.
 fn day(column: &str) -> Expr {
@@ -203,19 +204,9 @@ fn criterion_events(
     }
     if !c.procedures.is_empty() {
         // A procedure's day is its own (its contact may have started before `days`); one
-        // without a date takes its contact's start, so it is kept here and judged below.
-        let procedures = registers
-            .require("lpr_procedurer")?
-            .filter(
-                starts_with_any("PROCEDUREKODE", "", &c.procedures)
-                    .and(days.contains("DATO_START").or(col("DATO_START").is_null())),
-            )
-            .select([
-                col("DW_EK_KONTAKT").alias("KEY"),
-                day("DATO_START").alias("PROCEDURE_DAY"),
-            ]);
+        // without a date takes its contact's start.
         return Ok(shape(
-            contacts_joined(registers, Days::ALL, procedures)?
+            procedures::with_contacts(registers, &c.procedures)?
                 .filter(at_units(&c.units))
                 .with_column(col("PROCEDURE_DAY").fill_null(col("DAY")).alias("DAY"))
                 .filter(
@@ -418,6 +409,18 @@ fn uses_index_contact(spec: &LoadedSpec) -> bool {
         })
 }
 
+/// Whether anything reads a criterion event's end or unit: the index contact's ([`uses_index_contact`])
+/// or a criterion restricted to units.
+fn uses_contact_details(spec: &LoadedSpec) -> bool {
+    let group = &spec.spec.patient_group;
+    uses_index_contact(spec)
+        || group
+            .include
+            .iter()
+            .chain(&group.exclude)
+            .any(|c| !c.units.is_empty())
+}
+
 /// Combines per-criterion patient sets: union for `any` (the first set's index details win),
 /// intersection for `all`.
 fn combine(sets: Vec<LazyFrame>, how: Match) -> Result<LazyFrame> {
@@ -487,7 +490,12 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
     let population = &spec.spec.population;
     let bef = register_population(registers, spec.year(), spec)?.drop(cols(["AGE"]));
     let known = match &spec.spec.multimorbidity {
-        Some(mm) => Some(ConditionContacts::read(registers, mm, spec.design)?),
+        Some(mm) => Some(ConditionContacts::read(
+            registers,
+            mm,
+            spec.design,
+            uses_contact_details(spec),
+        )?),
         None => None,
     };
     let mut frame = patient_group(registers, spec, known.as_ref())?

@@ -136,17 +136,27 @@ struct Folder {
 /// register is read by every analysis of `run --all`; it is hashed once).
 pub struct RegisterCache {
     folders: BTreeMap<PathBuf, Folder>,
+    /// The procedure codes of every spec of the run: each folder reads their procedures once
+    /// ([`crate::cohort::procedures`]).
+    procedure_codes: Vec<String>,
     hashed: BTreeMap<PathBuf, InputFile>,
     remembered: FingerprintCache,
     validations: ValidationCache,
 }
 
 impl RegisterCache {
-    /// A cache for runs into output root `out`, with the fingerprints and validations remembered
-    /// there.
-    fn for_root(out: &Path) -> RegisterCache {
+    /// A cache for runs of `specs` into output root `out`, with the fingerprints and validations
+    /// remembered there.
+    fn for_root(out: &Path, specs: &[LoadedSpec]) -> RegisterCache {
+        let mut procedure_codes: Vec<String> = specs
+            .iter()
+            .flat_map(|loaded| cohort::procedures::codes_of(&loaded.spec))
+            .collect();
+        procedure_codes.sort();
+        procedure_codes.dedup();
         RegisterCache {
             folders: BTreeMap::new(),
+            procedure_codes,
             hashed: BTreeMap::new(),
             remembered: FingerprintCache::load(out),
             validations: ValidationCache::load(out),
@@ -162,7 +172,8 @@ impl RegisterCache {
     fn folder(&mut self, dir: &Path) -> Result<&mut Folder> {
         let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         if !self.folders.contains_key(&key) {
-            let registers = RegisterSet::open(dir)?;
+            let mut registers = RegisterSet::open(dir)?;
+            registers.procedure_codes = self.procedure_codes.clone();
             self.folders.insert(
                 key.clone(),
                 Folder {
@@ -217,9 +228,9 @@ impl RegisterCache {
 /// folder and the previous outputs stand.
 pub fn run(options: &RunOptions) -> Result<RunSummary> {
     // The spec is checked before the output root is touched.
-    spec::load(&options.spec)?;
+    let loaded = spec::load(&options.spec)?;
     let _lock = OutputLock::acquire(&options.out)?;
-    let mut cache = RegisterCache::for_root(&options.out);
+    let mut cache = RegisterCache::for_root(&options.out, &[loaded]);
     let summary = run_with(options, &mut cache)?;
     cache.save(&options.out)?;
     Ok(summary)
@@ -253,11 +264,12 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Then writes the document of every analysis (see [`write_document`]) and returns its folder.
 pub fn run_all(dir: &Path, options: &RunOptions) -> Result<(Vec<SpecResult>, PathBuf)> {
     let specs = spec_files(dir)?;
-    for path in &specs {
-        spec::load(path)?;
-    }
+    let loaded = specs
+        .iter()
+        .map(|path| spec::load(path))
+        .collect::<Result<Vec<_>>>()?;
     let _lock = OutputLock::acquire(&options.out)?;
-    let mut cache = RegisterCache::for_root(&options.out);
+    let mut cache = RegisterCache::for_root(&options.out, &loaded);
     let results = specs
         .into_iter()
         .map(|path| {

@@ -28,6 +28,9 @@ pub struct RegisterSet {
     pub keys: DataType,
     /// Frames derived alike for every analysis of a run ([`RegisterSet::shared`]).
     shared: Mutex<BTreeMap<String, DataFrame>>,
+    /// The procedure codes of every analysis of the run, read together the first time any of
+    /// them is asked for ([`crate::cohort::procedures`]); empty outside a run.
+    pub procedure_codes: Vec<String>,
 }
 
 impl RegisterSet {
@@ -37,6 +40,7 @@ impl RegisterSet {
             keys: key_dtype(&discovered),
             discovered,
             shared: Mutex::default(),
+            procedure_codes: Vec::new(),
         })
     }
 
