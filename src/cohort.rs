@@ -20,7 +20,7 @@ use crate::registers::scan::{RegisterSet, collect_streaming};
 
 mod conditions;
 use conditions::ConditionContacts;
-pub mod procedures;
+pub(crate) mod procedures;
 
 /// A date column as a day number.
 fn day(column: &str) -> Expr {
@@ -173,7 +173,8 @@ fn contacts_where(registers: &RegisterSet, keep: Expr) -> Result<LazyFrame> {
 }
 
 /// The events of one criterion on the days `days`: `PNR`, `DAY`, `END`, `UNIT` (taken from the
-/// condition contacts already read when they hold them all).
+/// condition contacts already read when they hold them all; `END` and `UNIT` are then empty
+/// unless the spec reads them, see [`uses_contact_details`]).
 fn criterion_events(
     registers: &RegisterSet,
     c: &Criterion,
@@ -688,6 +689,134 @@ pub fn with_outcomes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dates::parse_iso;
+
+    /// Five contacts with hip operations (KNFB, KNFJ), known by hand, for a criterion on March
+    /// 2021:
+    /// - p1: admitted 20 February, operated 2 March (in: the procedure's day counts);
+    /// - p2: admitted 5 March, operated 5 April (out);
+    /// - p3: admitted 15 March, operation without a date (in, on the admission day);
+    /// - p4: admitted 1 February, operation without a date (out);
+    /// - p5: admitted 20 March at a unit ending in 123, two operations that day (two events).
+    fn hip_registers(dir: &std::path::Path) -> RegisterSet {
+        std::fs::write(
+            dir.join("lpr_kontakter.csv"),
+            "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE\n\
+             1,p1,2021-02-20,2021-03-10,ALCA00,6620011000000,DS720\n\
+             2,p2,2021-03-05,2021-04-10,ALCA00,6620011000000,DS720\n\
+             3,p3,2021-03-15,2021-03-20,ALCA00,6620011000000,DS720\n\
+             4,p4,2021-02-01,2021-02-03,ALCA00,6620011000000,DS720\n\
+             5,p5,2021-03-20,2021-03-25,ALCA00,6620022000123,DS721\n",
+        )
+        .expect("contacts");
+        std::fs::write(
+            dir.join("lpr_procedurer.csv"),
+            "DW_EK_KONTAKT,PROCEDUREKODE,DATO_START\n\
+             1,KNFB20,2021-03-02\n2,KNFB20,2021-04-05\n3,KNFJ51,\n4,KNFB20,\n\
+             5,KNFB20,2021-03-20\n5,KNFJ51,2021-03-20\n1,ZZ0150,2021-03-02\n",
+        )
+        .expect("procedures");
+        RegisterSet::open(dir).expect("opened")
+    }
+
+    #[test]
+    fn procedure_events_fall_on_their_own_day_or_else_their_contacts() {
+        let dir = tempfile::tempdir().expect("temp");
+        let mut registers = hip_registers(dir.path());
+        let day = |iso: &str| parse_iso(iso).expect("date");
+        let march = Days {
+            from: day("2021-03-01"),
+            to: day("2021-03-31"),
+        };
+        let surgery = Criterion {
+            procedures: vec!["KNFB".into(), "KNFJ".into()],
+            ..Default::default()
+        };
+        let at_unit = Criterion {
+            units: vec!["123".into()],
+            ..surgery.clone()
+        };
+        let events = |registers: &RegisterSet, c: &Criterion| {
+            let frame = criterion_events(registers, c, march, None)
+                .expect("events")
+                .collect()
+                .expect("collected");
+            let pnr = frame
+                .column("PNR")
+                .expect("PNR")
+                .str()
+                .expect("text")
+                .clone();
+            let days = frame
+                .column("DAY")
+                .expect("DAY")
+                .i32()
+                .expect("days")
+                .clone();
+            let mut rows: Vec<(String, i32)> = (0..frame.height())
+                .map(|i| {
+                    (
+                        pnr.get(i).expect("pnr").to_string(),
+                        days.get(i).expect("day"),
+                    )
+                })
+                .collect();
+            rows.sort();
+            rows
+        };
+        let expected = [
+            ("p1".to_string(), day("2021-03-02")),
+            ("p3".to_string(), day("2021-03-15")),
+            ("p5".to_string(), day("2021-03-20")),
+            ("p5".to_string(), day("2021-03-20")),
+        ];
+        let at_123 = [
+            ("p5".to_string(), day("2021-03-20")),
+            ("p5".to_string(), day("2021-03-20")),
+        ];
+        // Read for the criterion alone, and from a run's frame of wider codes.
+        assert_eq!(events(&registers, &surgery), expected);
+        assert_eq!(events(&registers, &at_unit), at_123);
+        registers.procedure_codes = vec!["KN".into(), "ZZ".into()];
+        assert_eq!(events(&registers, &surgery), expected);
+        assert_eq!(events(&registers, &at_unit), at_123);
+    }
+
+    #[test]
+    fn contact_details_are_read_for_the_index_contact_and_for_units() {
+        let base = crate::pipeline::spec::load(std::path::Path::new(
+            "pipelines/multimorbidity_contacts.toml",
+        ))
+        .expect("shipped spec");
+        assert!(!uses_contact_details(&base));
+        let mut hospital = base.clone();
+        hospital
+            .spec
+            .stratifiers
+            .push(Stratifier::Derived(Derived::Hospital));
+        let mut region = base.clone();
+        region
+            .spec
+            .stratifiers
+            .push(Stratifier::Derived(Derived::HospitalRegion));
+        let mut readmission = base.clone();
+        readmission.spec.outcomes[0].kind = OutcomeKind::Readmission;
+        let mut include_at_unit = base.clone();
+        include_at_unit.spec.patient_group.include[0].units = vec!["011".into()];
+        let mut exclude_at_unit = base.clone();
+        let mut excluded = exclude_at_unit.spec.patient_group.include[0].clone();
+        excluded.units = vec!["011".into()];
+        exclude_at_unit.spec.patient_group.exclude.push(excluded);
+        for (name, spec) in [
+            ("hospital", hospital),
+            ("hospital_region", region),
+            ("readmission", readmission),
+            ("include at a unit", include_at_unit),
+            ("exclude at a unit", exclude_at_unit),
+        ] {
+            assert!(uses_contact_details(&spec), "{name}");
+        }
+    }
 
     #[test]
     fn prefixes_of_several_lengths_match_as_starts_with_would() {

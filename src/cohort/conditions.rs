@@ -14,8 +14,9 @@ use crate::error::Result;
 use crate::pipeline::spec::{Criterion, Design, DiagnosisType, Multimorbidity};
 use crate::registers::scan::{RegisterSet, collect_streaming};
 
-/// The labelled contacts: `PNR`, `DAY`, `END`, `SORENHED_ANS`, `CONDITION` (the index of the
-/// condition in `[multimorbidity.conditions]`), one row per contact and condition.
+/// The labelled contacts: `PNR`, `DAY`, `CONDITION` (the index of the condition in
+/// `[multimorbidity.conditions]`), and with details `END` and `SORENHED_ANS`; one row per
+/// contact and condition.
 pub struct ConditionContacts {
     conditions: Vec<Vec<String>>,
     /// `[multimorbidity]`'s look-back: a condition counts in these days up to the index day.

@@ -1,13 +1,18 @@
 //! Procedures joined to their contacts, read once per run for the procedure codes of every
 //! analysis.
 //!
-//! A procedure carries no person: it is found through its contact, and the contact register is
-//! read in full for it, since a procedure's contact may have started long before the procedure
-//! (a long admission). At national volume that is a read of 146 million contacts for each
-//! procedure criterion or outcome, and the shipped pipelines ask for five of them (PCI and
-//! cardiac rehabilitation after AMI, surgery within 24 and 48 hours of a hip fracture,
-//! coordinated care in multimorbidity). Read once for the codes of all of them (a few hundred
-//! thousand procedures), each one filters the frame in memory.
+//! A procedure carries no person: it is found through its contact, and the contacts of every
+//! date are read for it (filtered on the procedures' keys as they are read), since a procedure's
+//! contact may have started long before the procedure (a long admission). At national volume
+//! that is a pass over 146 million contacts for each procedure criterion or outcome, and the
+//! shipped pipelines ask for five of them (PCI and cardiac rehabilitation after AMI, surgery
+//! within 24 and 48 hours of a hip fracture, coordinated care in multimorbidity). Read once per
+//! registers folder for the codes of all of them (a few hundred thousand procedures), each one
+//! filters the frame in memory.
+//!
+//! The frame is kept for the run, and its cost is counted in the step of the first analysis that
+//! asks for it. A spec with a broad prefix (`BV`) widens it for every analysis of the run; the
+//! rows each analysis gets are its own codes' all the same.
 
 use polars::prelude::*;
 
@@ -17,7 +22,7 @@ use crate::pipeline::spec::{OutcomeKind, Spec};
 use crate::registers::scan::{RegisterSet, collect_streaming};
 
 /// The procedure codes (SKS prefixes) a spec reads: its criteria's and its procedure outcomes'.
-pub fn codes_of(spec: &Spec) -> Vec<String> {
+pub(crate) fn codes_of(spec: &Spec) -> Vec<String> {
     let group = &spec.patient_group;
     let criteria = group
         .include
@@ -38,12 +43,14 @@ pub fn codes_of(spec: &Spec) -> Vec<String> {
 ///
 /// Taken from the frame read once for the run's procedure codes
 /// ([`RegisterSet::procedure_codes`]) when they cover `wanted`, and read for `wanted` alone
-/// otherwise.
-pub fn with_contacts(registers: &RegisterSet, wanted: &[String]) -> Result<LazyFrame> {
-    let frame = if covers(&registers.procedure_codes, wanted) {
-        registers.shared("procedure_contacts", || {
-            read(registers, &registers.procedure_codes)
-        })?
+/// otherwise (a register set opened outside a run, as in tests: runs set the codes of all
+/// their specs). The kept frame is named by the codes it was read for, so codes changed later
+/// are read anew rather than looked for in a frame that lacks them.
+pub(super) fn with_contacts(registers: &RegisterSet, wanted: &[String]) -> Result<LazyFrame> {
+    let codes = &registers.procedure_codes;
+    let frame = if covers(codes, wanted) {
+        let key = format!("procedure_contacts/{}", codes.join(","));
+        registers.shared(&key, || read(registers, codes))?
     } else {
         read(registers, wanted)?
     };
@@ -123,7 +130,7 @@ mod tests {
         )
         .expect("procedures");
         let mut registers = RegisterSet::open(dir).expect("opened");
-        registers.procedure_codes = codes(&["KNFB", "KFNG05", "BVAA1"]);
+        registers.procedure_codes = codes(&["BVAA1", "KFNG05", "KNFB"]);
         registers
     }
 
@@ -176,7 +183,9 @@ mod tests {
             [("p3".into(), "ZZ0150".into(), day("2022-06-01"))]
         );
         let kept = registers
-            .shared("procedure_contacts", || unreachable!("read above"))
+            .shared("procedure_contacts/BVAA1,KFNG05,KNFB", || {
+                unreachable!("read above")
+            })
             .expect("kept");
         assert_eq!(kept.height(), 3, "the run's three procedures, read once");
     }
