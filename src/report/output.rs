@@ -25,6 +25,7 @@ impl Staging {
         // Staging folders of earlier runs are left only by runs that were killed: the caller
         // holds the output root's lock (see `crate::ops::lock`), so none is in use.
         let prefix = format!(".{name}.tmp-");
+        restore_set_aside(parent, &prefix, target)?;
         if let Ok(entries) = std::fs::read_dir(parent) {
             for entry in entries.flatten() {
                 if entry.file_name().to_string_lossy().starts_with(&prefix) {
@@ -75,6 +76,27 @@ impl Drop for Staging {
     }
 }
 
+/// Puts back a previous output that a killed run had set aside (`.<name>.tmp-<pid>.old`) but
+/// not yet replaced: [`Staging::commit`] renames the old folder aside before it renames the new
+/// one into place, and a kill between those two renames leaves no `target` at all. Without this
+/// the next run would remove the set-aside folder as stale and the previous outputs would be lost.
+fn restore_set_aside(parent: &Path, prefix: &str, target: &Path) -> Result<()> {
+    if target.exists() {
+        return Ok(());
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let set_aside = entries.flatten().map(|e| e.path()).find(|path| {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string());
+        name.is_some_and(|n| n.starts_with(prefix) && n.ends_with(".old")) && path.is_dir()
+    });
+    if let Some(old) = set_aside {
+        std::fs::rename(&old, target).map_err(|e| Error::writing(target, e))?;
+    }
+    Ok(())
+}
+
 /// Writes one file through a temporary file beside it, so a failure never leaves a partial file.
 pub fn write_file(path: &Path, contents: &[u8]) -> Result<()> {
     let name = path
@@ -93,4 +115,53 @@ pub fn write_file(path: &Path, contents: &[u8]) -> Result<()> {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     crate::ops::fingerprint::hex(&sha2::Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_killed_between_the_two_renames_loses_no_previous_output() {
+        let dir = tempfile::tempdir().expect("temp");
+        let target = dir.path().join("analysis");
+        // What a kill after `commit`'s first rename leaves: the old output set aside, no target,
+        // and the killed run's staging folder half-renamed or still there.
+        let aside = dir.path().join(".analysis.tmp-4242.old");
+        std::fs::create_dir_all(&aside).expect("aside");
+        std::fs::write(aside.join("tabel.csv"), b"previous").expect("file");
+        std::fs::create_dir_all(dir.path().join(".analysis.tmp-4242")).expect("staging");
+
+        let staging = Staging::new(&target).expect("staging");
+        assert_eq!(
+            std::fs::read(target.join("tabel.csv")).expect("restored"),
+            b"previous"
+        );
+        assert!(!aside.exists() && !dir.path().join(".analysis.tmp-4242").exists());
+        staging.write("tabel.csv", b"next").expect("write");
+        staging.commit().expect("commit");
+        assert_eq!(
+            std::fs::read(target.join("tabel.csv")).expect("new"),
+            b"next"
+        );
+    }
+
+    #[test]
+    fn an_existing_output_is_kept_and_stale_folders_beside_it_are_removed() {
+        let dir = tempfile::tempdir().expect("temp");
+        let target = dir.path().join("analysis");
+        std::fs::create_dir_all(&target).expect("target");
+        std::fs::write(target.join("tabel.csv"), b"current").expect("file");
+        let stale = dir.path().join(".analysis.tmp-7.old");
+        std::fs::create_dir_all(&stale).expect("stale");
+        std::fs::write(stale.join("tabel.csv"), b"older").expect("file");
+
+        let staging = Staging::new(&target).expect("staging");
+        assert_eq!(
+            std::fs::read(target.join("tabel.csv")).expect("kept"),
+            b"current"
+        );
+        assert!(!stale.exists());
+        drop(staging);
+    }
 }
