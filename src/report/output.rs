@@ -23,13 +23,22 @@ impl Staging {
             .unwrap_or_else(|| "run".into());
         std::fs::create_dir_all(parent).map_err(|e| Error::writing(parent, e))?;
         // Staging folders of earlier runs are left only by runs that were killed: the caller
-        // holds the output root's lock (see `crate::ops::lock`), so none is in use.
+        // holds the output root's lock (see `crate::ops::lock`), so none is in use. One of them
+        // may be the previous output itself: `commit` renames the old folder aside
+        // (`.<name>.tmp-<pid>.old`) before it renames the new one into place, and a kill between
+        // the two renames leaves no target. That folder is put back rather than removed, or the
+        // previous outputs would be lost.
         let prefix = format!(".{name}.tmp-");
-        restore_set_aside(parent, &prefix, target)?;
         if let Ok(entries) = std::fs::read_dir(parent) {
             for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().starts_with(&prefix) {
-                    let stale = entry.path();
+                let file_name = entry.file_name().to_string_lossy().to_string();
+                if !file_name.starts_with(&prefix) {
+                    continue;
+                }
+                let stale = entry.path();
+                if file_name.ends_with(".old") && stale.is_dir() && !target.exists() {
+                    std::fs::rename(&stale, target).map_err(|e| Error::writing(target, e))?;
+                } else {
                     std::fs::remove_dir_all(&stale).map_err(|e| Error::writing(&stale, e))?;
                 }
             }
@@ -74,27 +83,6 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
-}
-
-/// Puts back a previous output that a killed run had set aside (`.<name>.tmp-<pid>.old`) but
-/// not yet replaced: [`Staging::commit`] renames the old folder aside before it renames the new
-/// one into place, and a kill between those two renames leaves no `target` at all. Without this
-/// the next run would remove the set-aside folder as stale and the previous outputs would be lost.
-fn restore_set_aside(parent: &Path, prefix: &str, target: &Path) -> Result<()> {
-    if target.exists() {
-        return Ok(());
-    }
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return Ok(());
-    };
-    let set_aside = entries.flatten().map(|e| e.path()).find(|path| {
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string());
-        name.is_some_and(|n| n.starts_with(prefix) && n.ends_with(".old")) && path.is_dir()
-    });
-    if let Some(old) = set_aside {
-        std::fs::rename(&old, target).map_err(|e| Error::writing(target, e))?;
-    }
-    Ok(())
 }
 
 /// Writes one file through a temporary file beside it, so a failure never leaves a partial file.

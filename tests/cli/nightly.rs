@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{small_registers, stderr, ulighed};
+use crate::common::{sha256_hex, small_registers, stderr, ulighed};
 
 /// A small synthetic register folder in CSV (so a test can edit a file).
 fn registers(dir: &Path) -> PathBuf {
@@ -252,7 +252,6 @@ fn assert_whole_output(
     wait: Duration,
     whole: Duration,
 ) {
-    use sha2::Digest;
     let manifest: serde_json::Value = serde_json::from_slice(
         &std::fs::read(folder.join("manifest.json")).expect("a committed output has a manifest"),
     )
@@ -274,10 +273,7 @@ fn assert_whole_output(
             let hash = if path.ends_with("manifest.json") {
                 String::new()
             } else {
-                sha2::Sha256::digest(bytes)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect()
+                sha256_hex(bytes)
             };
             (path.clone(), hash)
         })

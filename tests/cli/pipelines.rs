@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::common::{root, stderr, ulighed};
+use crate::common::{root, sha256_hex, stderr, ulighed};
 use crate::table::Table;
 
 /// The output root of one `run --all` over pipelines/, shared by the tests of this module.
@@ -129,11 +129,7 @@ fn every_shipped_pipeline_writes_its_tables_report_figures_and_manifest() {
         for f in files {
             let bytes = std::fs::read(folder.join(f["path"].as_str().expect("path")))
                 .expect("listed file exists");
-            use sha2::Digest;
-            let hash: String = sha2::Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hash = sha256_hex(&bytes);
             assert_eq!(f["sha256"].as_str(), Some(hash.as_str()), "{id}: {f}");
         }
         let html = std::fs::read_to_string(folder.join("report.html")).expect("report");
