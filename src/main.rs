@@ -1,6 +1,8 @@
 //! The `ulighed` command line: parses arguments and maps errors to the documented exit codes
 //! (see `ulighed::error`). All work happens in the library.
 
+mod allocator;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,9 +17,6 @@ use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
 use ulighed::report::export::CsvDialect;
 use ulighed::report::labels::Lang;
-/// See the `mimalloc` entry in Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use ulighed::synth::{self, background::Volumes, lpr_models::LprModel, writer::SynthFormat};
 
@@ -532,6 +531,7 @@ fn run_measures(command: MeasuresCommand) -> Result<()> {
 }
 
 fn main() -> ExitCode {
+    allocator::tune();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

@@ -62,19 +62,68 @@ impl Staging {
     }
 
     /// Moves the staging folder into place, replacing a previous output only after the new one
-    /// is complete (the old folder is renamed aside first, then removed).
+    /// is complete.
+    ///
+    /// Where the system can swap two folders in one step ([`exchange`]), it does: a reader sees
+    /// the old output or the new, never neither, and the staging path is left holding the old
+    /// one, which is then removed (a kill before that leaves it as a stale staging folder, which
+    /// the next run removes). Elsewhere the old folder is renamed aside first and the new one
+    /// renamed into place, and [`Staging::new`] puts the old one back if a kill fell between.
     pub fn commit(mut self) -> Result<PathBuf> {
+        let exchanged = self.target.exists()
+            && exchange(&self.dir, &self.target).map_err(|e| Error::writing(&self.target, e))?;
+        if exchanged {
+            self.committed = true;
+            std::fs::remove_dir_all(&self.dir).map_err(|e| Error::writing(&self.dir, e))?;
+            return Ok(self.target.clone());
+        }
         let aside = self.dir.with_extension("old");
         if self.target.exists() {
             std::fs::rename(&self.target, &aside).map_err(|e| Error::writing(&self.target, e))?;
         }
         std::fs::rename(&self.dir, &self.target).map_err(|e| Error::writing(&self.target, e))?;
+        self.committed = true;
         if aside.exists() {
             std::fs::remove_dir_all(&aside).map_err(|e| Error::writing(&aside, e))?;
         }
-        self.committed = true;
         Ok(self.target.clone())
     }
+}
+
+/// Swaps two existing paths atomically with Linux's `renameat2(RENAME_EXCHANGE)` (rename(2),
+/// Linux 3.15; supported by ext4, xfs, btrfs, tmpfs and overlayfs among others). `Ok(false)`
+/// where the kernel or file system cannot, and the caller falls back to two renames.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are to NUL-terminated strings that live until the call returns, and
+    // `renameat2` only reads them.
+    let status = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if status == 0 {
+        return Ok(true);
+    }
+    let error = std::io::Error::last_os_error();
+    match error.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(error),
+    }
+}
+
+/// No atomic exchange outside Linux: the caller renames twice.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 impl Drop for Staging {
@@ -151,5 +200,44 @@ mod tests {
         );
         assert!(!stale.exists());
         drop(staging);
+    }
+
+    #[test]
+    fn a_commit_replaces_the_previous_output_whole_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().expect("temp");
+        let target = dir.path().join("analysis");
+        std::fs::create_dir_all(&target).expect("target");
+        std::fs::write(target.join("old.csv"), b"previous").expect("file");
+
+        let staging = Staging::new(&target).expect("staging");
+        staging.write("new.csv", b"next").expect("write");
+        staging.commit().expect("commit");
+        let names = |path: &Path| {
+            let mut names: Vec<String> = std::fs::read_dir(path)
+                .expect("list")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&target), ["new.csv"]);
+        assert_eq!(names(dir.path()), ["analysis"]);
+    }
+
+    /// On Linux the commit swaps the folders in one step, so a reader never finds no output:
+    /// checked here on the test's own file system (ext4, tmpfs and overlayfs all support it).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn two_folders_are_exchanged_in_one_step() {
+        let dir = tempfile::tempdir().expect("temp");
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for (folder, contents) in [(&a, b"from a"), (&b, b"from b")] {
+            std::fs::create_dir_all(folder).expect("folder");
+            std::fs::write(folder.join("f"), contents).expect("file");
+        }
+        assert!(exchange(&a, &b).expect("exchange"));
+        assert_eq!(std::fs::read(a.join("f")).expect("a"), b"from b");
+        assert_eq!(std::fs::read(b.join("f")).expect("b"), b"from a");
+        assert!(exchange(&a, &dir.path().join("missing")).is_err());
     }
 }
