@@ -42,18 +42,27 @@ pub fn tune() {
 mod tests {
     use super::*;
 
-    /// The option number is mimalloc's purge delay: it reads mimalloc's documented default
-    /// (1000 ms in v3, src/options.c) until [`tune`] sets it, and -1 after.
+    /// Option 15 is mimalloc's purge delay: before [`tune`] it reads mimalloc's documented
+    /// default (1000 ms in v3, src/options.c) or the user's `MIMALLOC_PURGE_DELAY`; after, -1,
+    /// unless the user's value is left in force. Transparent huge pages are off afterwards as
+    /// the kernel reports it (`PR_GET_THP_DISABLE`), unless the user set `MIMALLOC_ALLOW_THP`.
     #[test]
-    fn the_purge_delay_option_is_mimallocs_and_tune_turns_purging_off() {
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-            return;
-        }
+    fn tune_turns_purging_and_huge_pages_off_unless_the_user_set_them() {
+        let user_delay = std::env::var("MIMALLOC_PURGE_DELAY").ok();
+        let default_delay = user_delay.as_deref().map_or(1000, |v| {
+            v.trim().parse().expect("a number of milliseconds")
+        });
         // SAFETY: reads an option value.
         let before = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        assert_eq!(before, 1000);
+        assert_eq!(before, default_delay);
         tune();
         let after = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        assert_eq!(after, -1);
+        assert_eq!(after, if user_delay.is_some() { before } else { -1 });
+        #[cfg(target_os = "linux")]
+        if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+            // SAFETY: `prctl` with integer arguments only; it reads the process' flag.
+            let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+            assert_eq!(disabled, 1);
+        }
     }
 }

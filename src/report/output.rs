@@ -158,6 +158,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    /// Creates the folder `path` holding one file `name` with `contents`.
+    fn folder_with(path: &Path, name: &str, contents: &[u8]) {
+        std::fs::create_dir_all(path).expect("folder");
+        std::fs::write(path.join(name), contents).expect("file");
+    }
+
     #[test]
     fn a_run_killed_between_the_two_renames_loses_no_previous_output() {
         let dir = tempfile::tempdir().expect("temp");
@@ -165,8 +171,7 @@ mod tests {
         // What a kill after `commit`'s first rename leaves: the old output set aside, no target,
         // and the killed run's staging folder half-renamed or still there.
         let aside = dir.path().join(".analysis.tmp-4242.old");
-        std::fs::create_dir_all(&aside).expect("aside");
-        std::fs::write(aside.join("tabel.csv"), b"previous").expect("file");
+        folder_with(&aside, "tabel.csv", b"previous");
         std::fs::create_dir_all(dir.path().join(".analysis.tmp-4242")).expect("staging");
 
         let staging = Staging::new(&target).expect("staging");
@@ -187,11 +192,9 @@ mod tests {
     fn an_existing_output_is_kept_and_stale_folders_beside_it_are_removed() {
         let dir = tempfile::tempdir().expect("temp");
         let target = dir.path().join("analysis");
-        std::fs::create_dir_all(&target).expect("target");
-        std::fs::write(target.join("tabel.csv"), b"current").expect("file");
+        folder_with(&target, "tabel.csv", b"current");
         let stale = dir.path().join(".analysis.tmp-7.old");
-        std::fs::create_dir_all(&stale).expect("stale");
-        std::fs::write(stale.join("tabel.csv"), b"older").expect("file");
+        folder_with(&stale, "tabel.csv", b"older");
 
         let staging = Staging::new(&target).expect("staging");
         assert_eq!(
@@ -206,8 +209,7 @@ mod tests {
     fn a_commit_replaces_the_previous_output_whole_and_leaves_nothing_beside_it() {
         let dir = tempfile::tempdir().expect("temp");
         let target = dir.path().join("analysis");
-        std::fs::create_dir_all(&target).expect("target");
-        std::fs::write(target.join("old.csv"), b"previous").expect("file");
+        folder_with(&target, "old.csv", b"previous");
 
         let staging = Staging::new(&target).expect("staging");
         staging.write("new.csv", b"next").expect("write");
@@ -231,10 +233,8 @@ mod tests {
     fn two_folders_are_exchanged_in_one_step() {
         let dir = tempfile::tempdir().expect("temp");
         let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-        for (folder, contents) in [(&a, b"from a"), (&b, b"from b")] {
-            std::fs::create_dir_all(folder).expect("folder");
-            std::fs::write(folder.join("f"), contents).expect("file");
-        }
+        folder_with(&a, "f", b"from a");
+        folder_with(&b, "f", b"from b");
         assert!(exchange(&a, &b).expect("exchange"));
         assert_eq!(std::fs::read(a.join("f")).expect("a"), b"from b");
         assert_eq!(std::fs::read(b.join("f")).expect("b"), b"from a");
