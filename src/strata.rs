@@ -444,11 +444,12 @@ fn extra_column(registers: &RegisterSet, spec: &LoadedSpec, name: &str) -> Resul
         .map(|n| n.to_string())
         .unwrap_or_else(|| "PNR".into());
     Ok(raw.select([
-        col(pnr.as_str())
-            .cast(DataType::String)
-            .str()
-            .strip_chars(lit(NULL))
-            .alias("PNR"),
+        registers.person_key(
+            col(pnr.as_str())
+                .cast(DataType::String)
+                .str()
+                .strip_chars(lit(NULL)),
+        ),
         col(found.as_str())
             .cast(DataType::String)
             .alias(format!("bef_{}", name.to_lowercase())),

@@ -32,6 +32,9 @@ pub struct ValidationCache {
     changed: bool,
 }
 
+/// The facts a validation remembers beside its problems ([`Blockers`]).
+const REMEMBERED_FACTS: &str = "\0facts: dated_after_as_of, digit_persons";
+
 /// The key of a folder's files: the tool version, its validation rules (so a build with a
 /// rule added or changed validates again) and each file's name in the folder and SHA-256.
 pub fn files_key(discovered: &Discovered, fingerprints: &mut FingerprintCache) -> Result<String> {
@@ -40,6 +43,9 @@ pub fn files_key(discovered: &Discovered, fingerprints: &mut FingerprintCache) -
     for (rule, severity, text) in crate::registers::validate::RULES {
         hasher.update(format!("\0{rule}\0{severity:?}\0{text}").as_bytes());
     }
+    // What a validation remembers beside its findings: a build that remembers more validates
+    // again rather than take the absent facts for false.
+    hasher.update(REMEMBERED_FACTS.as_bytes());
     let mut paths: Vec<&PathBuf> = discovered
         .files
         .values()

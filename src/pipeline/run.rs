@@ -214,6 +214,10 @@ impl RegisterCache {
                     blockers
                 }
             };
+            // Set before anything of the folder is read, and never changed after.
+            if blockers.digit_persons {
+                folder.registers.persons = DataType::Int64;
+            }
             folder.validation = Some(blockers);
         }
         let folder = self.folder(dir)?;

@@ -158,7 +158,7 @@ fn convert_file(
     source_sha256: String,
 ) -> Result<ConvertedFile> {
     let opened = open(file)?;
-    let (_, findings) = check_file(file, &opened, as_of, &Severities::default())?;
+    let findings = check_file(file, &opened, as_of, &Severities::default())?.findings;
     if let Some(finding) = findings
         .iter()
         .find(|f| f.rule == "types" && f.severity == Severity::Error)

@@ -7,6 +7,7 @@ pub mod contract;
 pub mod convert;
 pub mod discover;
 pub mod models;
+pub mod persons;
 pub mod read;
 pub mod sas;
 pub mod scan;

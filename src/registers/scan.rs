@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use polars::prelude::*;
 
-use super::discover::{Discovered, discover};
+use super::discover::{Discovered, RegisterFile, discover};
 use super::read::{key_dtype, open};
 use crate::error::{Error, Result};
 
@@ -26,6 +26,10 @@ pub struct RegisterSet {
     pub discovered: Discovered,
     /// The type of the folder's contact keys ([`key_dtype`]).
     pub keys: DataType,
+    /// The type of the folder's person keys: text until a validation has found every `PNR` of
+    /// the folder to be digits ([`super::persons`]), which a run then sets to `Int64` before
+    /// anything is read.
+    pub persons: DataType,
     /// Frames derived alike for every analysis of a run ([`RegisterSet::shared`]).
     shared: Mutex<BTreeMap<String, DataFrame>>,
     /// The procedure codes of every analysis of the run, read together the first time any of
@@ -39,6 +43,7 @@ impl RegisterSet {
         Ok(RegisterSet {
             keys: key_dtype(&discovered),
             discovered,
+            persons: DataType::String,
             shared: Mutex::default(),
             procedure_codes: Vec::new(),
         })
@@ -76,7 +81,7 @@ impl RegisterSet {
         }
         let frames = files
             .iter()
-            .map(|f| Ok(open(f)?.canonical(f.year, &self.keys)))
+            .map(|f| self.canonical(f, f.year))
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(concat(frames, UnionArgs::default())?))
     }
@@ -97,14 +102,87 @@ impl RegisterSet {
             .of(register)
             .iter()
             .find(|f| f.year == Some(year))
-            .map(|f| Ok(open(f)?.canonical(Some(year), &self.keys)))
+            .map(|f| self.canonical(f, Some(year)))
             .transpose()
+    }
+
+    /// One file in the canonical schema, its person keys of the folder's type.
+    fn canonical(&self, file: &RegisterFile, year: Option<i32>) -> Result<LazyFrame> {
+        let frame = open(file)?.canonical(year, &self.keys);
+        let has_persons = super::contract::canonical(file.spec.feeds)
+            .is_some_and(|c| c.columns.iter().any(|c| c.name == "PNR"));
+        Ok(if has_persons && self.persons != DataType::String {
+            frame.with_column(self.person_key(col("PNR")))
+        } else {
+            frame
+        })
+    }
+
+    /// `pnr` (text) as a person key of this folder ([`super::persons::person_key`]).
+    pub fn person_key(&self, pnr: Expr) -> Expr {
+        super::persons::person_key(pnr, &self.persons)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The prescriptions of persons in the 2024 population, and the distinct persons among them.
+    fn prescriptions_in_population(registers: &RegisterSet) -> (u32, u32) {
+        let frame = registers
+            .require("lmdb")
+            .expect("lmdb")
+            .join(
+                registers
+                    .scan_year("bef", 2024)
+                    .expect("bef")
+                    .expect("2024"),
+                [col("PNR")],
+                [col("PNR")],
+                JoinArgs::new(JoinType::Semi),
+            )
+            .select([
+                len().alias("rows"),
+                col("PNR")
+                    .n_unique()
+                    .cast(DataType::UInt32)
+                    .alias("persons"),
+            ])
+            .collect()
+            .expect("joined");
+        let get = |name: &str| {
+            frame
+                .column(name)
+                .expect(name)
+                .cast(&DataType::UInt32)
+                .expect("count")
+                .u32()
+                .expect("u32")
+                .get(0)
+                .expect("value")
+        };
+        (get("rows"), get("persons"))
+    }
+
+    #[test]
+    fn integer_person_keys_find_the_same_persons_as_text_keys() {
+        let mut registers =
+            RegisterSet::open(std::path::Path::new("data-samples")).expect("opened");
+        let text = prescriptions_in_population(&registers);
+        registers.persons = DataType::Int64;
+        let pnr = registers
+            .scan_year("bef", 2024)
+            .expect("bef")
+            .expect("2024")
+            .collect_schema()
+            .expect("schema")
+            .get("PNR")
+            .cloned();
+        assert_eq!(pnr, Some(DataType::Int64));
+        assert_eq!(prescriptions_in_population(&registers), text);
+        assert!(text.0 > 0 && text.1 > 0, "{text:?}");
+    }
 
     #[test]
     fn a_shared_frame_is_computed_once_and_kept_by_its_key() {

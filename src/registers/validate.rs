@@ -174,6 +174,9 @@ pub struct FileSummary {
     pub year: Option<i32>,
     pub format: Format,
     pub rows: u64,
+    /// See [`Checked::digit_persons`].
+    #[serde(skip)]
+    pub digit_persons: bool,
 }
 
 /// A file that could not be read at all (only with [`validate_all`]).
@@ -214,6 +217,7 @@ impl ValidationReport {
                 .chain(self.errors().map(|f| (f.register.to_string(), f.message())))
                 .collect(),
             dated_after_as_of: self.findings.iter().any(|f| f.rule == "date_range"),
+            digit_persons: self.unreadable.is_empty() && self.files.iter().all(|f| f.digit_persons),
         }
     }
 
@@ -294,6 +298,11 @@ pub struct Blockers {
     /// Some date lay outside the plausible range (before 1900 or after the as-of date): a later
     /// as-of date could change the findings.
     pub dated_after_as_of: bool,
+    /// Every file was read and every `PNR` in it is digits: the folder's person keys can be
+    /// integers ([`super::persons`]). Absent (false: text keys) in validations remembered by
+    /// builds before it.
+    #[serde(default)]
+    pub digit_persons: bool,
 }
 
 impl Blockers {
@@ -475,16 +484,30 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
     checks
 }
 
-/// Runs the checks of one file, returning its row count and findings.
+/// What the checks of one file found.
+pub struct Checked {
+    pub rows: u64,
+    /// Every `PNR` of the file (if it has them) is digits ([`super::persons`]).
+    pub digit_persons: bool,
+    pub findings: Vec<Finding>,
+}
+
+/// Runs the checks of one file.
 pub fn check_file(
     file: &RegisterFile,
     opened: &OpenedFile,
     as_of: i32,
     severities: &Severities,
-) -> Result<(u64, Vec<Finding>)> {
+) -> Result<Checked> {
     let checks = checks_for(opened, &file.spec, as_of);
     let frame = opened.raw.clone().with_row_index(ROW, Some(1));
-    let mut sums = vec![len().cast(DataType::UInt64).alias("__rows")];
+    let mut sums = vec![
+        len().cast(DataType::UInt64).alias("__rows"),
+        super::persons::not_digits(opened.parsed("PNR"))
+            .cast(DataType::UInt64)
+            .sum()
+            .alias("__not_digits"),
+    ];
     sums.extend(checks.iter().enumerate().map(|(i, c)| {
         c.violation
             .clone()
@@ -531,7 +554,11 @@ pub fn check_file(
             examples,
         });
     }
-    Ok((rows, findings))
+    Ok(Checked {
+        rows,
+        digit_persons: count_of("__not_digits") == 0,
+        findings,
+    })
 }
 
 /// The first three rows of a frame of (row, value).
@@ -686,7 +713,7 @@ fn collect(
             let result = check_file(file, &o, as_of, severities)?;
             Ok((o, result))
         });
-        let (o, (rows, mut found)) = match checked {
+        let (o, mut checked) = match checked {
             Ok(ok) => ok,
             Err(e) if !stop_on_unreadable => {
                 unreadable.push(Unreadable {
@@ -703,9 +730,10 @@ fn collect(
             register: file.register,
             year: file.year,
             format: file.format,
-            rows,
+            rows: checked.rows,
+            digit_persons: checked.digit_persons,
         });
-        findings.append(&mut found);
+        findings.append(&mut checked.findings);
         opened.insert(file.path.clone(), o);
     }
     findings.extend(check_keys(discovered, &opened, severities)?);
@@ -791,6 +819,40 @@ mod tests {
         assert_eq!(padded[0].count, 1);
         assert_eq!(padded[0].examples[0].row, 2);
         assert_eq!(padded[0].examples[0].value, "6620011000000  ");
+    }
+
+    #[test]
+    fn person_keys_are_integers_only_when_every_file_holds_digits() {
+        let as_of = dates::parse_iso("2025-01-01").expect("date");
+        let digits = |dir: &std::path::Path| {
+            validate_all(
+                &discover(dir).expect("discovered"),
+                as_of,
+                &Severities::default(),
+            )
+            .expect("validated")
+            .blockers()
+            .digit_persons
+        };
+        assert!(digits(std::path::Path::new("data-samples")));
+        let dir = tempfile::tempdir().expect("temp");
+        padded_contacts(dir.path());
+        assert!(
+            digits(dir.path()),
+            "0001 and 0002, with padded units beside them"
+        );
+        std::fs::write(
+            dir.path().join("dod.csv"),
+            "PNR,DODDATO\nx0002,2024-05-01\n",
+        )
+        .expect("written");
+        assert!(!digits(dir.path()), "one death register key with a letter");
+        std::fs::write(dir.path().join("dod.csv"), "PNR,DODDATO\n0002,2024-05-01\n")
+            .expect("written");
+        assert!(digits(dir.path()));
+        // A file that cannot be read may hold any keys.
+        std::fs::write(dir.path().join("lmdb.parquet"), "not parquet").expect("written");
+        assert!(!digits(dir.path()));
     }
 
     #[test]
