@@ -438,18 +438,9 @@ fn extra_column(registers: &RegisterSet, spec: &LoadedSpec, name: &str) -> Resul
             ))
         })?
         .to_string();
-    let pnr = schema
-        .iter_names()
-        .find(|n| n.eq_ignore_ascii_case("PNR"))
-        .map(|n| n.to_string())
-        .unwrap_or_else(|| "PNR".into());
+    let pnr = crate::registers::models::canonical_column_named(&opened, "PNR", registers.keys());
     Ok(raw.select([
-        registers.person_key(
-            col(pnr.as_str())
-                .cast(DataType::String)
-                .str()
-                .strip_chars(lit(NULL)),
-        ),
+        pnr.alias("PNR"),
         col(found.as_str())
             .cast(DataType::String)
             .alias(format!("bef_{}", name.to_lowercase())),

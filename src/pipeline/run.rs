@@ -214,9 +214,8 @@ impl RegisterCache {
                     blockers
                 }
             };
-            // Set before anything of the folder is read, and never changed after.
             if blockers.digit_persons {
-                folder.registers.persons = DataType::Int64;
+                folder.registers.read_persons_as_integers();
             }
             folder.validation = Some(blockers);
         }
@@ -620,7 +619,18 @@ fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummar
     let started = Instant::now();
     let loaded = spec::load(&options.spec)?;
     let id = loaded.spec.id.clone();
-    let summary = analyse(options, cache, &loaded, started)?;
+    let summary = analyse(options, cache, &loaded, started).map_err(|e| {
+        let folder = options.registers.as_ref().unwrap_or(&loaded.registers);
+        let remembered = options.out.join(crate::ops::fingerprint::CACHE_FOLDER);
+        match crate::registers::persons::changed_since_validation(
+            &e.to_string(),
+            folder,
+            &remembered,
+        ) {
+            Some(message) => Error::BadInput(message),
+            None => e,
+        }
+    })?;
     if !summary.skipped {
         options.log.event(&Event::Done {
             analysis: &id,

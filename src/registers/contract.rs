@@ -4,8 +4,11 @@
 /// The canonical type of a column after reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Text (person keys, codes).
+    /// Text (codes, labels).
     Text,
+    /// A person key (`PNR`): text in every file; read as an integer where the folder's
+    /// validation found every key of the folder to be digits (see [`super::persons`]).
+    Person,
     /// A contact key (`DW_EK_KONTAKT`): kept as the integer the file holds, since integer joins
     /// of contacts, diagnoses and procedures cost a fraction of string joins at national
     /// volumes; text where a file holds text (CSV, LPR2's prefixed `RECNUM`), and then all the
@@ -23,6 +26,7 @@ impl Kind {
     pub fn describe(self) -> &'static str {
         match self {
             Kind::Text => "text",
+            Kind::Person => "a person key (text)",
             Kind::Key => "a contact key (an integer or text)",
             Kind::Date => "a date (YYYY-MM-DD)",
             Kind::Number => "a number",
@@ -84,7 +88,7 @@ pub const BEF: RegisterSpec = RegisterSpec {
     yearly: true,
     unique_pnr: true,
     columns: &[
-        col("PNR", Kind::Text),
+        col("PNR", Kind::Person),
         col("FOED_DAG", Kind::Date),
         col("KOEN", Kind::Text),
         col("KOM", Kind::Municipality),
@@ -100,7 +104,7 @@ pub const UDDA: RegisterSpec = RegisterSpec {
     file_aliases: &[],
     yearly: true,
     unique_pnr: true,
-    columns: &[col("PNR", Kind::Text), col("HFAUDD", Kind::Text)],
+    columns: &[col("PNR", Kind::Person), col("HFAUDD", Kind::Text)],
 };
 
 pub const IND: RegisterSpec = RegisterSpec {
@@ -110,7 +114,7 @@ pub const IND: RegisterSpec = RegisterSpec {
     yearly: true,
     unique_pnr: true,
     columns: &[
-        col("PNR", Kind::Text),
+        col("PNR", Kind::Person),
         ColumnSpec {
             name: "FAMAEKVIVADISP",
             aliases: &["FAMAEKVIVADISP_13"],
@@ -129,7 +133,7 @@ pub const CONTACTS: RegisterSpec = RegisterSpec {
     unique_pnr: false,
     columns: &[
         col("DW_EK_KONTAKT", Kind::Key),
-        col("PNR", Kind::Text),
+        col("PNR", Kind::Person),
         col("DATO_START", Kind::Date),
         col("DATO_SLUT", Kind::Date),
         col("KONTAKTTYPE", Kind::Text),
@@ -176,7 +180,7 @@ pub const PRESCRIPTIONS: RegisterSpec = RegisterSpec {
     yearly: false,
     unique_pnr: false,
     columns: &[
-        col("PNR", Kind::Text),
+        col("PNR", Kind::Person),
         col("EKSD", Kind::Date),
         col("ATC", Kind::Text),
         optional("APK", Kind::Number),
@@ -190,7 +194,7 @@ pub const DEATHS: RegisterSpec = RegisterSpec {
     yearly: false,
     unique_pnr: true,
     columns: &[
-        col("PNR", Kind::Text),
+        col("PNR", Kind::Person),
         ColumnSpec {
             name: "DODDATO",
             aliases: &["D_DODSDTO"],
@@ -227,7 +231,7 @@ pub const LPR2_ADM: RegisterSpec = RegisterSpec {
         ColumnSpec {
             name: "PNR",
             aliases: &["V_CPR"],
-            kind: Kind::Text,
+            kind: Kind::Person,
             required: true,
         },
         col("D_INDDTO", Kind::Date),
@@ -290,7 +294,7 @@ pub const LPR3A_CONTACTS: RegisterSpec = RegisterSpec {
     yearly: false,
     columns: &[
         col("DW_EK_KONTAKT", Kind::Key),
-        col("PNR", Kind::Text),
+        col("PNR", Kind::Person),
         col("DATO_START", Kind::Date),
         col("DATO_SLUT", Kind::Date),
         col("KONTAKTTYPE", Kind::Text),

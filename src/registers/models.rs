@@ -26,7 +26,8 @@
 use polars::prelude::*;
 
 use super::contract::{self, ColumnSpec, Kind, REPORTING_SYSTEM};
-use super::read::{OpenedFile, canonical_dtype};
+use super::persons::person_key;
+use super::read::{KeyTypes, OpenedFile, canonical_dtype};
 
 /// The prefix that keeps LPR2's keys apart from LPR3's.
 pub const LPR2_KEY_PREFIX: &str = "LPR2-";
@@ -66,16 +67,18 @@ pub fn keep(file: &OpenedFile) -> Option<Expr> {
     }
 }
 
-/// The canonical type of a column of the contract, contact keys as `keys`.
-fn dtype_of(target: &ColumnSpec, keys: &DataType) -> DataType {
+/// `value` (the file's value of the contract's column `target`) in its canonical type, keys of
+/// the types `keys`.
+fn canonical_value(value: Expr, target: &ColumnSpec, keys: &KeyTypes) -> Expr {
     match target.kind {
-        Kind::Key => keys.clone(),
-        kind => canonical_dtype(kind),
+        Kind::Key => value.cast(keys.contacts.clone()),
+        Kind::Person => person_key(value, &keys.persons),
+        kind => value.cast(canonical_dtype(kind)),
     }
 }
 
 /// One canonical column of the contract's register, from a file of a model.
-fn canonical_column(file: &OpenedFile, target: &ColumnSpec, keys: &DataType) -> Expr {
+fn canonical_column(file: &OpenedFile, target: &ColumnSpec, keys: &KeyTypes) -> Expr {
     let lpr2 = is_lpr2(file.spec.name);
     let parsed = |name: &str| file.parsed(name);
     let expr = match (file.spec.name, target.name) {
@@ -92,20 +95,21 @@ fn canonical_column(file: &OpenedFile, target: &ColumnSpec, keys: &DataType) -> 
         _ if file.spec.columns.iter().any(|c| c.name == target.name) => parsed(target.name),
         _ => lit(NULL),
     };
-    expr.cast(dtype_of(target, keys)).alias(target.name)
+    canonical_value(expr, target, keys).alias(target.name)
 }
 
 /// The columns of the contract's register that `file` feeds, in the contract's order.
-pub fn canonical_columns(file: &OpenedFile, keys: &DataType) -> Vec<Expr> {
+pub fn canonical_columns(file: &OpenedFile, keys: &KeyTypes) -> Vec<Expr> {
     if file.spec.feeds == file.spec.name {
         return file
             .columns
             .iter()
             .map(|c| match c.spec.kind {
-                // A no-op where the file's keys already have the folder's type, so the reader
-                // still sees the bare column.
-                Kind::Key if c.file_dtype.as_ref() != Some(keys) => {
-                    c.parsed.clone().cast(keys.clone()).alias(c.spec.name)
+                // Left bare where the file's keys already have the folder's type, so the reader
+                // still sees the column itself (and can test filters on it while decoding).
+                Kind::Key if c.file_dtype.as_ref() == Some(&keys.contacts) => c.parsed.clone(),
+                Kind::Key | Kind::Person => {
+                    canonical_value(c.parsed.clone(), c.spec, keys).alias(c.spec.name)
                 }
                 _ => c.parsed.clone(),
             })
@@ -121,12 +125,12 @@ pub fn canonical_columns(file: &OpenedFile, keys: &DataType) -> Vec<Expr> {
 }
 
 /// The canonical column `name` of the register `file` feeds, computed from the file's rows.
-pub fn canonical_column_named(file: &OpenedFile, name: &str, keys: &DataType) -> Expr {
+pub fn canonical_column_named(file: &OpenedFile, name: &str, keys: &KeyTypes) -> Expr {
     let target = contract::canonical(file.spec.feeds)
         .expect("every model table feeds a register of the contract");
     match target.columns.iter().find(|c| c.name == name) {
         Some(spec) if file.spec.feeds == file.spec.name => {
-            file.parsed(name).cast(dtype_of(spec, keys))
+            canonical_value(file.parsed(name), spec, keys)
         }
         Some(spec) => canonical_column(file, spec, keys),
         None => lit(NULL).cast(DataType::String).alias(name),

@@ -14,6 +14,8 @@
 //! way. Both parts are cheap on Polars' text columns (a parse, and a length the column stores),
 //! where writing a digit before each key would copy every string first.
 
+use std::path::Path;
+
 use polars::prelude::*;
 
 /// The most digits a key may have to be read as an integer: (10^17 - 1) * 32 + 17 is below
@@ -22,16 +24,32 @@ const MOST_DIGITS: usize = 17;
 
 /// True on a row whose `PNR` (as text, null where absent) cannot be read as an integer key: a
 /// validation fact counted over every file, not a finding.
+///
+/// Digits only, 1 to 17 of them. Polars' text-to-integer parse (`atoi_simd`) refuses every
+/// character but the digits and a leading sign, and an unsigned type refuses `-`, so only a
+/// leading `+` is left to test; this costs a third of the regular expression `^[0-9]{1,17}$`
+/// over the 750 million keys of a national folder (0.38 s against 1.0-1.2 s per 50 million).
 pub fn not_digits(pnr: Expr) -> Expr {
+    let length = pnr.clone().str().len_bytes();
     pnr.clone().is_not_null().and(
-        pnr.str()
-            .contains(lit(format!("^[0-9]{{1,{MOST_DIGITS}}}$")), true)
-            .not(),
+        length
+            .clone()
+            .eq(lit(0u32))
+            .or(length.gt(lit(MOST_DIGITS as u32)))
+            .or(pnr.clone().cast(DataType::UInt64).is_null())
+            .or(pnr.str().starts_with(lit("+"))),
     )
 }
 
+/// Polars' message for a failed strict parse of person keys ([`person_key`]), up to the keys.
+const FAILED_PARSE: &str = "conversion from `str` to `i64` failed in column 'PNR'";
+
 /// The key `pnr` (text) in the type `persons` of its folder, named `PNR`: itself for text, else
 /// its number times 32 plus its count of digits (see the module's documentation).
+///
+/// The parse is strict: a key that is not digits although the validation found only digits (a
+/// file changed without its size or modification time changing) stops the run, with
+/// [`changed_since_validation`]'s message, rather than losing the person.
 pub fn person_key(pnr: Expr, persons: &DataType) -> Expr {
     match persons {
         DataType::Int64 => {
@@ -41,6 +59,27 @@ pub fn person_key(pnr: Expr, persons: &DataType) -> Expr {
         _ => pnr,
     }
     .alias("PNR")
+}
+
+/// The message for a failed parse of [`person_key`] in `error` (any error's text), or `None`
+/// when `error` is another one. `folder` is the registers folder, `cache` the remembered
+/// validations to delete. Polars' message names the keys but not the file, since one query
+/// reads many.
+pub fn changed_since_validation(error: &str, folder: &Path, cache: &Path) -> Option<String> {
+    let (_, after) = error.split_once(FAILED_PARSE)?;
+    let keys = after
+        .split_once(": ")
+        .map_or("", |(_, keys)| keys)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(format!(
+        "{}: a person key (PNR) is not digits: {keys}. The folder's validation found every PNR \
+         to be digits, so a file has changed since without its size or modification time \
+         changing; delete {} and run again to validate the folder anew",
+        folder.display(),
+        cache.display()
+    ))
 }
 
 #[cfg(test)]
@@ -99,10 +138,21 @@ mod tests {
             Some(eighteen),
             Some(""),
             Some("12 4"),
+            Some(" 12"),
+            Some("12 "),
             Some("p1"),
             Some("-12"),
+            Some("+12"),
+            Some("-0"),
+            Some("+0"),
+            Some("+"),
+            Some("12.0"),
+            Some("1e3"),
+            Some("1_2"),
+            Some("0x1F"),
+            Some("\u{0661}\u{0662}"),
         ];
-        assert_eq!(not_digits_of(&refused), [true; 5]);
+        assert_eq!(not_digits_of(&refused), [true; 16]);
     }
 
     #[test]
@@ -113,5 +163,25 @@ mod tests {
             .expect("read");
         let pnr = read.column("PNR").expect("PNR").str().expect("text");
         assert_eq!(pnr.iter().collect::<Vec<_>>(), [Some("p1"), Some("0101")]);
+    }
+
+    #[test]
+    fn a_key_that_stopped_being_digits_is_reported_with_its_folder() {
+        let frame = frame(&[Some("0101"), Some("x0002")])
+            .select([person_key(col("PNR"), &DataType::Int64)]);
+        let in_memory = frame.clone().collect().expect_err("x0002 is not digits");
+        let streamed = super::super::scan::collect_streaming(frame).expect_err("not digits");
+        let (folder, cache) = (Path::new("registers"), Path::new("out/.ulighed-cache"));
+        for err in [in_memory, streamed] {
+            let err = crate::error::Error::from(err).to_string();
+            let message = changed_since_validation(&err, folder, cache).expect(&err);
+            assert!(
+                message.starts_with("registers: a person key (PNR) is not digits: [\"x0002\"]."),
+                "{message}"
+            );
+            assert!(message.contains("delete out/.ulighed-cache"), "{message}");
+        }
+        let other = "conversion from `str` to `i32` failed in column 'KOM' for 1 out of 2 values";
+        assert_eq!(changed_since_validation(other, folder, cache), None);
     }
 }

@@ -103,7 +103,7 @@ fn scan_raw(file: &RegisterFile) -> Result<LazyFrame> {
 /// [`key_dtype`]).
 pub fn canonical_dtype(kind: Kind) -> DataType {
     match kind {
-        Kind::Text | Kind::Key => DataType::String,
+        Kind::Text | Kind::Person | Kind::Key => DataType::String,
         Kind::Date => DataType::Date,
         Kind::Number => DataType::Float64,
         Kind::Municipality => DataType::Int32,
@@ -132,10 +132,10 @@ fn parse_expr(name: &str, dtype: &DataType, kind: Kind, format: Format) -> Optio
             .eq(c.clone().cast(DataType::Int64).cast(DataType::Float64))
     };
     match kind {
-        Kind::Text | Kind::Key if text && strips_text(format) => {
+        Kind::Text | Kind::Person | Kind::Key if text && strips_text(format) => {
             Some(c.str().strip_chars(lit(NULL)))
         }
-        Kind::Text | Kind::Key if text => Some(c),
+        Kind::Text | Kind::Person | Kind::Key if text => Some(c),
         Kind::Key if matches!(dtype, DataType::Int64) => Some(c),
         Kind::Key if dtype.is_integer() => Some(c.cast(DataType::Int64)),
         Kind::Key if dtype.is_float() => Some(
@@ -143,8 +143,8 @@ fn parse_expr(name: &str, dtype: &DataType, kind: Kind, format: Format) -> Optio
                 .then(c.clone().cast(DataType::Int64))
                 .otherwise(lit(NULL).cast(DataType::Int64)),
         ),
-        Kind::Text if dtype.is_integer() => Some(c.cast(DataType::String)),
-        Kind::Text if dtype.is_float() => Some(
+        Kind::Text | Kind::Person if dtype.is_integer() => Some(c.cast(DataType::String)),
+        Kind::Text | Kind::Person if dtype.is_float() => Some(
             when(whole())
                 .then(c.clone().cast(DataType::Int64).cast(DataType::String))
                 .otherwise(c.cast(DataType::String)),
@@ -265,9 +265,9 @@ impl OpenedFile {
         }
     }
 
-    /// The file in the canonical schema of the contract's register it feeds; yearly registers
-    /// get the year as column [`YEAR`]. Contact keys have the type `keys` (see [`key_dtype`]).
-    pub fn canonical(&self, year: Option<i32>, keys: &DataType) -> LazyFrame {
+    /// The file in the canonical schema of the contract's register it feeds, its keys of the
+    /// types `keys`; yearly registers get the year as column [`YEAR`].
+    pub fn canonical(&self, year: Option<i32>, keys: &KeyTypes) -> LazyFrame {
         let mut exprs = super::models::canonical_columns(self, keys);
         if let Some(year) = year {
             exprs.push(lit(year).alias(YEAR));
@@ -290,6 +290,27 @@ impl OpenedFile {
                     .as_ref()
                     .is_some_and(|d| d.is_integer() || d.is_float())
             })
+    }
+}
+
+/// The types a folder's keys are read as. Each is alike across the folder's files, since the keys
+/// of one folder are compared with each other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyTypes {
+    /// Contact keys (`DW_EK_KONTAKT`): see [`key_dtype`].
+    pub contacts: DataType,
+    /// Person keys (`PNR`): text, or `Int64` where the folder's validation found every key to
+    /// be digits (see [`super::persons`]).
+    pub persons: DataType,
+}
+
+impl KeyTypes {
+    /// Contact keys of type `contacts`, person keys as the text the files hold.
+    pub fn text_persons(contacts: DataType) -> KeyTypes {
+        KeyTypes {
+            contacts,
+            persons: DataType::String,
+        }
     }
 }
 

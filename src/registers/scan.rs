@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use polars::prelude::*;
 
 use super::discover::{Discovered, RegisterFile, discover};
-use super::read::{key_dtype, open};
+use super::read::{KeyTypes, key_dtype, open};
 use crate::error::{Error, Result};
 
 /// Runs a query on Polars' streaming engine, which reads the registers in morsels and holds only
@@ -24,12 +24,9 @@ pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
 /// The register files of a folder, opened on demand.
 pub struct RegisterSet {
     pub discovered: Discovered,
-    /// The type of the folder's contact keys ([`key_dtype`]).
-    pub keys: DataType,
-    /// The type of the folder's person keys: text until a validation has found every `PNR` of
-    /// the folder to be digits ([`super::persons`]), which a run then sets to `Int64` before
-    /// anything is read.
-    pub persons: DataType,
+    /// The types of the folder's keys: contact keys by [`key_dtype`], person keys as text until
+    /// [`RegisterSet::read_persons_as_integers`].
+    keys: KeyTypes,
     /// Frames derived alike for every analysis of a run ([`RegisterSet::shared`]).
     shared: Mutex<BTreeMap<String, DataFrame>>,
     /// The procedure codes of every analysis of the run, read together the first time any of
@@ -41,12 +38,27 @@ impl RegisterSet {
     pub fn open(dir: &std::path::Path) -> Result<RegisterSet> {
         let discovered = discover(dir)?;
         Ok(RegisterSet {
-            keys: key_dtype(&discovered),
+            keys: KeyTypes::text_persons(key_dtype(&discovered)),
             discovered,
-            persons: DataType::String,
             shared: Mutex::default(),
             procedure_codes: Vec::new(),
         })
+    }
+
+    /// The types the folder's keys are read as.
+    pub fn keys(&self) -> &KeyTypes {
+        &self.keys
+    }
+
+    /// Reads the folder's person keys as integers from now on: for a folder whose validation
+    /// found every `PNR` to be digits ([`super::persons`]). The frames kept so far were derived
+    /// with text keys, which would not join with what is read from now on, so they are dropped.
+    pub fn read_persons_as_integers(&mut self) {
+        self.keys.persons = DataType::Int64;
+        self.shared
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
     }
 
     /// The frame named `key`, computed by `compute` the first time it is asked for and kept for
@@ -106,21 +118,9 @@ impl RegisterSet {
             .transpose()
     }
 
-    /// One file in the canonical schema, its person keys of the folder's type.
+    /// One file in the canonical schema, its keys of the folder's types.
     fn canonical(&self, file: &RegisterFile, year: Option<i32>) -> Result<LazyFrame> {
-        let frame = open(file)?.canonical(year, &self.keys);
-        let has_persons = super::contract::canonical(file.spec.feeds)
-            .is_some_and(|c| c.columns.iter().any(|c| c.name == "PNR"));
-        Ok(if has_persons && self.persons != DataType::String {
-            frame.with_column(self.person_key(col("PNR")))
-        } else {
-            frame
-        })
-    }
-
-    /// `pnr` (text) as a person key of this folder ([`super::persons::person_key`]).
-    pub fn person_key(&self, pnr: Expr) -> Expr {
-        super::persons::person_key(pnr, &self.persons)
+        Ok(open(file)?.canonical(year, &self.keys))
     }
 }
 
@@ -170,7 +170,7 @@ mod tests {
         let mut registers =
             RegisterSet::open(std::path::Path::new("data-samples")).expect("opened");
         let text = prescriptions_in_population(&registers);
-        registers.persons = DataType::Int64;
+        registers.read_persons_as_integers();
         let pnr = registers
             .scan_year("bef", 2024)
             .expect("bef")
@@ -182,6 +182,27 @@ mod tests {
         assert_eq!(pnr, Some(DataType::Int64));
         assert_eq!(prescriptions_in_population(&registers), text);
         assert!(text.0 > 0 && text.1 > 0, "{text:?}");
+    }
+
+    #[test]
+    fn frames_kept_with_text_person_keys_are_not_used_with_integer_keys() {
+        let mut registers =
+            RegisterSet::open(std::path::Path::new("data-samples")).expect("opened");
+        let population = |registers: &RegisterSet| {
+            registers
+                .shared("population/2024", || {
+                    Ok(registers
+                        .scan_year("bef", 2024)?
+                        .expect("2024")
+                        .select([col("PNR")])
+                        .collect()?)
+                })
+                .expect("population")
+        };
+        let dtype = |frame: &DataFrame| frame.column("PNR").expect("PNR").dtype().clone();
+        assert_eq!(dtype(&population(&registers)), DataType::String);
+        registers.read_persons_as_integers();
+        assert_eq!(dtype(&population(&registers)), DataType::Int64);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::contract::{Kind, RegisterSpec};
 use super::discover::{Discovered, Format, RegisterFile};
-use super::read::{OpenedFile, key_dtype_of, open};
+use super::read::{KeyTypes, OpenedFile, key_dtype_of, open};
 use super::scan::collect_streaming;
 use crate::dates;
 use crate::error::{Error, Result};
@@ -358,7 +358,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
         } else {
             col(raw_name.as_str()).is_not_null()
         };
-        if mapped.spec.kind != Kind::Text {
+        if !matches!(mapped.spec.kind, Kind::Text | Kind::Person) {
             checks.push(Check {
                 rule: "types",
                 column: name,
@@ -583,7 +583,8 @@ fn check_keys(
     opened: &BTreeMap<PathBuf, OpenedFile>,
     severities: &Severities,
 ) -> Result<Vec<Finding>> {
-    let keys = key_dtype_of(opened.values());
+    // Person keys as text: whether they are all digits is this validation's own finding.
+    let keys = KeyTypes::text_persons(key_dtype_of(opened.values()));
     let canonical = |register: &str| -> Result<Option<LazyFrame>> {
         let frames: Vec<LazyFrame> = discovered
             .of(register)

@@ -134,3 +134,52 @@ fn a_failed_run_keeps_the_previous_report() {
         .collect();
     assert_eq!(names, ["t2d_sglt2_glp1"], "no staging folder left");
 }
+
+/// A file changed after the run validated it, keeping its size and modification time (which
+/// the remembered validation trusts): a person key that is no longer digits stops the next
+/// run with a message naming the folder and the key, and the previous report stands.
+#[test]
+fn a_person_key_changed_behind_the_validation_is_refused_naming_the_folder() {
+    let dir = tempfile::tempdir().expect("temp");
+    registers_with(dir.path(), "bef2024.csv", "", "");
+    let (first, out) = run_on(dir.path());
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let report = out.path().join("t2d_sglt2_glp1/report.html");
+    let before = std::fs::read(&report).expect("first report");
+
+    let bef = dir.path().join("bef2024.csv");
+    let modified = std::fs::metadata(&bef)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let text = std::fs::read_to_string(&bef).expect("bef");
+    std::fs::write(&bef, text.replacen("0002,", "x002,", 1)).expect("changed");
+    std::fs::File::options()
+        .write(true)
+        .open(&bef)
+        .and_then(|f| f.set_modified(modified))
+        .expect("mtime kept");
+
+    let second = ulighed(&[
+        "run",
+        &one_year_spec(),
+        "--registers",
+        dir.path().to_str().expect("utf-8"),
+        "--out",
+        out.path().to_str().expect("utf-8"),
+        "--as-of",
+        "2025-06-30",
+        "--force",
+    ]);
+    let err = stderr(&second);
+    assert_eq!(second.status.code(), Some(65), "{err}");
+    for text in [
+        dir.path().to_str().expect("utf-8"),
+        "a person key (PNR) is not digits",
+        "\"x002\"",
+        ".ulighed-cache",
+    ] {
+        assert!(err.contains(text), "{text:?} not in {err}");
+    }
+    assert_eq!(err.trim().lines().count(), 1, "one paragraph: {err}");
+    assert_eq!(std::fs::read(&report).expect("report kept"), before);
+}
