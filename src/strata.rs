@@ -20,48 +20,68 @@ use crate::registers::scan::{RegisterSet, collect_streaming};
 /// The level used where a register has no value for a person.
 pub const UNKNOWN: &str = "uoplyst";
 
-/// Education group from the latest `udda` file up to the index year. The H-group comes from the
-/// user's education table (`HFAUDD,H`); without one it is the first two digits of `HFAUDD`, true
-/// of synthetic data only (REGISTERS.md). The SEPLINE grouping is short (H10, H15), medium (H20,
-/// H30, H35), long (H40-H80), unknown (H90). A code the table lacks stops the run: the table is
-/// of another version of the nomenclature than the register.
-fn education(
+/// `frame` with `education`, the education group from the latest `udda` file up to the index
+/// year. The H-group comes from the user's education table (`HFAUDD,H`); without one it is the
+/// first two digits of `HFAUDD`, true of synthetic data only (REGISTERS.md). The SEPLINE
+/// grouping is short (H10, H15), medium (H20, H30, H35), long (H40-H80), unknown (H90). A code
+/// the table lacks stops the run: the table is of another version of the nomenclature than the
+/// register.
+///
+/// The group is derived after the register is joined to the patients, so it is computed for
+/// them only, not for the whole population the register holds.
+fn with_education(
     registers: &RegisterSet,
     year: i32,
     table: Option<&Path>,
-) -> Result<Option<LazyFrame>> {
-    let Some(latest) = registers
+    frame: LazyFrame,
+) -> Result<LazyFrame> {
+    let udda = match registers
         .discovered
         .years("udda")
         .into_iter()
         .filter(|&y| y <= year)
         .max()
-    else {
-        return Ok(None);
+    {
+        Some(latest) => registers
+            .scan_year("udda", latest)?
+            .map(|udda| (latest, udda)),
+        None => None,
     };
-    let Some(udda) = registers.scan_year("udda", latest)? else {
-        return Ok(None);
+    let Some((latest, udda)) = udda else {
+        return Ok(frame.with_column(lit(NULL).cast(DataType::String).alias("education")));
     };
-    let (udda, h) = match table {
+    let frame = frame.join(
+        udda.clone().select([col("PNR"), col("HFAUDD")]),
+        [col("PNR")],
+        [col("PNR")],
+        JoinArgs::new(JoinType::Left),
+    );
+    let (frame, h) = match table {
         Some(path) => {
             let groups = classification::education(path)?;
             check_codes(&udda, "HFAUDD", &groups, path, &format!("udda{latest}"))?;
+            let groups = groups
+                .lazy()
+                .select([col("HFAUDD"), col("H").alias("EDUCATION_H")]);
             (
-                udda.join(
-                    groups.lazy(),
+                frame.join(
+                    groups,
                     [col("HFAUDD")],
                     [col("HFAUDD")],
                     JoinArgs::new(JoinType::Left),
                 ),
-                col("H"),
+                col("EDUCATION_H"),
             )
         }
         None => (
-            udda,
-            col("HFAUDD")
-                .str()
-                .slice(lit(0), lit(2))
-                .cast(DataType::Int32),
+            frame.with_column(
+                col("HFAUDD")
+                    .str()
+                    .slice(lit(0), lit(2))
+                    .cast(DataType::Int32)
+                    .alias("EDUCATION_H"),
+            ),
+            col("EDUCATION_H"),
         ),
     };
     let group = when(h.clone().is_in(
@@ -77,7 +97,9 @@ fn education(
     .when(h.clone().gt_eq(lit(40)).and(h.lt_eq(lit(80))))
     .then(lit("lang"))
     .otherwise(lit(UNKNOWN));
-    Ok(Some(udda.select([col("PNR"), group.alias("education")])))
+    Ok(frame
+        .with_column(group.alias("education"))
+        .drop(cols(["HFAUDD", "EDUCATION_H"])))
 }
 
 /// Refuses a register whose codes in `column` are missing from a classification table, naming
@@ -143,24 +165,30 @@ fn mean_income(registers: &RegisterSet, year: i32) -> Result<Option<LazyFrame>> 
 /// Quintile of mean income with population-wide cut points within sex x 5-year age group:
 /// the 20/40/60/80% quantiles (linear interpolation, R's type 7) of the whole register population
 /// of the index year; a person whose income equals a cut point falls in the lower quintile.
+///
+/// The reference population (6 million persons at national volume) is collected once and read
+/// twice, for the cut points and for each person's quintile; its cell of sex and age group is
+/// one integer (`KOEN` is validated to be 1 or 2), since grouping and joining on a text and an
+/// integer column encode every row's pair of keys first, which cost most of this step.
 fn income_quintile(
     registers: &RegisterSet,
     spec: &LoadedSpec,
     incomes: LazyFrame,
-) -> Result<LazyFrame> {
-    let cell = [
-        col("KOEN"),
-        (col("AGE") / lit(5)).cast(DataType::Int32).alias("AGE5"),
-    ];
-    let reference = crate::cohort::register_population(registers, spec.year(), spec)?
-        .select([col("PNR"), col("KOEN"), col("AGE")])
-        .join(
-            incomes,
-            [col("PNR")],
-            [col("PNR")],
-            JoinArgs::new(JoinType::Inner),
-        );
-    let cuts = reference.clone().group_by(cell.clone()).agg(
+) -> Result<DataFrame> {
+    let cell = col("KOEN").strict_cast(DataType::Int32) * lit(100)
+        + (col("AGE") / lit(5)).cast(DataType::Int32);
+    let reference = collect_streaming(
+        crate::cohort::register_population(registers, spec.year(), spec)?
+            .select([col("PNR"), cell.alias("CELL")])
+            .join(
+                incomes,
+                [col("PNR")],
+                [col("PNR")],
+                JoinArgs::new(JoinType::Inner),
+            ),
+    )?
+    .lazy();
+    let cuts = reference.clone().group_by([col("CELL")]).agg(
         [0.2, 0.4, 0.6, 0.8]
             .iter()
             .enumerate()
@@ -176,11 +204,10 @@ fn income_quintile(
         .reduce(|a, b| a + b)
         .expect("four cut points");
     Ok(reference
-        .with_column(cell[1].clone())
         .join(
             cuts,
-            [col("KOEN"), col("AGE5")],
-            [col("KOEN"), col("AGE5")],
+            [col("CELL")],
+            [col("CELL")],
             JoinArgs::new(JoinType::Left),
         )
         .select([
@@ -188,7 +215,8 @@ fn income_quintile(
             (above + lit(1))
                 .cast(DataType::Int32)
                 .alias("income_quintile"),
-        ]))
+        ])
+        .collect()?)
 }
 
 /// The municipality-to-region table as a frame.
@@ -269,19 +297,19 @@ pub fn attach(
         frame = origin_western(frame, spec)?;
     }
     if wants(Derived::Education) {
-        frame = match education(registers, year, spec.classifications.education.as_deref())? {
-            Some(edu) => frame.join(edu, [col("PNR")], [col("PNR")], left()),
-            None => frame.with_column(lit(NULL).cast(DataType::String).alias("education")),
-        };
+        frame = with_education(
+            registers,
+            year,
+            spec.classifications.education.as_deref(),
+            frame,
+        )?;
     }
     if wants(Derived::IncomeQuintile) {
         frame = match mean_income(registers, year)? {
             Some(incomes) => {
                 // The same for every analysis of the year: computed once per run.
                 let quintiles = registers.shared(&format!("income_quintile/{year}"), || {
-                    Ok(collect_streaming(income_quintile(
-                        registers, spec, incomes,
-                    )?)?)
+                    income_quintile(registers, spec, incomes)
                 })?;
                 frame
                     .join(quintiles.lazy(), [col("PNR")], [col("PNR")], left())

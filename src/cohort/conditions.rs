@@ -84,6 +84,11 @@ impl ConditionContacts {
         })
     }
 
+    /// How many conditions `[multimorbidity]` names (the values of `CONDITION` are below it).
+    pub fn count(&self) -> usize {
+        self.conditions.len()
+    }
+
     /// The contacts of condition diagnoses: `PNR`, `DAY`, `CONDITION`.
     pub fn all(&self) -> LazyFrame {
         self.frame

@@ -552,26 +552,32 @@ fn standard_weights(
             }))
         }
         Standard::Danish(year) => {
-            let table = cohort::register_population(registers, year, loaded)?
-                .with_column(
-                    when(col("AGE").gt_eq(lit(90)))
-                        .then(lit(18))
-                        .otherwise((col("AGE") / lit(5)).cast(DataType::Int32))
-                        .cast(DataType::Int32)
-                        .alias("AGE_BAND"),
-                )
-                .group_by([col("KOEN"), col("AGE_BAND")])
-                .agg([len().cast(DataType::Float64).alias("n")])
-                .collect()
-                .map_err(|e| Error::BadInput(format!("the standard population dk{year}: {e}")))?;
+            // The same for every analysis standardised to this year: counted once per run. One
+            // integer per sex and age band (sex * 100 + band) is grouped, where a text and an
+            // integer key are encoded together for every person first.
+            let table = registers.shared(&format!("standard_population/{year}"), || {
+                let band = when(col("AGE").gt_eq(lit(90)))
+                    .then(lit(18))
+                    .when(col("AGE").lt(lit(0)))
+                    .then(lit(0))
+                    .otherwise((col("AGE") / lit(5)).cast(DataType::Int32))
+                    .cast(DataType::Int32)
+                    .fill_null(lit(0));
+                let female = col("KOEN").eq(lit("2")).fill_null(lit(false));
+                cohort::register_population(registers, year, loaded)?
+                    .select([(female.cast(DataType::Int32) * lit(100) + band).alias("CELL")])
+                    .group_by([col("CELL")])
+                    .agg([len().cast(DataType::Float64).alias("n")])
+                    .collect()
+                    .map_err(|e| Error::BadInput(format!("the standard population dk{year}: {e}")))
+            })?;
             let mut weights = [[0.0; 19]; 2];
-            let sex = table.column("KOEN")?.str()?;
-            let band = table.column("AGE_BAND")?.i32()?;
+            let cell = table.column("CELL")?.i32()?;
             let n = table.column("n")?.f64()?;
-            for i in 0..table.height() {
-                let s = usize::from(sex.get(i) == Some("2"));
-                let b = band.get(i).unwrap_or(0).clamp(0, 18) as usize;
-                weights[s][b] += n.get(i).unwrap_or(0.0);
+            for (cell, n) in cell.iter().zip(n.iter()) {
+                let cell = cell.unwrap_or(0);
+                let (sex, band) = ((cell / 100).clamp(0, 1), (cell % 100).clamp(0, 18));
+                weights[sex as usize][band as usize] += n.unwrap_or(0.0);
             }
             Ok(Some(StandardWeights {
                 name: "dk",
