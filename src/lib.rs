@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod aggregated;
+pub mod allocator;
 pub mod cohort;
 pub mod dates;
 pub mod disclosure;

@@ -1,8 +1,6 @@
 //! The `ulighed` command line: parses arguments and maps errors to the documented exit codes
 //! (see `ulighed::error`). All work happens in the library.
 
-mod allocator;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -531,7 +529,7 @@ fn run_measures(command: MeasuresCommand) -> Result<()> {
 }
 
 fn main() -> ExitCode {
-    allocator::tune();
+    ulighed::allocator::tune();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

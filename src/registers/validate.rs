@@ -703,6 +703,7 @@ fn collect(
     severities: &Severities,
     stop_on_unreadable: bool,
 ) -> Result<ValidationReport> {
+    let _purging = crate::allocator::purging();
     let mut files = Vec::new();
     let mut findings = Vec::new();
     let mut unreadable = Vec::new();
