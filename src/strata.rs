@@ -56,34 +56,29 @@ fn with_education(
         [col("PNR")],
         JoinArgs::new(JoinType::Left),
     );
-    let (frame, h) = match table {
+    let frame = match table {
         Some(path) => {
             let groups = classification::education(path)?;
             check_codes(&udda, "HFAUDD", &groups, path, &format!("udda{latest}"))?;
             let groups = groups
                 .lazy()
                 .select([col("HFAUDD"), col("H").alias("EDUCATION_H")]);
-            (
-                frame.join(
-                    groups,
-                    [col("HFAUDD")],
-                    [col("HFAUDD")],
-                    JoinArgs::new(JoinType::Left),
-                ),
-                col("EDUCATION_H"),
+            frame.join(
+                groups,
+                [col("HFAUDD")],
+                [col("HFAUDD")],
+                JoinArgs::new(JoinType::Left),
             )
         }
-        None => (
-            frame.with_column(
-                col("HFAUDD")
-                    .str()
-                    .slice(lit(0), lit(2))
-                    .cast(DataType::Int32)
-                    .alias("EDUCATION_H"),
-            ),
-            col("EDUCATION_H"),
+        None => frame.with_column(
+            col("HFAUDD")
+                .str()
+                .slice(lit(0), lit(2))
+                .cast(DataType::Int32)
+                .alias("EDUCATION_H"),
         ),
     };
+    let h = col("EDUCATION_H");
     let group = when(h.clone().is_in(
         lit(Series::new("s".into(), [10i32, 15])).implode(false),
         false,

@@ -20,20 +20,27 @@ fn one_year_spec() -> String {
     path.to_str().expect("utf-8").to_string()
 }
 
-/// Runs the diabetes spec on `registers` into a fresh output root.
-fn run_on(registers: &Path) -> (std::process::Output, tempfile::TempDir) {
-    let out = tempfile::tempdir().expect("temp");
-    let output = ulighed(&[
+/// Runs the diabetes spec on `registers` into the output root `out`, with `extra` arguments.
+fn run_into(registers: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let spec = one_year_spec();
+    let mut args = vec![
         "run",
-        &one_year_spec(),
+        spec.as_str(),
         "--registers",
         registers.to_str().expect("utf-8"),
         "--out",
-        out.path().to_str().expect("utf-8"),
+        out.to_str().expect("utf-8"),
         "--as-of",
         "2025-06-30",
-    ]);
-    (output, out)
+    ];
+    args.extend_from_slice(extra);
+    ulighed(&args)
+}
+
+/// Runs the diabetes spec on `registers` into a fresh output root.
+fn run_on(registers: &Path) -> (std::process::Output, tempfile::TempDir) {
+    let out = tempfile::tempdir().expect("temp");
+    (run_into(registers, out.path(), &[]), out)
 }
 
 fn assert_refused(file: &str, from: &str, to: &str, expect: &[&str]) {
@@ -115,16 +122,7 @@ fn a_failed_run_keeps_the_previous_report() {
 
     let bad = tempfile::tempdir().expect("temp");
     registers_with(bad.path(), "bef2024.csv", ",101,", ",998,");
-    let second = ulighed(&[
-        "run",
-        &one_year_spec(),
-        "--registers",
-        bad.path().to_str().expect("utf-8"),
-        "--out",
-        out.path().to_str().expect("utf-8"),
-        "--as-of",
-        "2025-06-30",
-    ]);
+    let second = run_into(bad.path(), out.path(), &[]);
     assert_eq!(second.status.code(), Some(65));
     assert_eq!(std::fs::read(&report).expect("report kept"), before);
     let names: Vec<String> = std::fs::read_dir(out.path())
@@ -159,17 +157,7 @@ fn a_person_key_changed_behind_the_validation_is_refused_naming_the_folder() {
         .and_then(|f| f.set_modified(modified))
         .expect("mtime kept");
 
-    let second = ulighed(&[
-        "run",
-        &one_year_spec(),
-        "--registers",
-        dir.path().to_str().expect("utf-8"),
-        "--out",
-        out.path().to_str().expect("utf-8"),
-        "--as-of",
-        "2025-06-30",
-        "--force",
-    ]);
+    let second = run_into(dir.path(), out.path(), &["--force"]);
     let err = stderr(&second);
     assert_eq!(second.status.code(), Some(65), "{err}");
     for text in [
