@@ -15,7 +15,9 @@ use crate::error::{Error, Result};
 use crate::pipeline::spec::{Derived, LoadedSpec, Stratifier};
 use crate::registers::classification;
 use crate::registers::codes::municipalities;
-use crate::registers::scan::{RegisterSet, collect_streaming};
+use crate::registers::scan::RegisterSet;
+
+mod income;
 
 /// The level used where a register has no value for a person.
 pub const UNKNOWN: &str = "uoplyst";
@@ -132,88 +134,6 @@ fn check_codes(
     )))
 }
 
-/// Mean equivalised disposable family income over the three income years before the index year
-/// (SEPLINE's default; fewer years where fewer exist, and the index year itself when the
-/// registers begin with it, so an analysis of their first year still has income groups).
-fn mean_income(registers: &RegisterSet, year: i32) -> Result<Option<LazyFrame>> {
-    let mut frames = Vec::new();
-    for y in year - 3..year {
-        if let Some(ind) = registers.scan_year("ind", y)? {
-            frames.push(ind.select([col("PNR"), col("FAMAEKVIVADISP")]));
-        }
-    }
-    if frames.is_empty()
-        && let Some(ind) = registers.scan_year("ind", year)?
-    {
-        frames.push(ind.select([col("PNR"), col("FAMAEKVIVADISP")]));
-    }
-    if frames.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(
-        concat(frames, UnionArgs::default())?
-            .group_by([col("PNR")])
-            .agg([col("FAMAEKVIVADISP").mean().alias("INCOME")]),
-    ))
-}
-
-/// Quintile of mean income with population-wide cut points within sex x 5-year age group:
-/// the 20/40/60/80% quantiles (linear interpolation, R's type 7) of the whole register population
-/// of the index year; a person whose income equals a cut point falls in the lower quintile.
-///
-/// The reference population (6 million persons at national volume) is collected once and read
-/// twice, for the cut points and for each person's quintile; its cell of sex and age group is
-/// one integer (`KOEN` is validated to be 1 or 2), since grouping and joining on a text and an
-/// integer column encode every row's pair of keys first, which cost most of this step.
-fn income_quintile(
-    registers: &RegisterSet,
-    spec: &LoadedSpec,
-    incomes: LazyFrame,
-) -> Result<DataFrame> {
-    let cell = col("KOEN").strict_cast(DataType::Int32) * lit(100)
-        + (col("AGE") / lit(5)).cast(DataType::Int32);
-    let reference = collect_streaming(
-        crate::cohort::register_population(registers, spec.year(), spec)?
-            .select([col("PNR"), cell.alias("CELL")])
-            .join(
-                incomes,
-                [col("PNR")],
-                [col("PNR")],
-                JoinArgs::new(JoinType::Inner),
-            ),
-    )?
-    .lazy();
-    let cuts = reference.clone().group_by([col("CELL")]).agg(
-        [0.2, 0.4, 0.6, 0.8]
-            .iter()
-            .enumerate()
-            .map(|(i, q)| {
-                col("INCOME")
-                    .quantile(lit(*q), QuantileMethod::Linear)
-                    .alias(format!("Q{i}"))
-            })
-            .collect::<Vec<_>>(),
-    );
-    let above = (0..4)
-        .map(|i| col("INCOME").gt(col(format!("Q{i}"))).cast(DataType::Int32))
-        .reduce(|a, b| a + b)
-        .expect("four cut points");
-    Ok(reference
-        .join(
-            cuts,
-            [col("CELL")],
-            [col("CELL")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .select([
-            col("PNR"),
-            (above + lit(1))
-                .cast(DataType::Int32)
-                .alias("income_quintile"),
-        ])
-        .collect()?)
-}
-
 /// The municipality-to-region table as a frame.
 fn regions() -> DataFrame {
     let list = municipalities();
@@ -300,16 +220,10 @@ pub fn attach(
         )?;
     }
     if wants(Derived::IncomeQuintile) {
-        frame = match mean_income(registers, year)? {
-            Some(incomes) => {
-                // The same for every analysis of the year: computed once per run.
-                let quintiles = registers.shared(&format!("income_quintile/{year}"), || {
-                    income_quintile(registers, spec, incomes)
-                })?;
-                frame
-                    .join(quintiles.lazy(), [col("PNR")], [col("PNR")], left())
-                    .with_column(col("income_quintile").cast(DataType::String))
-            }
+        frame = match income::quintiles(registers, spec, year)? {
+            Some(quintiles) => frame
+                .join(quintiles.lazy(), [col("PNR")], [col("PNR")], left())
+                .with_column(col("income_quintile").cast(DataType::String)),
             None => frame.with_column(lit(NULL).cast(DataType::String).alias("income_quintile")),
         };
     }
