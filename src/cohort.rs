@@ -546,7 +546,11 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
     }
     // The patients are few next to the registers and every later step joins them again (each
     // condition and outcome): collected once here, the patient-group query is not rerun.
-    frame = with_conditions(collect_streaming(frame)?.lazy(), known.as_ref());
+    frame = with_conditions(
+        spec.design,
+        collect_streaming(frame)?.lazy(),
+        known.as_ref(),
+    );
     if let Some(min) = spec.spec.patient_group.min_conditions {
         frame = frame.filter(col("CONDITIONS").gt_eq(lit(min as i32)));
     }
@@ -556,11 +560,35 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
 /// Adds `CONDITIONS`: how many of `[multimorbidity]`'s conditions have a diagnosis (action or
 /// secondary, not retracted) in the look-back window up to and including the index day, counted
 /// from the condition contacts read for the analysis (0 for all without `[multimorbidity]`).
-fn with_conditions(patients: LazyFrame, known: Option<&ConditionContacts>) -> LazyFrame {
+fn with_conditions(
+    design: Design,
+    patients: LazyFrame,
+    known: Option<&ConditionContacts>,
+) -> LazyFrame {
     let Some(known) = known else {
         return patients.with_column(lit(0i32).alias("CONDITIONS"));
     };
-    let counts = known.counts(&patients);
+    // On an index date the condition contacts span exactly the look-back window of every
+    // patient: counted per person first, and only the counts joined to the patients.
+    let in_window = match design {
+        Design::IndexDate(_) => known.all(),
+        Design::Period(..) => events_before(known.all(), &patients, known.lookback_days, true),
+    };
+    // The distinct conditions as a sum of "has condition i" over the conditions: a distinct
+    // count within groups pairs every row's person and condition into one encoded key first,
+    // which at national volume cost more than the rest of the count.
+    let distinct = (0..known.count())
+        .map(|i| {
+            col("CONDITION")
+                .eq(lit(i as u32))
+                .cast(DataType::Int32)
+                .max()
+        })
+        .reduce(|a, b| a + b)
+        .unwrap_or_else(|| lit(0i32));
+    let counts = in_window
+        .group_by([col("PNR")])
+        .agg([distinct.cast(DataType::Int32).alias("CONDITIONS")]);
     patients
         .join(
             counts,

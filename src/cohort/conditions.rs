@@ -14,38 +14,17 @@ use crate::error::Result;
 use crate::pipeline::spec::{Criterion, Design, DiagnosisType, Multimorbidity};
 use crate::registers::scan::{RegisterSet, collect_streaming};
 
-/// The labelled contacts of the conditions' look-back window, in one of two forms.
-///
-/// With an index date and no contact details, each person's contacts are reduced to one row in
-/// the query that joins them: per condition, the latest day before the index day and whether
-/// there is a contact on the index day. That is all an index-date design asks of them (is there
-/// an event of these conditions in a window ending at the index day, and how many conditions
-/// are there in the look-back), and at national volume it keeps 2 million rows where the
-/// contacts are 13 million, which every later step (the patient group's distinct persons, the
-/// count of conditions) would otherwise group again.
+/// The labelled contacts: `PNR`, `DAY`, `CONDITION` (the index of the condition in
+/// `[multimorbidity.conditions]`), and with details `END` and `SORENHED_ANS`; one row per
+/// contact and condition.
 pub struct ConditionContacts {
     conditions: Vec<Vec<String>>,
     /// `[multimorbidity]`'s look-back: a condition counts in these days up to the index day.
     pub lookback_days: i32,
-    design: Design,
     days: Days,
-    frame: Frame,
-}
-
-enum Frame {
-    /// One row per contact and condition: `PNR`, `DAY`, `CONDITION` (the index of the condition
-    /// in `[multimorbidity.conditions]`), and with `details` `END` and `SORENHED_ANS`.
-    Contacts { details: bool, frame: DataFrame },
-    /// One row per person with a contact of some condition in the look-back window: `PNR`, and
-    /// per condition `i`, `LAST_i` (the latest day of a contact before `index`, null for none)
-    /// and `ON_i` (a contact on `index`).
-    Latest { index: i32, frame: DataFrame },
-}
-
-/// The column names of condition `i` in [`Frame::Latest`]: latest day before the index, and a
-/// contact on the index day.
-fn latest_columns(i: usize) -> (String, String) {
-    (format!("LAST_{i}"), format!("ON_{i}"))
+    /// Whether `frame` holds each contact's end and unit ([`ConditionContacts::read`]).
+    details: bool,
+    frame: DataFrame,
 }
 
 impl ConditionContacts {
@@ -57,8 +36,7 @@ impl ConditionContacts {
     /// The frame is collected, so the query optimiser cannot drop columns no later step reads:
     /// an analysis that never looks at the index contact's end or unit would otherwise decode
     /// two more columns of every contact in five years (73 million at national volume) and keep
-    /// them for every labelled contact, about a fifth of this read's time. On an index date
-    /// without details the contacts are reduced per person as they are joined ([`Frame::Latest`]).
+    /// them for every labelled contact, about a fifth of this read's time.
     pub fn read(
         registers: &RegisterSet,
         mm: &Multimorbidity,
@@ -92,85 +70,31 @@ impl ConditionContacts {
             // Each code belongs to one condition at most: labelled as it is read.
             diagnoses.select([col("KEY"), condition_of(&conditions).alias("CONDITION")])
         };
-        let contacts = contacts_joined(registers, days, labelled)?;
-        let frame = match design {
-            Design::IndexDate(index) if !details => Frame::Latest {
-                index,
-                frame: collect_streaming(latest_per_person(contacts, conditions.len(), index))?,
-            },
-            _ => {
-                let mut columns = vec![col("PNR"), col("DAY"), col("CONDITION")];
-                if details {
-                    columns.extend([col("END"), col("SORENHED_ANS")]);
-                }
-                Frame::Contacts {
-                    details,
-                    frame: collect_streaming(contacts.select(columns))?,
-                }
-            }
-        };
+        let mut columns = vec![col("PNR"), col("DAY"), col("CONDITION")];
+        if details {
+            columns.extend([col("END"), col("SORENHED_ANS")]);
+        }
+        let frame = collect_streaming(contacts_joined(registers, days, labelled)?.select(columns))?;
         Ok(ConditionContacts {
             conditions,
             lookback_days: mm.lookback_days,
-            design,
             days,
+            details,
             frame,
         })
     }
 
-    /// `CONDITIONS` per person of `patients` (with `PNR` and `INDEX_DAY`): how many conditions
-    /// have a contact in the look-back window up to and including the person's index day; only
-    /// persons with at least one.
-    pub fn counts(&self, patients: &LazyFrame) -> LazyFrame {
-        let n = self.conditions.len();
-        match &self.frame {
-            // The frame holds the look-back window of the one index day, and nothing else.
-            Frame::Latest { frame, .. } => {
-                let count = (0..n)
-                    .map(|i| {
-                        let (last, on) = latest_columns(i);
-                        col(last.as_str())
-                            .is_not_null()
-                            .or(col(on.as_str()))
-                            .cast(DataType::Int32)
-                    })
-                    .reduce(|a, b| a + b)
-                    .unwrap_or_else(|| lit(0i32));
-                frame
-                    .clone()
-                    .lazy()
-                    .select([col("PNR"), count.alias("CONDITIONS")])
-            }
-            Frame::Contacts { frame, .. } => {
-                let all = frame
-                    .clone()
-                    .lazy()
-                    .select([col("PNR"), col("DAY"), col("CONDITION")]);
-                // On an index date the frame is every patient's window; in a period each
-                // patient's index day bounds their own.
-                let in_window = match self.design {
-                    Design::IndexDate(_) => all,
-                    Design::Period(..) => {
-                        super::events_before(all, patients, self.lookback_days, true)
-                    }
-                };
-                // The distinct conditions as a sum of "has condition i" over the conditions: a
-                // distinct count within groups pairs every row's person and condition into one
-                // encoded key first, which at national volume cost more than the rest.
-                let distinct = (0..n)
-                    .map(|i| {
-                        col("CONDITION")
-                            .eq(lit(i as u32))
-                            .cast(DataType::Int32)
-                            .max()
-                    })
-                    .reduce(|a, b| a + b)
-                    .unwrap_or_else(|| lit(0i32));
-                in_window
-                    .group_by([col("PNR")])
-                    .agg([distinct.cast(DataType::Int32).alias("CONDITIONS")])
-            }
-        }
+    /// How many conditions `[multimorbidity]` names (the values of `CONDITION` are below it).
+    pub fn count(&self) -> usize {
+        self.conditions.len()
+    }
+
+    /// The contacts of condition diagnoses: `PNR`, `DAY`, `CONDITION`.
+    pub fn all(&self) -> LazyFrame {
+        self.frame
+            .clone()
+            .lazy()
+            .select([col("PNR"), col("DAY"), col("CONDITION")])
     }
 
     /// The events of criterion `c` on `days` (shaped as the contacts are, with `SORENHED_ANS`),
@@ -178,13 +102,8 @@ impl ConditionContacts {
     /// exactly those of some of the conditions, on days within this frame's, and at any unit
     /// unless the frame kept the units. `None` otherwise, and the caller reads the registers.
     /// Without details, `END` and `SORENHED_ANS` are empty.
-    ///
-    /// A [`Frame::Latest`] serves only windows that end on the index day or the day before, and
-    /// gives each person's latest event before the index in the window and the index day's: the
-    /// persons with an event in such a window are exactly those with one of these.
     pub fn events_for(&self, c: &Criterion, days: Days) -> Option<LazyFrame> {
-        let details = matches!(self.frame, Frame::Contacts { details: true, .. });
-        if (!details && !c.units.is_empty())
+        if (!self.details && !c.units.is_empty())
             || c.diagnosis_type != DiagnosisType::Any
             || c.diagnoses.is_empty()
             || !c.procedures.is_empty()
@@ -194,75 +113,6 @@ impl ConditionContacts {
         {
             return None;
         }
-        let chosen = self.chosen(c)?;
-        let in_days = col("DAY")
-            .gt_eq(lit(days.from))
-            .and(col("DAY").lt_eq(lit(days.to)));
-        let no_details = [
-            lit(NULL).cast(DataType::Int32).alias("END"),
-            lit(NULL).cast(DataType::String).alias("SORENHED_ANS"),
-        ];
-        match &self.frame {
-            Frame::Contacts { frame, details } => {
-                let chosen = Series::new("chosen".into(), chosen);
-                let mut columns = vec![col("PNR"), col("DAY")];
-                if *details {
-                    columns.extend([col("END"), col("SORENHED_ANS")]);
-                } else {
-                    columns.extend(no_details);
-                }
-                Some(
-                    frame
-                        .clone()
-                        .lazy()
-                        .filter(
-                            col("CONDITION")
-                                .is_in(lit(chosen).implode(false), false)
-                                .and(in_days),
-                        )
-                        .select(columns),
-                )
-            }
-            Frame::Latest { index, frame } => {
-                if days.to < index - 1 {
-                    return None;
-                }
-                let latest = polars::lazy::dsl::max_horizontal(
-                    chosen
-                        .iter()
-                        .map(|&i| col(latest_columns(i as usize).0.as_str()))
-                        .collect::<Vec<_>>(),
-                )
-                .ok()?;
-                let on_index = chosen
-                    .iter()
-                    .map(|&i| col(latest_columns(i as usize).1.as_str()))
-                    .reduce(|a, b| a.or(b))?;
-                let event = |day: Expr, keep: Expr| {
-                    let mut columns = vec![col("PNR"), day.alias("DAY")];
-                    columns.extend(no_details.clone());
-                    frame
-                        .clone()
-                        .lazy()
-                        .filter(keep)
-                        .select(columns)
-                        .filter(in_days.clone())
-                };
-                concat(
-                    [
-                        event(latest.clone(), latest.is_not_null()),
-                        event(lit(*index), on_index),
-                    ],
-                    UnionArgs::default(),
-                )
-                .ok()
-            }
-        }
-    }
-
-    /// The conditions whose codes together are exactly `c`'s, or `None` when no set of whole
-    /// conditions is.
-    fn chosen(&self, c: &Criterion) -> Option<Vec<u32>> {
         let wanted: std::collections::BTreeSet<&String> = c.diagnoses.iter().collect();
         let chosen: Vec<u32> = (0..self.conditions.len())
             .filter(|&i| self.conditions[i].iter().all(|code| wanted.contains(code)))
@@ -272,30 +122,32 @@ impl ConditionContacts {
             .iter()
             .flat_map(|&i| &self.conditions[i as usize])
             .collect();
-        (covered == wanted).then_some(chosen)
+        if covered != wanted {
+            return None;
+        }
+        let chosen = Series::new("chosen".into(), chosen);
+        Some(
+            self.frame
+                .clone()
+                .lazy()
+                .filter(
+                    col("CONDITION")
+                        .is_in(lit(chosen).implode(false), false)
+                        .and(col("DAY").gt_eq(lit(days.from)))
+                        .and(col("DAY").lt_eq(lit(days.to))),
+                )
+                .select(if self.details {
+                    [col("PNR"), col("DAY"), col("END"), col("SORENHED_ANS")]
+                } else {
+                    [
+                        col("PNR"),
+                        col("DAY"),
+                        lit(NULL).cast(DataType::Int32).alias("END"),
+                        lit(NULL).cast(DataType::String).alias("SORENHED_ANS"),
+                    ]
+                }),
+        )
     }
-}
-
-/// Each person's contacts (`PNR`, `DAY`, `CONDITION`) reduced to [`Frame::Latest`]'s row.
-fn latest_per_person(contacts: LazyFrame, conditions: usize, index: i32) -> LazyFrame {
-    let aggregates = (0..conditions).flat_map(|i| {
-        let (last, on) = latest_columns(i);
-        let of_condition = col("CONDITION").eq(lit(i as u32));
-        [
-            col("DAY")
-                .filter(of_condition.clone().and(col("DAY").lt(lit(index))))
-                .max()
-                .alias(last.as_str()),
-            of_condition
-                .and(col("DAY").eq(lit(index)))
-                .any(true)
-                .alias(on.as_str()),
-        ]
-    });
-    contacts
-        .select([col("PNR"), col("DAY"), col("CONDITION")])
-        .group_by([col("PNR")])
-        .agg(aggregates.collect::<Vec<_>>())
 }
 
 /// The index of the condition whose codes the diagnosis starts with (conditions not
@@ -384,27 +236,23 @@ mod tests {
             .collect()
     }
 
-    /// `CONDITIONS` per person with any, sorted by person, for patients indexed on `index`.
-    fn counts(known: &ConditionContacts, index: i32) -> Vec<(String, i32)> {
-        let patients = df!("PNR" => ["p1", "p2", "p3", "p4"], "INDEX_DAY" => [index; 4])
-            .expect("patients")
-            .lazy();
-        let frame = known
-            .counts(&patients)
-            .sort(["PNR"], Default::default())
-            .collect()
-            .expect("counted");
-        let counts = frame
-            .column("CONDITIONS")
-            .expect("CONDITIONS")
-            .i32()
-            .expect("i32")
+    /// (person, condition) pairs of a frame with `PNR` and `CONDITION`, sorted and distinct.
+    fn pairs(frame: LazyFrame) -> Vec<(String, u32)> {
+        let frame = frame.collect().expect("collected");
+        let labels = frame
+            .column("CONDITION")
+            .expect("label")
+            .u32()
+            .expect("u32")
             .clone();
-        persons_in(&frame)
+        let mut pairs: Vec<(String, u32)> = persons_in(&frame)
             .into_iter()
-            .zip(counts.iter())
-            .map(|(person, n)| (person, n.expect("count")))
-            .collect()
+            .enumerate()
+            .map(|(i, person)| (person, labels.get(i).expect("label")))
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        pairs
     }
 
     /// The persons of an events frame, sorted and distinct.
@@ -435,19 +283,12 @@ mod tests {
             ("copd", &["J44"]),
             ("ckd", &["N18"]),
         ]);
-        for details in [true, false] {
-            let known = ConditionContacts::read(&registers, &mm, Design::IndexDate(index), details)
-                .expect("read");
-            served_alike(&known, index);
-        }
-    }
-
-    /// What [`condition_contacts_are_labelled_and_serve_only_criteria_they_hold`] checks of the
-    /// conditions read with and without details (contact rows and one row per person).
-    fn served_alike(known: &ConditionContacts, index: i32) {
-        // Person 1 has diabetes and ischaemic heart disease, person 3 kidney disease on the
-        // index day; person 2's COPD is before the look-back or retracted.
-        assert_eq!(counts(known, index), [("p1".into(), 2), ("p3".into(), 1)]);
+        let known =
+            ConditionContacts::read(&registers, &mm, Design::IndexDate(index), true).expect("read");
+        assert_eq!(
+            pairs(known.all()),
+            [("p1".into(), 2), ("p1".into(), 3), ("p3".into(), 0)]
+        );
         let before_index = Days {
             from: index - 1825,
             to: index - 1,
@@ -501,15 +342,9 @@ mod tests {
         let index = parse_iso("2023-01-01").expect("date");
         // heart (0) takes every I2x code, ihd (1) only I25.
         let mm = conditions(&[("heart", &["I2"]), ("ihd", &["I25"])]);
-        for details in [true, false] {
-            let known = ConditionContacts::read(&registers, &mm, Design::IndexDate(index), details)
-                .expect("read");
-            assert_eq!(
-                counts(&known, index),
-                [("p1".into(), 2)],
-                "details {details}"
-            );
-        }
+        let known = ConditionContacts::read(&registers, &mm, Design::IndexDate(index), false)
+            .expect("read");
+        assert_eq!(pairs(known.all()), [("p1".into(), 0), ("p1".into(), 1)]);
     }
 
     #[test]
@@ -549,58 +384,12 @@ mod tests {
         // Person 1's two diabetes contacts end on 2022-06-01 and 2022-07-02.
         let day = |iso: &str| Some(parse_iso(iso).expect("date"));
         assert_eq!(ends(&with), [day("2022-06-01"), day("2022-07-02")]);
-        // Without details, one row per person: the latest contact before the index, no end.
-        assert_eq!(ends(&without), [None]);
-        assert_eq!(counts(&with, index), counts(&without, index));
+        assert_eq!(ends(&without), [None, None]);
+        assert_eq!(pairs(with.all()), pairs(without.all()));
         assert!(with.events_for(&at_unit, before_index).is_some());
         assert!(
             without.events_for(&at_unit, before_index).is_none(),
             "a unit criterion is read from the registers when the units were not kept"
-        );
-    }
-
-    #[test]
-    fn windows_ending_at_the_index_find_the_same_persons_in_either_form() {
-        let dir = tempfile::tempdir().expect("temp");
-        let registers = registers(dir.path());
-        let index = parse_iso("2023-01-01").expect("date");
-        let mm = conditions(&[("t2d", &["E11"]), ("ihd", &["I25"])]);
-        let read = |details| {
-            ConditionContacts::read(&registers, &mm, Design::IndexDate(index), details)
-                .expect("read")
-        };
-        let (contacts, latest) = (read(true), read(false));
-        let window = |from: i32, to: i32| Days {
-            from: index - from,
-            to: index - to,
-        };
-        // Person 1's diabetes contacts are 214 and 184 days before the index, the heart disease
-        // 214 days before: the persons with an event in each window, counted by hand.
-        let cases: [(&[&str], Days, &[&str]); 5] = [
-            (&["E11"], window(200, 1), &["p1"]),
-            (&["E11"], window(100, 1), &[]),
-            (&["I25"], window(200, 1), &[]),
-            (&["I25"], window(220, 0), &["p1"]),
-            (&["E11", "I25"], window(190, 1), &["p1"]),
-        ];
-        for (codes, days, expected) in cases {
-            let c = any_diagnosis(codes);
-            for known in [&contacts, &latest] {
-                let events = known.events_for(&c, days).expect("served");
-                assert_eq!(persons(events), expected, "{codes:?} {days:?}");
-            }
-        }
-        // A window ending before the day before the index needs every event, not the latest.
-        let earlier = window(1000, 30);
-        assert!(
-            contacts
-                .events_for(&any_diagnosis(&["E11"]), earlier)
-                .is_some()
-        );
-        assert!(
-            latest
-                .events_for(&any_diagnosis(&["E11"]), earlier)
-                .is_none()
         );
     }
 
