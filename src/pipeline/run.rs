@@ -1146,3 +1146,36 @@ pub fn dry_run(options: &RunOptions) -> Result<String> {
         format!("would run: changed input(s) {}", changed.join(", "))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Danish standard population of 2023 counted by hand from six residents' ages on
+    /// 1 January 2023: three men of 32-34 (band 6, one of them 33 on his birthday, one a day
+    /// short of 35), a woman of 92 (band 18, 90+), one of 89 (band 17, a day short of 90) and a
+    /// girl of 0 (band 0).
+    #[test]
+    fn the_danish_standard_population_counts_residents_by_sex_and_age_band() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(
+            dir.path().join("bef2023.csv"),
+            "PNR,FOED_DAG,KOEN,KOM,IE_TYPE\n\
+             1,1990-06-01,1,101,1\n2,1990-01-01,1,101,1\n3,1988-01-02,1,101,1\n\
+             4,1930-05-05,2,101,1\n5,1933-01-02,2,101,1\n6,2022-12-31,2,101,1\n",
+        )
+        .expect("bef");
+        let registers = RegisterSet::open(dir.path()).expect("opened");
+        let loaded = spec::load(Path::new("pipelines/multimorbidity_contacts.toml")).expect("spec");
+        let standard = standard_weights(&registers, &loaded)
+            .expect("counted")
+            .expect("the spec standardises");
+        let mut expected = [[0.0; 19]; 2];
+        expected[0][6] = 3.0;
+        expected[1][18] = 1.0;
+        expected[1][17] = 1.0;
+        expected[1][0] = 1.0;
+        assert_eq!(standard.name, "dk");
+        assert_eq!(standard.weights, expected);
+    }
+}

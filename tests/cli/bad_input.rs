@@ -43,6 +43,17 @@ fn run_on(registers: &Path) -> (std::process::Output, tempfile::TempDir) {
     (run_into(registers, out.path(), &[]), out)
 }
 
+/// A successful first run on good registers written to `registers`: its output root, the path
+/// of its report and the report's bytes, for tests of what a later failing run leaves.
+fn first_report(registers: &Path) -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
+    registers_with(registers, "bef2024.csv", "", "");
+    let (first, out) = run_on(registers);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let report = out.path().join("t2d_sglt2_glp1/report.html");
+    let before = std::fs::read(&report).expect("first report");
+    (out, report, before)
+}
+
 fn assert_refused(file: &str, from: &str, to: &str, expect: &[&str]) {
     let dir = tempfile::tempdir().expect("temp");
     registers_with(dir.path(), file, from, to);
@@ -114,11 +125,7 @@ fn broken_csv_row_is_refused() {
 #[test]
 fn a_failed_run_keeps_the_previous_report() {
     let good = tempfile::tempdir().expect("temp");
-    registers_with(good.path(), "bef2024.csv", "", "");
-    let (first, out) = run_on(good.path());
-    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    let report = out.path().join("t2d_sglt2_glp1/report.html");
-    let before = std::fs::read(&report).expect("first report");
+    let (out, report, before) = first_report(good.path());
 
     let bad = tempfile::tempdir().expect("temp");
     registers_with(bad.path(), "bef2024.csv", ",101,", ",998,");
@@ -139,11 +146,7 @@ fn a_failed_run_keeps_the_previous_report() {
 #[test]
 fn a_person_key_changed_behind_the_validation_is_refused_naming_the_folder() {
     let dir = tempfile::tempdir().expect("temp");
-    registers_with(dir.path(), "bef2024.csv", "", "");
-    let (first, out) = run_on(dir.path());
-    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    let report = out.path().join("t2d_sglt2_glp1/report.html");
-    let before = std::fs::read(&report).expect("first report");
+    let (out, report, before) = first_report(dir.path());
 
     let bef = dir.path().join("bef2024.csv");
     let modified = std::fs::metadata(&bef)
