@@ -104,6 +104,19 @@ impl Days {
         }
     }
 
+    /// The smallest span holding both spans (and any days between them).
+    fn spanning(self, other: Days) -> Days {
+        Days {
+            from: self.from.min(other.from),
+            to: self.to.max(other.to),
+        }
+    }
+
+    /// True when every day of `other` is in this span.
+    fn holds(self, other: Days) -> bool {
+        self.from <= other.from && other.to <= self.to
+    }
+
     /// True where the date column `column` (as read, before any cast) lies in the span: a
     /// predicate the Parquet reader can test against row-group statistics.
     fn contains(self, column: &str) -> Expr {
@@ -207,7 +220,7 @@ fn criterion_events(
         // A procedure's day is its own (its contact may have started before `days`); one
         // without a date takes its contact's start.
         return Ok(shape(
-            procedures::with_contacts(registers, &c.procedures)?
+            procedures::with_contacts(registers, &c.procedures, days)?
                 .filter(at_units(&c.units))
                 .with_column(col("PROCEDURE_DAY").fill_null(col("DAY")).alias("DAY"))
                 .filter(
@@ -833,7 +846,11 @@ mod tests {
         // Read for the criterion alone, and from a run's frame of wider codes.
         assert_eq!(events(&registers, &surgery), expected);
         assert_eq!(events(&registers, &at_unit), at_123);
-        registers.procedure_codes = vec!["KN".into(), "ZZ".into()];
+        registers.procedures.codes = vec!["KN".into(), "ZZ".into()];
+        assert_eq!(events(&registers, &surgery), expected);
+        assert_eq!(events(&registers, &at_unit), at_123);
+        // A run asking about March alone: the frame it reads serves the criterion on March.
+        registers.procedures.days = march;
         assert_eq!(events(&registers, &surgery), expected);
         assert_eq!(events(&registers, &at_unit), at_123);
     }

@@ -10,16 +10,71 @@
 //! registers folder for the codes of all of them (a few hundred thousand procedures), each one
 //! filters the frame in memory.
 //!
+//! Only the procedures dated on a day some analysis of the run can ask about are read (and those
+//! without a date, which take their contact's start): the contacts are tested against fewer
+//! keys, which at national volume is most of this read's time (the shipped pipelines ask about
+//! 2021-2024, 160,000 of the 400,000 procedures of their codes in ten years).
+//!
 //! The frame is kept for the run, and its cost is counted in the step of the first analysis that
-//! asks for it. A spec with a broad prefix (`BV`) widens it for every analysis of the run; the
-//! rows each analysis gets are its own codes' all the same.
+//! asks for it. A spec with a broad prefix (`BV`) or a long window widens it for every analysis
+//! of the run; the rows each analysis gets are its own codes' on its own days all the same.
 
 use polars::prelude::*;
 
 use super::{Days, contacts_joined, day, starts_with_any};
 use crate::error::Result;
-use crate::pipeline::spec::{OutcomeKind, Spec};
+use crate::pipeline::spec::{Design, OutcomeKind, Spec};
 use crate::registers::scan::{RegisterSet, collect_streaming};
+
+/// What a run reads procedures for: the codes of every analysis ([`codes_of`]), on the days any
+/// of them can ask about ([`days_of`]). Outside a run (tests, one register set opened alone)
+/// nothing is known and every procedure criterion reads its own.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub codes: Vec<String>,
+    pub days: Days,
+}
+
+impl Default for Scope {
+    fn default() -> Scope {
+        Scope {
+            codes: Vec::new(),
+            days: Days::ALL,
+        }
+    }
+}
+
+impl Scope {
+    /// The scope of a run of `specs`, each in the designs of its years.
+    pub fn of_run<'a>(specs: impl IntoIterator<Item = (&'a Spec, Vec<Design>)>) -> Scope {
+        let mut codes = Vec::new();
+        let mut days: Option<Days> = None;
+        for (spec, designs) in specs {
+            codes.extend(codes_of(spec));
+            for design in designs {
+                if let Some(d) = days_of(spec, design) {
+                    days = Some(days.map_or(d, |known| known.spanning(d)));
+                }
+            }
+        }
+        codes.sort();
+        codes.dedup();
+        Scope {
+            codes,
+            days: days.unwrap_or(Days::ALL),
+        }
+    }
+
+    /// The name the frame read for this scope is kept under.
+    fn key(&self) -> String {
+        format!(
+            "procedure_contacts/{}/{}..{}",
+            self.codes.join(","),
+            self.days.from,
+            self.days.to
+        )
+    }
+}
 
 /// The procedure codes (SKS prefixes) a spec reads: its criteria's and its procedure outcomes'.
 pub(crate) fn codes_of(spec: &Spec) -> Vec<String> {
@@ -37,22 +92,47 @@ pub(crate) fn codes_of(spec: &Spec) -> Vec<String> {
     criteria.chain(outcomes).cloned().collect()
 }
 
-/// The procedures whose codes start with one of `wanted`, each joined to its contact: `PNR`,
-/// `DAY` (the contact's start), `END`, `SORENHED_ANS`, `PROCEDUREKODE`, `PROCEDURE_DAY` (the
-/// procedure's own day, null where the register has none); every date, one row per procedure.
+/// The days on which a procedure can matter to `spec` in `design` (`None` when it reads none):
+/// a criterion's look-back before the design's days (its events are looked for there, or in
+/// the days themselves), and each procedure outcome's window after them.
+pub(crate) fn days_of(spec: &Spec, design: Design) -> Option<Days> {
+    let group = &spec.patient_group;
+    let criteria = group
+        .include
+        .iter()
+        .chain(&group.exclude)
+        .filter(|c| !c.procedures.is_empty())
+        .map(|c| Days::of_design(design).widened(c.lookback_days.unwrap_or(0), 0));
+    let outcomes = spec
+        .outcomes
+        .iter()
+        .filter(|o| o.kind == OutcomeKind::Procedure)
+        .map(|o| {
+            let [from, to] = o.window_days;
+            Days::of_design(design).widened(-from, to)
+        });
+    criteria.chain(outcomes).reduce(Days::spanning)
+}
+
+/// The procedures whose codes start with one of `wanted` and whose day is in `days` (or who have
+/// none), each joined to its contact: `PNR`, `DAY` (the contact's start), `END`,
+/// `SORENHED_ANS`, `PROCEDUREKODE`, `PROCEDURE_DAY` (the procedure's own day, null where the
+/// register has none); contacts of every date, one row per procedure.
 ///
-/// Taken from the frame read once for the run's procedure codes
-/// ([`RegisterSet::procedure_codes`]) when they cover `wanted`, and read for `wanted` alone
-/// otherwise (a register set opened outside a run, as in tests: runs set the codes of all
-/// their specs). The kept frame is named by the codes it was read for, so codes changed later
-/// are read anew rather than looked for in a frame that lacks them.
-pub(super) fn with_contacts(registers: &RegisterSet, wanted: &[String]) -> Result<LazyFrame> {
-    let codes = &registers.procedure_codes;
-    let frame = if covers(codes, wanted) {
-        let key = format!("procedure_contacts/{}", codes.join(","));
-        registers.shared(&key, || read(registers, codes))?
+/// Taken from the frame read once for the run's [`Scope`] ([`RegisterSet::procedures`]) when it
+/// covers `wanted` on `days`, and read for `wanted` on `days` alone otherwise (a register set
+/// opened outside a run, as in tests). The kept frame is named by its scope, so a scope changed
+/// later is read anew rather than looked for in a frame that lacks its rows.
+pub(super) fn with_contacts(
+    registers: &RegisterSet,
+    wanted: &[String],
+    days: Days,
+) -> Result<LazyFrame> {
+    let scope = &registers.procedures;
+    let frame = if covers(&scope.codes, wanted) && scope.days.holds(days) {
+        registers.shared(&scope.key(), || read(registers, &scope.codes, scope.days))?
     } else {
-        read(registers, wanted)?
+        read(registers, wanted, days)?
     };
     Ok(frame
         .lazy()
@@ -67,12 +147,15 @@ fn covers(read: &[String], wanted: &[String]) -> bool {
         .all(|w| read.iter().any(|r| w.starts_with(r.as_str())))
 }
 
-/// Reads the procedures of `codes` and joins them to their contacts (shaped as
-/// [`with_contacts`]).
-fn read(registers: &RegisterSet, codes: &[String]) -> Result<DataFrame> {
+/// Reads the procedures of `codes` on `days` (or without a day) and joins them to their
+/// contacts (shaped as [`with_contacts`]).
+fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<DataFrame> {
     let procedures = registers
         .require("lpr_procedurer")?
-        .filter(starts_with_any("PROCEDUREKODE", "", codes))
+        .filter(
+            starts_with_any("PROCEDUREKODE", "", codes)
+                .and(col("DATO_START").is_null().or(days.contains("DATO_START"))),
+        )
         .select([
             col("DW_EK_KONTAKT").alias("KEY"),
             col("PROCEDUREKODE"),
@@ -130,7 +213,7 @@ mod tests {
         )
         .expect("procedures");
         let mut registers = RegisterSet::open(dir).expect("opened");
-        registers.procedure_codes = codes(&["BVAA1", "KFNG05", "KNFB"]);
+        registers.procedures.codes = codes(&["BVAA1", "KFNG05", "KNFB"]);
         registers
     }
 
@@ -161,32 +244,106 @@ mod tests {
     #[test]
     fn each_analysis_gets_its_own_procedures_from_the_frame_read_once() {
         let dir = tempfile::tempdir().expect("temp");
-        let registers = registers(dir.path());
-        let day = |iso: &str| Some(crate::dates::parse_iso(iso).expect("date"));
-        let hip = with_contacts(&registers, &codes(&["KNFB"])).expect("hip");
+        let mut registers = registers(dir.path());
+        let day = |iso: &str| crate::dates::parse_iso(iso).expect("date");
+        let span = |from: &str, to: &str| Days {
+            from: day(from),
+            to: day(to),
+        };
+        // The run asks about 2021 only: PCI of 2022 is not read with the run's procedures.
+        registers.procedures.days = span("2021-01-01", "2021-12-31");
+        let march = span("2021-03-01", "2021-03-31");
+        let hip = with_contacts(&registers, &codes(&["KNFB"]), march).expect("hip");
         assert_eq!(
             rows(hip),
-            [("p1".into(), "KNFB20".into(), day("2021-03-02"))]
+            [("p1".into(), "KNFB20".into(), Some(day("2021-03-02")))]
         );
-        let both = with_contacts(&registers, &codes(&["KFNG05", "BVAA1"])).expect("both");
+        let kept = registers
+            .shared(&registers.procedures.key(), || unreachable!("read above"))
+            .expect("kept");
+        assert_eq!(
+            rows(kept.lazy()),
+            [
+                ("p1".into(), "BVAA1".into(), None),
+                ("p1".into(), "KNFB20".into(), Some(day("2021-03-02"))),
+            ],
+            "the run's codes on its days, and the procedure without a day"
+        );
+        // Days outside the run's are read on their own (the undated procedure comes too: its
+        // contact's start is tested by the caller).
+        let year_2022 = span("2022-01-01", "2022-12-31");
+        let both =
+            with_contacts(&registers, &codes(&["KFNG05", "BVAA1"]), year_2022).expect("both");
         assert_eq!(
             rows(both),
             [
                 ("p1".into(), "BVAA1".into(), None),
-                ("p2".into(), "KFNG05".into(), day("2022-05-01")),
+                ("p2".into(), "KFNG05".into(), Some(day("2022-05-01"))),
             ]
         );
-        // A code outside the run's is read on its own, and not kept.
-        let other = with_contacts(&registers, &codes(&["ZZ"])).expect("other");
+        // So is a code outside the run's.
+        let other = with_contacts(&registers, &codes(&["ZZ"]), year_2022).expect("other");
         assert_eq!(
             rows(other),
-            [("p3".into(), "ZZ0150".into(), day("2022-06-01"))]
+            [("p3".into(), "ZZ0150".into(), Some(day("2022-06-01")))]
         );
-        let kept = registers
-            .shared("procedure_contacts/BVAA1,KFNG05,KNFB", || {
-                unreachable!("read above")
-            })
-            .expect("kept");
-        assert_eq!(kept.height(), 3, "the run's three procedures, read once");
+    }
+
+    /// The days the shipped pipelines can ask procedures about, counted by hand from their specs
+    /// and trend years: AMI's period 2021-01-01 to 2024-09-30 and rehabilitation 30-90 days
+    /// after (to 2024-12-29); hip fracture's period to 2024-12-29 and surgery within 0-2 days
+    /// (to 2024-12-31); multimorbidity's index 2023-01-01 and coordinated care within 364 days.
+    /// Diabetes and youth read no procedures.
+    #[test]
+    fn the_run_reads_procedures_on_the_days_its_analyses_ask_about() {
+        let day = |iso: &str| crate::dates::parse_iso(iso).expect("date");
+        let load = |name: &str| {
+            crate::pipeline::spec::load(std::path::Path::new(&format!("pipelines/{name}.toml")))
+                .expect("shipped spec")
+        };
+        let days = |name: &str| {
+            let loaded = load(name);
+            days_of(&loaded.spec, loaded.design).map(|d| (d.from, d.to))
+        };
+        assert_eq!(
+            days("ami_pci_rehab_death"),
+            Some((day("2021-01-01"), day("2024-12-29")))
+        );
+        assert_eq!(
+            days("hip_fracture_surgery"),
+            Some((day("2021-01-01"), day("2024-12-31")))
+        );
+        assert_eq!(
+            days("multimorbidity_contacts"),
+            Some((day("2023-01-01"), day("2023-12-31")))
+        );
+        assert_eq!(days("t2d_sglt2_glp1"), None);
+        assert_eq!(days("youth_depression_anxiety_wait"), None);
+        let specs: Vec<_> = [
+            "ami_pci_rehab_death",
+            "hip_fracture_surgery",
+            "multimorbidity_contacts",
+            "t2d_sglt2_glp1",
+        ]
+        .map(load)
+        .into_iter()
+        .collect();
+        let scope = Scope::of_run(specs.iter().map(|l| (&l.spec, vec![l.design])));
+        assert_eq!(
+            (scope.days.from, scope.days.to),
+            (day("2021-01-01"), day("2024-12-31"))
+        );
+        assert_eq!(
+            scope.codes,
+            codes(&["BFCA0", "BVAA1", "KFNG05", "KNFB", "KNFJ"])
+        );
+        // A trend moves the days with its years: multimorbidity in 2022 and 2023.
+        let mm = load("multimorbidity_contacts");
+        let years = vec![mm.design.in_year(2022), mm.design];
+        let scope = Scope::of_run([(&mm.spec, years)]);
+        assert_eq!(
+            (scope.days.from, scope.days.to),
+            (day("2022-01-01"), day("2023-12-31"))
+        );
     }
 }

@@ -136,9 +136,9 @@ struct Folder {
 /// register is read by every analysis of `run --all`; it is hashed once).
 pub struct RegisterCache {
     folders: BTreeMap<PathBuf, Folder>,
-    /// The procedure codes of every spec of the run: each folder reads their procedures once
-    /// ([`crate::cohort::procedures`]).
-    procedure_codes: Vec<String>,
+    /// The procedure codes of every spec of the run and the days they can ask about: each folder
+    /// reads their procedures once ([`crate::cohort::procedures`]).
+    procedures: cohort::procedures::Scope,
     hashed: BTreeMap<PathBuf, InputFile>,
     remembered: FingerprintCache,
     validations: ValidationCache,
@@ -148,15 +148,16 @@ impl RegisterCache {
     /// A cache for runs of `specs` into output root `out`, with the fingerprints and validations
     /// remembered there.
     fn for_root(out: &Path, specs: &[LoadedSpec]) -> RegisterCache {
-        let mut procedure_codes: Vec<String> = specs
-            .iter()
-            .flat_map(|loaded| cohort::procedures::codes_of(&loaded.spec))
-            .collect();
-        procedure_codes.sort();
-        procedure_codes.dedup();
+        let procedures = cohort::procedures::Scope::of_run(specs.iter().map(|loaded| {
+            let designs = years(loaded)
+                .into_iter()
+                .map(|year| loaded.design.in_year(year))
+                .collect();
+            (&loaded.spec, designs)
+        }));
         RegisterCache {
             folders: BTreeMap::new(),
-            procedure_codes,
+            procedures,
             hashed: BTreeMap::new(),
             remembered: FingerprintCache::load(out),
             validations: ValidationCache::load(out),
@@ -173,7 +174,7 @@ impl RegisterCache {
         let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         if !self.folders.contains_key(&key) {
             let mut registers = RegisterSet::open(dir)?;
-            registers.procedure_codes = self.procedure_codes.clone();
+            registers.procedures = self.procedures.clone();
             self.folders.insert(
                 key.clone(),
                 Folder {

@@ -29,9 +29,10 @@ pub struct RegisterSet {
     keys: KeyTypes,
     /// Frames derived alike for every analysis of a run ([`RegisterSet::shared`]).
     shared: Mutex<BTreeMap<String, DataFrame>>,
-    /// The procedure codes of every analysis of the run, read together the first time any of
-    /// them is asked for ([`crate::cohort::procedures`]); empty outside a run.
-    pub procedure_codes: Vec<String>,
+    /// The procedure codes of every analysis of the run and the days they can ask about, read
+    /// together the first time any of them is asked for ([`crate::cohort::procedures`]); empty
+    /// outside a run.
+    pub procedures: crate::cohort::procedures::Scope,
 }
 
 impl RegisterSet {
@@ -41,7 +42,7 @@ impl RegisterSet {
             keys: KeyTypes::text_persons(key_dtype(&discovered)),
             discovered,
             shared: Mutex::default(),
-            procedure_codes: Vec::new(),
+            procedures: Default::default(),
         })
     }
 
