@@ -14,10 +14,12 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::pipeline::spec::{
-    Criterion, Derived, Design, DiagnosisType, LoadedSpec, Match, Outcome, OutcomeKind, Stratifier,
+    Criterion, Derived, Design, DiagnosisType, LoadedSpec, Match, Outcome, OutcomeKind, Spec,
+    Stratifier,
 };
 use crate::registers::scan::{RegisterSet, collect_streaming};
 
+pub(crate) mod actions;
 mod conditions;
 use conditions::ConditionContacts;
 pub(crate) mod procedures;
@@ -131,6 +133,77 @@ impl Days {
     }
 }
 
+/// What a run reads once from a register for all its analyses (the issue of sharing scans): the
+/// codes of every analysis's criteria of one kind ([`procedures`], [`actions`]), on the days any
+/// of them can ask about. Outside a run (tests, a register set opened alone) nothing is known
+/// and every criterion reads its own events.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub codes: Vec<String>,
+    pub days: Days,
+}
+
+impl Default for Scope {
+    fn default() -> Scope {
+        Scope {
+            codes: Vec::new(),
+            days: Days::ALL,
+        }
+    }
+}
+
+impl Scope {
+    /// The scope of a run of `specs`, each in the designs of its years: the codes `codes_of`
+    /// gives for each spec, on the union of the days `days_of` gives for each spec and design.
+    pub fn of_run<'a>(
+        specs: impl IntoIterator<Item = (&'a Spec, Vec<Design>)>,
+        codes_of: impl Fn(&Spec) -> Vec<String>,
+        days_of: impl Fn(&Spec, Design) -> Option<Days>,
+    ) -> Scope {
+        let mut codes = Vec::new();
+        let mut days: Option<Days> = None;
+        for (spec, designs) in specs {
+            codes.extend(codes_of(spec));
+            for design in designs {
+                if let Some(d) = days_of(spec, design) {
+                    days = Some(days.map_or(d, |known| known.spanning(d)));
+                }
+            }
+        }
+        codes.sort();
+        codes.dedup();
+        Scope {
+            codes,
+            days: days.unwrap_or(Days::ALL),
+        }
+    }
+
+    /// True when the events read for this scope include every event of the codes `wanted` on
+    /// `days`: each wanted code starts with one of the scope's, and the days are the scope's.
+    fn serves(&self, wanted: &[String], days: Days) -> bool {
+        self.days.holds(days) && covers(&self.codes, wanted)
+    }
+
+    /// The name the frame read for this scope is kept under ([`RegisterSet::shared`]): a scope
+    /// changed later is read anew rather than looked for in a frame that lacks its rows.
+    fn key(&self, what: &str) -> String {
+        format!(
+            "{what}/{}/{}..{}",
+            self.codes.join(","),
+            self.days.from,
+            self.days.to
+        )
+    }
+}
+
+/// True when every code of `wanted` starts with one of `read`, so the events read for `read`
+/// include all of `wanted`'s.
+fn covers(read: &[String], wanted: &[String]) -> bool {
+    wanted
+        .iter()
+        .all(|w| read.iter().any(|r| w.starts_with(r.as_str())))
+}
+
 /// Hospital contacts starting within `days` as events: `PNR`, `DAY` (start), `END` (end), `UNIT`
 /// (SOR unit), `KEY`.
 fn contacts(registers: &RegisterSet, days: Days) -> Result<LazyFrame> {
@@ -231,9 +304,9 @@ fn criterion_events(
         ));
     }
     Ok(shape(match c.diagnosis_type {
-        DiagnosisType::Action => contacts(registers, days)?
-            .filter(at_units(&c.units))
-            .filter(starts_with_any("AKTIONSDIAGNOSE", "D", &c.diagnoses)),
+        DiagnosisType::Action => {
+            actions::with_codes(registers, &c.diagnoses, days)?.filter(at_units(&c.units))
+        }
         DiagnosisType::Any => match known.and_then(|k| k.events_for(c, days)) {
             Some(events) => events.filter(at_units(&c.units)),
             None => {
@@ -726,6 +799,20 @@ mod tests {
     use crate::dates::parse_iso;
 
     #[test]
+    fn codes_are_covered_by_themselves_or_a_shorter_prefix_only() {
+        let codes = |list: &[&str]| -> Vec<String> { list.iter().map(|c| c.to_string()).collect() };
+        let read = codes(&["KNFB", "BFCA0", "KFNG05"]);
+        assert!(covers(&read, &codes(&["KNFB"])));
+        assert!(covers(&read, &codes(&["KNFB20", "BFCA0"])));
+        assert!(
+            !covers(&read, &codes(&["KNF"])),
+            "a wider prefix is not read"
+        );
+        assert!(!covers(&read, &codes(&["KNFB", "KNFJ"])));
+        assert!(!covers(&[], &codes(&["KNFB"])));
+    }
+
+    #[test]
     fn age_on_january_1_counts_a_birthday_only_on_new_years_day() {
         // (born, completed years on 1 January 2024), counted by hand.
         let cases = [
@@ -851,6 +938,7 @@ mod tests {
         assert_eq!(events(&registers, &at_unit), at_123);
         // A run asking about March alone: the frame it reads serves the criterion on March.
         registers.procedures.days = march;
+        assert!(registers.procedures.serves(&surgery.procedures, march));
         assert_eq!(events(&registers, &surgery), expected);
         assert_eq!(events(&registers, &at_unit), at_123);
     }

@@ -26,56 +26,6 @@ use crate::error::Result;
 use crate::pipeline::spec::{Design, OutcomeKind, Spec};
 use crate::registers::scan::{RegisterSet, collect_streaming};
 
-/// What a run reads procedures for: the codes of every analysis ([`codes_of`]), on the days any
-/// of them can ask about ([`days_of`]). Outside a run (tests, one register set opened alone)
-/// nothing is known and every procedure criterion reads its own.
-#[derive(Debug, Clone)]
-pub struct Scope {
-    pub codes: Vec<String>,
-    pub days: Days,
-}
-
-impl Default for Scope {
-    fn default() -> Scope {
-        Scope {
-            codes: Vec::new(),
-            days: Days::ALL,
-        }
-    }
-}
-
-impl Scope {
-    /// The scope of a run of `specs`, each in the designs of its years.
-    pub fn of_run<'a>(specs: impl IntoIterator<Item = (&'a Spec, Vec<Design>)>) -> Scope {
-        let mut codes = Vec::new();
-        let mut days: Option<Days> = None;
-        for (spec, designs) in specs {
-            codes.extend(codes_of(spec));
-            for design in designs {
-                if let Some(d) = days_of(spec, design) {
-                    days = Some(days.map_or(d, |known| known.spanning(d)));
-                }
-            }
-        }
-        codes.sort();
-        codes.dedup();
-        Scope {
-            codes,
-            days: days.unwrap_or(Days::ALL),
-        }
-    }
-
-    /// The name the frame read for this scope is kept under.
-    fn key(&self) -> String {
-        format!(
-            "procedure_contacts/{}/{}..{}",
-            self.codes.join(","),
-            self.days.from,
-            self.days.to
-        )
-    }
-}
-
 /// The procedure codes (SKS prefixes) a spec reads: its criteria's and its procedure outcomes'.
 pub(crate) fn codes_of(spec: &Spec) -> Vec<String> {
     let group = &spec.patient_group;
@@ -119,7 +69,7 @@ pub(crate) fn days_of(spec: &Spec, design: Design) -> Option<Days> {
 /// `SORENHED_ANS`, `PROCEDUREKODE`, `PROCEDURE_DAY` (the procedure's own day, null where the
 /// register has none); contacts of every date, one row per procedure.
 ///
-/// Taken from the frame read once for the run's [`Scope`] ([`RegisterSet::procedures`]) when it
+/// Taken from the frame read once for the run's [`super::Scope`] ([`RegisterSet::procedures`]) when it
 /// covers `wanted` on `days`, and read for `wanted` on `days` alone otherwise (a register set
 /// opened outside a run, as in tests). The kept frame is named by its scope, so a scope changed
 /// later is read anew rather than looked for in a frame that lacks its rows.
@@ -129,22 +79,16 @@ pub(super) fn with_contacts(
     days: Days,
 ) -> Result<LazyFrame> {
     let scope = &registers.procedures;
-    let frame = if covers(&scope.codes, wanted) && scope.days.holds(days) {
-        registers.shared(&scope.key(), || read(registers, &scope.codes, scope.days))?
+    let frame = if scope.serves(wanted, days) {
+        registers.shared(&scope.key("procedure_contacts"), || {
+            read(registers, &scope.codes, scope.days)
+        })?
     } else {
         read(registers, wanted, days)?
     };
     Ok(frame
         .lazy()
         .filter(starts_with_any("PROCEDUREKODE", "", wanted)))
-}
-
-/// True when every code of `wanted` starts with one of `read`, so the procedures read for
-/// `read` include all of `wanted`'s.
-fn covers(read: &[String], wanted: &[String]) -> bool {
-    wanted
-        .iter()
-        .all(|w| read.iter().any(|r| w.starts_with(r.as_str())))
 }
 
 /// Reads the procedures of `codes` on `days` (or without a day) and joins them to their
@@ -176,22 +120,10 @@ fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<DataFra
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cohort::Scope;
 
     fn codes(list: &[&str]) -> Vec<String> {
         list.iter().map(|c| c.to_string()).collect()
-    }
-
-    #[test]
-    fn codes_are_covered_by_themselves_or_a_shorter_prefix_only() {
-        let read = codes(&["KNFB", "BFCA0", "KFNG05"]);
-        assert!(covers(&read, &codes(&["KNFB"])));
-        assert!(covers(&read, &codes(&["KNFB20", "BFCA0"])));
-        assert!(
-            !covers(&read, &codes(&["KNF"])),
-            "a wider prefix is not read"
-        );
-        assert!(!covers(&read, &codes(&["KNFB", "KNFJ"])));
-        assert!(!covers(&[], &codes(&["KNFB"])));
     }
 
     /// Three contacts and their procedures, known by hand: contact 1 (person p1, 2021-03-01 to
@@ -259,7 +191,9 @@ mod tests {
             [("p1".into(), "KNFB20".into(), Some(day("2021-03-02")))]
         );
         let kept = registers
-            .shared(&registers.procedures.key(), || unreachable!("read above"))
+            .shared(&registers.procedures.key("procedure_contacts"), || {
+                unreachable!("read above")
+            })
             .expect("kept");
         assert_eq!(
             rows(kept.lazy()),
@@ -328,7 +262,11 @@ mod tests {
         .map(load)
         .into_iter()
         .collect();
-        let scope = Scope::of_run(specs.iter().map(|l| (&l.spec, vec![l.design])));
+        let scope = Scope::of_run(
+            specs.iter().map(|l| (&l.spec, vec![l.design])),
+            codes_of,
+            days_of,
+        );
         assert_eq!(
             (scope.days.from, scope.days.to),
             (day("2021-01-01"), day("2024-12-31"))
@@ -340,7 +278,7 @@ mod tests {
         // A trend moves the days with its years: multimorbidity in 2022 and 2023.
         let mm = load("multimorbidity_contacts");
         let years = vec![mm.design.in_year(2022), mm.design];
-        let scope = Scope::of_run([(&mm.spec, years)]);
+        let scope = Scope::of_run([(&mm.spec, years)], codes_of, days_of);
         assert_eq!(
             (scope.days.from, scope.days.to),
             (day("2022-01-01"), day("2023-12-31"))

@@ -138,7 +138,9 @@ pub struct RegisterCache {
     folders: BTreeMap<PathBuf, Folder>,
     /// The procedure codes of every spec of the run and the days they can ask about: each folder
     /// reads their procedures once ([`crate::cohort::procedures`]).
-    procedures: cohort::procedures::Scope,
+    procedures: cohort::Scope,
+    /// The same for the action diagnoses of every spec's criteria ([`crate::cohort::actions`]).
+    action_contacts: cohort::Scope,
     hashed: BTreeMap<PathBuf, InputFile>,
     remembered: FingerprintCache,
     validations: ValidationCache,
@@ -148,16 +150,29 @@ impl RegisterCache {
     /// A cache for runs of `specs` into output root `out`, with the fingerprints and validations
     /// remembered there.
     fn for_root(out: &Path, specs: &[LoadedSpec]) -> RegisterCache {
-        let procedures = cohort::procedures::Scope::of_run(specs.iter().map(|loaded| {
-            let designs = years(loaded)
-                .into_iter()
-                .map(|year| loaded.design.in_year(year))
-                .collect();
-            (&loaded.spec, designs)
-        }));
+        let designs = || {
+            specs.iter().map(|loaded| {
+                let designs = years(loaded)
+                    .into_iter()
+                    .map(|year| loaded.design.in_year(year))
+                    .collect();
+                (&loaded.spec, designs)
+            })
+        };
+        let procedures = cohort::Scope::of_run(
+            designs(),
+            cohort::procedures::codes_of,
+            cohort::procedures::days_of,
+        );
+        let action_contacts = cohort::Scope::of_run(
+            designs(),
+            cohort::actions::codes_of,
+            cohort::actions::days_of,
+        );
         RegisterCache {
             folders: BTreeMap::new(),
             procedures,
+            action_contacts,
             hashed: BTreeMap::new(),
             remembered: FingerprintCache::load(out),
             validations: ValidationCache::load(out),
@@ -175,6 +190,7 @@ impl RegisterCache {
         if !self.folders.contains_key(&key) {
             let mut registers = RegisterSet::open(dir)?;
             registers.procedures = self.procedures.clone();
+            registers.action_contacts = self.action_contacts.clone();
             self.folders.insert(
                 key.clone(),
                 Folder {
