@@ -97,18 +97,7 @@ fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<LazyFra
 mod tests {
     use super::*;
     use crate::cohort::Scope;
-    use crate::dates::parse_iso;
-
-    fn codes(list: &[&str]) -> Vec<String> {
-        list.iter().map(|c| c.to_string()).collect()
-    }
-
-    fn span(from: &str, to: &str) -> Days {
-        Days {
-            from: parse_iso(from).expect("date"),
-            to: parse_iso(to).expect("date"),
-        }
-    }
+    use crate::cohort::testing::{codes, day, days_of_shipped, scope_of_shipped, shipped, span};
 
     /// Five contacts known by hand: p1 an infarction (DI219) on 2021-03-10, p2 one on
     /// 2022-02-01, p3 type 2 diabetes (DE119) on 2021-06-01, p4 depression (DF329) on
@@ -187,15 +176,7 @@ mod tests {
     /// 2021-01-01. Multimorbidity's criterion is of any diagnosis type: none.
     #[test]
     fn the_run_reads_contacts_on_the_days_its_criteria_ask_about() {
-        let day = |iso: &str| parse_iso(iso).expect("date");
-        let load = |name: &str| {
-            crate::pipeline::spec::load(std::path::Path::new(&format!("pipelines/{name}.toml")))
-                .expect("shipped spec")
-        };
-        let days = |name: &str| {
-            let loaded = load(name);
-            days_of(&loaded.spec, loaded.design).map(|d| (d.from, d.to))
-        };
+        let days = |name: &str| days_of_shipped(days_of, name);
         assert_eq!(
             days("ami_pci_rehab_death"),
             Some((day("2020-01-02"), day("2024-09-30")))
@@ -213,7 +194,7 @@ mod tests {
             Some((day("2022-01-01"), day("2024-01-01")))
         );
         assert_eq!(days("multimorbidity_contacts"), None);
-        let t2d = load("t2d_sglt2_glp1");
+        let t2d = shipped("t2d_sglt2_glp1");
         let scope = Scope::of_run(
             [(&t2d.spec, vec![t2d.design.in_year(2023), t2d.design])],
             codes_of,
@@ -224,17 +205,13 @@ mod tests {
             (day("2021-01-01"), day("2024-01-01"))
         );
         assert_eq!(scope.codes, codes(&["E11"]));
-        let specs: Vec<_> = [
-            "ami_pci_rehab_death",
-            "hip_fracture_surgery",
-            "multimorbidity_contacts",
-            "youth_depression_anxiety_wait",
-        ]
-        .map(load)
-        .into_iter()
-        .collect();
-        let scope = Scope::of_run(
-            specs.iter().map(|l| (&l.spec, vec![l.design])),
+        let scope = scope_of_shipped(
+            &[
+                "ami_pci_rehab_death",
+                "hip_fracture_surgery",
+                "multimorbidity_contacts",
+                "youth_depression_anxiety_wait",
+            ],
             codes_of,
             days_of,
         );

@@ -121,10 +121,7 @@ fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<DataFra
 mod tests {
     use super::*;
     use crate::cohort::Scope;
-
-    fn codes(list: &[&str]) -> Vec<String> {
-        list.iter().map(|c| c.to_string()).collect()
-    }
+    use crate::cohort::testing::{codes, day, days_of_shipped, scope_of_shipped, shipped, span};
 
     /// Three contacts and their procedures, known by hand: contact 1 (person p1, 2021-03-01 to
     /// 2021-03-10) with a hip operation on 2021-03-02 and coordinated care without a date;
@@ -177,11 +174,6 @@ mod tests {
     fn each_analysis_gets_its_own_procedures_from_the_frame_read_once() {
         let dir = tempfile::tempdir().expect("temp");
         let mut registers = registers(dir.path());
-        let day = |iso: &str| crate::dates::parse_iso(iso).expect("date");
-        let span = |from: &str, to: &str| Days {
-            from: day(from),
-            to: day(to),
-        };
         // The run asks about 2021 only: PCI of 2022 is not read with the run's procedures.
         registers.procedures.days = span("2021-01-01", "2021-12-31");
         let march = span("2021-03-01", "2021-03-31");
@@ -230,15 +222,7 @@ mod tests {
     /// Diabetes and youth read no procedures.
     #[test]
     fn the_run_reads_procedures_on_the_days_its_analyses_ask_about() {
-        let day = |iso: &str| crate::dates::parse_iso(iso).expect("date");
-        let load = |name: &str| {
-            crate::pipeline::spec::load(std::path::Path::new(&format!("pipelines/{name}.toml")))
-                .expect("shipped spec")
-        };
-        let days = |name: &str| {
-            let loaded = load(name);
-            days_of(&loaded.spec, loaded.design).map(|d| (d.from, d.to))
-        };
+        let days = |name: &str| days_of_shipped(days_of, name);
         assert_eq!(
             days("ami_pci_rehab_death"),
             Some((day("2021-01-01"), day("2024-12-29")))
@@ -253,17 +237,13 @@ mod tests {
         );
         assert_eq!(days("t2d_sglt2_glp1"), None);
         assert_eq!(days("youth_depression_anxiety_wait"), None);
-        let specs: Vec<_> = [
-            "ami_pci_rehab_death",
-            "hip_fracture_surgery",
-            "multimorbidity_contacts",
-            "t2d_sglt2_glp1",
-        ]
-        .map(load)
-        .into_iter()
-        .collect();
-        let scope = Scope::of_run(
-            specs.iter().map(|l| (&l.spec, vec![l.design])),
+        let scope = scope_of_shipped(
+            &[
+                "ami_pci_rehab_death",
+                "hip_fracture_surgery",
+                "multimorbidity_contacts",
+                "t2d_sglt2_glp1",
+            ],
             codes_of,
             days_of,
         );
@@ -276,7 +256,7 @@ mod tests {
             codes(&["BFCA0", "BVAA1", "KFNG05", "KNFB", "KNFJ"])
         );
         // A trend moves the days with its years: multimorbidity in 2022 and 2023.
-        let mm = load("multimorbidity_contacts");
+        let mm = shipped("multimorbidity_contacts");
         let years = vec![mm.design.in_year(2022), mm.design];
         let scope = Scope::of_run([(&mm.spec, years)], codes_of, days_of);
         assert_eq!(
