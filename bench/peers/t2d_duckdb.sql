@@ -1,23 +1,26 @@
--- Hand-written peer (DuckDB SQL) of ulighed's t2d_sglt2_glp1 analysis, index date 2024-01-01.
--- Needs two variables (the runner t2d_duckdb.py sets them):
+-- Hand-written peer (DuckDB SQL) of ulighed's t2d_sglt2_glp1 analysis on 1 January of one year
+-- (the runner t2d_duckdb.py runs it for each of the spec's trend years, 2023 and 2024).
+-- Needs four variables (the runner sets them):
 --   SET VARIABLE registers = '/path/to/registers';   -- folder of the register files
 --   SET VARIABLE peers = '/path/to/peers';           -- folder holding kommune_region.csv
+--   SET VARIABLE year = 2024;                        -- the index year
+--   SET VARIABLE index_date = DATE '2024-01-01';     -- 1 January of it
 -- Result: dimension, group, patients, with_outcome.
 
 WITH
 bef AS (
     SELECT PNR, KOEN, CAST(KOM AS INTEGER) AS KOM, IE_TYPE,
-           -- completed years at 2024-01-01
-           2024 - year(FOED_DAG) - CASE WHEN month(FOED_DAG) * 100 + day(FOED_DAG) > 101 THEN 1 ELSE 0 END AS AGE
-    FROM read_parquet(getvariable('registers') || '/bef2024.parquet')
+           -- completed years at 1 January of the index year
+           getvariable('year') - year(FOED_DAG) - CASE WHEN month(FOED_DAG) * 100 + day(FOED_DAG) > 101 THEN 1 ELSE 0 END AS AGE
+    FROM read_parquet(getvariable('registers') || '/bef' || getvariable('year') || '.parquet')
 ),
 -- patient group: action diagnosis DE11* at a contact starting in [index - 730 days, index)
 t2d AS (
     SELECT DISTINCT PNR
     FROM read_parquet(getvariable('registers') || '/lpr_kontakter.parquet')
     WHERE starts_with(AKTIONSDIAGNOSE, 'DE11')
-      AND DATO_START >= DATE '2024-01-01' - INTERVAL 730 DAY
-      AND DATO_START < DATE '2024-01-01'
+      AND DATO_START >= getvariable('index_date') - INTERVAL 730 DAY
+      AND DATO_START < getvariable('index_date')
 ),
 deaths AS (
     SELECT PNR, DODDATO FROM read_parquet(getvariable('registers') || '/dod.parquet')
@@ -27,32 +30,33 @@ patients AS (
     FROM t2d JOIN bef b USING (PNR)
     LEFT JOIN deaths d USING (PNR)
     WHERE b.AGE BETWEEN 18 AND 120
-      AND (d.DODDATO IS NULL OR d.DODDATO >= DATE '2024-01-01')   -- dying on the index day is kept
+      AND (d.DODDATO IS NULL OR d.DODDATO >= getvariable('index_date'))   -- dying on the index day is kept
 ),
 -- outcome: SGLT2 inhibitor (A10BK) or GLP-1 analogue (A10BJ) redeemed in days 0..364
 outcome AS (
     SELECT DISTINCT PNR
     FROM read_parquet(getvariable('registers') || '/lmdb.parquet')
     WHERE (starts_with(ATC, 'A10BK') OR starts_with(ATC, 'A10BJ'))
-      AND EKSD BETWEEN DATE '2024-01-01' AND DATE '2024-01-01' + INTERVAL 364 DAY
+      AND EKSD BETWEEN getvariable('index_date') AND getvariable('index_date') + INTERVAL 364 DAY
 ),
--- education: udda2024, HFAUDD -> H-group (education table) -> SEPLINE group
+-- education: udda of the index year, HFAUDD -> H-group (education table) -> SEPLINE group
 education AS (
     SELECT u.PNR,
            CASE WHEN CAST(substr(h.H, 2) AS INTEGER) IN (10, 15) THEN 'kort'
                 WHEN CAST(substr(h.H, 2) AS INTEGER) IN (20, 30, 35) THEN 'mellem'
                 WHEN CAST(substr(h.H, 2) AS INTEGER) BETWEEN 40 AND 80 THEN 'lang'
                 ELSE 'uoplyst' END AS education
-    FROM read_parquet(getvariable('registers') || '/udda2024.parquet') u
+    FROM read_parquet(getvariable('registers') || '/udda' || getvariable('year') || '.parquet') u
     LEFT JOIN read_csv(getvariable('registers') || '/hfaudd_hgroup.csv', all_varchar = true) h USING (HFAUDD)
 ),
--- income: mean of 2021-2023 FAMAEKVIVADISP; type-7 quintile cut points within sex x 5-year age
--- group over the whole bef2024 population; equal to a cut point -> lower quintile
+-- income: mean FAMAEKVIVADISP of the three years before the index year; type-7 quintile cut points
+-- within sex x 5-year age group over the whole bef population of the index year; equal to a cut
+-- point -> lower quintile
 income AS (
     SELECT PNR, avg(FAMAEKVIVADISP) AS INCOME
-    FROM read_parquet([getvariable('registers') || '/ind2021.parquet',
-                       getvariable('registers') || '/ind2022.parquet',
-                       getvariable('registers') || '/ind2023.parquet'])
+    FROM read_parquet([getvariable('registers') || '/ind' || (getvariable('year') - 3) || '.parquet',
+                       getvariable('registers') || '/ind' || (getvariable('year') - 2) || '.parquet',
+                       getvariable('registers') || '/ind' || (getvariable('year') - 1) || '.parquet'])
     GROUP BY PNR
 ),
 reference AS (
