@@ -22,6 +22,7 @@ use crate::registers::scan::{RegisterSet, collect_streaming};
 pub(crate) mod actions;
 mod conditions;
 use conditions::ConditionContacts;
+pub(crate) use conditions::MAX_CONDITIONS;
 pub(crate) mod procedures;
 
 /// A date column as a day number.
@@ -508,20 +509,23 @@ fn uses_contact_details(spec: &LoadedSpec) -> bool {
             .any(|c| !c.units.is_empty())
 }
 
-/// Combines per-criterion patient sets: union for `any` (the first set's index details win),
-/// intersection for `all`.
+/// Combines per-criterion patient sets (one row per person each): union for `any` (the first
+/// set's index details win), intersection for `all`. A single set is the group as it is: no
+/// second pass to find its persons unique (2 million of them in a multimorbidity group).
 fn combine(sets: Vec<LazyFrame>, how: Match) -> Result<LazyFrame> {
     let mut sets = sets.into_iter();
     let first = sets
         .next()
         .ok_or_else(|| Error::Internal("a patient group without criteria".into()))?;
+    let rest: Vec<LazyFrame> = sets.collect();
     Ok(match how {
+        _ if rest.is_empty() => first,
         Match::Any => concat(
-            std::iter::once(first).chain(sets).collect::<Vec<_>>(),
+            std::iter::once(first).chain(rest).collect::<Vec<_>>(),
             UnionArgs::default(),
         )?
         .unique(Some(cols(["PNR"])), UniqueKeepStrategy::First),
-        Match::All => sets.fold(first, |acc, s| {
+        Match::All => rest.into_iter().fold(first, |acc, s| {
             acc.join(
                 s.select([col("PNR")]),
                 [col("PNR")],
@@ -660,21 +664,20 @@ fn with_conditions(
         Design::IndexDate(_) => known.all(),
         Design::Period(..) => events_before(known.all(), &patients, known.lookback_days, true),
     };
-    // The distinct conditions as a sum of "has condition i" over the conditions: a distinct
-    // count within groups pairs every row's person and condition into one encoded key first,
-    // which at national volume cost more than the rest of the count.
-    let distinct = (0..known.count())
-        .map(|i| {
-            col("CONDITION")
-                .eq(lit(i as u32))
-                .cast(DataType::Int32)
-                .max()
-        })
-        .reduce(|a, b| a + b)
-        .unwrap_or_else(|| lit(0i32));
+    // The distinct conditions as the ones of the OR of their bits: one aggregation (a streaming
+    // reduction, the ones counted after it), where a distinct count within groups pairs every
+    // row's person and condition into one encoded key first, and a "has condition i" per
+    // condition is one aggregation each.
     let counts = in_window
         .group_by([col("PNR")])
-        .agg([distinct.cast(DataType::Int32).alias("CONDITIONS")]);
+        .agg([col("CONDITION_BIT").bitwise_or().alias("BITS")])
+        .select([
+            col("PNR"),
+            col("BITS")
+                .bitwise_count_ones()
+                .cast(DataType::Int32)
+                .alias("CONDITIONS"),
+        ]);
     patients
         .join(
             counts,

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::spec::{Criterion, Derived, Design, OutcomeKind, Spec, Standard, Stratifier};
+use crate::cohort::MAX_CONDITIONS;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::measures::applicability;
@@ -279,6 +280,16 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
                 path,
                 "multimorbidity.conditions",
                 "expected at least two conditions",
+            ));
+        }
+        if mm.conditions.len() > MAX_CONDITIONS {
+            return Err(bad(
+                path,
+                "multimorbidity.conditions",
+                format!(
+                    "expected at most {MAX_CONDITIONS} conditions, found {}",
+                    mm.conditions.len()
+                ),
             ));
         }
         for (name, codes) in &mm.conditions {

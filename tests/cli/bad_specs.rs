@@ -160,6 +160,47 @@ fn each_spec_rule_is_refused_with_the_key_named() {
     }
 }
 
+/// A person's conditions are the bits of one 64-bit integer: 64 conditions are planned, 65
+/// refused with the key named.
+#[test]
+fn more_conditions_than_the_bits_of_a_persons_set_are_refused() {
+    let text = std::fs::read_to_string(root().join("pipelines/multimorbidity_contacts.toml"))
+        .expect("spec");
+    let heading = "[multimorbidity.conditions]\n";
+    assert_eq!(text.matches(heading).count(), 1);
+    let shipped = text
+        .split(heading)
+        .nth(1)
+        .expect("conditions")
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .count();
+    let with = |n: usize| {
+        let extra: String = (0..n - shipped)
+            .map(|i| format!("extra_{i} = [\"A{i:02}\"]\n"))
+            .collect();
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("spec.toml");
+        std::fs::write(
+            &path,
+            text.replacen(heading, &format!("{heading}{extra}"), 1),
+        )
+        .expect("spec written");
+        let output = ulighed(&["plan", path.to_str().expect("utf-8")]);
+        (output.status.code(), stderr(&output))
+    };
+    let (code, err) = with(64);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err) = with(65);
+    assert_eq!(code, Some(78), "{err}");
+    assert!(
+        err.contains("spec.toml")
+            && err.contains("multimorbidity.conditions")
+            && err.contains("at most 64"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_bad_spec_writes_nothing() {
     let text = std::fs::read_to_string(root().join("pipelines/t2d_sglt2_glp1.toml")).expect("spec");
