@@ -15,8 +15,9 @@ use crate::pipeline::spec::{Criterion, Design, DiagnosisType, Multimorbidity};
 use crate::registers::scan::{RegisterSet, collect_streaming};
 
 /// The labelled contacts: `PNR`, `DAY`, `CONDITION_BIT` (`1 << i` for the `i`th condition of
-/// `[multimorbidity.conditions]`), and with details `END` and `SORENHED_ANS`; one row per
-/// contact and condition.
+/// `[multimorbidity.conditions]`, in the narrowest unsigned integer that holds every condition's
+/// bit: [`bit_type`]), and with details `END` and `SORENHED_ANS`; one row per contact and
+/// condition.
 ///
 /// A bit rather than an index, so a person's distinct conditions are one bitwise OR of their
 /// rows and a count of its ones ([`super::with_conditions`]): in Polars 0.55 that grouping takes
@@ -50,6 +51,7 @@ impl ConditionContacts {
         details: bool,
     ) -> Result<ConditionContacts> {
         let conditions: Vec<Vec<String>> = mm.conditions.values().cloned().collect();
+        let bits = bit_type(conditions.len());
         let days = Days::of_design(design).widened(mm.lookback_days, 0);
         let all_codes: Vec<String> = conditions.iter().flatten().cloned().collect();
         let diagnoses = super::diagnoses_of(registers, &all_codes)?;
@@ -66,7 +68,7 @@ impl ConditionContacts {
                             .filter(starts_with_any("DIAGNOSEKODE", "D", codes))
                             .select([
                                 col("KEY"),
-                                lit(bit(i)).cast(DataType::UInt64).alias("CONDITION_BIT"),
+                                lit(bit(i)).cast(bits.clone()).alias("CONDITION_BIT"),
                             ])
                     })
                     .collect::<Vec<_>>(),
@@ -74,7 +76,10 @@ impl ConditionContacts {
             )?
         } else {
             // Each code belongs to one condition at most: labelled as it is read.
-            diagnoses.select([col("KEY"), condition_of(&conditions).alias("CONDITION_BIT")])
+            diagnoses.select([
+                col("KEY"),
+                condition_of(&conditions).cast(bits).alias("CONDITION_BIT"),
+            ])
         };
         let mut columns = vec![col("PNR"), col("DAY"), col("CONDITION_BIT")];
         if details {
@@ -126,7 +131,9 @@ impl ConditionContacts {
         let chosen = Series::new(
             "chosen".into(),
             chosen.into_iter().map(bit).collect::<Vec<u64>>(),
-        );
+        )
+        .cast(&bit_type(self.conditions.len()))
+        .ok()?;
         Some(
             self.frame
                 .clone()
@@ -157,6 +164,18 @@ pub const MAX_CONDITIONS: usize = 64;
 /// The bit of the `i`th condition.
 fn bit(i: usize) -> u64 {
     1 << i
+}
+
+/// The unsigned integer with a bit for each of `count` conditions: `UInt32` for up to 32 (the
+/// narrowest this build of Polars has), `UInt64` above. The labelled diagnoses (26 million at
+/// national volume) are the build side of the join to the contacts, and eight conditions in
+/// `UInt64` raised the peak of a multimorbidity run by 0.3 GiB.
+fn bit_type(count: usize) -> DataType {
+    if count <= 32 {
+        DataType::UInt32
+    } else {
+        DataType::UInt64
+    }
 }
 
 /// The bit of the condition whose codes the diagnosis starts with (conditions not
@@ -252,6 +271,8 @@ mod tests {
         let labels = frame
             .column("CONDITION_BIT")
             .expect("label")
+            .cast(&DataType::UInt64)
+            .expect("widened")
             .u64()
             .expect("u64")
             .clone();
@@ -473,6 +494,44 @@ mod tests {
             without.events_for(&at_unit, before_index).is_none(),
             "a unit criterion is read from the registers when the units were not kept"
         );
+    }
+
+    #[test]
+    fn a_thirty_third_condition_takes_a_wider_bit() {
+        assert_eq!(bit_type(32), DataType::UInt32);
+        assert_eq!(bit_type(33), DataType::UInt64);
+        assert_eq!(bit_type(MAX_CONDITIONS), DataType::UInt64);
+        let dir = tempfile::tempdir().expect("temp");
+        let registers = registers(dir.path());
+        let index = parse_iso("2023-01-01").expect("date");
+        // Sorted by name, type 2 diabetes is the 33rd (index 32, bit 2^32) after 32 conditions
+        // no contact has.
+        let unseen: Vec<(String, Vec<String>)> = (0..32)
+            .map(|i| (format!("a{i:02}"), vec![format!("A{i:02}")]))
+            .collect();
+        let mut pairs_of: Vec<(&str, &[&str])> = Vec::new();
+        let unseen_codes: Vec<Vec<&str>> = unseen
+            .iter()
+            .map(|(_, codes)| codes.iter().map(String::as_str).collect())
+            .collect();
+        for ((name, _), codes) in unseen.iter().zip(&unseen_codes) {
+            pairs_of.push((name.as_str(), codes.as_slice()));
+        }
+        pairs_of.push(("t2d", &["E11"]));
+        let mm = conditions(&pairs_of);
+        let known = ConditionContacts::read(&registers, &mm, Design::IndexDate(index), false)
+            .expect("read");
+        assert_eq!(pairs(known.all()), [("p1".into(), 32)]);
+        let diabetes = known
+            .events_for(
+                &any_diagnosis(&["E11"]),
+                Days {
+                    from: index - 1825,
+                    to: index - 1,
+                },
+            )
+            .expect("served");
+        assert_eq!(persons(diabetes), ["p1"]);
     }
 
     #[test]
