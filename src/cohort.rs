@@ -808,8 +808,7 @@ pub fn with_outcomes(
     Ok(patients)
 }
 
-/// What the tests of the run's shared reads ([`Scope`]) use alike: codes, days and the shipped
-/// specs.
+/// What the cohort's tests use alike: codes, days, a contact register and the shipped specs.
 #[cfg(test)]
 pub(crate) mod testing {
     use super::{Days, Design, Scope, Spec};
@@ -831,6 +830,17 @@ pub(crate) mod testing {
             from: day(from),
             to: day(to),
         }
+    }
+
+    /// Writes the contact register `lpr_kontakter.csv` into `dir`: its header and `rows`.
+    pub fn write_contacts(dir: &std::path::Path, rows: &str) {
+        std::fs::write(
+            dir.join("lpr_kontakter.csv"),
+            format!(
+                "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE\n{rows}"
+            ),
+        )
+        .expect("contacts");
     }
 
     /// A shipped spec of `pipelines/`.
@@ -865,12 +875,12 @@ pub(crate) mod testing {
 
 #[cfg(test)]
 mod tests {
+    use super::testing::{codes, write_contacts};
     use super::*;
     use crate::dates::parse_iso;
 
     #[test]
     fn codes_are_covered_by_themselves_or_a_shorter_prefix_only() {
-        let codes = |list: &[&str]| -> Vec<String> { list.iter().map(|c| c.to_string()).collect() };
         let read = codes(&["KNFB", "BFCA0", "KFNG05"]);
         assert!(covers(&read, &codes(&["KNFB"])));
         assert!(covers(&read, &codes(&["KNFB20", "BFCA0"])));
@@ -925,16 +935,14 @@ mod tests {
     /// - p4: admitted 1 February, operation without a date (out);
     /// - p5: admitted 20 March at a unit ending in 123, two operations that day (two events).
     fn hip_registers(dir: &std::path::Path) -> RegisterSet {
-        std::fs::write(
-            dir.join("lpr_kontakter.csv"),
-            "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE\n\
-             1,p1,2021-02-20,2021-03-10,ALCA00,6620011000000,DS720\n\
+        write_contacts(
+            dir,
+            "1,p1,2021-02-20,2021-03-10,ALCA00,6620011000000,DS720\n\
              2,p2,2021-03-05,2021-04-10,ALCA00,6620011000000,DS720\n\
              3,p3,2021-03-15,2021-03-20,ALCA00,6620011000000,DS720\n\
              4,p4,2021-02-01,2021-02-03,ALCA00,6620011000000,DS720\n\
              5,p5,2021-03-20,2021-03-25,ALCA00,6620022000123,DS721\n",
-        )
-        .expect("contacts");
+        );
         std::fs::write(
             dir.join("lpr_procedurer.csv"),
             "DW_EK_KONTAKT,PROCEDUREKODE,DATO_START\n\
@@ -1052,8 +1060,8 @@ mod tests {
     #[test]
     fn prefixes_of_several_lengths_match_as_starts_with_would() {
         let kept = |prefixes: &[&str]| {
-            let prefixes: Vec<String> = prefixes.iter().map(|p| p.to_string()).collect();
-            let codes = Series::new(
+            let prefixes = codes(prefixes);
+            let values = Series::new(
                 "DIAGNOSEKODE".into(),
                 [
                     Some("DE119"),
@@ -1068,7 +1076,7 @@ mod tests {
                     None,
                 ],
             );
-            let kept = DataFrame::new(10, vec![codes.into()])
+            let kept = DataFrame::new(10, vec![values.into()])
                 .expect("frame")
                 .lazy()
                 .filter(starts_with_any("DIAGNOSEKODE", "D", &prefixes))

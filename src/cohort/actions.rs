@@ -97,22 +97,22 @@ fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<LazyFra
 mod tests {
     use super::*;
     use crate::cohort::Scope;
-    use crate::cohort::testing::{codes, day, days_of_shipped, scope_of_shipped, shipped, span};
+    use crate::cohort::testing::{
+        codes, day, days_of_shipped, scope_of_shipped, shipped, span, write_contacts,
+    };
 
     /// Five contacts known by hand: p1 an infarction (DI219) on 2021-03-10, p2 one on
     /// 2022-02-01, p3 type 2 diabetes (DE119) on 2021-06-01, p4 depression (DF329) on
     /// 2021-04-01, p5 a contact for something else (DZ000) on 2021-03-10.
     fn registers(dir: &std::path::Path) -> RegisterSet {
-        std::fs::write(
-            dir.join("lpr_kontakter.csv"),
-            "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE\n\
-             1,p1,2021-03-10,2021-03-12,ALCA00,6620011000000,DI219\n\
+        write_contacts(
+            dir,
+            "1,p1,2021-03-10,2021-03-12,ALCA00,6620011000000,DI219\n\
              2,p2,2022-02-01,2022-02-01,ALCA00,6620011000000,DI219\n\
              3,p3,2021-06-01,2021-06-01,ALCA00,6620011000000,DE119\n\
              4,p4,2021-04-01,2021-04-01,ALCA00,6620011000050,DF329\n\
              5,p5,2021-03-10,2021-03-10,ALCA00,6620011000000,DZ000\n",
-        )
-        .expect("contacts");
+        );
         RegisterSet::open(dir).expect("opened")
     }
 

@@ -206,6 +206,7 @@ fn overlapping(conditions: &[Vec<String>]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cohort::testing::{codes, write_contacts};
     use crate::dates::parse_iso;
 
     /// Six contacts whose condition diagnoses are known by hand (index date 2023-01-01, five
@@ -215,17 +216,15 @@ mod tests {
     /// - person 3: kidney disease on the index day (counted by `CONDITIONS`, not before it);
     /// - person 4: a diagnosis of no condition.
     fn registers(dir: &std::path::Path) -> RegisterSet {
-        std::fs::write(
-            dir.join("lpr_kontakter.csv"),
-            "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE\n\
-             1,p1,2022-06-01,2022-06-01,ALCA00,6620011000000,DE119\n\
+        write_contacts(
+            dir,
+            "1,p1,2022-06-01,2022-06-01,ALCA00,6620011000000,DE119\n\
              2,p1,2022-07-01,2022-07-02,ALCA00,6620011000000,DE110\n\
              3,p2,2017-01-01,2017-01-01,ALCA00,6620011000000,DJ449\n\
              4,p2,2022-12-31,2022-12-31,ALCA00,6620011000000,DJ441\n\
              5,p3,2023-01-01,2023-01-01,ALCA00,6620011000000,DN189\n\
              6,p4,2021-01-01,2021-01-01,ALCA00,6620011000000,DZ000\n",
-        )
-        .expect("contacts");
+        );
         std::fs::write(
             dir.join("lpr_diagnoser.csv"),
             "DW_EK_KONTAKT,DIAGNOSEKODE,DIAGNOSETYPE,SENERE_AFKRAEFTET\n\
@@ -237,16 +236,18 @@ mod tests {
     }
 
     fn conditions(pairs: &[(&str, &[&str])]) -> Multimorbidity {
-        Multimorbidity {
-            conditions: pairs
+        named_conditions(
+            pairs
                 .iter()
-                .map(|(name, codes)| {
-                    (
-                        name.to_string(),
-                        codes.iter().map(|c| c.to_string()).collect(),
-                    )
-                })
+                .map(|(name, list)| (name.to_string(), codes(list)))
                 .collect(),
+        )
+    }
+
+    /// `[multimorbidity]` of these (name, codes) with a five years' look-back.
+    fn named_conditions(conditions: Vec<(String, Vec<String>)>) -> Multimorbidity {
+        Multimorbidity {
+            conditions: conditions.into_iter().collect(),
             lookback_days: 1825,
         }
     }
@@ -506,19 +507,11 @@ mod tests {
         let index = parse_iso("2023-01-01").expect("date");
         // Sorted by name, type 2 diabetes is the 33rd (index 32, bit 2^32) after 32 conditions
         // no contact has.
-        let unseen: Vec<(String, Vec<String>)> = (0..32)
+        let mut named: Vec<(String, Vec<String>)> = (0..32)
             .map(|i| (format!("a{i:02}"), vec![format!("A{i:02}")]))
             .collect();
-        let mut pairs_of: Vec<(&str, &[&str])> = Vec::new();
-        let unseen_codes: Vec<Vec<&str>> = unseen
-            .iter()
-            .map(|(_, codes)| codes.iter().map(String::as_str).collect())
-            .collect();
-        for ((name, _), codes) in unseen.iter().zip(&unseen_codes) {
-            pairs_of.push((name.as_str(), codes.as_slice()));
-        }
-        pairs_of.push(("t2d", &["E11"]));
-        let mm = conditions(&pairs_of);
+        named.push(("t2d".into(), codes(&["E11"])));
+        let mm = named_conditions(named);
         let known = ConditionContacts::read(&registers, &mm, Design::IndexDate(index), false)
             .expect("read");
         assert_eq!(pairs(known.all()), [("p1".into(), 32)]);
@@ -536,7 +529,6 @@ mod tests {
 
     #[test]
     fn conditions_overlap_only_when_a_code_prefixes_another_conditions_code() {
-        let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(!overlapping(&[codes(&["E11"]), codes(&["E10", "J44"])]));
         assert!(overlapping(&[codes(&["I2"]), codes(&["J44", "I25"])]));
         assert!(overlapping(&[codes(&["I251"]), codes(&["I25"])]));

@@ -121,20 +121,20 @@ fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<DataFra
 mod tests {
     use super::*;
     use crate::cohort::Scope;
-    use crate::cohort::testing::{codes, day, days_of_shipped, scope_of_shipped, shipped, span};
+    use crate::cohort::testing::{
+        codes, day, days_of_shipped, scope_of_shipped, shipped, span, write_contacts,
+    };
 
     /// Three contacts and their procedures, known by hand: contact 1 (person p1, 2021-03-01 to
     /// 2021-03-10) with a hip operation on 2021-03-02 and coordinated care without a date;
     /// contact 2 (p2) with a PCI; contact 3 (p3) with a procedure of no analysis.
     fn registers(dir: &std::path::Path) -> RegisterSet {
-        std::fs::write(
-            dir.join("lpr_kontakter.csv"),
-            "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE\n\
-             1,p1,2021-03-01,2021-03-10,ALCA00,6620011000000,DS720\n\
+        write_contacts(
+            dir,
+            "1,p1,2021-03-01,2021-03-10,ALCA00,6620011000000,DS720\n\
              2,p2,2022-05-01,2022-05-03,ALCA00,6620022000000,DI219\n\
              3,p3,2022-06-01,2022-06-01,ALCA00,6620033000000,DZ000\n",
-        )
-        .expect("contacts");
+        );
         std::fs::write(
             dir.join("lpr_procedurer.csv"),
             "DW_EK_KONTAKT,PROCEDUREKODE,DATO_START\n\
