@@ -220,7 +220,10 @@ fn covers(read: &[String], wanted: &[String]) -> bool {
 /// Hospital contacts starting within `days` as events: `PNR`, `DAY` (start), `END` (end), `UNIT`
 /// (SOR unit), `KEY`.
 fn contacts(registers: &RegisterSet, days: Days) -> Result<LazyFrame> {
-    contacts_where(registers, days.contains("DATO_START"))
+    Ok(shaped_contacts(
+        registers.require("lpr_kontakter")?,
+        days.contains("DATO_START"),
+    ))
 }
 
 /// The contacts (shaped as [`contacts`]) starting within `days` joined to the rows of `keyed` (a
@@ -232,43 +235,42 @@ fn contacts(registers: &RegisterSet, days: Days) -> Result<LazyFrame> {
 /// alone and decodes the other columns only for the rows that match, where a join alone would
 /// decode every column of every contact in the span. Many keys (common chronic diseases: tens
 /// of millions at national volume) are joined straight away, since a membership test against a
-/// set that large costs more than the join.
+/// set that large costs more than the join. The contacts' `PNR` becomes a person key after the
+/// join, for the rows it keeps only ([`RegisterSet::require_with_text_persons`]).
 fn contacts_joined(registers: &RegisterSet, days: Days, keyed: LazyFrame) -> Result<LazyFrame> {
     let keyed = collect_streaming(keyed)?;
-    let contacts = if keyed.height() > FILTERED_KEYS_MAX {
-        contacts(registers, days)?
-    } else {
+    let mut keep = days.contains("DATO_START");
+    if keyed.height() <= FILTERED_KEYS_MAX {
         let keys = keyed.column("KEY")?.as_materialized_series().unique()?;
-        contacts_where(
-            registers,
-            days.contains("DATO_START")
-                .and(col("DW_EK_KONTAKT").is_in(lit(keys).implode(false), false)),
-        )?
-    };
+        keep = keep.and(col("DW_EK_KONTAKT").is_in(lit(keys).implode(false), false));
+    }
+    let contacts = shaped_contacts(registers.require_with_text_persons("lpr_kontakter")?, keep);
     // The keyed rows are in memory and fewer than the contacts of the span: the hash table is
     // built on them and the contacts stream past it.
-    Ok(contacts.join(
-        keyed.lazy(),
-        [col("KEY")],
-        [col("KEY")],
-        JoinArgs::new(JoinType::Inner).with_build_side(Some(JoinBuildSide::ForceRight)),
-    ))
+    Ok(contacts
+        .join(
+            keyed.lazy(),
+            [col("KEY")],
+            [col("KEY")],
+            JoinArgs::new(JoinType::Inner).with_build_side(Some(JoinBuildSide::ForceRight)),
+        )
+        .with_column(registers.person_key(col("PNR"))))
 }
 
 /// The most keys [`contacts_joined`] tests as the contacts are read (above it, it joins).
 const FILTERED_KEYS_MAX: usize = 1 << 20;
 
-/// The contacts passing `keep` (a predicate on the register's own columns, tested as the rows
-/// are read), shaped as [`contacts`].
-fn contacts_where(registers: &RegisterSet, keep: Expr) -> Result<LazyFrame> {
-    Ok(registers.require("lpr_kontakter")?.filter(keep).select([
+/// The rows of the contact register `register` passing `keep` (a predicate on the register's
+/// own columns, tested as the rows are read), shaped as [`contacts`].
+fn shaped_contacts(register: LazyFrame, keep: Expr) -> LazyFrame {
+    register.filter(keep).select([
         col("PNR"),
         day("DATO_START").alias("DAY"),
         day("DATO_SLUT").alias("END"),
         col("SORENHED_ANS"),
         col("AKTIONSDIAGNOSE"),
         col("DW_EK_KONTAKT").alias("KEY"),
-    ]))
+    ])
 }
 
 /// The events of one criterion on the days `days`: `PNR`, `DAY`, `END`, `UNIT` (taken from the

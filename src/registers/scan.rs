@@ -92,25 +92,52 @@ impl RegisterSet {
 
     /// All files of a register concatenated, or `None` when the folder has none.
     pub fn scan(&self, register: &str) -> Result<Option<LazyFrame>> {
+        self.scan_keyed(register, &self.keys)
+    }
+
+    /// All files of a register concatenated with keys of the types `keys`, or `None` when the
+    /// folder has none.
+    fn scan_keyed(&self, register: &str, keys: &KeyTypes) -> Result<Option<LazyFrame>> {
         let files = self.discovered.of(register);
         if files.is_empty() {
             return Ok(None);
         }
         let frames = files
             .iter()
-            .map(|f| self.canonical(f, f.year))
+            .map(|f| Ok(open(f)?.canonical(f.year, keys)))
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(concat(frames, UnionArgs::default())?))
     }
 
     /// All files of a register that must be present.
     pub fn require(&self, register: &str) -> Result<LazyFrame> {
-        self.scan(register)?.ok_or_else(|| {
-            Error::MissingInput(format!(
-                "{}: no {register} register file (expected {register}.parquet, .arrow or .csv)",
-                self.discovered.dir.display()
-            ))
-        })
+        self.scan(register)?.ok_or_else(|| self.missing(register))
+    }
+
+    /// All files of a register that must be present, with `PNR` as the text the files hold:
+    /// for a query that joins on other keys and keeps few rows, which then turns only the kept
+    /// rows' `PNR` into the folder's person key ([`RegisterSet::person_key`]). The contacts
+    /// joined to the diagnoses of multimorbidity's conditions are 73 million in five years at
+    /// national volume, of which the join keeps a fifth; each parsed as it was read, their
+    /// person keys took 0.45 s of the join's 4.7 s (Python Polars 2.1, the same engine).
+    pub fn require_with_text_persons(&self, register: &str) -> Result<LazyFrame> {
+        let keys = KeyTypes::text_persons(self.keys.contacts.clone());
+        self.scan_keyed(register, &keys)?
+            .ok_or_else(|| self.missing(register))
+    }
+
+    /// The folder's person key of `pnr`, a `PNR` read as text
+    /// ([`RegisterSet::require_with_text_persons`]), named `PNR`.
+    pub fn person_key(&self, pnr: Expr) -> Expr {
+        super::persons::person_key(pnr, &self.keys.persons)
+    }
+
+    /// The error of a register that must be present and is not.
+    fn missing(&self, register: &str) -> Error {
+        Error::MissingInput(format!(
+            "{}: no {register} register file (expected {register}.parquet, .arrow or .csv)",
+            self.discovered.dir.display()
+        ))
     }
 
     /// The file of a yearly register for one year.
@@ -187,6 +214,33 @@ mod tests {
         assert_eq!(pnr, Some(DataType::Int64));
         assert_eq!(prescriptions_in_population(&registers), text);
         assert!(text.0 > 0 && text.1 > 0, "{text:?}");
+    }
+
+    /// The contacts read with text person keys and turned into integer keys afterwards hold the
+    /// same keys, row for row, as the contacts read with integer keys; before the turn they are
+    /// the text of the files.
+    #[test]
+    fn person_keys_turned_after_reading_equal_those_read_as_keys() {
+        let mut registers =
+            RegisterSet::open(std::path::Path::new("data-samples")).expect("opened");
+        registers.read_persons_as_integers();
+        let text = registers
+            .require_with_text_persons("lpr_kontakter")
+            .expect("contacts");
+        let keys = |frame: LazyFrame| {
+            frame
+                .select([col("DW_EK_KONTAKT"), col("PNR")])
+                .sort(["DW_EK_KONTAKT"], Default::default())
+                .collect()
+                .expect("collected")
+        };
+        let turned = keys(text.clone().with_column(registers.person_key(col("PNR"))));
+        let read = keys(registers.require("lpr_kontakter").expect("contacts"));
+        let dtype = |frame: &DataFrame| frame.column("PNR").expect("PNR").dtype().clone();
+        assert_eq!(dtype(&keys(text)), DataType::String);
+        assert_eq!(dtype(&turned), DataType::Int64);
+        assert!(turned.height() > 0);
+        assert!(turned.equals_missing(&read), "{turned} against {read}");
     }
 
     #[test]
