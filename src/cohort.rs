@@ -440,6 +440,17 @@ fn patient_group(
                     from: index - lookback,
                     to: index - 1,
                 };
+                let persons = known
+                    .filter(|_| !uses_index_contact(spec))
+                    .and_then(|k| k.persons_for(c, days));
+                if let Some(persons) = persons {
+                    sets.push(persons.with_columns([
+                        lit(NULL).cast(DataType::Int32).alias("INDEX_END"),
+                        lit(NULL).cast(DataType::String).alias("INDEX_UNIT"),
+                        lit(index).alias("INDEX_DAY"),
+                    ]));
+                    continue;
+                }
                 let events = criterion_events(registers, c, days, known)?.filter(
                     col("DAY")
                         .gt_eq(lit(index - lookback))
@@ -650,11 +661,7 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
     }
     // The patients are few next to the registers and every later step joins them again (each
     // condition and outcome): collected once here, the patient-group query is not rerun.
-    frame = with_conditions(
-        spec.design,
-        collect_streaming(frame)?.lazy(),
-        known.as_ref(),
-    );
+    frame = with_conditions(collect_streaming(frame)?.lazy(), known.as_ref());
     if let Some(min) = spec.spec.patient_group.min_conditions {
         frame = frame.filter(col("CONDITIONS").gt_eq(lit(min as i32)));
     }
@@ -664,34 +671,29 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
 /// Adds `CONDITIONS`: how many of `[multimorbidity]`'s conditions have a diagnosis (action or
 /// secondary, not retracted) in the look-back window up to and including the index day, counted
 /// from the condition contacts read for the analysis (0 for all without `[multimorbidity]`).
-fn with_conditions(
-    design: Design,
-    patients: LazyFrame,
-    known: Option<&ConditionContacts>,
-) -> LazyFrame {
+fn with_conditions(patients: LazyFrame, known: Option<&ConditionContacts>) -> LazyFrame {
     let Some(known) = known else {
         return patients.with_column(lit(0i32).alias("CONDITIONS"));
     };
     // On an index date the condition contacts span exactly the look-back window of every
-    // patient: counted per person first, and only the counts joined to the patients.
-    let in_window = match design {
-        Design::IndexDate(_) => known.all(),
-        Design::Period(..) => events_before(known.all(), &patients, known.lookback_days, true),
-    };
-    // The distinct conditions as the ones of the OR of their bits: one aggregation (a streaming
+    // patient, and are grouped by person once ([`ConditionContacts::per_person`]); in a period
+    // each patient's own window is taken. The distinct conditions as the ones of the OR of their bits: one aggregation (a streaming
     // reduction, the ones counted after it), where a distinct count within groups pairs every
     // row's person and condition into one encoded key first, and a "has condition i" per
     // condition is one aggregation each.
-    let counts = in_window
-        .group_by([col("PNR")])
-        .agg([col("CONDITION_BIT").bitwise_or().alias("BITS")])
-        .select([
-            col("PNR"),
-            col("BITS")
-                .bitwise_count_ones()
-                .cast(DataType::Int32)
-                .alias("CONDITIONS"),
-        ]);
+    let bits = match known.per_person() {
+        Some(per_person) => per_person,
+        None => events_before(known.all(), &patients, known.lookback_days, true)
+            .group_by([col("PNR")])
+            .agg([col("CONDITION_BIT").bitwise_or().alias("BITS")]),
+    };
+    let counts = bits.select([
+        col("PNR"),
+        col("BITS")
+            .bitwise_count_ones()
+            .cast(DataType::Int32)
+            .alias("CONDITIONS"),
+    ]);
     patients
         .join(
             counts,

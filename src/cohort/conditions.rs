@@ -32,6 +32,8 @@ pub struct ConditionContacts {
     /// Whether `frame` holds each contact's end and unit ([`ConditionContacts::read`]).
     details: bool,
     frame: DataFrame,
+    /// On an index date, each person's conditions ([`ConditionContacts::per_person`]).
+    per_person: Option<DataFrame>,
 }
 
 impl ConditionContacts {
@@ -86,13 +88,70 @@ impl ConditionContacts {
             columns.extend([col("END"), col("SORENHED_ANS")]);
         }
         let frame = collect_streaming(contacts_joined(registers, days, labelled)?.select(columns))?;
+        let per_person = match design {
+            Design::IndexDate(index) => Some(per_person(&frame, index)?),
+            Design::Period(..) => None,
+        };
         Ok(ConditionContacts {
             conditions,
             lookback_days: mm.lookback_days,
             days,
             details,
             frame,
+            per_person,
         })
+    }
+
+    /// On an index date, each person with a condition contact in the look-back: `PNR`, `BITS`
+    /// (the OR of the bits of their conditions up to and including the index day) and `BEFORE`
+    /// (the same before the index day). `None` for a period, where each patient's window is
+    /// their own.
+    ///
+    /// The patient group of a multimorbidity analysis ("a condition diagnosed in the look-back
+    /// before the index") and its `CONDITIONS` (how many, up to the index) are both read from
+    /// this one grouping of the condition contacts by person, where each was a grouping of its
+    /// own (13 million contacts of 2 million persons at national volume).
+    pub fn per_person(&self) -> Option<LazyFrame> {
+        self.per_person.clone().map(DataFrame::lazy)
+    }
+
+    /// The persons (`PNR`, unique) with an event of criterion `c` on `days`, when
+    /// [`ConditionContacts::per_person`] holds them: on an index date, `c` asks for diagnoses
+    /// [`ConditionContacts::events_for`] serves (at any unit), and `days` are the whole
+    /// look-back up to the day before the index. `None` otherwise.
+    pub fn persons_for(&self, c: &Criterion, days: Days) -> Option<LazyFrame> {
+        let persons = self.per_person.as_ref()?;
+        if !c.units.is_empty() || days.from != self.days.from || days.to != self.days.to - 1 {
+            return None;
+        }
+        let mask = self.chosen(c)?.into_iter().fold(0, |all, b| all | b);
+        let mask = lit(mask).cast(bit_type(self.conditions.len()));
+        Some(
+            persons
+                .clone()
+                .lazy()
+                .filter(col("BEFORE").and(mask).neq(lit(0)))
+                .select([col("PNR")]),
+        )
+    }
+
+    /// The bits of the conditions whose codes together are exactly criterion `c`'s, when `c`
+    /// asks for diagnoses of any type alone; `None` when no set of whole conditions is.
+    fn chosen(&self, c: &Criterion) -> Option<Vec<u64>> {
+        if c.diagnosis_type != DiagnosisType::Any
+            || c.diagnoses.is_empty()
+            || !c.procedures.is_empty()
+            || !c.atc.is_empty()
+        {
+            return None;
+        }
+        let wanted: std::collections::BTreeSet<&String> = c.diagnoses.iter().collect();
+        let chosen: Vec<usize> = (0..self.conditions.len())
+            .filter(|&i| self.conditions[i].iter().all(|code| wanted.contains(code)))
+            .collect();
+        let covered: std::collections::BTreeSet<&String> =
+            chosen.iter().flat_map(|&i| &self.conditions[i]).collect();
+        (covered == wanted).then(|| chosen.into_iter().map(bit).collect())
     }
 
     /// The contacts of condition diagnoses: `PNR`, `DAY`, `CONDITION_BIT`.
@@ -110,30 +169,14 @@ impl ConditionContacts {
     /// Without details, `END` and `SORENHED_ANS` are empty.
     pub fn events_for(&self, c: &Criterion, days: Days) -> Option<LazyFrame> {
         if (!self.details && !c.units.is_empty())
-            || c.diagnosis_type != DiagnosisType::Any
-            || c.diagnoses.is_empty()
-            || !c.procedures.is_empty()
-            || !c.atc.is_empty()
             || days.from < self.days.from
             || days.to > self.days.to
         {
             return None;
         }
-        let wanted: std::collections::BTreeSet<&String> = c.diagnoses.iter().collect();
-        let chosen: Vec<usize> = (0..self.conditions.len())
-            .filter(|&i| self.conditions[i].iter().all(|code| wanted.contains(code)))
-            .collect();
-        let covered: std::collections::BTreeSet<&String> =
-            chosen.iter().flat_map(|&i| &self.conditions[i]).collect();
-        if covered != wanted {
-            return None;
-        }
-        let chosen = Series::new(
-            "chosen".into(),
-            chosen.into_iter().map(bit).collect::<Vec<u64>>(),
-        )
-        .cast(&bit_type(self.conditions.len()))
-        .ok()?;
+        let chosen = Series::new("chosen".into(), self.chosen(c)?)
+            .cast(&bit_type(self.conditions.len()))
+            .ok()?;
         Some(
             self.frame
                 .clone()
@@ -156,6 +199,21 @@ impl ConditionContacts {
                 }),
         )
     }
+}
+
+/// Groups the condition contacts `frame` (on an index date `index`) by person, as
+/// [`ConditionContacts::per_person`] gives them: one streaming reduction of two bitwise ORs.
+fn per_person(frame: &DataFrame, index: i32) -> Result<DataFrame> {
+    let bit = col("CONDITION_BIT");
+    let before = when(col("DAY").lt(lit(index)))
+        .then(bit.clone())
+        .otherwise(lit(0).cast(frame.column("CONDITION_BIT")?.dtype().clone()));
+    Ok(collect_streaming(
+        frame.clone().lazy().group_by([col("PNR")]).agg([
+            bit.bitwise_or().alias("BITS"),
+            before.bitwise_or().alias("BEFORE"),
+        ]),
+    )?)
 }
 
 /// The most conditions `[multimorbidity.conditions]` may name: one bit each of a `UInt64`.
@@ -343,6 +401,41 @@ mod tests {
             )
             .expect("one condition is served");
         assert_eq!(persons(kidney), ["p3"]);
+        // The same persons from the grouping by person: p1 before the index, p3's kidney
+        // disease only on the index day, so not before it.
+        let all_four = any_diagnosis(&["E11", "I25", "J44", "N18"]);
+        let group = known
+            .persons_for(&all_four, before_index)
+            .expect("the whole look-back before the index is served");
+        assert_eq!(persons(group), ["p1"]);
+        let before = known
+            .persons_for(&any_diagnosis(&["N18"]), before_index)
+            .expect("one condition is served");
+        assert!(persons(before).is_empty());
+        let heart = known
+            .persons_for(&any_diagnosis(&["I25"]), before_index)
+            .expect("one condition is served");
+        assert_eq!(persons(heart), ["p1"]);
+        // Only the whole look-back before the index, at any unit, of whole conditions.
+        let shorter = Days {
+            from: index - 365,
+            ..before_index
+        };
+        assert!(known.persons_for(&all_four, shorter).is_none());
+        let at_unit = Criterion {
+            units: codes(&["000"]),
+            ..all_four.clone()
+        };
+        assert!(known.persons_for(&at_unit, before_index).is_none());
+        assert!(
+            known
+                .persons_for(&any_diagnosis(&["E1"]), before_index)
+                .is_none()
+        );
+        let period = Design::Period(index - 365, index);
+        let in_period = ConditionContacts::read(&registers, &mm, period, true).expect("read");
+        assert!(in_period.per_person().is_none());
+        assert!(in_period.persons_for(&all_four, before_index).is_none());
         // Codes that are not whole conditions, action diagnoses and days outside the frame's
         // are read from the registers instead.
         assert!(
@@ -391,7 +484,7 @@ mod tests {
         )
         .expect("patients")
         .lazy();
-        let frame = crate::cohort::with_conditions(design, patients, Some(&known))
+        let frame = crate::cohort::with_conditions(patients, Some(&known))
             .sort(["PNR"], Default::default())
             .collect()
             .expect("counted");
