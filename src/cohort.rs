@@ -217,8 +217,8 @@ fn covers(read: &[String], wanted: &[String]) -> bool {
         .all(|w| read.iter().any(|r| w.starts_with(r.as_str())))
 }
 
-/// Hospital contacts starting within `days` as events: `PNR`, `DAY` (start), `END` (end), `UNIT`
-/// (SOR unit), `KEY`.
+/// Hospital contacts starting within `days` as events: `PNR`, `DAY` (start), `END` (end),
+/// `SORENHED_ANS` (SOR unit), `AKTIONSDIAGNOSE`, `KEY`.
 fn contacts(registers: &RegisterSet, days: Days) -> Result<LazyFrame> {
     Ok(shaped_contacts(
         registers.require("lpr_kontakter")?,
@@ -440,24 +440,15 @@ fn patient_group(
                     from: index - lookback,
                     to: index - 1,
                 };
-                let persons = known
-                    .filter(|_| !uses_index_contact(spec))
-                    .and_then(|k| k.persons_for(c, days));
-                if let Some(persons) = persons {
-                    sets.push(persons.with_columns([
-                        lit(NULL).cast(DataType::Int32).alias("INDEX_END"),
-                        lit(NULL).cast(DataType::String).alias("INDEX_UNIT"),
-                        lit(index).alias("INDEX_DAY"),
-                    ]));
-                    continue;
-                }
-                let events = criterion_events(registers, c, days, known)?.filter(
-                    col("DAY")
-                        .gt_eq(lit(index - lookback))
-                        .and(col("DAY").lt(lit(index))),
-                );
-                let events = if uses_index_contact(spec) {
-                    events
+                let events = || -> Result<LazyFrame> {
+                    Ok(criterion_events(registers, c, days, known)?.filter(
+                        col("DAY")
+                            .gt_eq(lit(index - lookback))
+                            .and(col("DAY").lt(lit(index))),
+                    ))
+                };
+                let set = if uses_index_contact(spec) {
+                    events()?
                         .sort(["PNR", "DAY"], Default::default())
                         .group_by([col("PNR")])
                         .agg([
@@ -467,17 +458,21 @@ fn patient_group(
                 } else {
                     // Nothing reads the latest contact: the patients alone, without sorting
                     // every event of the look-back (13 million for a multimorbidity group at
-                    // national volume) by person and day.
-                    events
-                        .select([col("PNR")])
-                        .unique(None, UniqueKeepStrategy::Any)
-                        .with_columns([
-                            lit(NULL).cast(DataType::Int32).alias("INDEX_END"),
-                            lit(NULL).cast(DataType::String).alias("INDEX_UNIT"),
-                        ])
+                    // national volume) by person and day; taken from the condition contacts
+                    // grouped by person when they hold the criterion.
+                    let persons = match known.and_then(|k| k.persons_for(c, days)) {
+                        Some(persons) => persons,
+                        None => events()?
+                            .select([col("PNR")])
+                            .unique(None, UniqueKeepStrategy::Any),
+                    };
+                    persons.with_columns([
+                        lit(NULL).cast(DataType::Int32).alias("INDEX_END"),
+                        lit(NULL).cast(DataType::String).alias("INDEX_UNIT"),
+                    ])
                 }
                 .with_column(lit(index).alias("INDEX_DAY"));
-                sets.push(events);
+                sets.push(set);
             }
             combine(sets, group.combine)?
         }
@@ -677,10 +672,10 @@ fn with_conditions(patients: LazyFrame, known: Option<&ConditionContacts>) -> La
     };
     // On an index date the condition contacts span exactly the look-back window of every
     // patient, and are grouped by person once ([`ConditionContacts::per_person`]); in a period
-    // each patient's own window is taken. The distinct conditions as the ones of the OR of their bits: one aggregation (a streaming
-    // reduction, the ones counted after it), where a distinct count within groups pairs every
-    // row's person and condition into one encoded key first, and a "has condition i" per
-    // condition is one aggregation each.
+    // each patient's own window is taken. The distinct conditions are the ones of the OR of
+    // their bits: one aggregation (a streaming reduction, the ones counted after it), where a
+    // distinct count within groups pairs every row's person and condition into one encoded key
+    // first, and a "has condition i" per condition is one aggregation each.
     let bits = match known.per_person() {
         Some(per_person) => per_person,
         None => events_before(known.all(), &patients, known.lookback_days, true)
