@@ -1,6 +1,6 @@
 //! The aggregate step: the collected patients become counts by stratifier level x sex x 5-year
-//! age band, one small table per stratifier and outcome. This GROUP BY is the seam between the
-//! person-level work and the small tables the measures work on.
+//! age band, one small table per stratifier and outcome (from one grouping per stratifier). This
+//! GROUP BY is the seam between the person-level work and the small tables the measures work on.
 
 use std::collections::BTreeMap;
 
@@ -52,43 +52,66 @@ fn failed(e: PolarsError) -> Error {
     ))
 }
 
-/// Counts by level of `column` for outcome `outcome`, in level order (sorted text).
+/// Counts by level of `column` for each outcome of `outcomes` (indices of the spec's outcomes),
+/// in the order given, each in level order (sorted text). A level appears for an outcome when
+/// it has a patient at risk of it (`OUT_i` not null).
+///
+/// One grouping of the patients serves every outcome, with a count of those at risk and a sum
+/// of the events per outcome: at national volume the patients of an analysis are up to 2
+/// million rows, and a grouping per outcome read them once for each.
 pub fn counts(
     patients: &DataFrame,
     column: &str,
-    outcome: usize,
-) -> Result<BTreeMap<String, LevelCounts>> {
-    let (out, _) = outcome_columns(outcome);
-    let table = patients
-        .clone()
-        .lazy()
-        .filter(col(out.as_str()).is_not_null())
-        .group_by([col(column), col("KOEN"), col("AGE_BAND")])
-        .agg([
-            len().cast(DataType::UInt64).alias("persons"),
+    outcomes: &[usize],
+) -> Result<Vec<BTreeMap<String, LevelCounts>>> {
+    let mut sums = Vec::with_capacity(2 * outcomes.len());
+    for (k, &outcome) in outcomes.iter().enumerate() {
+        let (out, _) = outcome_columns(outcome);
+        sums.push(
+            col(out.as_str())
+                .is_not_null()
+                .sum()
+                .cast(DataType::UInt64)
+                .alias(format!("persons_{k}")),
+        );
+        sums.push(
             col(out.as_str())
                 .cast(DataType::UInt64)
                 .sum()
-                .alias("events"),
-        ])
+                .alias(format!("events_{k}")),
+        );
+    }
+    let table = patients
+        .clone()
+        .lazy()
+        .group_by([col(column), col("KOEN"), col("AGE_BAND")])
+        .agg(sums)
         .collect()
         .map_err(failed)?;
     let level = table.column(column)?.str()?;
     let sex = table.column("KOEN")?.str()?;
     let band = table.column("AGE_BAND")?.i32()?;
-    let persons = table.column("persons")?.u64()?;
-    let events = table.column("events")?.u64()?;
-    let mut levels: BTreeMap<String, LevelCounts> = BTreeMap::new();
-    for i in 0..table.height() {
-        let entry = levels
-            .entry(level.get(i).unwrap_or(crate::strata::UNKNOWN).to_string())
-            .or_default();
-        let s = usize::from(sex.get(i) == Some("2"));
-        let b = band.get(i).unwrap_or(0).clamp(0, 18) as usize;
-        entry.persons[s][b] += persons.get(i).unwrap_or(0);
-        entry.events[s][b] += events.get(i).unwrap_or(0);
-    }
-    Ok(levels)
+    (0..outcomes.len())
+        .map(|k| {
+            let persons = table.column(&format!("persons_{k}"))?.u64()?;
+            let events = table.column(&format!("events_{k}"))?.u64()?;
+            let mut levels: BTreeMap<String, LevelCounts> = BTreeMap::new();
+            for i in 0..table.height() {
+                let at_risk = persons.get(i).unwrap_or(0);
+                if at_risk == 0 {
+                    continue;
+                }
+                let entry = levels
+                    .entry(level.get(i).unwrap_or(crate::strata::UNKNOWN).to_string())
+                    .or_default();
+                let s = usize::from(sex.get(i) == Some("2"));
+                let b = band.get(i).unwrap_or(0).clamp(0, 18) as usize;
+                entry.persons[s][b] += at_risk;
+                entry.events[s][b] += events.get(i).unwrap_or(0);
+            }
+            Ok(levels)
+        })
+        .collect()
 }
 
 /// Waiting-time summaries by level of `column`, and for the total, for outcome `outcome`
@@ -137,4 +160,56 @@ pub fn waiting(
             )
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Five patients, counted by hand: outcome 0 is null (not at risk) for the `lang` patient and
+    /// outcome 1 for the first `kort` patient and the one without a level.
+    fn patients() -> DataFrame {
+        df!(
+            "education" => [Some("kort"), Some("kort"), Some("kort"), Some("lang"), None],
+            "KOEN" => ["1", "1", "2", "2", "1"],
+            "AGE_BAND" => [10i32, 10, 12, 12, 3],
+            "OUT_0" => [Some(1i32), Some(0), Some(1), None, Some(0)],
+            "OUT_1" => [None, Some(1i32), Some(0), Some(1), None],
+        )
+        .expect("frame")
+    }
+
+    #[test]
+    fn one_grouping_counts_each_outcome_among_its_own_patients_at_risk() {
+        let both = counts(&patients(), "education", &[0, 1]).expect("counts");
+        let first = &both[0];
+        assert_eq!(
+            first.keys().collect::<Vec<_>>(),
+            ["kort", crate::strata::UNKNOWN],
+            "lang has no patient at risk of outcome 0"
+        );
+        let kort = &first["kort"];
+        assert_eq!((kort.persons[0][10], kort.events[0][10]), (2, 1));
+        assert_eq!((kort.persons[1][12], kort.events[1][12]), (1, 1));
+        assert_eq!((kort.persons(), kort.events()), (3, 2));
+        let unknown = &first[crate::strata::UNKNOWN];
+        assert_eq!((unknown.persons[0][3], unknown.events()), (1, 0));
+
+        let second = &both[1];
+        assert_eq!(second.keys().collect::<Vec<_>>(), ["kort", "lang"]);
+        let kort = &second["kort"];
+        assert_eq!((kort.persons[0][10], kort.events[0][10]), (1, 1));
+        assert_eq!((kort.persons[1][12], kort.events[1][12]), (1, 0));
+        assert_eq!(
+            (second["lang"].persons[1][12], second["lang"].events()),
+            (1, 1)
+        );
+
+        let alone = counts(&patients(), "education", &[1]).expect("counts");
+        assert_eq!(
+            alone,
+            vec![second.clone()],
+            "the order given, each alone alike"
+        );
+    }
 }

@@ -747,6 +747,60 @@ pub fn outcome_columns(i: usize) -> (String, String) {
     (format!("OUT_{i}"), format!("WAIT_{i}"))
 }
 
+/// The outcomes read by one scan of their events, as groups of indices into `outcomes`: contact
+/// outcomes with the same window and units share one, every other outcome is read alone. At
+/// national volume each contact outcome is a pass over a year's 15 million contacts, and a
+/// specification such as multimorbidity's asks for any contact and for the avoidable ones
+/// among them on the same days.
+fn shared_scans(outcomes: &[Outcome]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, o) in outcomes.iter().enumerate() {
+        let shares = |first: &Outcome| {
+            o.kind == OutcomeKind::Contact
+                && first.kind == OutcomeKind::Contact
+                && first.window_days == o.window_days
+                && first.units == o.units
+        };
+        match groups.iter_mut().find(|g| shares(&outcomes[g[0]])) {
+            Some(group) => group.push(i),
+            None => groups.push(vec![i]),
+        }
+    }
+    groups
+}
+
+/// The events of the outcomes `group` ([`shared_scans`]) as [`outcome_events`] gives them, and
+/// for each outcome of the group the events that are its own: every one for an outcome read
+/// alone, for contact outcomes sharing a scan those with one of its action diagnoses (when it
+/// names any). The scan keeps only the diagnoses of the group when each outcome names some.
+fn group_events(
+    registers: &RegisterSet,
+    design: Design,
+    group: &[&Outcome],
+) -> Result<(LazyFrame, Vec<Expr>)> {
+    if let [alone] = group {
+        return Ok((outcome_events(registers, design, alone)?, vec![lit(true)]));
+    }
+    let [from, to] = group[0].window_days;
+    let days = Days::of_design(design).widened(-from, to);
+    let mut frame = contacts(registers, days)?.filter(at_units(&group[0].units));
+    if group.iter().all(|o| !o.codes.is_empty()) {
+        let codes: Vec<String> = group.iter().flat_map(|o| o.codes.clone()).collect();
+        frame = frame.filter(starts_with_any("AKTIONSDIAGNOSE", "D", &codes));
+    }
+    let own = group
+        .iter()
+        .map(|o| match o.codes.is_empty() {
+            true => lit(true),
+            false => starts_with_any("AKTIONSDIAGNOSE", "D", &o.codes),
+        })
+        .collect();
+    Ok((
+        frame.select([col("PNR"), col("DAY"), col("AKTIONSDIAGNOSE")]),
+        own,
+    ))
+}
+
 /// Adds `OUT_i` (1 with an event in the window, 0 without, null when not at risk) and `WAIT_i`
 /// (days from the index to the first event in the window) for every outcome.
 pub fn with_outcomes(
@@ -759,8 +813,10 @@ pub fn with_outcomes(
     let index = patients
         .clone()
         .select([col("PNR"), col("INDEX_DAY"), col("INDEX_END")]);
-    for (i, o) in spec.spec.outcomes.iter().enumerate() {
-        let (out, wait) = outcome_columns(i);
+    let outcomes = &spec.spec.outcomes;
+    for group in shared_scans(outcomes) {
+        // The outcomes of a group share their kind and window.
+        let o = &outcomes[group[0]];
         let [from, to] = o.window_days;
         // Readmission windows start at discharge, and only contacts starting after it count.
         let start = if o.kind == OutcomeKind::Readmission {
@@ -774,7 +830,21 @@ pub fn with_outcomes(
         if o.kind == OutcomeKind::Readmission {
             window = window.and(col("DAY").gt(start.clone()));
         }
-        let first = outcome_events(registers, spec.design, o)?
+        let members: Vec<&Outcome> = group.iter().map(|&i| &outcomes[i]).collect();
+        let (events, own) = group_events(registers, spec.design, &members)?;
+        let waits: Vec<Expr> = group
+            .iter()
+            .zip(own)
+            .map(|(&i, own)| {
+                let days = col("DAY") - col("INDEX_DAY");
+                let days = match members.len() {
+                    1 => days,
+                    _ => when(own).then(days).otherwise(lit(NULL)),
+                };
+                days.min().alias(outcome_columns(i).1.as_str())
+            })
+            .collect();
+        let first = events
             .join(
                 index.clone(),
                 [col("PNR")],
@@ -783,26 +853,28 @@ pub fn with_outcomes(
             )
             .filter(window)
             .group_by([col("PNR")])
-            .agg([(col("DAY") - col("INDEX_DAY")).min().alias(wait.as_str())]);
-        let at_risk = match o.alive_days {
-            Some(days) => col("DEATH_DAY")
-                .is_null()
-                .or(col("DEATH_DAY").gt(col("INDEX_DAY") + lit(days))),
-            None => lit(true),
-        };
-        patients = patients
-            .join(
-                first,
-                [col("PNR")],
-                [col("PNR")],
-                JoinArgs::new(JoinType::Left),
-            )
-            .with_column(
+            .agg(waits);
+        patients = patients.join(
+            first,
+            [col("PNR")],
+            [col("PNR")],
+            JoinArgs::new(JoinType::Left),
+        );
+        for &i in &group {
+            let (out, wait) = outcome_columns(i);
+            let at_risk = match outcomes[i].alive_days {
+                Some(days) => col("DEATH_DAY")
+                    .is_null()
+                    .or(col("DEATH_DAY").gt(col("INDEX_DAY") + lit(days))),
+                None => lit(true),
+            };
+            patients = patients.with_column(
                 when(at_risk)
                     .then(col(wait.as_str()).is_not_null().cast(DataType::Int32))
                     .otherwise(lit(NULL).cast(DataType::Int32))
                     .alias(out.as_str()),
             );
+        }
     }
     Ok(patients)
 }
@@ -1018,6 +1090,77 @@ mod tests {
         assert!(registers.procedures.serves(&surgery.procedures, march));
         assert_eq!(events(&registers, &surgery), expected);
         assert_eq!(events(&registers, &at_unit), at_123);
+    }
+
+    /// Multimorbidity's any contact (0) and avoidable admission (1) on contacts counted by hand,
+    /// all patients indexed on 1 January 2023 with the window of days 0-364:
+    /// - p1: a contact for otitis (J06) on 1 February (day 31), for diabetes (E11) on 1 March
+    ///   (59): any contact after 31 days, avoidable after 59;
+    /// - p2: diabetes on 30 December 2022 (before the window), heart failure (I50) on 10 May
+    ///   (129): both after 129 days;
+    /// - p3: asthma (J45) on 1 January 2024, day 365 (after the window): neither;
+    /// - p4, no patient: a contact that counts for nobody.
+    #[test]
+    fn contact_outcomes_read_by_one_scan_equal_each_read_alone() {
+        let dir = tempfile::tempdir().expect("temp");
+        write_contacts(
+            dir.path(),
+            "1,p1,2023-02-01,2023-02-01,ALCA00,6620011000000,DJ069\n\
+             2,p1,2023-03-01,2023-03-02,ALCA00,6620011000000,DE119\n\
+             3,p2,2022-12-30,2022-12-30,ALCA00,6620011000000,DE110\n\
+             4,p2,2023-05-10,2023-05-12,ALCA00,6620011000000,DI500\n\
+             5,p3,2024-01-01,2024-01-01,ALCA00,6620011000000,DJ459\n\
+             6,p4,2023-06-01,2023-06-01,ALCA00,6620011000000,DE119\n",
+        );
+        let registers = RegisterSet::open(dir.path()).expect("opened");
+        let mut both = testing::shipped("multimorbidity_contacts");
+        assert_eq!(shared_scans(&both.spec.outcomes), [vec![0, 1], vec![2]]);
+        both.spec.outcomes.truncate(2);
+        let index = testing::day("2023-01-01");
+        let patients = df!(
+            "PNR" => ["p1", "p2", "p3"],
+            "INDEX_DAY" => [index; 3],
+            "INDEX_END" => [None::<i32>; 3],
+            "DEATH_DAY" => [None::<i32>; 3],
+        )
+        .expect("patients");
+        let outcomes = |spec: &LoadedSpec| {
+            let frame = with_outcomes(&registers, spec, patients.clone().lazy())
+                .expect("outcomes")
+                .sort(["PNR"], Default::default())
+                .collect()
+                .expect("collected");
+            (0..spec.spec.outcomes.len())
+                .map(|i| {
+                    let (out, wait) = outcome_columns(i);
+                    let column = |name: &str| -> Vec<Option<i32>> {
+                        frame
+                            .column(name)
+                            .expect("column")
+                            .i32()
+                            .expect("days")
+                            .iter()
+                            .collect()
+                    };
+                    (column(&out), column(&wait))
+                })
+                .collect::<Vec<_>>()
+        };
+        let any = (
+            vec![Some(1), Some(1), Some(0)],
+            vec![Some(31), Some(129), None],
+        );
+        let avoidable = (
+            vec![Some(1), Some(1), Some(0)],
+            vec![Some(59), Some(129), None],
+        );
+        assert_eq!(outcomes(&both), [any.clone(), avoidable.clone()]);
+        for (i, expected) in [any, avoidable].into_iter().enumerate() {
+            let mut alone = both.clone();
+            alone.spec.outcomes = vec![both.spec.outcomes[i].clone()];
+            assert_eq!(shared_scans(&alone.spec.outcomes), [vec![0]]);
+            assert_eq!(outcomes(&alone), [expected], "outcome {i} alone");
+        }
     }
 
     #[test]

@@ -824,23 +824,29 @@ fn analyse(
             // Every table of this stratifier, gated together (see `gate`).
             let mut tables = Vec::new();
             for (sub, frame) in &populations {
-                for outcome in loaded.outcomes_of(*sub) {
-                    let index = loaded
-                        .spec
-                        .outcomes
-                        .iter()
-                        .position(|o| o.id == outcome.id)
-                        .unwrap_or(0);
-                    let aggregating = Instant::now();
-                    let counts = aggregate::counts(frame, &code, index)?;
+                let outcomes = loaded.outcomes_of(*sub);
+                let indices: Vec<usize> = outcomes
+                    .iter()
+                    .map(|outcome| {
+                        loaded
+                            .spec
+                            .outcomes
+                            .iter()
+                            .position(|o| o.id == outcome.id)
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                let aggregating = Instant::now();
+                let counts = aggregate::counts(frame, &code, &indices)?;
+                for ((outcome, &index), counts) in outcomes.into_iter().zip(&indices).zip(counts) {
                     let waiting = if outcome.waiting_time {
                         Some(aggregate::waiting(frame, &code, index)?)
                     } else {
                         None
                     };
-                    aggregate_seconds += aggregating.elapsed().as_secs_f64();
                     tables.push((*sub, outcome, counts, waiting));
                 }
+                aggregate_seconds += aggregating.elapsed().as_secs_f64();
             }
             let slices: Vec<Slice> = tables
                 .iter()
