@@ -61,7 +61,14 @@ fn with_education(
     let frame = match table {
         Some(path) => {
             let groups = classification::education(path)?;
-            check_codes(&udda, "HFAUDD", &groups, path, &format!("udda{latest}"))?;
+            check_codes(
+                registers,
+                &udda,
+                "HFAUDD",
+                &groups,
+                path,
+                &format!("udda{latest}"),
+            )?;
             let groups = groups
                 .lazy()
                 .select([col("HFAUDD"), col("H").alias("EDUCATION_H")]);
@@ -101,18 +108,28 @@ fn with_education(
 
 /// Refuses a register whose codes in `column` are missing from a classification table, naming
 /// the table, the register and the first codes.
+///
+/// The register's distinct codes are kept for the run ([`RegisterSet::shared`]): every analysis
+/// of a year checks the same register file, a pass over 6 million rows at national volume,
+/// though perhaps against its own table.
 fn check_codes(
+    registers: &RegisterSet,
     register: &LazyFrame,
     column: &str,
     table: &DataFrame,
     path: &Path,
     register_name: &str,
 ) -> Result<()> {
-    let missing = register
-        .clone()
-        .select([col(column)])
-        .filter(col(column).is_not_null())
-        .unique(None, UniqueKeepStrategy::Any)
+    let distinct = registers.shared(&format!("distinct/{register_name}/{column}"), || {
+        Ok(register
+            .clone()
+            .select([col(column)])
+            .filter(col(column).is_not_null())
+            .unique(None, UniqueKeepStrategy::Any)
+            .collect()?)
+    })?;
+    let missing = distinct
+        .lazy()
         .join(
             table.clone().lazy().select([col(column)]),
             [col(column)],
@@ -382,4 +399,38 @@ fn extra_column(registers: &RegisterSet, spec: &LoadedSpec, name: &str) -> Resul
             .cast(DataType::String)
             .alias(format!("bef_{}", name.to_lowercase())),
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A register year's codes checked against two tables in one run: the first holds them all,
+    /// the second lacks 5080, and is refused though the codes were read for the first check.
+    #[test]
+    fn each_table_is_checked_against_the_codes_read_once_per_register_year() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(
+            dir.path().join("udda2023.csv"),
+            "PNR,HFAUDD\np1,1010\np2,5080\np3,1010\np4,\n",
+        )
+        .expect("udda");
+        let registers = RegisterSet::open(dir.path()).expect("opened");
+        let udda = registers
+            .scan_year("udda", 2023)
+            .expect("scanned")
+            .expect("udda2023");
+        let table = |codes: &[&str]| {
+            df!("HFAUDD" => codes, "H" => vec![10i32; codes.len()]).expect("table")
+        };
+        let path = Path::new("education.csv");
+        let check = |t: &DataFrame| check_codes(&registers, &udda, "HFAUDD", t, path, "udda2023");
+        assert!(check(&table(&["1010", "5080", "6000"])).is_ok());
+        let refused = check(&table(&["1010"])).expect_err("5080 is not in the table");
+        let message = refused.to_string();
+        assert!(
+            message.contains("1 code(s) of HFAUDD in udda2023") && message.contains("5080"),
+            "{message}"
+        );
+    }
 }
