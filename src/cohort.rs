@@ -770,16 +770,17 @@ fn shared_scans(outcomes: &[Outcome]) -> Vec<Vec<usize>> {
 }
 
 /// The events of the outcomes `group` ([`shared_scans`]) as [`outcome_events`] gives them, and
-/// for each outcome of the group the events that are its own: every one for an outcome read
-/// alone, for contact outcomes sharing a scan those with one of its action diagnoses (when it
-/// names any). The scan keeps only the diagnoses of the group when each outcome names some.
+/// for each outcome of the group which of the events are its own: `None` for every one (an
+/// outcome read alone, or a contact outcome naming no diagnoses), else a predicate (one of its
+/// action diagnoses). The scan keeps only the diagnoses of the group when each outcome names
+/// some.
 fn group_events(
     registers: &RegisterSet,
     design: Design,
     group: &[&Outcome],
-) -> Result<(LazyFrame, Vec<Expr>)> {
+) -> Result<(LazyFrame, Vec<Option<Expr>>)> {
     if let [alone] = group {
-        return Ok((outcome_events(registers, design, alone)?, vec![lit(true)]));
+        return Ok((outcome_events(registers, design, alone)?, vec![None]));
     }
     let [from, to] = group[0].window_days;
     let days = Days::of_design(design).widened(-from, to);
@@ -790,10 +791,7 @@ fn group_events(
     }
     let own = group
         .iter()
-        .map(|o| match o.codes.is_empty() {
-            true => lit(true),
-            false => starts_with_any("AKTIONSDIAGNOSE", "D", &o.codes),
-        })
+        .map(|o| (!o.codes.is_empty()).then(|| starts_with_any("AKTIONSDIAGNOSE", "D", &o.codes)))
         .collect();
     Ok((
         frame.select([col("PNR"), col("DAY"), col("AKTIONSDIAGNOSE")]),
@@ -837,9 +835,9 @@ pub fn with_outcomes(
             .zip(own)
             .map(|(&i, own)| {
                 let days = col("DAY") - col("INDEX_DAY");
-                let days = match members.len() {
-                    1 => days,
-                    _ => when(own).then(days).otherwise(lit(NULL)),
+                let days = match own {
+                    None => days,
+                    Some(own) => when(own).then(days).otherwise(lit(NULL)),
                 };
                 days.min().alias(outcome_columns(i).1.as_str())
             })
