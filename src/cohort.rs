@@ -699,11 +699,32 @@ fn with_conditions(patients: LazyFrame, known: Option<&ConditionContacts>) -> La
         .with_column(col("CONDITIONS").fill_null(lit(0i32)))
 }
 
+/// The days on which an event of outcome `o` can fall in its window for some patient of the
+/// design.
+fn outcome_days(design: Design, o: &Outcome) -> Days {
+    let [from, to] = o.window_days;
+    Days::of_design(design).widened(-from, to)
+}
+
+/// The contacts starting within `days` at `units` with an action diagnosis of `codes` (any
+/// contact when `codes` is empty): `PNR`, `DAY`, `AKTIONSDIAGNOSE`.
+fn contact_events(
+    registers: &RegisterSet,
+    days: Days,
+    units: &[String],
+    codes: &[String],
+) -> Result<LazyFrame> {
+    let mut frame = contacts(registers, days)?.filter(at_units(units));
+    if !codes.is_empty() {
+        frame = frame.filter(starts_with_any("AKTIONSDIAGNOSE", "D", codes));
+    }
+    Ok(frame.select([col("PNR"), col("DAY"), col("AKTIONSDIAGNOSE")]))
+}
+
 /// The events of an outcome that can fall in its window for some patient of the design:
 /// `PNR`, `DAY`.
 fn outcome_events(registers: &RegisterSet, design: Design, o: &Outcome) -> Result<LazyFrame> {
-    let [from, to] = o.window_days;
-    let days = Days::of_design(design).widened(-from, to);
+    let days = outcome_days(design, o);
     Ok(match o.kind {
         OutcomeKind::Prescription => registers
             .require("lmdb")?
@@ -721,11 +742,7 @@ fn outcome_events(registers: &RegisterSet, design: Design, o: &Outcome) -> Resul
             criterion_events(registers, &c, days, None)?.select([col("PNR"), col("DAY")])
         }
         OutcomeKind::Contact => {
-            let mut frame = contacts(registers, days)?.filter(at_units(&o.units));
-            if !o.codes.is_empty() {
-                frame = frame.filter(starts_with_any("AKTIONSDIAGNOSE", "D", &o.codes));
-            }
-            frame.select([col("PNR"), col("DAY")])
+            contact_events(registers, days, &o.units, &o.codes)?.select([col("PNR"), col("DAY")])
         }
         OutcomeKind::Death => registers
             .require("dod")?
@@ -782,21 +799,18 @@ fn group_events(
     if let [alone] = group {
         return Ok((outcome_events(registers, design, alone)?, vec![None]));
     }
-    let [from, to] = group[0].window_days;
-    let days = Days::of_design(design).widened(-from, to);
-    let mut frame = contacts(registers, days)?.filter(at_units(&group[0].units));
-    if group.iter().all(|o| !o.codes.is_empty()) {
-        let codes: Vec<String> = group.iter().flat_map(|o| o.codes.clone()).collect();
-        frame = frame.filter(starts_with_any("AKTIONSDIAGNOSE", "D", &codes));
-    }
+    // Every contact of the window when one of the outcomes counts them all.
+    let codes: Vec<String> = match group.iter().any(|o| o.codes.is_empty()) {
+        true => Vec::new(),
+        false => group.iter().flat_map(|o| o.codes.clone()).collect(),
+    };
+    let first = group[0];
+    let events = contact_events(registers, outcome_days(design, first), &first.units, &codes)?;
     let own = group
         .iter()
         .map(|o| (!o.codes.is_empty()).then(|| starts_with_any("AKTIONSDIAGNOSE", "D", &o.codes)))
         .collect();
-    Ok((
-        frame.select([col("PNR"), col("DAY"), col("AKTIONSDIAGNOSE")]),
-        own,
-    ))
+    Ok((events, own))
 }
 
 /// Adds `OUT_i` (1 with an event in the window, 0 without, null when not at risk) and `WAIT_i`
