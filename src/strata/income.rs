@@ -21,12 +21,10 @@ pub(super) fn quintiles(
     spec: &LoadedSpec,
     year: i32,
 ) -> Result<Option<DataFrame>> {
-    let Some(incomes) = mean_income(registers, year)? else {
+    let Some(reference) = reference(registers, spec, year)? else {
         return Ok(None);
     };
-    let frame = registers.shared(&format!("income_quintile/{year}"), || {
-        quintile(registers, spec, year, incomes)
-    })?;
+    let frame = registers.shared(&format!("income_quintile/{year}"), || quintile(reference))?;
     Ok(Some(frame))
 }
 
@@ -48,51 +46,62 @@ fn window(registers: &RegisterSet, year: i32) -> Result<Vec<LazyFrame>> {
     Ok(frames)
 }
 
-/// Mean equivalised disposable family income over `year`'s [`window`]: `PNR`, `INCOME`; `None`
-/// when the window is empty.
-fn mean_income(registers: &RegisterSet, year: i32) -> Result<Option<LazyFrame>> {
-    let frames: Vec<LazyFrame> = window(registers, year)?
-        .into_iter()
-        .map(|ind| ind.select([col("PNR"), col("FAMAEKVIVADISP")]))
-        .collect();
-    if frames.is_empty() {
+/// The reference population of `year`: `PNR`, `CELL` (sex x 5-year age group as one integer,
+/// `KOEN * 100 + age / 5`; `KOEN` is validated to be 1 or 2) and `INCOME` (the mean equivalised
+/// disposable family income over `year`'s [`window`]) of every person of the population register
+/// with an income in the window; `None` when the window is empty.
+///
+/// The income rows and the population rows are stacked and grouped by person once, each
+/// person's cell the one population row's and the mean over their income rows, where a grouping
+/// of the incomes by person followed by a join to the population passes over six million
+/// persons twice: at national volume (6 million persons, three income years) 1.26-1.44 s
+/// against 1.60-1.69 s per year (Python Polars 1.42, the engine of Polars 0.55). A cell rather
+/// than a text and an integer key, since grouping and joining on a pair of keys encodes every
+/// row's pair first.
+fn reference(registers: &RegisterSet, spec: &LoadedSpec, year: i32) -> Result<Option<LazyFrame>> {
+    let incomes = window(registers, year)?;
+    if incomes.is_empty() {
         return Ok(None);
     }
+    let no_cell = || lit(NULL).cast(DataType::Int32).alias("CELL");
+    let mut rows: Vec<LazyFrame> = incomes
+        .into_iter()
+        .map(|ind| {
+            ind.select([
+                col("PNR"),
+                col("FAMAEKVIVADISP")
+                    .cast(DataType::Float64)
+                    .alias("INCOME"),
+                no_cell(),
+            ])
+        })
+        .collect();
+    let cell = col("KOEN").strict_cast(DataType::Int32) * lit(100)
+        + (col("AGE") / lit(5)).cast(DataType::Int32);
+    rows.push(
+        crate::cohort::register_population(registers, year, spec)?.select([
+            col("PNR"),
+            lit(NULL).cast(DataType::Float64).alias("INCOME"),
+            cell.alias("CELL"),
+        ]),
+    );
     Ok(Some(
-        concat(frames, UnionArgs::default())?
+        concat(rows, UnionArgs::default())?
             .group_by([col("PNR")])
-            .agg([col("FAMAEKVIVADISP").mean().alias("INCOME")]),
+            .agg([col("INCOME").mean(), col("CELL").max()])
+            .filter(col("CELL").is_not_null().and(col("INCOME").is_not_null())),
     ))
 }
 
-/// Quintile of mean income (`incomes`: `PNR`, `INCOME`) with population-wide cut points within
-/// sex x 5-year age group: the 20/40/60/80% quantiles (linear interpolation, R's type 7) of the
-/// whole register population of `year`; a person whose income equals a cut point falls in the
-/// lower quintile.
+/// Quintile of mean income in the [`reference`] population (`PNR`, `CELL`, `INCOME`) with cut
+/// points within its cells of sex x 5-year age group: the 20/40/60/80% quantiles (linear
+/// interpolation, R's type 7); a person whose income equals a cut point falls in the lower
+/// quintile.
 ///
 /// The reference population (6 million persons at national volume) is collected once and read
-/// twice, for the cut points and for each person's quintile; its cell of sex and age group is
-/// one integer (`KOEN` is validated to be 1 or 2), since grouping and joining on a text and an
-/// integer column encode every row's pair of keys first, which cost most of this step.
-fn quintile(
-    registers: &RegisterSet,
-    spec: &LoadedSpec,
-    year: i32,
-    incomes: LazyFrame,
-) -> Result<DataFrame> {
-    let cell = col("KOEN").strict_cast(DataType::Int32) * lit(100)
-        + (col("AGE") / lit(5)).cast(DataType::Int32);
-    let reference = collect_streaming(
-        crate::cohort::register_population(registers, year, spec)?
-            .select([col("PNR"), cell.alias("CELL")])
-            .join(
-                incomes,
-                [col("PNR")],
-                [col("PNR")],
-                JoinArgs::new(JoinType::Inner),
-            ),
-    )?
-    .lazy();
+/// twice, for the cut points and for each person's quintile.
+fn quintile(reference: LazyFrame) -> Result<DataFrame> {
+    let reference = collect_streaming(reference)?.lazy();
     let cuts = reference.clone().group_by([col("CELL")]).agg(
         [0.2, 0.4, 0.6, 0.8]
             .iter()
@@ -139,6 +148,8 @@ mod tests {
     /// | p4 | 800 | 900 | 1000 | 900 | 850 |
     /// | p5 | | 1000 | 1200 | 1100 | 1000 |
     ///
+    /// p6 has an income row of 2022 without an amount: no mean, so no quintile, and no share in
+    /// the cut points.
     /// 2024's cut points (type 7 on 200, 300, 400, 900, 1100) are 280, 360, 600 and 940: p1 is
     /// in quintile 1, p3 in 2, p2 in 3, p4 in 4, p5 in 5. 2023's (150, 400, 600, 850, 1000) are
     /// 350, 520, 700 and 880: p1 1, p2 2, p3 3, p4 4, p5 5.
@@ -157,7 +168,7 @@ mod tests {
         }
         let incomes = [
             (2021, "p1,100\np2,400\np3,600\np4,800\n"),
-            (2022, "p1,200\np2,400\np4,900\np5,1000\n"),
+            (2022, "p1,200\np2,400\np4,900\np5,1000\np6,\n"),
             (2023, "p1,300\np2,400\np3,0\np4,1000\np5,1200\n"),
         ];
         for (year, rows) in incomes {
