@@ -336,14 +336,30 @@ fn criterion_events(
 
 /// The diagnoses (action or secondary, not retracted) with one of the ICD-10 `codes`: `KEY`,
 /// `DIAGNOSEKODE`.
+///
+/// The register is filtered on the codes alone as it is read, and the kept rows' retraction
+/// mark is tested after they are collected, where the optimiser cannot fold the two tests into
+/// one again. With both in the reader's predicate, every row's mark was decoded and tested,
+/// though the codes keep one row in eight: at national volume (197 million diagnoses, 26 million
+/// of them multimorbidity's conditions) 1.58-1.79 s against 1.07-1.17 s for the read (Python
+/// Polars 1.42, the engine of Polars 0.55). The mark is kept as a boolean until it is tested.
 fn diagnoses_of(registers: &RegisterSet, codes: &[String]) -> Result<LazyFrame> {
-    Ok(registers
-        .require("lpr_diagnoser")?
-        .filter(
-            starts_with_any("DIAGNOSEKODE", "D", codes)
-                .and(col("SENERE_AFKRAEFTET").fill_null(lit("")).neq(lit("Ja"))),
-        )
-        .select([col("DW_EK_KONTAKT").alias("KEY"), col("DIAGNOSEKODE")]))
+    let read = collect_streaming(
+        registers
+            .require("lpr_diagnoser")?
+            .filter(starts_with_any("DIAGNOSEKODE", "D", codes))
+            .select([
+                col("DW_EK_KONTAKT").alias("KEY"),
+                col("DIAGNOSEKODE"),
+                col("SENERE_AFKRAEFTET")
+                    .eq_missing(lit("Ja"))
+                    .alias("RETRACTED"),
+            ]),
+    )?;
+    Ok(read
+        .lazy()
+        .filter(col("RETRACTED").not())
+        .select([col("KEY"), col("DIAGNOSEKODE")]))
 }
 
 /// Keeps the rows of `patients` (with `INDEX_DAY`) that have an event of `c` in the look-back
