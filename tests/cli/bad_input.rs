@@ -6,18 +6,25 @@ use std::path::Path;
 use crate::common::{registers_with, stderr, ulighed};
 
 /// The shipped diabetes spec for one year only (the hand-made register folders hold 2024 only):
-/// the spec without its `[trend]` table, written beside the test build.
-fn one_year_spec() -> String {
-    let text = std::fs::read_to_string(crate::common::root().join("pipelines/t2d_sglt2_glp1.toml"))
-        .expect("spec");
-    let start = text.find("[trend]").expect("the spec has a trend");
-    let end = start
-        + text[start..]
-            .find("\n\n")
-            .expect("a blank line after the trend");
-    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("t2d_one_year.toml");
-    std::fs::write(&path, format!("{}{}", &text[..start], &text[end + 2..])).expect("spec written");
-    path.to_str().expect("utf-8").to_string()
+/// the spec without its `[trend]` table, written beside the test build once per test run. The
+/// tests run in parallel, and one rewriting the file while another read it gave the reader an
+/// empty spec ("missing field `id`") now and then.
+fn one_year_spec() -> &'static str {
+    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        let text =
+            std::fs::read_to_string(crate::common::root().join("pipelines/t2d_sglt2_glp1.toml"))
+                .expect("spec");
+        let start = text.find("[trend]").expect("the spec has a trend");
+        let end = start
+            + text[start..]
+                .find("\n\n")
+                .expect("a blank line after the trend");
+        let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("t2d_one_year.toml");
+        std::fs::write(&path, format!("{}{}", &text[..start], &text[end + 2..]))
+            .expect("spec written");
+        path.to_str().expect("utf-8").to_string()
+    })
 }
 
 /// Runs the diabetes spec on `registers` into the output root `out`, with `extra` arguments.
@@ -25,7 +32,7 @@ fn run_into(registers: &Path, out: &Path, extra: &[&str]) -> std::process::Outpu
     let spec = one_year_spec();
     let mut args = vec![
         "run",
-        spec.as_str(),
+        spec,
         "--registers",
         registers.to_str().expect("utf-8"),
         "--out",
