@@ -325,8 +325,7 @@ fn criterion_events(
         DiagnosisType::Any => match known.and_then(|k| k.events_for(c, days)) {
             Some(events) => events.filter(at_units(&c.units)),
             None => {
-                let keys = diagnoses_of(registers, &c.diagnoses)?
-                    .select([col("KEY")])
+                let keys = diagnoses_of(registers, &c.diagnoses, &[col("KEY")])?
                     .unique(None, UniqueKeepStrategy::Any);
                 contacts_joined(registers, days, keys)?.filter(at_units(&c.units))
             }
@@ -334,16 +333,19 @@ fn criterion_events(
     }))
 }
 
-/// The diagnoses (action or secondary, not retracted) with one of the ICD-10 `codes`: `KEY`,
-/// `DIAGNOSEKODE`.
+/// The diagnoses (action or secondary, not retracted) with one of the ICD-10 `codes`, as
+/// `columns`: expressions over `KEY` (the contact) and `DIAGNOSEKODE`, computed for the kept
+/// diagnoses as they are read.
 ///
 /// The register is filtered on the codes alone as it is read, and the kept rows' retraction
 /// mark is tested after they are collected, where the optimiser cannot fold the two tests into
 /// one again. With both in the reader's predicate, every row's mark was decoded and tested,
 /// though the codes keep one row in eight: at national volume (197 million diagnoses, 26 million
 /// of them multimorbidity's conditions) 1.58-1.79 s against 1.07-1.17 s for the read (Python
-/// Polars 1.42, the engine of Polars 0.55). The mark is kept as a boolean until it is tested.
-fn diagnoses_of(registers: &RegisterSet, codes: &[String]) -> Result<LazyFrame> {
+/// Polars 1.42, the engine of Polars 0.55). The mark is kept as a boolean until it is tested,
+/// and only `columns` beside it, so the collected rows hold no more than their users read.
+fn diagnoses_of(registers: &RegisterSet, codes: &[String], columns: &[Expr]) -> Result<LazyFrame> {
+    let kept: Vec<Expr> = columns.iter().cloned().chain([col("RETRACTED")]).collect();
     let read = collect_streaming(
         registers
             .require("lpr_diagnoser")?
@@ -354,12 +356,13 @@ fn diagnoses_of(registers: &RegisterSet, codes: &[String]) -> Result<LazyFrame> 
                 col("SENERE_AFKRAEFTET")
                     .eq_missing(lit("Ja"))
                     .alias("RETRACTED"),
-            ]),
+            ])
+            .select(kept),
     )?;
     Ok(read
         .lazy()
         .filter(col("RETRACTED").not())
-        .select([col("KEY"), col("DIAGNOSEKODE")]))
+        .drop(cols(["RETRACTED"])))
 }
 
 /// Keeps the rows of `patients` (with `INDEX_DAY`) that have an event of `c` in the look-back

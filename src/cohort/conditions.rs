@@ -56,10 +56,14 @@ impl ConditionContacts {
         let bits = bit_type(conditions.len());
         let days = Days::of_design(design).widened(mm.lookback_days, 0);
         let all_codes: Vec<String> = conditions.iter().flatten().cloned().collect();
-        let diagnoses = super::diagnoses_of(registers, &all_codes)?;
         let labelled = if overlapping(&conditions) {
             // A code can belong to two conditions: one row per condition it belongs to.
-            let diagnoses = collect_streaming(diagnoses)?.lazy();
+            let diagnoses = collect_streaming(super::diagnoses_of(
+                registers,
+                &all_codes,
+                &[col("KEY"), col("DIAGNOSEKODE")],
+            )?)?
+            .lazy();
             concat(
                 conditions
                     .iter()
@@ -78,10 +82,14 @@ impl ConditionContacts {
             )?
         } else {
             // Each code belongs to one condition at most: labelled as it is read.
-            diagnoses.select([
-                col("KEY"),
-                condition_of(&conditions).cast(bits).alias("CONDITION_BIT"),
-            ])
+            super::diagnoses_of(
+                registers,
+                &all_codes,
+                &[
+                    col("KEY"),
+                    condition_of(&conditions).cast(bits).alias("CONDITION_BIT"),
+                ],
+            )?
         };
         let mut columns = vec![col("PNR"), col("DAY"), col("CONDITION_BIT")];
         if details {
