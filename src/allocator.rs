@@ -46,7 +46,8 @@ const DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
 /// folder: its scans of whole registers free large buffers on one thread that the next scan
 /// allocates on another, and with purging off they stayed with the process, so that the first
 /// run on new registers at national volume peaked at 9.4-9.7 GiB where it had peaked at 5.2
-/// (bench/results; the warm runs, with no validation, peak at 3.2-3.5 GiB either way).
+/// (bench/results; the warm runs, with no validation, peak at 3.2-3.5 GiB either way). Also for
+/// `synth`, whose yearly event rows are built on one thread and freed on another alike.
 pub struct Purging {
     previous: std::ffi::c_long,
 }

@@ -576,105 +576,216 @@ fn first_rows(frame: LazyFrame, path: &std::path::Path) -> Result<Vec<Example>> 
         .collect())
 }
 
+/// Keys of the known side's register held by one pass of a key check: the anti join that finds
+/// unresolved keys holds the known keys in a hash table, about 24 bytes a key beside the keys
+/// themselves. The 146 million contact keys of a national patient register in one table took the
+/// first run on new registers to 5.1 GB (bench/results: 6 million persons); in passes of at most
+/// this many keys each table stays under a gigabyte, at the price of reading the key columns
+/// once per pass (a few seconds at national volume).
+const KEYS_PER_PASS: u64 = 40_000_000;
+
+/// One rule of keys that must resolve in another register.
+struct KeyRule {
+    rule: &'static str,
+    key: &'static str,
+    expected: &'static str,
+    /// The register whose keys are the known ones.
+    known: &'static str,
+    /// The registers whose keys must be among them.
+    probed: &'static [&'static str],
+}
+
+const KEY_RULES: [KeyRule; 2] = [
+    KeyRule {
+        rule: "key_contact",
+        key: "DW_EK_KONTAKT",
+        expected: "a DW_EK_KONTAKT of lpr_kontakter",
+        known: "lpr_kontakter",
+        probed: &["lpr_diagnoser", "lpr_procedurer"],
+    },
+    KeyRule {
+        rule: "key_pnr",
+        key: "PNR",
+        expected: "a PNR found in some bef year",
+        known: "bef",
+        probed: &["lpr_kontakter", "lmdb", "dod"],
+    },
+];
+
 /// Keys that must resolve in another register: contact keys of diagnoses and procedures, and the
 /// person keys of events.
+///
+/// Each rule is one query over all the files it probes, so the known keys are read and hashed
+/// once per pass, not once per probed file. Person keys are compared as the integers the analyses
+/// join on when every `PNR` of the folder is digits (`digit_persons`, this validation's own
+/// finding; [`super::persons`]): the mapping keeps every key apart, and hashing 500 million text
+/// keys of a national folder cost most of a validation. Integer keys are split into passes by
+/// their value modulo the count of passes ([`KEYS_PER_PASS`]); text keys take one pass.
 fn check_keys(
     discovered: &Discovered,
     opened: &BTreeMap<PathBuf, OpenedFile>,
+    rows: &BTreeMap<PathBuf, u64>,
+    digit_persons: bool,
     severities: &Severities,
 ) -> Result<Vec<Finding>> {
-    // Person keys as text: whether they are all digits is this validation's own finding.
-    let keys = KeyTypes::text_persons(key_dtype_of(opened.values()));
-    let canonical = |register: &str| -> Result<Option<LazyFrame>> {
-        let frames: Vec<LazyFrame> = discovered
+    let keys = KeyTypes {
+        contacts: key_dtype_of(opened.values()),
+        persons: if digit_persons {
+            DataType::Int64
+        } else {
+            DataType::String
+        },
+    };
+    let opened_of = |register: &str| -> Vec<(&RegisterFile, &OpenedFile)> {
+        discovered
             .of(register)
             .iter()
-            .filter_map(|f| opened.get(&f.path).map(|o| o.canonical(None, &keys)))
-            .collect();
-        if frames.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(concat(frames, UnionArgs::default())?))
+            .filter_map(|f| opened.get(&f.path).map(|o| (f, o)))
+            .collect()
     };
     let mut findings = Vec::new();
-    let mut probe = |file: &RegisterFile,
-                     key: &'static str,
-                     rule: &'static str,
-                     expected: &'static str,
-                     known: &LazyFrame|
-     -> Result<()> {
-        let Some(o) = opened.get(&file.path) else {
-            return Ok(());
+    for rule in &KEY_RULES {
+        let known_files = opened_of(rule.known);
+        let probed: Vec<(&RegisterFile, &OpenedFile)> =
+            rule.probed.iter().flat_map(|r| opened_of(r)).collect();
+        if known_files.is_empty() || probed.is_empty() {
+            continue;
+        }
+        // A yearly register holds a person once a year: its known keys are made unique, and
+        // about one year's rows of them are held.
+        let yearly = known_files.iter().any(|(f, _)| f.spec.yearly);
+        let known_rows: Vec<u64> = known_files
+            .iter()
+            .map(|(f, _)| rows.get(&f.path).copied().unwrap_or(0))
+            .collect();
+        let held = if yearly {
+            known_rows.iter().copied().max().unwrap_or(0)
+        } else {
+            known_rows.iter().sum()
         };
-        // Row numbers count the file's rows; the key is compared as the contract's register
-        // holds it (LPR2's RECNUM with its prefix), over the rows the register takes in.
-        let missing = o
-            .kept(o.raw.clone().with_row_index(ROW, Some(1)))
-            .select([
-                col(ROW),
-                super::models::canonical_column_named(o, key, &keys).alias("value"),
-            ])
-            .filter(col("value").is_not_null())
-            .join(
-                known
-                    .clone()
-                    .select([col(key).alias("value")])
-                    .unique(None, UniqueKeepStrategy::Any),
-                [col("value")],
-                [col("value")],
-                JoinArgs::new(JoinType::Anti),
-            );
-        let count = collect_streaming(
-            missing
-                .clone()
-                .select([len().cast(DataType::UInt64).alias("n")]),
-        )
-        .map_err(|e| Error::reading(&file.path, e))?
-        .column("n")?
-        .u64()?
-        .get(0)
-        .unwrap_or(0);
-        if count > 0 {
+        let key_dtype = if rule.key == "PNR" {
+            &keys.persons
+        } else {
+            &keys.contacts
+        };
+        let passes = if key_dtype.is_integer() {
+            held.div_ceil(KEYS_PER_PASS).max(1)
+        } else {
+            1
+        };
+        let known_as = |keys: &KeyTypes| {
+            concat(
+                known_files
+                    .iter()
+                    .map(|(_, o)| {
+                        o.canonical(None, keys)
+                            .select([col(rule.key).alias("value")])
+                    })
+                    .collect::<Vec<_>>(),
+                UnionArgs::default(),
+            )
+        };
+        let probes = probed
+            .iter()
+            .map(|(_, o)| {
+                o.kept(o.raw.clone())
+                    .select([
+                        super::models::canonical_column_named(o, rule.key, &keys).alias("value")
+                    ])
+                    .filter(col("value").is_not_null())
+            })
+            .collect();
+        let unresolved = unresolved_per_frame(&known_as(&keys)?, yearly, probes, passes)
+            .map_err(|e| Error::reading(&discovered.dir, e))?;
+        // The first rows of a file with unresolved keys, its keys as the file's text (person
+        // keys compared as text then give the same answer, and read as the user wrote them).
+        let shown = KeyTypes::text_persons(keys.contacts.clone());
+        for ((file, o), count) in probed.iter().zip(unresolved) {
+            if count == 0 {
+                continue;
+            }
+            // Row numbers count the file's rows; the key is compared as the contract's
+            // register holds it (LPR2's RECNUM with its prefix), over the rows it takes in.
+            let missing = o
+                .kept(o.raw.clone().with_row_index(ROW, Some(1)))
+                .select([
+                    col(ROW),
+                    super::models::canonical_column_named(o, rule.key, &shown).alias("value"),
+                ])
+                .filter(col("value").is_not_null())
+                .join(
+                    known_as(&shown)?.unique(None, UniqueKeepStrategy::Any),
+                    [col("value")],
+                    [col("value")],
+                    JoinArgs::new(JoinType::Anti),
+                );
             findings.push(Finding {
                 file: file.path.clone(),
                 register: file.register,
-                rule,
-                severity: severities.of(rule),
-                column: key,
+                rule: rule.rule,
+                severity: severities.of(rule.rule),
+                column: rule.key,
                 count,
-                expected,
+                expected: rule.expected,
                 examples: first_rows(missing.sort([ROW], Default::default()), &file.path)?,
             });
         }
-        Ok(())
-    };
-    if let Some(contacts) = canonical("lpr_kontakter")? {
-        for register in ["lpr_diagnoser", "lpr_procedurer"] {
-            for file in discovered.of(register) {
-                probe(
-                    file,
-                    "DW_EK_KONTAKT",
-                    "key_contact",
-                    "a DW_EK_KONTAKT of lpr_kontakter",
-                    &contacts,
-                )?;
-            }
-        }
-    }
-    if let Some(population) = canonical("bef")? {
-        for register in ["lpr_kontakter", "lmdb", "dod"] {
-            for file in discovered.of(register) {
-                probe(
-                    file,
-                    "PNR",
-                    "key_pnr",
-                    "a PNR found in some bef year",
-                    &population,
-                )?;
-            }
-        }
     }
     Ok(findings)
+}
+
+/// The count of rows of each of `probes` (frames of one column `value`, no nulls) whose value is
+/// not among `known`'s (the same shape; made distinct first when `repeated`), in `passes` passes,
+/// each over the values whose remainder modulo `passes` is the pass's (integer values; text takes
+/// one pass). One query a pass: the probes are stacked with their index, so the known values are
+/// hashed once for all of them.
+fn unresolved_per_frame(
+    known: &LazyFrame,
+    repeated: bool,
+    probes: Vec<LazyFrame>,
+    passes: u64,
+) -> PolarsResult<Vec<u64>> {
+    let mut unresolved = vec![0u64; probes.len()];
+    for pass in 0..passes {
+        let in_pass = |frame: LazyFrame| {
+            if passes == 1 {
+                return frame;
+            }
+            let k = lit(passes as i64);
+            // Whatever the sign convention of `%`, this lies in 0..passes.
+            frame.filter(((col("value") % k.clone() + k.clone()) % k).eq(lit(pass as i64)))
+        };
+        let mut known = in_pass(known.clone());
+        if repeated {
+            known = known.unique(None, UniqueKeepStrategy::Any);
+        }
+        let stacked = probes
+            .iter()
+            .enumerate()
+            .map(|(i, probe)| in_pass(probe.clone()).with_column(lit(i as u32).alias("__probe")))
+            .collect::<Vec<_>>();
+        let counts = collect_streaming(
+            concat(stacked, UnionArgs::default())?
+                .join(
+                    known,
+                    [col("value")],
+                    [col("value")],
+                    JoinArgs::new(JoinType::Anti),
+                )
+                .group_by([col("__probe")])
+                .agg([len().cast(DataType::UInt64).alias("n")]),
+        )?;
+        // The literal index may come back as any integer type.
+        let index = counts.column("__probe")?.cast(&DataType::UInt32)?;
+        let index = index.u32()?;
+        let n = counts.column("n")?.u64()?;
+        for row in 0..counts.height() {
+            if let (Some(i), Some(n)) = (index.get(row), n.get(row)) {
+                unresolved[i as usize] += n;
+            }
+        }
+    }
+    Ok(unresolved)
 }
 
 /// Validates every register file of a discovered folder; a file that cannot be read stops the
@@ -738,7 +849,15 @@ fn collect(
         findings.append(&mut checked.findings);
         opened.insert(file.path.clone(), o);
     }
-    findings.extend(check_keys(discovered, &opened, severities)?);
+    let rows = files.iter().map(|f| (f.file.clone(), f.rows)).collect();
+    let digit_persons = files.iter().all(|f| f.digit_persons);
+    findings.extend(check_keys(
+        discovered,
+        &opened,
+        &rows,
+        digit_persons,
+        severities,
+    )?);
     let missing_registers = super::contract::ALL
         .iter()
         .map(|s| s.name)
@@ -884,5 +1003,71 @@ mod tests {
         assert_eq!(unknown.len(), 1, "{all:?}");
         assert_eq!(unknown[0].count, 1);
         assert_eq!(unknown[0].examples[0].value, "9");
+    }
+    #[test]
+    fn unresolved_keys_count_alike_in_any_number_of_passes() {
+        let frame = |values: Vec<i64>| df!("value" => values).expect("frame").lazy();
+        let known = frame(vec![-5, 1, 2, 7, 1_000_000_000_007, 7]);
+        let probes = || {
+            vec![
+                frame(vec![-5, 3, 7, -6, 2, 3]),
+                frame(vec![1, 8, 1_000_000_000_007]),
+                frame(vec![]),
+            ]
+        };
+        // By hand: 3, -6 and 3 again are not known; 8 is not; the empty probe has none.
+        for passes in 1..=5 {
+            for repeated in [false, true] {
+                let unresolved =
+                    unresolved_per_frame(&known, repeated, probes(), passes).expect("counted");
+                assert_eq!(unresolved, vec![3, 1, 0], "{passes} pass(es), {repeated}");
+            }
+        }
+    }
+
+    #[test]
+    fn person_keys_resolve_alike_as_integers_and_as_text() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(
+            dir.path().join("bef2023.csv"),
+            "PNR,FOED_DAG,KOEN,KOM,IE_TYPE\n0101,1950-01-01,1,101,1\n0102,1960-01-01,2,101,1\n",
+        )
+        .expect("written");
+        std::fs::write(
+            dir.path().join("lmdb.csv"),
+            "PNR,EKSD,ATC\n0101,2023-02-01,A10BK01\n101,2023-03-01,A10BK01\n\
+             0102,2023-04-01,A10BJ02\n0103,2023-05-01,A10BJ02\n",
+        )
+        .expect("written");
+        let unresolved = |dir: &std::path::Path| {
+            let (found, all) = findings_of(dir, "key_pnr");
+            let of = |name: &str| {
+                found
+                    .iter()
+                    .find(|f| f.file.ends_with(name))
+                    .map(|f| {
+                        let shown = f.examples.iter().map(|e| (e.row, e.value.clone()));
+                        (f.count, shown.collect::<Vec<_>>())
+                    })
+                    .unwrap_or_else(|| panic!("no key_pnr finding for {name}: {all:?}"))
+            };
+            (of("lmdb.csv"), found.len())
+        };
+        // Every key is digits: compared as integers, where 101 and 0101 stay two persons.
+        let lmdb = (2, vec![(2, "101".to_string()), (4, "0103".to_string())]);
+        assert_eq!(unresolved(dir.path()), (lmdb.clone(), 1));
+        // One death register key with a letter: every key is compared as text, same answer.
+        std::fs::write(
+            dir.path().join("dod.csv"),
+            "PNR,DODDATO\nx0102,2024-05-01\n",
+        )
+        .expect("written");
+        assert_eq!(unresolved(dir.path()), (lmdb, 2));
+        let (dod, _) = findings_of(dir.path(), "key_pnr");
+        let dod = dod
+            .iter()
+            .find(|f| f.file.ends_with("dod.csv"))
+            .expect("dod");
+        assert_eq!((dod.count, dod.examples[0].value.as_str()), (1, "x0102"));
     }
 }
