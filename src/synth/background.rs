@@ -150,8 +150,42 @@ impl Generator<'_> {
 }
 
 impl YearRows {
+    /// The rows of `parts` (runs of persons, in order) in one, each column allocated once at its
+    /// full length: appending one run after another regrew every column several times over a
+    /// national year's tens of millions of rows.
+    pub fn concat(parts: Vec<YearRows>) -> YearRows {
+        let mut all = YearRows::default();
+        macro_rules! reserve {
+            ($($column:ident),*) => {
+                $(all.$column.reserve(parts.iter().map(|p| p.$column.len()).sum());)*
+            };
+        }
+        reserve!(
+            contact_person,
+            contact_key,
+            contact_start,
+            contact_end,
+            contact_hospital,
+            contact_action,
+            diagnosis_key,
+            diagnosis_code,
+            diagnosis_kind,
+            diagnosis_retracted,
+            procedure_key,
+            procedure_code,
+            procedure_day,
+            prescription_person,
+            prescription_day,
+            prescription_atc
+        );
+        for part in parts {
+            all.append(part);
+        }
+        all
+    }
+
     /// Appends `other` (the next run of persons).
-    pub fn append(&mut self, other: YearRows) {
+    fn append(&mut self, other: YearRows) {
         self.contact_person.extend(other.contact_person);
         self.contact_key.extend(other.contact_key);
         self.contact_start.extend(other.contact_start);
