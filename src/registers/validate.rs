@@ -596,6 +596,8 @@ struct KeyRule {
     rule: &'static str,
     key: &'static str,
     expected: &'static str,
+    /// Whether the keys are person keys (else contact keys): their type in the folder.
+    persons: bool,
     /// The register whose keys are the known ones.
     known: &'static str,
     /// The registers whose keys must be among them.
@@ -607,6 +609,7 @@ const KEY_RULES: [KeyRule; 2] = [
         rule: "key_contact",
         key: "DW_EK_KONTAKT",
         expected: "a DW_EK_KONTAKT of lpr_kontakter",
+        persons: false,
         known: "lpr_kontakter",
         probed: &["lpr_diagnoser", "lpr_procedurer"],
     },
@@ -614,6 +617,7 @@ const KEY_RULES: [KeyRule; 2] = [
         rule: "key_pnr",
         key: "PNR",
         expected: "a PNR found in some bef year",
+        persons: true,
         known: "bef",
         probed: &["lpr_kontakter", "lmdb", "dod"],
     },
@@ -661,16 +665,15 @@ fn check_keys(
         // A yearly register holds a person once a year: its known keys are made unique, and
         // about one year's rows of them are held.
         let yearly = known_files.iter().any(|(f, _)| f.spec.yearly);
-        let known_rows: Vec<u64> = known_files
+        let known_rows = known_files
             .iter()
-            .map(|(f, _)| rows.get(&f.path).copied().unwrap_or(0))
-            .collect();
+            .map(|(f, _)| rows.get(&f.path).copied().unwrap_or(0));
         let held = if yearly {
-            known_rows.iter().copied().max().unwrap_or(0)
+            known_rows.max().unwrap_or(0)
         } else {
-            known_rows.iter().sum()
+            known_rows.sum()
         };
-        let key_dtype = if rule.key == "PNR" {
+        let key_dtype = if rule.persons {
             &keys.persons
         } else {
             &keys.contacts
@@ -1033,6 +1036,7 @@ mod tests {
         assert_eq!(unknown[0].count, 1);
         assert_eq!(unknown[0].examples[0].value, "9");
     }
+
     #[test]
     fn unresolved_keys_count_alike_in_any_number_of_passes() {
         let frame = |values: Vec<i64>| df!("value" => values).expect("frame").lazy();

@@ -152,15 +152,22 @@ impl Generator<'_> {
 impl YearRows {
     /// The rows of `parts` (runs of persons, in order) in one, each column allocated once at its
     /// full length: appending one run after another regrew every column several times over a
-    /// national year's tens of millions of rows.
-    pub fn concat(parts: Vec<YearRows>) -> YearRows {
-        let mut all = YearRows::default();
-        macro_rules! reserve {
+    /// national year's tens of millions of rows. A part's column is freed once it is copied.
+    pub fn concat(mut parts: Vec<YearRows>) -> YearRows {
+        macro_rules! concatenated {
             ($($column:ident),*) => {
-                $(all.$column.reserve(parts.iter().map(|p| p.$column.len()).sum());)*
+                YearRows {
+                    $($column: {
+                        let mut all = Vec::with_capacity(parts.iter().map(|p| p.$column.len()).sum());
+                        for part in parts.iter_mut() {
+                            all.extend(std::mem::take(&mut part.$column));
+                        }
+                        all
+                    },)*
+                }
             };
         }
-        reserve!(
+        concatenated!(
             contact_person,
             contact_key,
             contact_start,
@@ -177,31 +184,7 @@ impl YearRows {
             prescription_person,
             prescription_day,
             prescription_atc
-        );
-        for part in parts {
-            all.append(part);
-        }
-        all
-    }
-
-    /// Appends `other` (the next run of persons).
-    fn append(&mut self, other: YearRows) {
-        self.contact_person.extend(other.contact_person);
-        self.contact_key.extend(other.contact_key);
-        self.contact_start.extend(other.contact_start);
-        self.contact_end.extend(other.contact_end);
-        self.contact_hospital.extend(other.contact_hospital);
-        self.contact_action.extend(other.contact_action);
-        self.diagnosis_key.extend(other.diagnosis_key);
-        self.diagnosis_code.extend(other.diagnosis_code);
-        self.diagnosis_kind.extend(other.diagnosis_kind);
-        self.diagnosis_retracted.extend(other.diagnosis_retracted);
-        self.procedure_key.extend(other.procedure_key);
-        self.procedure_code.extend(other.procedure_code);
-        self.procedure_day.extend(other.procedure_day);
-        self.prescription_person.extend(other.prescription_person);
-        self.prescription_day.extend(other.prescription_day);
-        self.prescription_atc.extend(other.prescription_atc);
+        )
     }
 
     /// The contract's frames (contacts, diagnoses, procedures, prescriptions) of these rows;

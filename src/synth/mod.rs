@@ -24,8 +24,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::{
-    ChunkAgg, DataFrame, DataType, IdxCa, IdxSize, Int32Chunked, NewChunkedArray,
-    SortMultipleOptions, StringChunked,
+    ChunkAgg, DataFrame, IdxCa, IdxSize, Int32Chunked, NewChunkedArray, SortMultipleOptions,
+    StringChunked,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -298,10 +298,11 @@ fn in_date_order(kind: usize, frame: DataFrame) -> Result<DataFrame> {
         2 => "DATO_START",
         _ => "EKSD",
     };
-    let days = match frame.column(by)?.dtype() {
-        DataType::Date => day_order(frame.column(by)?.date()?.physical()),
-        _ => None,
-    };
+    let days = frame
+        .column(by)?
+        .date()
+        .ok()
+        .and_then(|days| day_order(days.physical()));
     Ok(match days {
         Some(order) => frame.take(&order)?,
         None => frame.sort(
