@@ -22,6 +22,7 @@ use crate::registers::scan::{RegisterSet, collect_streaming};
 pub(crate) mod actions;
 mod conditions;
 use conditions::ConditionContacts;
+mod partitioned_join;
 pub(crate) use conditions::MAX_CONDITIONS;
 pub(crate) mod procedures;
 
@@ -90,11 +91,14 @@ fn at_units(units: &[String]) -> Expr {
 /// A span of days (inclusive) outside which no event can matter to an analysis: filtering a
 /// register on it before any join lets the Parquet reader skip the row groups of other years
 /// (the registers are kept in date order) and keeps the joins small.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Days {
     pub from: i32,
     pub to: i32,
 }
+
+/// The days of one read of [`contacts_joined_by_partitions`]: a year.
+const SPAN_DAYS: i32 = 365;
 
 impl Days {
     /// Every day (no bound).
@@ -130,6 +134,21 @@ impl Days {
     /// True when every day of `other` is in this span.
     fn holds(self, other: Days) -> bool {
         self.from <= other.from && other.to <= self.to
+    }
+
+    /// This span cut into spans of at most a year ([`SPAN_DAYS`]), in order; a span without a
+    /// bound is one span.
+    fn years(self) -> Vec<Days> {
+        if self.from == i32::MIN || self.to == i32::MAX {
+            return vec![self];
+        }
+        (self.from..=self.to)
+            .step_by(SPAN_DAYS as usize)
+            .map(|from| Days {
+                from,
+                to: from.saturating_add(SPAN_DAYS - 1).min(self.to),
+            })
+            .collect()
     }
 
     /// True where the date column `column` (as read, before any cast) lies in the span: a
@@ -259,6 +278,55 @@ fn contacts_joined(registers: &RegisterSet, days: Days, keyed: LazyFrame) -> Res
 
 /// The most keys [`contacts_joined`] tests as the contacts are read (above it, it joins).
 const FILTERED_KEYS_MAX: usize = 1 << 20;
+
+/// The contacts starting within `days` joined to the rows of `keyed` as [`contacts_joined`]
+/// joins them, for many integer keys: `keyed` has an `Int64` `KEY` column and an unsigned
+/// integer column `label`; the result has `contact_columns` of the contacts (of those
+/// [`contacts`] gives, `PNR` among them) and `label`, collected.
+///
+/// The contacts are read a year at a time and each year joined by [`partitioned_join`], whose
+/// tables fit the processor's cache where one hash table of tens of millions of keys does not.
+/// A year's contacts, about 15 million at national volume, are the most held at once.
+fn contacts_joined_by_partitions(
+    registers: &RegisterSet,
+    days: Days,
+    keyed: DataFrame,
+    label: &str,
+    contact_columns: &[&str],
+) -> Result<DataFrame> {
+    let label_type = keyed.column(label)?.dtype().clone();
+    let build = {
+        let labels = keyed.column(label)?.cast(&DataType::UInt64)?;
+        let labels = labels.u64()?.rechunk();
+        let labels = labels.cont_slice()?;
+        partitioned_join::Partitioned::of(keyed.column("KEY")?.i64()?, |row| labels[row])
+    };
+    // The keys and labels are in `build` now: their frame is not held while the contacts are read.
+    drop(keyed);
+    let mut pieces = Vec::new();
+    for span in days.years() {
+        let read = contact_columns.iter().copied().chain(["KEY"]);
+        let contacts = collect_streaming(
+            shaped_contacts(
+                registers.require_with_text_persons("lpr_kontakter")?,
+                span.contains("DATO_START"),
+            )
+            .select(read.map(col).collect::<Vec<_>>()),
+        )?;
+        let probe =
+            partitioned_join::Partitioned::of(contacts.column("KEY")?.i64()?, |row| row as u64);
+        let (rows, labels): (Vec<u64>, Vec<u64>) = build.matches(&probe).into_iter().unzip();
+        let rows = rows.into_iter().map(|r| r as IdxSize).collect();
+        let mut piece = contacts
+            .select(contact_columns.iter().copied())?
+            .take(&IdxCa::from_vec("rows".into(), rows))?;
+        piece.with_column(Column::new(label.into(), labels).cast(&label_type)?)?;
+        pieces.push(piece.lazy());
+    }
+    Ok(collect_streaming(
+        concat(pieces, UnionArgs::default())?.with_column(registers.person_key(col("PNR"))),
+    )?)
+}
 
 /// The rows of the contact register `register` passing `keep` (a predicate on the register's
 /// own columns, tested as the rows are read), shaped as [`contacts`].
@@ -980,6 +1048,36 @@ mod tests {
     use super::testing::{codes, write_contacts};
     use super::*;
     use crate::dates::parse_iso;
+
+    #[test]
+    fn spans_are_cut_into_whole_consecutive_years_at_most() {
+        let days = testing::span("2018-01-02", "2023-01-01");
+        let years = days.years();
+        assert_eq!(
+            years.len(),
+            6,
+            "1,826 days: five spans of 365 and one of the last day"
+        );
+        assert_eq!(years[0].from, days.from);
+        assert_eq!(
+            years[5],
+            Days {
+                from: days.to,
+                to: days.to
+            }
+        );
+        for pair in years.windows(2) {
+            assert_eq!(
+                pair[0].to + 1,
+                pair[1].from,
+                "consecutive, no day twice or left out"
+            );
+            assert_eq!(pair[0].to - pair[0].from + 1, SPAN_DAYS);
+        }
+        assert_eq!(Days::ALL.years(), [Days::ALL]);
+        let one = testing::span("2024-02-29", "2024-02-29");
+        assert_eq!(one.years(), [one]);
+    }
 
     #[test]
     fn codes_are_covered_by_themselves_or_a_shorter_prefix_only() {

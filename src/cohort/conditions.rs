@@ -9,7 +9,7 @@
 
 use polars::prelude::*;
 
-use super::{Days, contacts_joined, starts_with_any};
+use super::{Days, contacts_joined, contacts_joined_by_partitions, starts_with_any};
 use crate::error::Result;
 use crate::pipeline::spec::{Criterion, Design, DiagnosisType, Multimorbidity};
 use crate::registers::scan::{RegisterSet, collect_streaming};
@@ -91,11 +91,19 @@ impl ConditionContacts {
                 ],
             )?
         };
-        let mut columns = vec![col("PNR"), col("DAY"), col("CONDITION_BIT")];
+        let mut columns = vec!["PNR", "DAY"];
         if details {
-            columns.extend([col("END"), col("SORENHED_ANS")]);
+            columns.extend(["END", "SORENHED_ANS"]);
         }
-        let frame = collect_streaming(contacts_joined(registers, days, labelled)?.select(columns))?;
+        let frame = if registers.keys().contacts == DataType::Int64 {
+            let labelled = collect_streaming(labelled)?;
+            contacts_joined_by_partitions(registers, days, labelled, "CONDITION_BIT", &columns)?
+        } else {
+            let columns = columns.iter().chain(&["CONDITION_BIT"]).map(|c| col(*c));
+            collect_streaming(
+                contacts_joined(registers, days, labelled)?.select(columns.collect::<Vec<_>>()),
+            )?
+        };
         let per_person = match design {
             Design::IndexDate(index) => Some(per_person(&frame, index)?),
             Design::Period(..) => None,
@@ -506,6 +514,93 @@ mod tests {
             .into_iter()
             .zip(counts.iter().map(|c| c.expect("count")))
             .collect()
+    }
+
+    /// The fixture's contacts and diagnoses as Parquet files with integer contact keys and
+    /// typed dates, as registers are delivered at national volume, in place of its CSV files:
+    /// the condition contacts are then joined by partitions ([`contacts_joined_by_partitions`]).
+    fn as_parquet(dir: &std::path::Path) -> RegisterSet {
+        for (name, dates) in [
+            ("lpr_kontakter", &["DATO_START", "DATO_SLUT"][..]),
+            ("lpr_diagnoser", &[][..]),
+        ] {
+            let csv = dir.join(format!("{name}.csv"));
+            let mut typed = vec![col("DW_EK_KONTAKT").cast(DataType::Int64)];
+            typed.extend(dates.iter().map(|d| col(*d).cast(DataType::Date)));
+            let mut frame = LazyCsvReader::new(PlRefPath::new(csv.to_str().expect("utf-8")))
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .finish()
+                .expect("csv")
+                .with_columns(typed)
+                .collect()
+                .expect("typed");
+            let parquet =
+                std::fs::File::create(dir.join(format!("{name}.parquet"))).expect("parquet");
+            ParquetWriter::new(parquet)
+                .finish(&mut frame)
+                .expect("written");
+            std::fs::remove_file(csv).expect("csv removed");
+        }
+        let registers = RegisterSet::open(dir).expect("opened");
+        assert_eq!(registers.keys().contacts, DataType::Int64);
+        registers
+    }
+
+    #[test]
+    fn integer_keys_joined_by_partitions_label_the_same_contacts() {
+        let dir = tempfile::tempdir().expect("temp");
+        registers(dir.path());
+        let registers = as_parquet(dir.path());
+        let index = parse_iso("2023-01-01").expect("date");
+        // As in the CSV fixture: ckd 0, copd 1, ihd 2, t2d 3; the look-back's five years are
+        // read a year at a time, p1's contacts of 2022 and p3's of the index day apart.
+        let mm = conditions(&[
+            ("t2d", &["E11"]),
+            ("ihd", &["I25"]),
+            ("copd", &["J44"]),
+            ("ckd", &["N18"]),
+        ]);
+        let known =
+            ConditionContacts::read(&registers, &mm, Design::IndexDate(index), true).expect("read");
+        assert_eq!(
+            pairs(known.all()),
+            [("p1".into(), 2), ("p1".into(), 3), ("p3".into(), 0)]
+        );
+        // The contacts' own days and units come with them: p1's second contact ends on
+        // 2022-07-02.
+        let diabetes = known
+            .events_for(
+                &any_diagnosis(&["E11"]),
+                Days {
+                    from: index - 1825,
+                    to: index,
+                },
+            )
+            .expect("served")
+            .sort(["DAY"], Default::default())
+            .collect()
+            .expect("events");
+        let ends: Vec<Option<i32>> = diabetes
+            .column("END")
+            .expect("END")
+            .i32()
+            .expect("days")
+            .iter()
+            .collect();
+        assert_eq!(
+            ends,
+            [
+                Some(parse_iso("2022-06-01").expect("date")),
+                Some(parse_iso("2022-07-02").expect("date"))
+            ]
+        );
+        // Overlapping conditions: a row for each condition of the heart disease diagnosis.
+        let overlapping = conditions(&[("heart", &["I2"]), ("ihd", &["I25"])]);
+        let known =
+            ConditionContacts::read(&registers, &overlapping, Design::IndexDate(index), false)
+                .expect("read");
+        assert_eq!(pairs(known.all()), [("p1".into(), 0), ("p1".into(), 1)]);
     }
 
     #[test]
