@@ -381,24 +381,40 @@ mod tests {
         }
     }
 
+    /// Type 2 diabetes, ischaemic heart disease, COPD and kidney disease.
+    fn four_conditions() -> Multimorbidity {
+        conditions(&[
+            ("t2d", &["E11"]),
+            ("ihd", &["I25"]),
+            ("copd", &["J44"]),
+            ("ckd", &["N18"]),
+        ])
+    }
+
+    /// The fixture's condition contacts of four conditions (sorted by name: ckd 0, copd 1, ihd
+    /// 2, t2d 3) with details, on index date `index`, checked against the hand-known pairs:
+    /// p1's heart disease and diabetes, p3's kidney disease.
+    fn four_conditions_read(registers: &RegisterSet, index: i32) -> ConditionContacts {
+        let known = ConditionContacts::read(
+            registers,
+            &four_conditions(),
+            Design::IndexDate(index),
+            true,
+        )
+        .expect("read");
+        assert_eq!(
+            pairs(known.all()),
+            [("p1".into(), 2), ("p1".into(), 3), ("p3".into(), 0)]
+        );
+        known
+    }
+
     #[test]
     fn condition_contacts_are_labelled_and_serve_only_criteria_they_hold() {
         let dir = tempfile::tempdir().expect("temp");
         let registers = registers(dir.path());
         let index = parse_iso("2023-01-01").expect("date");
-        // Conditions are sorted by name: ckd 0, copd 1, ihd 2, t2d 3.
-        let mm = conditions(&[
-            ("t2d", &["E11"]),
-            ("ihd", &["I25"]),
-            ("copd", &["J44"]),
-            ("ckd", &["N18"]),
-        ]);
-        let known =
-            ConditionContacts::read(&registers, &mm, Design::IndexDate(index), true).expect("read");
-        assert_eq!(
-            pairs(known.all()),
-            [("p1".into(), 2), ("p1".into(), 3), ("p3".into(), 0)]
-        );
+        let known = four_conditions_read(&registers, index);
         let before_index = Days {
             from: index - 1825,
             to: index - 1,
@@ -449,7 +465,8 @@ mod tests {
                 .is_none()
         );
         let period = Design::Period(index - 365, index);
-        let in_period = ConditionContacts::read(&registers, &mm, period, true).expect("read");
+        let in_period =
+            ConditionContacts::read(&registers, &four_conditions(), period, true).expect("read");
         assert!(in_period.per_person().is_none());
         assert!(in_period.persons_for(&all_four, before_index).is_none());
         // Codes that are not whole conditions, action diagnoses and days outside the frame's
@@ -553,20 +570,9 @@ mod tests {
         registers(dir.path());
         let registers = as_parquet(dir.path());
         let index = parse_iso("2023-01-01").expect("date");
-        // As in the CSV fixture: ckd 0, copd 1, ihd 2, t2d 3; the look-back's five years are
-        // read a year at a time, p1's contacts of 2022 and p3's of the index day apart.
-        let mm = conditions(&[
-            ("t2d", &["E11"]),
-            ("ihd", &["I25"]),
-            ("copd", &["J44"]),
-            ("ckd", &["N18"]),
-        ]);
-        let known =
-            ConditionContacts::read(&registers, &mm, Design::IndexDate(index), true).expect("read");
-        assert_eq!(
-            pairs(known.all()),
-            [("p1".into(), 2), ("p1".into(), 3), ("p3".into(), 0)]
-        );
+        // The look-back's five years are read a year at a time: p1's contacts of 2022 and p3's
+        // of the index day in different years.
+        let known = four_conditions_read(&registers, index);
         // The contacts' own days and units come with them: p1's second contact ends on
         // 2022-07-02.
         let diabetes = known
