@@ -16,6 +16,7 @@ mod measures_command;
 mod nightly;
 mod pipelines;
 mod reports;
+mod snapshots;
 mod synth;
 mod validation_rules;
 
