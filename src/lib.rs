@@ -18,5 +18,6 @@ pub mod pipeline;
 pub mod registers;
 pub mod report;
 pub mod rng;
+pub mod spec;
 pub mod strata;
 pub mod synth;

@@ -393,7 +393,7 @@ fn run(cli: Cli) -> Result<()> {
                 // Every spec is checked before the plan document is written.
                 let loaded = specs
                     .iter()
-                    .map(|p| ulighed::pipeline::spec::load(p))
+                    .map(|p| ulighed::spec::load(p))
                     .collect::<Result<Vec<_>>>()?;
                 let page = ulighed::report::plan_doc::render(&loaded, lang);
                 let path = out.join("analyseplan.html");
@@ -402,7 +402,7 @@ fn run(cli: Cli) -> Result<()> {
                 println!("analysis plan: {}\n", path.display());
             }
             for path in specs {
-                let loaded = ulighed::pipeline::spec::load(&path)?;
+                let loaded = ulighed::spec::load(&path)?;
                 print!("{}", ulighed::pipeline::plan::describe(&loaded));
                 let status = dry_run(&RunOptions {
                     spec: path,

@@ -12,10 +12,10 @@ use polars::prelude::*;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::pipeline::spec::{Derived, LoadedSpec, Stratifier};
 use crate::registers::classification;
 use crate::registers::codes::municipalities;
 use crate::registers::scan::RegisterSet;
+use crate::spec::{Derived, LoadedSpec, Stratifier};
 
 mod income;
 

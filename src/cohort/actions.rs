@@ -17,10 +17,11 @@
 
 use polars::prelude::*;
 
-use super::{Days, contacts, starts_with_any};
+use super::reads::{contacts, starts_with_any};
 use crate::error::Result;
-use crate::pipeline::spec::{Criterion, Design, DiagnosisType, Spec};
 use crate::registers::scan::{RegisterSet, collect_streaming};
+use crate::registers::scope::Days;
+use crate::spec::{Criterion, Design, DiagnosisType, Spec};
 
 /// The criteria of a spec that read contacts by action diagnosis.
 fn criteria(spec: &Spec) -> impl Iterator<Item = &Criterion> {
@@ -96,10 +97,10 @@ fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<LazyFra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cohort::Scope;
     use crate::cohort::testing::{
         codes, day, days_of_shipped, scope_of_shipped, shipped, span, write_contacts,
     };
+    use crate::registers::scope::Scope;
 
     /// Five contacts known by hand: p1 an infarction (DI219) on 2021-03-10, p2 one on
     /// 2022-02-01, p3 type 2 diabetes (DE119) on 2021-06-01, p4 depression (DF329) on

@@ -9,10 +9,11 @@
 
 use polars::prelude::*;
 
-use super::{Days, contacts_joined, contacts_joined_by_partitions, starts_with_any};
+use super::reads::{contacts_joined, contacts_joined_by_partitions, diagnoses_of, starts_with_any};
 use crate::error::Result;
-use crate::pipeline::spec::{Criterion, Design, DiagnosisType, Multimorbidity};
 use crate::registers::scan::{RegisterSet, collect_streaming};
+use crate::registers::scope::Days;
+use crate::spec::{Criterion, Design, DiagnosisType, Multimorbidity};
 
 /// The labelled contacts: `PNR`, `DAY`, `CONDITION_BIT` (`1 << i` for the `i`th condition of
 /// `[multimorbidity.conditions]`, in the narrowest unsigned integer that holds every condition's
@@ -23,7 +24,7 @@ use crate::registers::scan::{RegisterSet, collect_streaming};
 /// rows and a count of its ones ([`super::with_conditions`]): in Polars 0.55 that grouping takes
 /// a third of the time of a "has condition i" maximum per condition (Python Polars 2.1, the
 /// same engine, 13 million labelled contacts of 6 million persons: 0.36 s against 1.2-1.4 s).
-/// The spec allows at most [`MAX_CONDITIONS`].
+/// The spec allows at most [`crate::spec::MAX_CONDITIONS`].
 pub struct ConditionContacts {
     conditions: Vec<Vec<String>>,
     /// `[multimorbidity]`'s look-back: a condition counts in these days up to the index day.
@@ -58,7 +59,7 @@ impl ConditionContacts {
         let all_codes: Vec<String> = conditions.iter().flatten().cloned().collect();
         let labelled = if overlapping(&conditions) {
             // A code can belong to two conditions: one row per condition it belongs to.
-            let diagnoses = collect_streaming(super::diagnoses_of(
+            let diagnoses = collect_streaming(diagnoses_of(
                 registers,
                 &all_codes,
                 &[col("KEY"), col("DIAGNOSEKODE")],
@@ -82,7 +83,7 @@ impl ConditionContacts {
             )?
         } else {
             // Each code belongs to one condition at most: labelled as it is read.
-            super::diagnoses_of(
+            diagnoses_of(
                 registers,
                 &all_codes,
                 &[
@@ -231,9 +232,6 @@ fn per_person(frame: &DataFrame, index: i32) -> Result<DataFrame> {
         ]),
     )?)
 }
-
-/// The most conditions `[multimorbidity.conditions]` may name: one bit each of a `UInt64`.
-pub const MAX_CONDITIONS: usize = 64;
 
 /// The bit of the `i`th condition.
 fn bit(i: usize) -> u64 {
@@ -517,7 +515,7 @@ mod tests {
         )
         .expect("patients")
         .lazy();
-        let frame = crate::cohort::with_conditions(patients, Some(&known))
+        let frame = crate::cohort::patient_group::with_conditions(patients, Some(&known))
             .sort(["PNR"], Default::default())
             .collect()
             .expect("counted");
@@ -703,7 +701,7 @@ mod tests {
     fn a_thirty_third_condition_takes_a_wider_bit() {
         assert_eq!(bit_type(32), DataType::UInt32);
         assert_eq!(bit_type(33), DataType::UInt64);
-        assert_eq!(bit_type(MAX_CONDITIONS), DataType::UInt64);
+        assert_eq!(bit_type(crate::spec::MAX_CONDITIONS), DataType::UInt64);
         let dir = tempfile::tempdir().expect("temp");
         let registers = registers(dir.path());
         let index = parse_iso("2023-01-01").expect("date");

@@ -21,10 +21,11 @@
 
 use polars::prelude::*;
 
-use super::{Days, contacts_joined, day, starts_with_any};
+use super::reads::{contacts_joined, day, starts_with_any};
 use crate::error::Result;
-use crate::pipeline::spec::{Design, OutcomeKind, Spec};
 use crate::registers::scan::{RegisterSet, collect_streaming};
+use crate::registers::scope::Days;
+use crate::spec::{Design, OutcomeKind, Spec};
 
 /// The procedure codes (SKS prefixes) a spec reads: its criteria's and its procedure outcomes'.
 pub(crate) fn codes_of(spec: &Spec) -> Vec<String> {
@@ -120,10 +121,10 @@ fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<DataFra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cohort::Scope;
     use crate::cohort::testing::{
         codes, day, days_of_shipped, scope_of_shipped, shipped, span, write_contacts,
     };
+    use crate::registers::scope::Scope;
 
     /// Three contacts and their procedures, known by hand: contact 1 (person p1, 2021-03-01 to
     /// 2021-03-10) with a hip operation on 2021-03-02 and coordinated care without a date;

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::pipeline::spec::{Derived, DiagnosisType, LoadedSpec, OutcomeKind, Stratifier};
 use crate::registers::discover::Discovered;
+use crate::spec::{Derived, DiagnosisType, LoadedSpec, OutcomeKind, Stratifier};
 
 /// One input file: its register, size and SHA-256 of its bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

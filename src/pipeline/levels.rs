@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::measures::subgroup::Polarity;
-use crate::pipeline::spec::{Derived, Stratifier};
+use crate::spec::{Derived, Stratifier};
 use crate::strata::UNKNOWN;
 
 /// The fixed order of a dimension's known levels, when it has one.

@@ -1,11 +1,9 @@
 //! Pipelines: declarative analyses (TOML specs) and their runs.
 
-pub mod check;
 pub mod gate;
 pub mod levels;
 pub mod plan;
 pub mod quality;
 pub mod results;
 pub mod run;
-pub mod spec;
 pub mod summary_rows;

@@ -3,10 +3,10 @@
 
 use std::fmt::Write;
 
-use super::run::measures_for;
-use super::spec::{Criterion, Design, LoadedSpec, Match, OutcomeKind, Standard};
 use crate::dates;
 use crate::measures::applicability;
+use crate::spec::measures_for;
+use crate::spec::{Criterion, Design, LoadedSpec, Match, OutcomeKind, Standard};
 
 /// Known level counts of the derived dimensions, for HEAT's applicability (2 or more subgroups);
 /// `None` where the count depends on the data.
@@ -29,8 +29,8 @@ fn criterion(c: &Criterion) -> String {
             "ICD-10 {} ({} diagnosis)",
             c.diagnoses.join(", "),
             match c.diagnosis_type {
-                super::spec::DiagnosisType::Action => "action",
-                super::spec::DiagnosisType::Any => "any",
+                crate::spec::DiagnosisType::Action => "action",
+                crate::spec::DiagnosisType::Any => "any",
             }
         ));
     }

@@ -19,7 +19,7 @@ use crate::measures::mean::{MeanSummary, mean_from_summary};
 use crate::measures::proportion::wilson;
 use crate::measures::simple::{difference, ratio};
 use crate::measures::subgroup::{Polarity, Subgroup};
-use crate::pipeline::spec::{Outcome, Stratifier};
+use crate::spec::{Outcome, Stratifier};
 
 /// The confidence level of every interval in the tables.
 pub const CONFIDENCE: f64 = 0.95;

@@ -25,10 +25,10 @@ use crate::pipeline::results::{
     DimensionContext, ResultRow, SUPPRESSION_RULE, StandardWeights, SuppressedCell,
     SuppressionSummary, TOTAL, dimension_rows,
 };
-use crate::pipeline::spec::{self, LoadedSpec, Outcome, OutcomeKind, Standard, SubAnalysis};
 use crate::registers::classification::Classifications;
 use crate::registers::completeness::{Completeness, completeness};
 use crate::registers::scan::RegisterSet;
+use crate::registers::scope::Scope;
 use crate::registers::validate::{Blockers, Severities, validate_all};
 use crate::report::bundle::{self, BundleOptions};
 use crate::report::document::{self, Analysis, DocumentSpec, InputRecord, RunRecord};
@@ -36,6 +36,7 @@ use crate::report::export::CsvDialect;
 use crate::report::labels::Lang;
 use crate::report::rows::{Row, read_tidy};
 use crate::report::{manifest, output, table};
+use crate::spec::{self, LoadedSpec, Standard, SubAnalysis, links, measures_for};
 use crate::{aggregate, cohort, strata};
 
 /// The deliverable a run is for.
@@ -142,9 +143,9 @@ pub struct RegisterCache {
     folders: BTreeMap<PathBuf, Folder>,
     /// The procedure codes of every spec of the run and the days they can ask about: each folder
     /// reads their procedures once ([`crate::cohort::procedures`]).
-    procedures: cohort::Scope,
+    procedures: Scope,
     /// The same for the action diagnoses of every spec's criteria ([`crate::cohort::actions`]).
-    action_contacts: cohort::Scope,
+    action_contacts: Scope,
     hashed: BTreeMap<PathBuf, InputFile>,
     remembered: FingerprintCache,
     validations: ValidationCache,
@@ -163,12 +164,12 @@ impl RegisterCache {
                 (&loaded.spec, designs)
             })
         };
-        let procedures = cohort::Scope::of_run(
+        let procedures = Scope::of_run(
             designs(),
             cohort::procedures::codes_of,
             cohort::procedures::days_of,
         );
-        let action_contacts = cohort::Scope::of_run(
+        let action_contacts = Scope::of_run(
             designs(),
             cohort::actions::codes_of,
             cohort::actions::days_of,
@@ -618,40 +619,6 @@ fn standard_weights(
     }
 }
 
-/// The HEAT summary measures a pipeline computes for a dimension (where HEAT finds them
-/// applicable).
-pub const SUMMARY_MEASURES: [&str; 13] = [
-    "sii", "rii", "aci", "rci", "paf", "par", "bgv", "bgsd", "cov", "idisu", "idisw", "ti", "mld",
-];
-
-/// The measures of a stratifier: its own list, the spec's, or the default.
-pub fn measures_for(loaded: &LoadedSpec, stratifier: &spec::Stratifier) -> Vec<String> {
-    if let Some(list) = loaded.spec.stratifier_measures.get(&stratifier.code()) {
-        return list.clone();
-    }
-    if let Some(list) = &loaded.spec.measures {
-        return list.clone();
-    }
-    let mut list: Vec<String> = vec!["proportion".into()];
-    if loaded.spec.standardisation.is_some() {
-        list.push("age_standardised".into());
-    }
-    list.extend(["difference", "ratio"].map(String::from));
-    if loaded.spec.outcomes.iter().any(|o| o.waiting_time) {
-        list.push("waiting_time".into());
-    }
-    list.extend(SUMMARY_MEASURES.map(String::from));
-    if loaded
-        .spec
-        .quality
-        .as_ref()
-        .is_some_and(|q| q.unit == *stratifier)
-    {
-        list.push("funnel".into());
-    }
-    list
-}
-
 fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummary> {
     let started = Instant::now();
     let loaded = spec::load(&options.spec)?;
@@ -867,24 +834,10 @@ fn analyse(
                 .map(|(sub, outcome, counts, _)| Slice {
                     subanalysis: sub.map_or(String::new(), |s| s.id.clone()),
                     outcome: outcome.id.clone(),
-                    at_risk_of: outcome
-                        .alive_days
-                        .and_then(|_| loaded.spec.outcomes.iter().find(|o| o.alive_days.is_none()))
+                    at_risk_of: links::at_risk_of(&loaded.spec, outcome).map(|o| o.id.clone()),
+                    not_at_risk_are: links::not_at_risk_are(&loaded.spec, outcome)
                         .map(|o| o.id.clone()),
-                    not_at_risk_are: outcome.alive_days.and_then(|days| {
-                        loaded
-                            .spec
-                            .outcomes
-                            .iter()
-                            .find(|o| o.kind == OutcomeKind::Death && o.window_days == [0, days])
-                            .map(|o| o.id.clone())
-                    }),
-                    within: loaded
-                        .spec
-                        .outcomes
-                        .iter()
-                        .find(|wide| contains(wide, outcome))
-                        .map(|o| o.id.clone()),
+                    within: links::within(&loaded.spec, outcome).map(|o| o.id.clone()),
                     levels: counts
                         .iter()
                         .map(|(l, c)| (l.clone(), (c.events(), c.persons())))
@@ -1018,25 +971,6 @@ pub struct Provenance<'a> {
     pub inputs: &'a [InputFile],
     pub steps: &'a [StepRecord],
     pub started: Instant,
-}
-
-/// Whether every event of `narrow` is an event of `wide` for the same patients at risk: the same
-/// kind and at-risk rule, a window that covers it, and codes and units that include its own.
-fn contains(wide: &Outcome, narrow: &Outcome) -> bool {
-    let covers = |outer: &[String], inner: &[String]| {
-        outer.is_empty()
-            || (!inner.is_empty()
-                && inner
-                    .iter()
-                    .all(|c| outer.iter().any(|o| c.starts_with(o.as_str()))))
-    };
-    wide.id != narrow.id
-        && wide.kind == narrow.kind
-        && wide.alive_days == narrow.alive_days
-        && wide.window_days[0] <= narrow.window_days[0]
-        && wide.window_days[1] >= narrow.window_days[1]
-        && covers(&wide.codes, &narrow.codes)
-        && covers(&wide.units, &narrow.units)
 }
 
 /// An internal run's decision: every count shown.

@@ -11,4 +11,5 @@ pub mod persons;
 pub mod read;
 pub mod sas;
 pub mod scan;
+pub mod scope;
 pub mod validate;

@@ -32,10 +32,10 @@ pub struct RegisterSet {
     /// The procedure codes of every analysis of the run and the days they can ask about, read
     /// together the first time any of them is asked for ([`crate::cohort::procedures`]); empty
     /// outside a run.
-    pub procedures: crate::cohort::Scope,
+    pub procedures: crate::registers::scope::Scope,
     /// The action diagnosis codes of every analysis's criteria and the days they can ask about,
     /// read together the same way ([`crate::cohort::actions`]); empty outside a run.
-    pub action_contacts: crate::cohort::Scope,
+    pub action_contacts: crate::registers::scope::Scope,
 }
 
 impl RegisterSet {

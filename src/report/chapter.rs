@@ -16,7 +16,7 @@ use super::rows::Row;
 use super::text::{dimension_sentence, total_sentence};
 use crate::error::Result;
 use crate::pipeline::results::{SUMMARY_GROUP, TOTAL};
-use crate::pipeline::spec::{LoadedSpec, Outcome};
+use crate::spec::{LoadedSpec, Outcome};
 
 /// How a document is written.
 #[derive(Debug, Clone, Copy)]

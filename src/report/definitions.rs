@@ -4,7 +4,7 @@
 use super::format::escape;
 use super::labels::{Lang, dimension};
 use crate::dates;
-use crate::pipeline::spec::{Criterion, Design, DiagnosisType, LoadedSpec, Match, OutcomeKind};
+use crate::spec::{Criterion, Design, DiagnosisType, LoadedSpec, Match, OutcomeKind};
 
 /// The design: "Bosatte på indeksdatoen 2024-01-01" / "Første hændelse i perioden …".
 pub fn design(loaded: &LoadedSpec, lang: Lang) -> String {

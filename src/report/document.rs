@@ -16,7 +16,7 @@ use super::{definitions, style};
 use crate::dates;
 use crate::error::Result;
 use crate::pipeline::run::ReportKind;
-use crate::pipeline::spec::LoadedSpec;
+use crate::spec::LoadedSpec;
 
 /// One register file an analysis read, with its fingerprint.
 #[derive(Debug, Clone)]

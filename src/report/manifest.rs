@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::ops::fingerprint::InputFile;
 use crate::pipeline::results::SuppressionSummary;
 use crate::pipeline::run::{Provenance, ReportKind, RunOptions, StepRecord};
-use crate::pipeline::spec::LoadedSpec;
+use crate::spec::LoadedSpec;
 
 #[derive(Debug, Serialize)]
 pub struct FileEntry {

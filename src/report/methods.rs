@@ -306,7 +306,7 @@ pub fn measure_name(measure: &str, method: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::run::SUMMARY_MEASURES;
+    use crate::spec::SUMMARY_MEASURES;
 
     /// Every summary measure a pipeline can write has a note, so no appendix entry is missing.
     #[test]

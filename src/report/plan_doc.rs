@@ -6,8 +6,8 @@ use super::definitions;
 use super::format::escape;
 use super::labels::{Lang, dimension};
 use super::methods::NOTES;
-use crate::pipeline::run::measures_for;
-use crate::pipeline::spec::{LoadedSpec, Standard};
+use crate::spec::measures_for;
+use crate::spec::{LoadedSpec, Standard};
 
 /// The readable name of a measure code of a spec.
 fn measure_name(code: &str, lang: Lang) -> String {

@@ -11,8 +11,8 @@
 use polars::prelude::*;
 
 use crate::error::Result;
-use crate::pipeline::spec::LoadedSpec;
 use crate::registers::scan::{RegisterSet, collect_streaming};
+use crate::spec::LoadedSpec;
 
 /// Each person's income quintile (`PNR`, `income_quintile`, 1-5) in the population of `year`, or
 /// `None` when the registers have no income year to take a mean of; computed once per run.
@@ -211,8 +211,7 @@ mod tests {
     #[test]
     fn quintiles_of_each_year_are_the_hand_counted_ones() {
         let spec =
-            crate::pipeline::spec::load(std::path::Path::new("pipelines/t2d_sglt2_glp1.toml"))
-                .expect("spec");
+            crate::spec::load(std::path::Path::new("pipelines/t2d_sglt2_glp1.toml")).expect("spec");
         let expected = |order: [&str; 5]| -> Vec<(String, i32)> {
             let mut placed: Vec<(String, i32)> = order
                 .iter()
@@ -241,8 +240,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp");
         let registers = registers(dir.path());
         let spec =
-            crate::pipeline::spec::load(std::path::Path::new("pipelines/t2d_sglt2_glp1.toml"))
-                .expect("spec");
+            crate::spec::load(std::path::Path::new("pipelines/t2d_sglt2_glp1.toml")).expect("spec");
         let years = |year| window(&registers, year).expect("window").len();
         assert_eq!(years(2024), 3);
         assert_eq!(years(2023), 2, "2020 is not in the registers");

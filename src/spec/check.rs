@@ -4,21 +4,14 @@
 
 use std::path::Path;
 
-use super::spec::{Criterion, Derived, Design, OutcomeKind, Spec, Standard, Stratifier};
-use crate::cohort::MAX_CONDITIONS;
+use super::measures::BASIC_MEASURES;
+use super::types::{
+    Criterion, Derived, Design, MAX_CONDITIONS, Match, OutcomeKind, Spec, Standard, Stratifier,
+};
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::measures::applicability;
 use crate::registers::codes::{REGIONS, municipalities};
-
-/// Measures a spec may ask for besides HEAT's summary measures.
-pub const BASIC_MEASURES: [&str; 5] = [
-    "proportion",
-    "age_standardised",
-    "difference",
-    "ratio",
-    "waiting_time",
-];
 
 fn bad(path: &Path, key: &str, expected: impl std::fmt::Display) -> Error {
     Error::BadSpec(format!("{}: key `{key}`: {expected}", path.display()))
@@ -263,7 +256,7 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
     for (i, c) in group.include.iter().enumerate() {
         // In the incident design the index criteria (all of them with `any`, the first with
         // `all`) are looked for in the period; the others need a look-back window.
-        let index_criterion = !prevalent && (group.combine == super::spec::Match::Any || i == 0);
+        let index_criterion = !prevalent && (group.combine == Match::Any || i == 0);
         check_criterion(
             path,
             &format!("patient_group.include[{i}]"),

@@ -1,18 +1,17 @@
-//! The pipeline spec: one TOML file per analysis, documented in `pipelines/README.md`.
+//! The pipeline spec's types: one TOML file per analysis, documented in `pipelines/README.md`.
 //!
 //! A spec is parsed with unknown keys refused (serde `deny_unknown_fields`) and then checked by
-//! [`super::check`] before any data is read; every error names the file, the key and what was
-//! expected. The types here are the language an analyst reads and writes: the population, the
+//! [`super::check`] before any data is read ([`super::load`]); every error names the file, the
+//! key and what was expected. The types here are the language an analyst reads and writes: the population, the
 //! patient group (criteria combined with any/all and excluded with not), the outcomes, the
 //! stratifiers and measures, sub-analyses and the trend.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use crate::dates;
-use crate::error::{Error, Result};
 use crate::registers::classification::Classifications;
 
 /// A stratifier the tool derives from the registers.
@@ -190,6 +189,10 @@ pub struct PatientGroup {
     /// At least this many conditions of `[multimorbidity]` (e.g. 2 for multimorbidity).
     pub min_conditions: Option<u32>,
 }
+
+/// The most conditions `[multimorbidity.conditions]` may name: one bit each of a `UInt64` (the
+/// cohort keeps a person's conditions as the bits of one integer).
+pub const MAX_CONDITIONS: usize = 64;
 
 /// The chronic conditions counted for multimorbidity: name -> ICD-10 prefixes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -440,36 +443,4 @@ impl LoadedSpec {
             .filter(|o| sub.is_none_or(|s| s.outcomes.is_empty() || s.outcomes.contains(&o.id)))
             .collect()
     }
-}
-
-/// Reads and checks a spec file.
-pub fn load(path: &Path) -> Result<LoadedSpec> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::MissingInput(format!(
-            "{}: pipeline spec cannot be read: {e}",
-            path.display()
-        ))
-    })?;
-    let spec: Spec = toml::from_str(&text).map_err(|e| {
-        let message = e.message().to_string();
-        let place = e
-            .span()
-            .map(|s| format!(" (line {})", text[..s.start].lines().count().max(1)))
-            .unwrap_or_default();
-        Error::BadSpec(format!("{}{place}: {message}", path.display()))
-    })?;
-    let design = super::check::check(&spec, path)?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    Ok(LoadedSpec {
-        path: path.to_path_buf(),
-        registers: base.join(&spec.registers),
-        classifications: spec
-            .classifications
-            .clone()
-            .unwrap_or_default()
-            .resolved(base),
-        design,
-        text,
-        spec,
-    })
 }

@@ -1,0 +1,322 @@
+//! The patient group: who is in it and from which index day. Prevalent designs look for every
+//! include criterion in its look-back before the common index date; incident designs take each
+//! patient's first qualifying event in the period. Then the population at the index (residents of
+//! the ages asked for, alive) and, where the spec has them, the multimorbidity conditions.
+
+use polars::prelude::*;
+
+use super::conditions::ConditionContacts;
+use super::criteria::criterion_events;
+use super::population::*;
+use crate::error::{Error, Result};
+use crate::registers::scan::{RegisterSet, collect_streaming};
+use crate::registers::scope::Days;
+use crate::spec::{Criterion, Derived, Design, LoadedSpec, Match, OutcomeKind, Stratifier};
+
+/// Keeps the rows of `patients` (with `INDEX_DAY`) that have an event of `c` in the look-back
+/// window `[INDEX_DAY - lookback, INDEX_DAY)`; with `keep = false`, those that have none.
+pub(super) fn with_event_before(
+    registers: &RegisterSet,
+    patients: LazyFrame,
+    c: &Criterion,
+    design: Design,
+    keep: bool,
+    known: Option<&ConditionContacts>,
+) -> Result<LazyFrame> {
+    let lookback = c.lookback_days.unwrap_or(0);
+    let days = Days::of_design(design).widened(lookback, 0);
+    let hits = persons_with_event_before(
+        criterion_events(registers, c, days, known)?,
+        &patients,
+        lookback,
+        false,
+    );
+    let how = if keep { JoinType::Semi } else { JoinType::Anti };
+    Ok(patients.join(hits, [col("PNR")], [col("PNR")], JoinArgs::new(how)))
+}
+
+/// The patients (`PNR`, unique) with an event in the `lookback` days before their index day,
+/// the index day itself included when `with_index_day`.
+pub(super) fn persons_with_event_before(
+    events: LazyFrame,
+    patients: &LazyFrame,
+    lookback: i32,
+    with_index_day: bool,
+) -> LazyFrame {
+    events_before(events, patients, lookback, with_index_day)
+        .select([col("PNR")])
+        .unique(None, UniqueKeepStrategy::Any)
+}
+
+/// The events (with `PNR` and `DAY`) of the patients in the `lookback` days before their index
+/// day, the index day itself included when `with_index_day`; each keeps its patient's
+/// `INDEX_DAY`.
+pub(super) fn events_before(
+    events: LazyFrame,
+    patients: &LazyFrame,
+    lookback: i32,
+    with_index_day: bool,
+) -> LazyFrame {
+    let before_end = if with_index_day {
+        col("DAY").lt_eq(col("INDEX_DAY"))
+    } else {
+        col("DAY").lt(col("INDEX_DAY"))
+    };
+    events
+        .join(
+            patients.clone().select([col("PNR"), col("INDEX_DAY")]),
+            [col("PNR")],
+            [col("PNR")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(
+            col("DAY")
+                .gt_eq(col("INDEX_DAY") - lit(lookback))
+                .and(before_end),
+        )
+}
+
+/// The first event per person in `[from, to]`, with its end and unit: `PNR`, `INDEX_DAY`,
+/// `INDEX_END`, `INDEX_UNIT`.
+pub(super) fn first_in(events: LazyFrame, from: i32, to: i32) -> LazyFrame {
+    events
+        .filter(col("DAY").gt_eq(lit(from)).and(col("DAY").lt_eq(lit(to))))
+        .sort(["PNR", "DAY"], Default::default())
+        .group_by([col("PNR")])
+        .agg([
+            col("DAY").first().alias("INDEX_DAY"),
+            col("END").first().alias("INDEX_END"),
+            col("UNIT").first().alias("INDEX_UNIT"),
+        ])
+}
+
+/// The patient group: `PNR`, `INDEX_DAY`, `INDEX_END`, `INDEX_UNIT`.
+pub(super) fn patient_group(
+    registers: &RegisterSet,
+    spec: &LoadedSpec,
+    known: Option<&ConditionContacts>,
+) -> Result<LazyFrame> {
+    let group = &spec.spec.patient_group;
+    let mut patients = match spec.design {
+        Design::IndexDate(index) => {
+            // Each criterion in its own window; the unit is that of the latest contact.
+            let mut sets = Vec::new();
+            for c in &group.include {
+                let lookback = c.lookback_days.unwrap_or(0);
+                let days = Days {
+                    from: index - lookback,
+                    to: index - 1,
+                };
+                let events = || -> Result<LazyFrame> {
+                    Ok(criterion_events(registers, c, days, known)?.filter(
+                        col("DAY")
+                            .gt_eq(lit(index - lookback))
+                            .and(col("DAY").lt(lit(index))),
+                    ))
+                };
+                let set = if uses_index_contact(spec) {
+                    events()?
+                        .sort(["PNR", "DAY"], Default::default())
+                        .group_by([col("PNR")])
+                        .agg([
+                            col("END").last().alias("INDEX_END"),
+                            col("UNIT").last().alias("INDEX_UNIT"),
+                        ])
+                } else {
+                    // Nothing reads the latest contact: the patients alone, without sorting
+                    // every event of the look-back (13 million for a multimorbidity group at
+                    // national volume) by person and day; taken from the condition contacts
+                    // grouped by person when they hold the criterion.
+                    let persons = match known.and_then(|k| k.persons_for(c, days)) {
+                        Some(persons) => persons,
+                        None => events()?
+                            .select([col("PNR")])
+                            .unique(None, UniqueKeepStrategy::Any),
+                    };
+                    persons.with_columns([
+                        lit(NULL).cast(DataType::Int32).alias("INDEX_END"),
+                        lit(NULL).cast(DataType::String).alias("INDEX_UNIT"),
+                    ])
+                }
+                .with_column(lit(index).alias("INDEX_DAY"));
+                sets.push(set);
+            }
+            combine(sets, group.combine)?
+        }
+        Design::Period(from, to) => match group.combine {
+            Match::Any => {
+                let events = group
+                    .include
+                    .iter()
+                    .map(|c| criterion_events(registers, c, Days { from, to }, known))
+                    .collect::<Result<Vec<_>>>()?;
+                first_in(concat(events, UnionArgs::default())?, from, to)
+            }
+            Match::All => {
+                let first =
+                    criterion_events(registers, &group.include[0], Days { from, to }, known)?;
+                let mut patients = first_in(first, from, to);
+                for c in &group.include[1..] {
+                    patients = with_event_before(registers, patients, c, spec.design, true, known)?;
+                }
+                patients
+            }
+        },
+    };
+    for c in &group.exclude {
+        patients = with_event_before(registers, patients, c, spec.design, false, known)?;
+    }
+    Ok(patients)
+}
+
+/// Whether anything reads the index contact's end or unit: a readmission outcome (its window
+/// starts at discharge) or a hospital stratifier (the unit's hospital).
+pub(super) fn uses_index_contact(spec: &LoadedSpec) -> bool {
+    spec.spec
+        .outcomes
+        .iter()
+        .any(|o| o.kind == OutcomeKind::Readmission)
+        || spec.spec.stratifiers.iter().any(|s| {
+            matches!(
+                s,
+                Stratifier::Derived(Derived::Hospital | Derived::HospitalRegion)
+            )
+        })
+}
+
+/// Whether anything reads a criterion event's end or unit: the index contact's ([`uses_index_contact`])
+/// or a criterion restricted to units.
+pub(super) fn uses_contact_details(spec: &LoadedSpec) -> bool {
+    let group = &spec.spec.patient_group;
+    uses_index_contact(spec)
+        || group
+            .include
+            .iter()
+            .chain(&group.exclude)
+            .any(|c| !c.units.is_empty())
+}
+
+/// Combines per-criterion patient sets (one row per person each): union for `any` (the first
+/// set's index details win), intersection for `all`. A single set is the group as it is: no
+/// second pass to find its persons unique (2 million of them in a multimorbidity group).
+pub(super) fn combine(sets: Vec<LazyFrame>, how: Match) -> Result<LazyFrame> {
+    let mut sets = sets.into_iter();
+    let first = sets
+        .next()
+        .ok_or_else(|| Error::Internal("a patient group without criteria".into()))?;
+    let rest: Vec<LazyFrame> = sets.collect();
+    Ok(match how {
+        _ if rest.is_empty() => first,
+        Match::Any => concat(
+            std::iter::once(first).chain(rest).collect::<Vec<_>>(),
+            UnionArgs::default(),
+        )?
+        .unique(Some(cols(["PNR"])), UniqueKeepStrategy::First),
+        Match::All => rest.into_iter().fold(first, |acc, s| {
+            acc.join(
+                s.select([col("PNR")]),
+                [col("PNR")],
+                [col("PNR")],
+                JoinArgs::new(JoinType::Semi),
+            )
+        }),
+    })
+}
+
+/// The patients: residents (population register of the design's year) in the patient group,
+/// alive at their index day, in the age range and municipalities of residence, with `AGE` at the
+/// index and `CONDITIONS` (the region restriction is applied once regions are attached).
+pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame> {
+    let population = &spec.spec.population;
+    let bef = register_population(registers, spec.year(), spec)?.drop(cols(["AGE"]));
+    let known = match &spec.spec.multimorbidity {
+        Some(mm) => Some(ConditionContacts::read(
+            registers,
+            mm,
+            spec.design,
+            uses_contact_details(spec),
+        )?),
+        None => None,
+    };
+    let mut frame = patient_group(registers, spec, known.as_ref())?
+        .join(
+            bef,
+            [col("PNR")],
+            [col("PNR")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column(age_at_index().alias("AGE"))
+        .filter(
+            col("AGE")
+                .gt_eq(lit(population.age_min.unwrap_or(0)))
+                .and(col("AGE").lt_eq(lit(population.age_max.unwrap_or(120)))),
+        );
+    if let Some(deaths) = deaths(registers)? {
+        frame = frame
+            .join(
+                deaths,
+                [col("PNR")],
+                [col("PNR")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .filter(
+                col("DEATH_DAY")
+                    .is_null()
+                    .or(col("DEATH_DAY").gt_eq(col("INDEX_DAY"))),
+            );
+    } else {
+        frame = frame.with_column(lit(NULL).cast(DataType::Int32).alias("DEATH_DAY"));
+    }
+    if !population.municipalities.is_empty() {
+        let codes: Vec<i32> = population
+            .municipalities
+            .iter()
+            .map(|&m| m as i32)
+            .collect();
+        frame = frame
+            .filter(col("KOM").is_in(lit(Series::new("k".into(), codes)).implode(false), false));
+    }
+    // The patients are few next to the registers and every later step joins them again (each
+    // condition and outcome): collected once here, the patient-group query is not rerun.
+    frame = with_conditions(collect_streaming(frame)?.lazy(), known.as_ref());
+    if let Some(min) = spec.spec.patient_group.min_conditions {
+        frame = frame.filter(col("CONDITIONS").gt_eq(lit(min as i32)));
+    }
+    Ok(frame)
+}
+
+/// Adds `CONDITIONS`: how many of `[multimorbidity]`'s conditions have a diagnosis (action or
+/// secondary, not retracted) in the look-back window up to and including the index day, counted
+/// from the condition contacts read for the analysis (0 for all without `[multimorbidity]`).
+pub(super) fn with_conditions(patients: LazyFrame, known: Option<&ConditionContacts>) -> LazyFrame {
+    let Some(known) = known else {
+        return patients.with_column(lit(0i32).alias("CONDITIONS"));
+    };
+    // On an index date the condition contacts span exactly the look-back window of every
+    // patient, and are grouped by person once ([`ConditionContacts::per_person`]); in a period
+    // each patient's own window is taken. The distinct conditions are the ones of the OR of
+    // their bits: one aggregation (a streaming reduction, the ones counted after it), where a
+    // distinct count within groups pairs every row's person and condition into one encoded key
+    // first, and a "has condition i" per condition is one aggregation each.
+    let bits = match known.per_person() {
+        Some(per_person) => per_person,
+        None => events_before(known.all(), &patients, known.lookback_days, true)
+            .group_by([col("PNR")])
+            .agg([col("CONDITION_BIT").bitwise_or().alias("BITS")]),
+    };
+    let counts = bits.select([
+        col("PNR"),
+        col("BITS")
+            .bitwise_count_ones()
+            .cast(DataType::Int32)
+            .alias("CONDITIONS"),
+    ]);
+    patients
+        .join(
+            counts,
+            [col("PNR")],
+            [col("PNR")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(col("CONDITIONS").fill_null(lit(0i32)))
+}

@@ -1,0 +1,13 @@
+//! The pipeline spec, the bottom layer every other stage reads: its types (the language an analyst
+//! writes in `pipelines/*.toml`), the rules it must meet, how it is read, the measures it asks
+//! for and the relations between its outcomes.
+
+pub mod check;
+pub mod links;
+pub mod load;
+pub mod measures;
+mod types;
+
+pub use load::load;
+pub use measures::{BASIC_MEASURES, SUMMARY_MEASURES, measures_for};
+pub use types::*;
