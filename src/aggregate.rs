@@ -102,7 +102,7 @@ pub fn counts(
                     continue;
                 }
                 let entry = levels
-                    .entry(level.get(i).unwrap_or(crate::strata::UNKNOWN).to_string())
+                    .entry(level.get(i).unwrap_or(crate::tidy::UNKNOWN).to_string())
                     .or_default();
                 let s = usize::from(sex.get(i) == Some("2"));
                 let b = band.get(i).unwrap_or(0).clamp(0, 18) as usize;
@@ -128,7 +128,7 @@ pub fn waiting(
     let table = concat(
         [
             with_outcome.clone(),
-            with_outcome.with_column(lit(crate::pipeline::results::TOTAL).alias(column)),
+            with_outcome.with_column(lit(crate::tidy::TOTAL).alias(column)),
         ],
         UnionArgs::default(),
     )
@@ -150,7 +150,7 @@ pub fn waiting(
     Ok((0..table.height())
         .map(|i| {
             (
-                level.get(i).unwrap_or(crate::strata::UNKNOWN).to_string(),
+                level.get(i).unwrap_or(crate::tidy::UNKNOWN).to_string(),
                 Waiting {
                     count: count.get(i).unwrap_or(0),
                     mean: mean.get(i).unwrap_or(f64::NAN),
@@ -185,14 +185,14 @@ mod tests {
         let first = &both[0];
         assert_eq!(
             first.keys().collect::<Vec<_>>(),
-            ["kort", crate::strata::UNKNOWN],
+            ["kort", crate::tidy::UNKNOWN],
             "lang has no patient at risk of outcome 0"
         );
         let kort = &first["kort"];
         assert_eq!((kort.persons[0][10], kort.events[0][10]), (2, 1));
         assert_eq!((kort.persons[1][12], kort.events[1][12]), (1, 1));
         assert_eq!((kort.persons(), kort.events()), (3, 2));
-        let unknown = &first[crate::strata::UNKNOWN];
+        let unknown = &first[crate::tidy::UNKNOWN];
         assert_eq!((unknown.persons[0][3], unknown.events()), (1, 0));
 
         let second = &both[1];

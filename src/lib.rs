@@ -6,18 +6,21 @@
 //! person-level rows; everything after works on small aggregated tables.
 
 pub mod aggregate;
-pub mod aggregated;
 pub mod allocator;
 pub mod cohort;
+pub mod csv_file;
 pub mod dates;
 pub mod disclosure;
 pub mod error;
 pub mod measures;
+pub mod measures_command;
 pub mod ops;
-pub mod pipeline;
 pub mod registers;
 pub mod report;
+pub mod results;
 pub mod rng;
+pub mod run;
 pub mod spec;
 pub mod strata;
 pub mod synth;
+pub mod tidy;

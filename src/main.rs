@@ -8,13 +8,13 @@ use clap::{Parser, Subcommand};
 use ulighed::error::{Error, Result};
 use ulighed::ops::config;
 use ulighed::ops::log::{Log, LogFormat, Verbosity};
-use ulighed::pipeline::run::{
-    ReportKind, RunOptions, default_spec, dry_run, run as run_analysis, run_all, spec_files,
-};
 use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
 use ulighed::report::export::CsvDialect;
 use ulighed::report::labels::Lang;
+use ulighed::run::{
+    ReportKind, RunOptions, default_spec, dry_run, run as run_analysis, run_all, spec_files,
+};
 
 use ulighed::synth::{self, background::Volumes, lpr_models::LprModel, writer::SynthFormat};
 
@@ -403,7 +403,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             for path in specs {
                 let loaded = ulighed::spec::load(&path)?;
-                print!("{}", ulighed::pipeline::plan::describe(&loaded));
+                print!("{}", ulighed::spec::plan::describe(&loaded));
                 let status = dry_run(&RunOptions {
                     spec: path,
                     registers: registers.clone(),
@@ -474,7 +474,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn run_measures(command: MeasuresCommand) -> Result<()> {
-    use ulighed::aggregated::{Levels, crude, standardised, summary};
+    use ulighed::measures_command::{Levels, crude, standardised, summary};
     match command {
         MeasuresCommand::Proportion {
             input,

@@ -19,8 +19,7 @@ use crate::spec::{Derived, LoadedSpec, Stratifier};
 
 mod income;
 
-/// The level used where a register has no value for a person.
-pub const UNKNOWN: &str = "uoplyst";
+use crate::tidy::UNKNOWN;
 
 /// `frame` with `education`, the education group from the latest `udda` file up to the index
 /// year. The H-group comes from the user's education table (`HFAUDD,H`); without one it is the

@@ -30,6 +30,7 @@
 
 pub mod audit;
 pub mod error;
+pub mod gate;
 mod lp;
 pub mod pattern;
 pub mod primary;
@@ -38,6 +39,7 @@ pub mod rounding;
 pub mod secondary;
 pub mod shapes;
 pub mod summary;
+pub mod suppressed;
 pub mod table;
 pub mod threshold;
 

@@ -289,7 +289,7 @@ const ROW: &str = "__row";
 
 /// The problems of a validation that stop the analyses reading their registers: unreadable files
 /// and error findings as (register, message), in report order. Kept between runs with the
-/// fingerprints of the files validated (see `pipeline::run`), so an unchanged delivery is not
+/// fingerprints of the files validated (see `run`), so an unchanged delivery is not
 /// validated again.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Blockers {

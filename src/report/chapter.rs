@@ -12,11 +12,11 @@ use super::figures::{Figure, accessible, geo};
 use super::format::{escape, number, with_interval};
 use super::labels::{Lang, dimension, group, measure};
 use super::methods::measure_name;
-use super::rows::Row;
 use super::text::{dimension_sentence, total_sentence};
 use crate::error::Result;
-use crate::pipeline::results::{SUMMARY_GROUP, TOTAL};
 use crate::spec::{LoadedSpec, Outcome};
+use crate::tidy::Row;
+use crate::tidy::{SUMMARY_GROUP, TOTAL};
 
 /// How a document is written.
 #[derive(Debug, Clone, Copy)]
@@ -126,7 +126,7 @@ impl Chapter<'_> {
     }
 
     fn years(&self) -> Vec<i32> {
-        super::rows::years(self.rows)
+        crate::tidy::years(self.rows)
     }
 
     /// Rows of one outcome, sub-analysis and year.
@@ -595,7 +595,7 @@ impl Chapter<'_> {
                     r.dimension == code
                         && r.measure == "proportion"
                         && r.is_level()
-                        && r.group != crate::strata::UNKNOWN
+                        && r.group != crate::tidy::UNKNOWN
                 })
                 .map(|r| {
                     (

@@ -11,12 +11,12 @@ use super::figures::Figure;
 use super::format::escape;
 use super::labels::Lang;
 use super::methods::note;
-use super::rows::{Row, years};
 use super::{definitions, style};
 use crate::dates;
 use crate::error::Result;
-use crate::pipeline::run::ReportKind;
+use crate::run::ReportKind;
 use crate::spec::LoadedSpec;
+use crate::tidy::{Row, years};
 
 /// One register file an analysis read, with its fingerprint.
 #[derive(Debug, Clone)]

@@ -6,10 +6,10 @@ use serde::Serialize;
 
 use super::output::sha256_hex;
 use crate::dates;
+use crate::disclosure::suppressed::SuppressionSummary;
 use crate::error::{Error, Result};
 use crate::ops::fingerprint::InputFile;
-use crate::pipeline::results::SuppressionSummary;
-use crate::pipeline::run::{Provenance, ReportKind, RunOptions, StepRecord};
+use crate::run::{Provenance, ReportKind, RunOptions, StepRecord};
 use crate::spec::LoadedSpec;
 
 #[derive(Debug, Serialize)]
@@ -74,7 +74,7 @@ impl Manifest {
             report: options.report,
             lang: options.lang,
             release: if options.internal {
-                crate::pipeline::run::NOT_FOR_RELEASE.to_string()
+                crate::run::NOT_FOR_RELEASE.to_string()
             } else {
                 "external".to_string()
             },
@@ -126,7 +126,7 @@ impl DocumentManifest {
             as_of: dates::format_iso(options.as_of),
             lang: options.lang,
             release: if options.internal {
-                crate::pipeline::run::NOT_FOR_RELEASE.to_string()
+                crate::run::NOT_FOR_RELEASE.to_string()
             } else {
                 "external".to_string()
             },

@@ -15,7 +15,5 @@ pub mod methods;
 pub mod output;
 pub mod plan_doc;
 pub mod png;
-pub mod rows;
 pub mod style;
-pub mod table;
 pub mod text;

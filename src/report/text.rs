@@ -4,8 +4,8 @@
 
 use super::format::number;
 use super::labels::{Lang, dimension, group};
-use super::rows::Row;
-use crate::pipeline::results::TOTAL;
+use crate::tidy::Row;
+use crate::tidy::TOTAL;
 
 /// "41,2% (95% CI 40,1–42,3)"; intervals that cross zero are written "−1,2 til 3,4".
 pub fn estimate(
@@ -103,7 +103,7 @@ pub fn dimension_sentence(rows: &[&Row], dim: &str, lang: Lang) -> String {
         .iter()
         .copied()
         .filter(|r| r.dimension == dim && r.measure == "proportion" && r.is_level())
-        .filter(|r| r.value.is_some() && r.group != crate::strata::UNKNOWN)
+        .filter(|r| r.value.is_some() && r.group != crate::tidy::UNKNOWN)
         .collect();
     let name = dimension(dim, lang).to_lowercase();
     if shown.len() < 2 {
@@ -168,6 +168,7 @@ mod tests {
 
     fn row(dim: &str, group: &str, measure: &str, value: f64, ci: (f64, f64), note: &str) -> Row {
         Row {
+            analysis: "a".into(),
             outcome: "o".into(),
             subanalysis: String::new(),
             year: 2024,

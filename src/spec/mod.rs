@@ -6,6 +6,7 @@ pub mod check;
 pub mod links;
 pub mod load;
 pub mod measures;
+pub mod plan;
 mod types;
 
 pub use load::load;

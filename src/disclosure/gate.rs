@@ -56,7 +56,7 @@ impl Shown {
     }
 }
 
-/// The decisions for one slice: per level and for its total (key [`super::results::TOTAL`]).
+/// The decisions for one slice: per level and for its total (key [`crate::tidy::TOTAL`]).
 pub type Decision = BTreeMap<String, Shown>;
 
 /// What the gate suppressed, for the manifest.
@@ -144,7 +144,7 @@ pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, Ga
     let t = threshold.value();
     let mut set = TableSet::new();
     let mut rates: Vec<BTreeMap<String, Rate>> = Vec::with_capacity(slices.len());
-    let total_key = super::results::TOTAL.to_string();
+    let total_key = crate::tidy::TOTAL.to_string();
     for slice in slices {
         let mut rows = BTreeMap::new();
         let (mut n_total, mut d_total) = (0, 0);

@@ -1,5 +1,6 @@
-//! Reading and writing the small, already-aggregated CSV tables analysts bring out of a secure
-//! environment. The tables are small (one row per group or age band), so they are read whole;
+//! Reading and writing the tool's small CSV tables: the aggregated tables analysts bring out of a
+//! secure environment (`ulighed measures`) and the tidy tables runs write and read back
+//! ([`crate::tidy`]). The tables are small (one row per group or age band), so they are read whole;
 //! the reader follows RFC 4180 (quoted fields, doubled quotes, CRLF), accepts a UTF-8 byte-order
 //! mark and the Danish `;` separator, and remembers the line each record starts on so that
 //! every error can name the file, the row and the column.

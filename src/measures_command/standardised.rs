@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::Levels;
-use super::csv::{CsvOutput, CsvTable, number};
+use crate::csv_file::{CsvOutput, CsvTable, number};
 use crate::error::{Error, Result};
 use crate::measures::dsr::{DSR_MIN_EVENTS, ESP2013, dsr};
 use crate::measures::interval::MeasureError;

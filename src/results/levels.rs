@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::measures::subgroup::Polarity;
 use crate::spec::{Derived, Stratifier};
-use crate::strata::UNKNOWN;
+use crate::tidy::UNKNOWN;
 
 /// The fixed order of a dimension's known levels, when it has one.
 fn fixed_order(stratifier: &Stratifier) -> &'static [&'static str] {

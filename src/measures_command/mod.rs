@@ -7,7 +7,6 @@
 //! and writes one CSV atomically.
 
 pub mod crude;
-pub mod csv;
 pub mod standardised;
 pub mod summary;
 

@@ -6,17 +6,18 @@
 //! Suppressed units get no limits, significance or flag: a limit at a unit's denominator would
 //! reveal the denominator.
 
-use super::results::{DimensionContext, GatedLevel, ResultRow, TOTAL};
+use super::context::{DimensionContext, GatedLevel};
 use crate::error::{Error, Result};
 use crate::measures::funnel::{Significance, proportion_limits_at};
-use crate::strata::UNKNOWN;
+use crate::tidy::UNKNOWN;
+use crate::tidy::{Row, TOTAL};
 
 /// The funnel and standard rows of the units of one dimension.
 pub fn quality_rows(
     ctx: &DimensionContext<'_>,
     gated: &[GatedLevel],
     standard_percent: f64,
-) -> Result<Vec<ResultRow>> {
+) -> Result<Vec<Row>> {
     let Some(total) = gated.iter().find(|g| g.level == TOTAL) else {
         return Ok(Vec::new());
     };

@@ -12,6 +12,8 @@ use std::time::Instant;
 
 use polars::prelude::*;
 
+use crate::disclosure::gate::{Decision, Shown, Slice, gate};
+use crate::disclosure::suppressed::{SUPPRESSION_RULE, SuppressedCell, SuppressionSummary};
 use crate::disclosure::{Audience, Threshold};
 use crate::disclosure::{RoundingBase, SuppressionCause};
 use crate::error::{Error, Result};
@@ -20,11 +22,6 @@ use crate::ops::fingerprint::{FingerprintCache, InputFile, fingerprints, registe
 use crate::ops::lock::OutputLock;
 use crate::ops::log::{Event, Log};
 use crate::ops::validated::{ValidationCache, files_key};
-use crate::pipeline::gate::{Decision, Shown, Slice, gate};
-use crate::pipeline::results::{
-    DimensionContext, ResultRow, SUPPRESSION_RULE, StandardWeights, SuppressedCell,
-    SuppressionSummary, TOTAL, dimension_rows,
-};
 use crate::registers::classification::Classifications;
 use crate::registers::completeness::{Completeness, completeness};
 use crate::registers::scan::RegisterSet;
@@ -34,9 +31,10 @@ use crate::report::bundle::{self, BundleOptions};
 use crate::report::document::{self, Analysis, DocumentSpec, InputRecord, RunRecord};
 use crate::report::export::CsvDialect;
 use crate::report::labels::Lang;
-use crate::report::rows::{Row, read_tidy};
-use crate::report::{manifest, output, table};
+use crate::report::{manifest, output};
+use crate::results::{DimensionContext, StandardWeights, dimension_rows};
 use crate::spec::{self, LoadedSpec, Standard, SubAnalysis, links, measures_for};
+use crate::tidy::{self, Row, TOTAL};
 use crate::{aggregate, cohort, strata};
 
 /// The deliverable a run is for.
@@ -385,7 +383,7 @@ fn about(options: &RunOptions, titles: &[&str]) -> Vec<String> {
 /// The released rows and provenance of an analysis a run wrote (or kept), read back from its
 /// output folder.
 fn released(summary: &RunSummary) -> Result<(Vec<Row>, RunRecord)> {
-    let rows = read_tidy(
+    let rows = tidy::read(
         &summary
             .folder
             .join("tables")
@@ -771,7 +769,7 @@ fn analyse(
             }
         });
     let standard = standard_weights(registers, loaded)?;
-    let mut rows: Vec<ResultRow> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     let mut suppressed = SuppressionSummary {
         threshold: threshold.value(),
         rule: SUPPRESSION_RULE,
@@ -1000,7 +998,7 @@ fn write_outputs(
     loaded: &LoadedSpec,
     reach: &[Completeness],
     provenance: &Provenance<'_>,
-    rows: Vec<ResultRow>,
+    rows: Vec<Row>,
     suppressed: SuppressionSummary,
     patients: u64,
 ) -> Result<RunSummary> {
@@ -1008,7 +1006,7 @@ fn write_outputs(
     let spec_hash = output::sha256_hex(loaded.text.as_bytes());
     let analyses = [Analysis {
         spec: loaded,
-        rows: rows.iter().map(Row::from).collect(),
+        rows: rows.clone(),
         run: Ok(RunRecord {
             spec_sha256: spec_hash.clone(),
             run_key: provenance.run_key.to_string(),
@@ -1027,7 +1025,7 @@ fn write_outputs(
         single: true,
     })?;
     let staging = output::Staging::new(&output_folder(options, id))?;
-    let mut csv = table::to_csv(&rows);
+    let mut csv = tidy::to_csv(&rows);
     if options.internal {
         csv = format!(
             "# {NOT_FOR_RELEASE}: ulighed run --internal, uden diskretionering / without disclosure control\n{csv}"

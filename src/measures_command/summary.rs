@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use super::Levels;
-use super::csv::{CsvOutput, CsvTable, number};
+use crate::csv_file::{CsvOutput, CsvTable, number};
 use crate::error::{Error, Result};
 use crate::measures::subgroup::Polarity;
 use crate::measures::summary::{DimensionInput, SubgroupInput, summarise};

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::Levels;
-use super::csv::{CsvOutput, CsvTable, number};
+use crate::csv_file::{CsvOutput, CsvTable, number};
 use crate::error::Result;
 use crate::measures::interval::{Estimate, MeasureError};
 use crate::measures::proportion::wilson;

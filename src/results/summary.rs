@@ -7,22 +7,18 @@
 //! note, since a summary of all levels together with the released ones could narrow a suppressed
 //! level. The unknown level is not part of any summary measure.
 
+use super::context::{CONFIDENCE, DimensionContext, GatedLevel, percent_subgroup};
 use super::levels::{order_of, reference_level};
-use super::results::{
-    CONFIDENCE, DimensionContext, GatedLevel, ResultRow, SUMMARY_GROUP, TOTAL, percent_subgroup,
-};
 use crate::error::{Error, Result};
 use crate::measures::summary::{DimensionInput, SubgroupInput, summarise};
-use crate::strata::UNKNOWN;
+use crate::tidy::UNKNOWN;
+use crate::tidy::{Row, SUMMARY_GROUP, TOTAL};
 
 /// Repetitions of the simulated intervals (PHE's `phe_sii` needs at least 1 000).
 const REPETITIONS: usize = 2_000;
 
 /// The summary-measure rows of one dimension that the spec asks for.
-pub fn summary_measures(
-    ctx: &DimensionContext<'_>,
-    gated: &[GatedLevel],
-) -> Result<Vec<ResultRow>> {
+pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Result<Vec<Row>> {
     let levels: Vec<&GatedLevel> = gated
         .iter()
         .filter(|g| g.level != TOTAL && g.level != UNKNOWN && g.counts.persons() > 0)

@@ -6,153 +6,19 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
-use super::gate::Decision;
+use super::context::{CONFIDENCE, DimensionContext, GatedLevel, StandardWeights, percent_subgroup};
 use super::levels::{level_rank, reference_level};
-use super::summary_rows::summary_measures;
+use super::summary::summary_measures;
 use crate::aggregate::{LevelCounts, Waiting};
-use crate::disclosure::{Rounding, RoundingBase, RoundingMethod, Threshold};
+use crate::disclosure::gate::Decision;
+use crate::disclosure::{Rounding, RoundingBase, RoundingMethod};
 use crate::error::{Error, Result};
 use crate::measures::dsr::dsr;
 use crate::measures::mean::{MeanSummary, mean_from_summary};
 use crate::measures::proportion::wilson;
 use crate::measures::simple::{difference, ratio};
 use crate::measures::subgroup::{Polarity, Subgroup};
-use crate::spec::{Outcome, Stratifier};
-
-/// The confidence level of every interval in the tables.
-pub const CONFIDENCE: f64 = 0.95;
-
-/// The label of the total row of every dimension.
-pub const TOTAL: &str = "i alt";
-
-/// The group of a summary measure's row: it describes the dimension as a whole.
-pub const SUMMARY_GROUP: &str = "";
-
-/// One row of the tidy output.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ResultRow {
-    pub analysis: String,
-    pub outcome: String,
-    /// The sub-analysis id, empty for the main analysis.
-    pub subanalysis: String,
-    pub year: i32,
-    pub measure: &'static str,
-    pub dimension: String,
-    pub group: String,
-    pub value: Option<f64>,
-    pub lower: Option<f64>,
-    pub upper: Option<f64>,
-    pub numerator: Option<u64>,
-    pub denominator: Option<u64>,
-    pub method: &'static str,
-    pub suppressed: bool,
-    pub note: String,
-}
-
-/// What the disclosure gates of a run suppressed, for its manifest and log. Only the counts and
-/// the hidden published cells are serialised: whether a cell was hidden by the primary rule or as
-/// a secondary would narrow its value (primary means below the threshold), so the released
-/// manifest gives the rule, not each cell's reason.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct SuppressionSummary {
-    pub threshold: u64,
-    #[serde(skip)]
-    pub primary: usize,
-    #[serde(skip)]
-    pub secondary: usize,
-    /// "cells describing fewer persons than the threshold, and further cells so that none can be
-    /// worked back by subtraction, are not shown".
-    pub rule: &'static str,
-    pub cells: Vec<SuppressedCell>,
-}
-
-/// The rule recorded in the manifest.
-pub const SUPPRESSION_RULE: &str = "counts of persons below the threshold (numerator, denominator or their difference, 0 included in a non-empty group) and further cells chosen so that no hidden count can be worked back by subtraction within or between the released tables are not shown, nor anything computed from them";
-
-/// One hidden published cell: where it is (never its count or the reason it was hidden).
-#[derive(Debug, Clone, Serialize)]
-pub struct SuppressedCell {
-    pub year: i32,
-    pub dimension: String,
-    /// `subanalysis/outcome/level: numerator|denominator`.
-    pub cell: String,
-}
-
-/// Standard population weights by sex (0 men, 1 women) and 5-year age band.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StandardWeights {
-    pub name: &'static str,
-    pub weights: [[f64; 19]; 2],
-}
-
-/// What one dimension's rows are computed for.
-pub struct DimensionContext<'a> {
-    pub analysis: &'a str,
-    pub subanalysis: &'a str,
-    pub year: i32,
-    pub outcome: &'a Outcome,
-    pub stratifier: &'a Stratifier,
-    pub measures: &'a [String],
-    pub threshold: Threshold,
-    pub standard: Option<&'a StandardWeights>,
-    /// The quality standard in percent when this dimension is the quality unit.
-    pub quality_standard: Option<f64>,
-    /// Round released counts to this base after suppression.
-    pub rounding: Option<RoundingBase>,
-}
-
-impl DimensionContext<'_> {
-    pub fn wants(&self, measure: &str) -> bool {
-        self.measures.iter().any(|m| m == measure)
-    }
-
-    pub fn polarity(&self) -> Polarity {
-        if self.outcome.favourable {
-            Polarity::Favourable
-        } else {
-            Polarity::Adverse
-        }
-    }
-
-    /// A stable seed from the table's identity and `detail` (FNV-1a of the text), so that every
-    /// random step (simulated intervals, random rounding) gives the same numbers on a rerun.
-    pub fn seed(&self, detail: &str) -> u64 {
-        let text = format!(
-            "{}/{}/{}/{}/{}/{detail}",
-            self.analysis,
-            self.outcome.id,
-            self.subanalysis,
-            self.year,
-            self.stratifier.code()
-        );
-        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-    }
-
-    /// A row of this dimension with no value yet.
-    pub fn row(&self, measure: &'static str, group: &str, method: &'static str) -> ResultRow {
-        ResultRow {
-            analysis: self.analysis.to_string(),
-            outcome: self.outcome.id.clone(),
-            subanalysis: self.subanalysis.to_string(),
-            year: self.year,
-            measure,
-            dimension: self.stratifier.code(),
-            group: group.to_string(),
-            value: None,
-            lower: None,
-            upper: None,
-            numerator: None,
-            denominator: None,
-            method,
-            suppressed: false,
-            note: String::new(),
-        }
-    }
-}
+use crate::tidy::{Row, TOTAL};
 
 /// Broad age groups for standardisation (first 5-year band of each): 5-year bands are too
 /// sparse in small strata, so the standard's weights of the bands in a group are pooled.
@@ -195,21 +61,14 @@ fn standardised(
         .map_err(|e| e.to_string())
 }
 
-/// One level after the gate.
-pub struct GatedLevel {
-    pub level: String,
-    pub counts: LevelCounts,
-    pub released: bool,
-}
-
 /// The rows of one dimension of one table, from its counts and the gate's decisions
-/// ([`super::gate::gate`], which saw every linked table of the stratifier).
+/// ([`crate::disclosure::gate::gate`], which saw every linked table of the stratifier).
 pub fn dimension_rows(
     ctx: &DimensionContext<'_>,
     levels: BTreeMap<String, LevelCounts>,
     waiting: Option<&BTreeMap<String, Waiting>>,
     decision: &Decision,
-) -> Result<Vec<ResultRow>> {
+) -> Result<Vec<Row>> {
     if levels.is_empty() {
         let mut row = ctx.row("proportion", TOTAL, "wilson");
         row.note = "ingen patienter i patientgruppen".into();
@@ -289,12 +148,12 @@ fn rounded(
 /// The proportion, standardised proportion and waiting-time rows of one level.
 fn level_rows(
     ctx: &DimensionContext<'_>,
-    base: &ResultRow,
+    base: &Row,
     counts: &LevelCounts,
     total: &LevelCounts,
     released: bool,
     waiting: Option<&Waiting>,
-) -> Vec<ResultRow> {
+) -> Vec<Row> {
     let mut rows = Vec::new();
     let percent = |v: f64| Some(v * 100.0);
     let mut crude = base.clone();
@@ -315,9 +174,9 @@ fn level_rows(
     }
     rows.push(crude);
     if let Some(standard) = ctx.standard.filter(|_| ctx.wants("age_standardised")) {
-        let mut row = ResultRow {
-            measure: "proportion_age_sex_std",
-            method: "dsr-dobson",
+        let mut row = Row {
+            measure: "proportion_age_sex_std".into(),
+            method: "dsr-dobson".into(),
             ..base.clone()
         };
         if released {
@@ -341,26 +200,22 @@ fn level_rows(
 
 /// Mean (Student's t CI, PHE `phe_mean`) and median days to the outcome among those who had it,
 /// released with the level's share when at least the threshold had the outcome.
-fn waiting_rows(
-    ctx: &DimensionContext<'_>,
-    base: &ResultRow,
-    waiting: Option<&Waiting>,
-) -> Vec<ResultRow> {
-    let template = ResultRow {
+fn waiting_rows(ctx: &DimensionContext<'_>, base: &Row, waiting: Option<&Waiting>) -> Vec<Row> {
+    let template = Row {
         numerator: None,
         denominator: None,
         suppressed: false,
         note: String::new(),
         ..base.clone()
     };
-    let mut mean = ResultRow {
-        measure: "waiting_days_mean",
-        method: "student-t",
+    let mut mean = Row {
+        measure: "waiting_days_mean".into(),
+        method: "student-t".into(),
         ..template.clone()
     };
-    let mut median = ResultRow {
-        measure: "waiting_days_median",
-        method: "median",
+    let mut median = Row {
+        measure: "waiting_days_median".into(),
+        method: "median".into(),
         ..template
     };
     // Released only with the level's share: a waiting time shown or not would otherwise tell
@@ -403,7 +258,7 @@ fn waiting_rows(
 /// Difference (percentage points) and ratio of each level's proportion to the reference level's,
 /// with delta-method CIs from the binomial standard errors (healthequal `d()`/`r()`). Withheld
 /// when either proportion was withheld by the gate.
-fn comparisons(ctx: &DimensionContext<'_>, groups: &[GatedLevel]) -> Vec<ResultRow> {
+fn comparisons(ctx: &DimensionContext<'_>, groups: &[GatedLevel]) -> Vec<Row> {
     let crude: BTreeMap<String, f64> = groups
         .iter()
         .filter(|g| g.released && g.level != TOTAL)
@@ -460,19 +315,6 @@ fn comparisons(ctx: &DimensionContext<'_>, groups: &[GatedLevel]) -> Vec<ResultR
         }
     }
     rows
-}
-
-/// A level as a HEAT subgroup on the percent scale, with the binomial standard error.
-pub fn percent_subgroup(c: &LevelCounts) -> Subgroup {
-    let (x, n) = (c.events() as f64, c.persons() as f64);
-    let p = if n > 0.0 { x / n } else { 0.0 };
-    Subgroup {
-        estimate: p * 100.0,
-        se: (n > 0.0).then(|| (p * (1.0 - p) / n).sqrt() * 100.0),
-        population: n,
-        order: None,
-        reference: false,
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,13 @@
+//! From the aggregated counts of one dimension to its released rows of the tidy table: crude and
+//! age-and-sex-standardised proportions per level, differences and ratios to the reference level,
+//! waiting times, HEAT's summary measures and funnel limits, each released only as the disclosure
+//! gate decided.
+
+pub mod context;
+pub mod dimension;
+pub mod levels;
+pub mod quality;
+pub mod summary;
+
+pub use context::{CONFIDENCE, DimensionContext, GatedLevel, StandardWeights, percent_subgroup};
+pub use dimension::dimension_rows;

@@ -1,0 +1,177 @@
+//! The one output table: the tidy rows every analysis releases (one per analysis, outcome,
+//! sub-analysis, year, measure, dimension and group, with value, CI bounds, numerator,
+//! denominator, method, a suppression flag and a note; `docs/design.md`), the labels its groups
+//! share, and its CSV (`tables/<id>.csv`), written and read back here alone.
+//!
+//! Results are computed into these rows, passed through disclosure control, written, and read
+//! back: documents are built from the tidy tables the runs wrote, never from anything earlier,
+//! so a document can show only what was released, and `run --all` can assemble the annual
+//! document from analyses that a run skipped because nothing they read had changed. Numbers are
+//! formatted here, not by a library, so the same results always give the same bytes.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::csv_file::{CsvTable, quoted as text};
+use crate::error::Result;
+
+/// The label of the total row of every dimension.
+pub const TOTAL: &str = "i alt";
+
+/// The group of a summary measure's row: it describes the dimension as a whole.
+pub const SUMMARY_GROUP: &str = "";
+
+/// The level used where a register has no value for a person.
+pub const UNKNOWN: &str = "uoplyst";
+
+/// The header of the tidy CSV (column names are stable codes for scripts).
+pub const HEADER: &str = "analysis,outcome,subanalysis,year,measure,dimension,group,value,lower,upper,numerator,denominator,method,suppressed,note";
+
+/// One row of the tidy table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub analysis: String,
+    pub outcome: String,
+    /// The sub-analysis id, empty for the main analysis.
+    pub subanalysis: String,
+    pub year: i32,
+    pub measure: String,
+    pub dimension: String,
+    pub group: String,
+    pub value: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub numerator: Option<u64>,
+    pub denominator: Option<u64>,
+    pub method: String,
+    pub suppressed: bool,
+    pub note: String,
+}
+
+impl Row {
+    /// A group's row, not the total or a summary measure.
+    pub fn is_level(&self) -> bool {
+        self.group != TOTAL && self.group != SUMMARY_GROUP
+    }
+}
+
+/// The years the rows cover, ascending.
+pub fn years(rows: &[Row]) -> Vec<i32> {
+    let mut years: Vec<i32> = rows.iter().map(|r| r.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
+/// Reads a tidy table (`tables/<id>.csv`) back; a malformed cell is an error naming file, row
+/// and column.
+pub fn read(path: &Path) -> Result<Vec<Row>> {
+    let table = CsvTable::read(path)?;
+    let column = |name: &str| table.require(name);
+    let [
+        analysis,
+        outcome,
+        sub,
+        year,
+        measure,
+        dimension,
+        group,
+        value,
+        lower,
+        upper,
+        num,
+        den,
+        method,
+        suppressed,
+        note,
+    ] = [
+        "analysis",
+        "outcome",
+        "subanalysis",
+        "year",
+        "measure",
+        "dimension",
+        "group",
+        "value",
+        "lower",
+        "upper",
+        "numerator",
+        "denominator",
+        "method",
+        "suppressed",
+        "note",
+    ]
+    .map(column);
+    let (analysis, outcome, sub, year, measure, dimension, group) = (
+        analysis?, outcome?, sub?, year?, measure?, dimension?, group?,
+    );
+    let (value, lower, upper, num, den, method, suppressed, note) = (
+        value?,
+        lower?,
+        upper?,
+        num?,
+        den?,
+        method?,
+        suppressed?,
+        note?,
+    );
+    let whole = |v: Option<f64>| v.map(|v| v as u64);
+    (0..table.rows.len())
+        .map(|r| {
+            Ok(Row {
+                analysis: table.text(r, analysis).to_string(),
+                outcome: table.text(r, outcome).to_string(),
+                subanalysis: table.text(r, sub).to_string(),
+                year: table.count(r, year)? as i32,
+                measure: table.text(r, measure).to_string(),
+                dimension: table.text(r, dimension).to_string(),
+                group: table.text(r, group).to_string(),
+                value: table.number(r, value)?,
+                lower: table.number(r, lower)?,
+                upper: table.number(r, upper)?,
+                numerator: whole(table.optional_count(r, num)?),
+                denominator: whole(table.optional_count(r, den)?),
+                method: table.text(r, method).to_string(),
+                suppressed: table.text(r, suppressed) == "true",
+                note: table.text(r, note).to_string(),
+            })
+        })
+        .collect()
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map(|v| format!("{v:.4}")).unwrap_or_default()
+}
+
+fn count(value: Option<u64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The rows as CSV text with a header.
+pub fn to_csv(rows: &[Row]) -> String {
+    let mut out = String::from(HEADER);
+    out.push('\n');
+    for r in rows {
+        let fields = [
+            text(&r.analysis),
+            text(&r.outcome),
+            text(&r.subanalysis),
+            r.year.to_string(),
+            r.measure.to_string(),
+            text(&r.dimension),
+            text(&r.group),
+            number(r.value),
+            number(r.lower),
+            number(r.upper),
+            count(r.numerator),
+            count(r.denominator),
+            r.method.to_string(),
+            r.suppressed.to_string(),
+            text(&r.note),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
