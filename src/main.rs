@@ -10,11 +10,10 @@ use ulighed::ops::config;
 use ulighed::ops::log::{Log, LogFormat, Verbosity};
 use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
+use ulighed::report::deliverable::ReportKind;
 use ulighed::report::export::CsvDialect;
 use ulighed::report::labels::Lang;
-use ulighed::run::{
-    ReportKind, RunOptions, default_spec, dry_run, run as run_analysis, run_all, spec_files,
-};
+use ulighed::run::{RunOptions, default_spec, dry_run, run as run_analysis, run_all, spec_files};
 
 use ulighed::synth::{self, background::Volumes, lpr_models::LprModel, writer::SynthFormat};
 

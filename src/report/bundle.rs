@@ -1,6 +1,7 @@
 //! The files of a document: the page, each figure as SVG (and PNG on request), and each table
 //! as CSV, Parquet and a sheet of one Excel workbook.
 
+use super::deliverable::Deliverable;
 use super::document::Document;
 use super::export::{CsvDialect, table_csv, table_parquet, workbook};
 use super::labels::Lang;
@@ -17,6 +18,18 @@ pub struct BundleOptions {
     pub internal: Option<&'static str>,
     /// The data's as-of date (day number), the workbook's creation date.
     pub as_of: i32,
+}
+
+impl From<&Deliverable> for BundleOptions {
+    fn from(d: &Deliverable) -> BundleOptions {
+        BundleOptions {
+            lang: d.lang,
+            dialect: d.csv_dialect,
+            png: d.png,
+            internal: d.internal_mark(),
+            as_of: d.as_of,
+        }
+    }
 }
 
 /// (relative path, bytes) of every file of the document; `about` heads the workbook.

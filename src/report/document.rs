@@ -6,6 +6,7 @@
 //! the provenance of every number.
 
 use super::chapter::{Chapter, Numbered, Style};
+use super::deliverable::ReportKind;
 use super::doc_table::{Cell, Column, DocTable};
 use super::figures::Figure;
 use super::format::escape;
@@ -14,7 +15,6 @@ use super::methods::note;
 use super::{definitions, style};
 use crate::dates;
 use crate::error::Result;
-use crate::run::ReportKind;
 use crate::spec::LoadedSpec;
 use crate::tidy::{Row, years};
 

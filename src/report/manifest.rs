@@ -2,14 +2,18 @@
 //! suppressed, and a SHA-256 of every file written, so a reader can trace each number back to
 //! its spec and registers and check that no file was changed after the run.
 
+use std::path::Path;
+use std::time::Instant;
+
 use serde::Serialize;
 
+use super::deliverable::{Deliverable, NOT_FOR_RELEASE, ReportKind};
 use super::output::sha256_hex;
 use crate::dates;
 use crate::disclosure::suppressed::SuppressionSummary;
 use crate::error::{Error, Result};
 use crate::ops::fingerprint::InputFile;
-use crate::run::{Provenance, ReportKind, RunOptions, StepRecord};
+use crate::ops::log::Event;
 use crate::spec::LoadedSpec;
 
 #[derive(Debug, Serialize)]
@@ -52,7 +56,7 @@ impl Manifest {
         loaded: &LoadedSpec,
         spec_hash: &str,
         provenance: &Provenance<'_>,
-        options: &RunOptions,
+        d: &Deliverable,
         suppressed: &SuppressionSummary,
         files: &[(String, Vec<u8>)],
         table_rows: usize,
@@ -70,11 +74,11 @@ impl Manifest {
             steps: provenance.steps.to_vec(),
             seconds: provenance.started.elapsed().as_secs_f64(),
             table_rows,
-            as_of: dates::format_iso(options.as_of),
-            report: options.report,
-            lang: options.lang,
-            release: if options.internal {
-                crate::run::NOT_FOR_RELEASE.to_string()
+            as_of: dates::format_iso(d.as_of),
+            report: d.kind,
+            lang: d.lang,
+            release: if d.internal {
+                NOT_FOR_RELEASE.to_string()
             } else {
                 "external".to_string()
             },
@@ -114,7 +118,7 @@ pub struct DocumentManifest {
 
 impl DocumentManifest {
     pub fn new(
-        options: &RunOptions,
+        d: &Deliverable,
         analyses: Vec<DocumentAnalysis>,
         files: &[(String, Vec<u8>)],
     ) -> DocumentManifest {
@@ -122,11 +126,11 @@ impl DocumentManifest {
             tool: "ulighed".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             status: "ok",
-            document: options.report,
-            as_of: dates::format_iso(options.as_of),
-            lang: options.lang,
-            release: if options.internal {
-                crate::run::NOT_FOR_RELEASE.to_string()
+            document: d.kind,
+            as_of: dates::format_iso(d.as_of),
+            lang: d.lang,
+            release: if d.internal {
+                NOT_FOR_RELEASE.to_string()
             } else {
                 "external".to_string()
             },
@@ -149,4 +153,43 @@ fn entries(files: &[(String, Vec<u8>)]) -> Vec<FileEntry> {
             bytes: bytes.len(),
         })
         .collect()
+}
+
+/// One step of a run for the log and the manifest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StepRecord {
+    pub step: &'static str,
+    pub year: Option<i32>,
+    pub rows: u64,
+    pub seconds: f64,
+}
+
+impl StepRecord {
+    pub fn new(step: &'static str, year: Option<i32>, rows: u64, since: Instant) -> StepRecord {
+        StepRecord {
+            step,
+            year,
+            rows,
+            seconds: since.elapsed().as_secs_f64(),
+        }
+    }
+
+    pub fn event<'a>(&'a self, analysis: &'a str) -> Event<'a> {
+        Event::Step {
+            analysis,
+            step: self.step,
+            year: self.year,
+            rows: self.rows,
+            seconds: self.seconds,
+        }
+    }
+}
+
+/// Where a run's numbers came from, for its manifest.
+pub struct Provenance<'a> {
+    pub registers: &'a Path,
+    pub run_key: &'a str,
+    pub inputs: &'a [InputFile],
+    pub steps: &'a [StepRecord],
+    pub started: Instant,
 }

@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod chapter;
 pub mod definitions;
+pub mod deliverable;
 pub mod doc_table;
 pub mod document;
 pub mod export;
@@ -17,3 +18,4 @@ pub mod plan_doc;
 pub mod png;
 pub mod style;
 pub mod text;
+pub mod write;
