@@ -1,26 +1,31 @@
 //! Disclosure control for tables leaving the secure environment.
 //!
-//! Output may leave Statistics Denmark's secure environment only when no
-//! released cell describes fewer than a threshold number of persons and no
-//! suppressed cell can be recovered, or narrowed to an interval narrower than
-//! the threshold, by subtraction from totals. This module is the gate:
+//! Output may leave Statistics Denmark's secure environment only when no released cell describes
+//! fewer than a threshold number of persons and no suppressed cell can be recovered, or narrowed
+//! to an interval narrower than the threshold, by subtraction from totals. What a run does, in
+//! order:
 //!
-//! 1. Model the output as a [`TableSet`]: cells with integer counts plus
-//!    additivity constraints (one-way, two-way with margins, linked tables,
-//!    rate tables — [`shapes`]).
-//! 2. **Primary suppression** ([`primary`]): counts `0 < n < threshold`
-//!    (numerator, denominator, complement `d - n`); zeros released by default.
-//! 3. **Secondary suppression** ([`secondary::protect`]): LP-proposed
-//!    complementary cells plus a repair loop until the audit passes.
-//! 4. **Audit** ([`audit::audit`]): the feasible interval `[lower, upper]` of
-//!    every suppressed cell by linear programming; protected iff
-//!    `upper - lower >= threshold`.
-//! 5. **Release** ([`release::release`]), optionally rounded to base 3 or 5
-//!    ([`rounding`]); summary measures over groups are gated by
-//!    [`summary::summary_decision`]; [`Pattern::records`] lists what was
-//!    suppressed and why for the run manifest.
+//! 1. **The linked gate** ([`gate::gate`]), once per stratifier and year: every table the run
+//!    releases for that stratifier (each outcome, in the main analysis and in each
+//!    sub-analysis) becomes one [`TableSet`] of integer cells and additive constraints: levels
+//!    add up to their total; a numerator plus its unpublished complement is its denominator; a
+//!    sub-analysis plus its unpublished rest is the main analysis; an outcome among survivors
+//!    has the deaths as its unpublished complement; an outcome inside a wider one is part of it.
+//! 2. **Primary suppression** ([`primary`]): counts `0 < n < threshold` (numerator, denominator,
+//!    complement `d - n`), and 0 or 100 % of a non-empty group (see the gate's doc).
+//! 3. **Secondary suppression** ([`secondary::protect`]): complementary cells proposed by linear
+//!    programming ([`lp`]), then a repair loop until the audit passes.
+//! 4. **Audit** ([`audit::audit`]): the feasible interval `[lower, upper]` of every suppressed
+//!    cell by linear programming; a cell is protected iff `upper - lower >= threshold`.
+//! 5. **Release**: the gate's decisions (which counts of each level are shown) go to
+//!    [`crate::results`], which withholds everything computed from a hidden count (a summary
+//!    measure over the levels when any of them is hidden), rounds released counts to base 3 or 5
+//!    when the spec asks ([`rounding`]), and records the hidden published cells for the manifest
+//!    ([`suppressed`], from [`Pattern::records`]).
 //!
-//! `tests/usage_example.rs` runs this sequence on a one-way rate table.
+//! An internal run (`--internal`) skips the gate and marks every output NOT FOR RELEASE.
+//! The protection engine is tested on hand-checkable tables and against sdcTable's published
+//! example in `tests/disclosure/`.
 //!
 //! Method references: Hundepool et al., *Statistical Disclosure Control*,
 //! Wiley 2012 (ch. 4 cell suppression and auditing, ch. 5 frequency tables);
@@ -34,23 +39,19 @@ pub mod gate;
 mod lp;
 pub mod pattern;
 pub mod primary;
-pub mod release;
 pub mod rounding;
 pub mod secondary;
-pub mod shapes;
-pub mod summary;
 pub mod suppressed;
 pub mod table;
 pub mod threshold;
 
 pub use audit::{AuditReport, CellInterval, audit, feasible_interval};
 pub use error::DisclosureError;
-pub use pattern::{CellStatus, Pattern, SuppressionCause, SuppressionRecord};
-pub use primary::{CountKind, PrimaryReason, PrimaryRule, ZeroRule};
-pub use release::{ReleasedCell, release};
+pub use pattern::{
+    CellStatus, CountKind, Pattern, PrimaryReason, SuppressionCause, SuppressionRecord,
+};
+pub use primary::{PrimaryRule, ZeroRule};
 pub use rounding::{Rounding, RoundingBase, RoundingMethod};
 pub use secondary::{CostFunction, Protection, SecondaryConfig, protect};
-pub use shapes::{OneWayTable, RateCells, RateRow, RateTable, TOTAL_LABEL, TwoWayTable};
-pub use summary::{BlockingCell, SummaryDecision, summary_decision};
 pub use table::{Cell, CellId, Constraint, TableSet, Visibility};
 pub use threshold::{Audience, DEFAULT_THRESHOLD, MIN_EXTERNAL_THRESHOLD, Threshold};

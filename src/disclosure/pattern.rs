@@ -8,8 +8,34 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::DisclosureError;
-use super::primary::PrimaryReason;
 use super::table::{CellId, TableSet, Visibility};
+
+/// Which count of a cell triggered primary suppression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountKind {
+    /// A plain frequency.
+    Count,
+    /// The numerator of a rate.
+    Numerator,
+    /// The denominator of a rate.
+    Denominator,
+    /// The complement `denominator - numerator` of a rate.
+    Complement,
+}
+
+/// Why a cell is primary-suppressed. The record deliberately omits the count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum PrimaryReason {
+    /// `0 < count < threshold`.
+    BelowThreshold { count: CountKind, threshold: u64 },
+    /// `count == 0` under [`ZeroRule::Suppress`].
+    Zero { count: CountKind },
+    /// Marked by hand, e.g. a dominance rule decided elsewhere or sdcTable's
+    /// `changeCellStatus(..., "u")`.
+    Manual,
+}
 
 /// What happens to one cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

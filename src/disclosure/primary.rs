@@ -29,7 +29,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::DisclosureError;
-use super::pattern::Pattern;
+use super::pattern::{CountKind, Pattern, PrimaryReason};
 use super::table::TableSet;
 use super::threshold::Threshold;
 
@@ -42,33 +42,6 @@ pub enum ZeroRule {
     Release,
     /// A count of 0 is sensitive like `0 < n < t`.
     Suppress,
-}
-
-/// Which count of a cell triggered primary suppression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CountKind {
-    /// A plain frequency.
-    Count,
-    /// The numerator of a rate.
-    Numerator,
-    /// The denominator of a rate.
-    Denominator,
-    /// The complement `denominator - numerator` of a rate.
-    Complement,
-}
-
-/// Why a cell is primary-suppressed. The record deliberately omits the count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "rule", rename_all = "snake_case")]
-pub enum PrimaryReason {
-    /// `0 < count < threshold`.
-    BelowThreshold { count: CountKind, threshold: u64 },
-    /// `count == 0` under [`ZeroRule::Suppress`].
-    Zero { count: CountKind },
-    /// Marked by hand, e.g. a dominance rule decided elsewhere or sdcTable's
-    /// `changeCellStatus(..., "u")`.
-    Manual,
 }
 
 /// The threshold rule with its zero policy.

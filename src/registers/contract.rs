@@ -12,7 +12,7 @@ pub enum Kind {
     /// A contact key (`DW_EK_KONTAKT`): kept as the integer the file holds, since integer joins
     /// of contacts, diagnoses and procedures cost a fraction of string joins at national
     /// volumes; text where a file holds text (CSV, LPR2's prefixed `RECNUM`), and then all the
-    /// folder's keys are compared as text (see [`super::read::key_dtype`]).
+    /// folder's keys are compared as text (see [`super::keys::key_dtype`]).
     Key,
     /// A calendar date (ISO `YYYY-MM-DD` in CSV, a Date in Parquet/IPC).
     Date,

@@ -6,6 +6,7 @@ pub mod completeness;
 pub mod contract;
 pub mod convert;
 pub mod discover;
+pub mod keys;
 pub mod models;
 pub mod persons;
 pub mod read;

@@ -27,7 +27,7 @@ use polars::prelude::*;
 
 use super::contract::{self, ColumnSpec, Kind, REPORTING_SYSTEM};
 use super::persons::person_key;
-use super::read::{KeyTypes, OpenedFile, canonical_dtype};
+use super::read::{KeyTypes, OpenedFile, YEAR, canonical_dtype};
 
 /// The prefix that keeps LPR2's keys apart from LPR3's.
 pub const LPR2_KEY_PREFIX: &str = "LPR2-";
@@ -134,5 +134,32 @@ pub fn canonical_column_named(file: &OpenedFile, name: &str, keys: &KeyTypes) ->
         }
         Some(spec) => canonical_column(file, spec, keys),
         None => lit(NULL).cast(DataType::String).alias(name),
+    }
+}
+/// A file read into the contract's register it feeds, whatever model of the patient register
+/// it comes from.
+impl OpenedFile {
+    /// The rows of the file that belong in the contract's register (all but for the LPR3 "A"
+    /// model's converted LPR2 rows and LPR2's referral diagnoses; see [`self`]).
+    pub fn rows(&self) -> LazyFrame {
+        self.kept(self.raw.clone())
+    }
+
+    /// `frame` (the file's rows, perhaps numbered) filtered to the rows [`Self::rows`] keeps.
+    pub fn kept(&self, frame: LazyFrame) -> LazyFrame {
+        match keep(self) {
+            Some(keep) => frame.filter(keep),
+            None => frame,
+        }
+    }
+
+    /// The file in the canonical schema of the contract's register it feeds, its keys of the
+    /// types `keys`; yearly registers get the year as column [`YEAR`].
+    pub fn canonical(&self, year: Option<i32>, keys: &KeyTypes) -> LazyFrame {
+        let mut exprs = canonical_columns(self, keys);
+        if let Some(year) = year {
+            exprs.push(lit(year).alias(YEAR));
+        }
+        self.rows().select(exprs)
     }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::contract::{ColumnSpec, Kind, RegisterSpec};
-use super::discover::{Discovered, Format, RegisterFile};
+use super::discover::{Format, RegisterFile};
 use crate::error::{Error, Result};
 
 /// The name of the year column added to frames of yearly registers.
@@ -250,47 +250,6 @@ impl OpenedFile {
             .map(|c| c.parsed.clone())
             .unwrap_or_else(|| lit(NULL).cast(DataType::String).alias(name))
     }
-
-    /// The rows of the file that belong in the contract's register (all but for the LPR3 "A"
-    /// model's converted LPR2 rows and LPR2's referral diagnoses; see [`super::models`]).
-    pub fn rows(&self) -> LazyFrame {
-        self.kept(self.raw.clone())
-    }
-
-    /// `frame` (the file's rows, perhaps numbered) filtered to the rows [`Self::rows`] keeps.
-    pub fn kept(&self, frame: LazyFrame) -> LazyFrame {
-        match super::models::keep(self) {
-            Some(keep) => frame.filter(keep),
-            None => frame,
-        }
-    }
-
-    /// The file in the canonical schema of the contract's register it feeds, its keys of the
-    /// types `keys`; yearly registers get the year as column [`YEAR`].
-    pub fn canonical(&self, year: Option<i32>, keys: &KeyTypes) -> LazyFrame {
-        let mut exprs = super::models::canonical_columns(self, keys);
-        if let Some(year) = year {
-            exprs.push(lit(year).alias(YEAR));
-        }
-        self.rows().select(exprs)
-    }
-
-    /// Whether the file's contact keys (if it has them) are read as integers.
-    fn has_integer_keys(&self) -> bool {
-        if super::models::is_lpr2(self.spec.name)
-            || !matches!(self.format, Format::Parquet | Format::Ipc)
-        {
-            return false;
-        }
-        self.columns
-            .iter()
-            .filter(|c| c.spec.kind == Kind::Key)
-            .all(|c| {
-                c.file_dtype
-                    .as_ref()
-                    .is_some_and(|d| d.is_integer() || d.is_float())
-            })
-    }
 }
 
 /// The types a folder's keys are read as. Each is alike across the folder's files, since the keys
@@ -311,44 +270,5 @@ impl KeyTypes {
             contacts,
             persons: DataType::String,
         }
-    }
-}
-
-/// The registers that hold contact keys.
-pub const KEYED_REGISTERS: [&str; 3] = ["lpr_kontakter", "lpr_diagnoser", "lpr_procedurer"];
-
-/// The type of the contact keys of a folder: `Int64` when every file of the patient register
-/// holds integer keys, so contacts, diagnoses and procedures join on integers; text when any
-/// holds text (CSV, LPR2's prefixed keys), since the keys of one folder must compare with each
-/// other. SAS files count as text without being read (they are read whole to open them), and so
-/// does a file that cannot be opened: the analyses that read it fail with their own message
-/// naming it, while the others still run.
-pub fn key_dtype(discovered: &Discovered) -> DataType {
-    let integer = |file: &RegisterFile| match file.format {
-        Format::Csv | Format::Sas => false,
-        Format::Parquet | Format::Ipc => open(file).is_ok_and(|o| o.has_integer_keys()),
-    };
-    let all_integer = KEYED_REGISTERS
-        .iter()
-        .flat_map(|register| discovered.of(register))
-        .all(integer);
-    if all_integer {
-        DataType::Int64
-    } else {
-        DataType::String
-    }
-}
-
-/// [`key_dtype`] over files already opened (those of the patient register among them).
-pub fn key_dtype_of<'a>(files: impl IntoIterator<Item = &'a OpenedFile>) -> DataType {
-    let keyed = |f: &&OpenedFile| KEYED_REGISTERS.contains(&f.spec.feeds);
-    if files
-        .into_iter()
-        .filter(keyed)
-        .all(OpenedFile::has_integer_keys)
-    {
-        DataType::Int64
-    } else {
-        DataType::String
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Mutex;
 use polars::prelude::*;
 
 use super::discover::{Discovered, RegisterFile, discover};
-use super::read::{KeyTypes, key_dtype, open};
+use super::keys::key_dtype;
+use super::read::{KeyTypes, open};
 use crate::error::{Error, Result};
 
 /// Runs a query on Polars' streaming engine, which reads the registers in morsels and holds only

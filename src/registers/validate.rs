@@ -14,7 +14,8 @@ use serde::Serialize;
 
 use super::contract::{Kind, RegisterSpec};
 use super::discover::{Discovered, Format, RegisterFile};
-use super::read::{KeyTypes, OpenedFile, key_dtype_of, open};
+use super::keys::key_dtype_of;
+use super::read::{KeyTypes, OpenedFile, open};
 use super::scan::collect_streaming;
 use crate::dates;
 use crate::error::{Error, Result};
@@ -1013,7 +1014,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp");
         padded_contacts(dir.path());
         let keys = |dir: &std::path::Path| {
-            crate::registers::read::key_dtype(&discover(dir).expect("discovered"))
+            crate::registers::keys::key_dtype(&discover(dir).expect("discovered"))
         };
         assert_eq!(keys(dir.path()), DataType::Int64);
         // A diagnosis of contact 2 in CSV: every key of the folder is then compared as text,

@@ -9,7 +9,7 @@
 
 use polars::prelude::*;
 
-use super::events::HOSPITALS;
+use super::hospitals::HOSPITALS;
 use crate::dates;
 use crate::error::Result;
 use crate::rng::Rng;

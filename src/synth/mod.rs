@@ -14,6 +14,7 @@
 
 pub mod background;
 pub mod events;
+pub mod hospitals;
 pub mod lpr_models;
 pub mod model;
 pub mod population;

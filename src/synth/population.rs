@@ -38,7 +38,7 @@ pub struct Person {
     pub municipality: u16,
     /// 0..5, index into [`REGIONS`].
     pub region_index: usize,
-    /// Index into [`super::events::HOSPITALS`] of the person's catchment hospital.
+    /// Index into [`super::hospitals::HOSPITALS`] of the person's catchment hospital.
     pub hospital: usize,
     /// `IE_TYPE`: 1 Danish origin, 2 immigrant, 3 descendant.
     pub origin: u8,
@@ -126,7 +126,7 @@ pub fn draw_person(
         female,
         municipality: municipality.code,
         region_index,
-        hospital: super::events::catchment_hospital(municipality.code, region_index),
+        hospital: super::hospitals::catchment_hospital(municipality.code, region_index),
         origin,
         income_rank,
         education_h,

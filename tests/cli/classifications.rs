@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use ulighed::synth::events::HOSPITALS;
+use ulighed::synth::hospitals::HOSPITALS;
 
 use crate::common::{root, small_registers, stderr, ulighed};
 

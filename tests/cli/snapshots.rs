@@ -106,7 +106,12 @@ fn the_manifest_of_every_shipped_analysis_and_of_the_document() {
 #[test]
 fn plan_of_every_shipped_spec() {
     let out = tempfile::tempdir().expect("temp");
-    let output = ulighed(&["plan", "--all", "--out", out.path().to_str().expect("utf-8")]);
+    let output = ulighed(&[
+        "plan",
+        "--all",
+        "--out",
+        out.path().to_str().expect("utf-8"),
+    ]);
     assert_eq!(output.status.code(), Some(0));
     settings().bind(|| insta::assert_snapshot!("plan_all", transcript(&output)));
     let html = std::fs::read_to_string(out.path().join("analyseplan.html")).expect("plan");
@@ -117,7 +122,12 @@ fn plan_of_every_shipped_spec() {
 /// municipality outside the 98, a diagnosis whose contact does not exist, an ATC code of the
 /// wrong shape and a death after the as-of date.
 fn broken_registers(dir: &Path) {
-    registers_with(dir, "bef2024.csv", "0002,1970-01-01,2,0751", "0002,1970-01-01,3,0999");
+    registers_with(
+        dir,
+        "bef2024.csv",
+        "0002,1970-01-01,2,0751",
+        "0002,1970-01-01,3,0999",
+    );
     std::fs::write(
         dir.join("lpr_diagnoser.csv"),
         "DW_EK_KONTAKT,DIAGNOSEKODE,DIAGNOSETYPE\n1,DE119,A\n9,DJ449,A\n",
@@ -133,7 +143,14 @@ fn validate_on_a_broken_folder_in_text_and_json() {
     broken_registers(dir.path());
     let path = dir.path().to_str().expect("utf-8");
     for format in ["text", "json"] {
-        let output = ulighed(&["validate", path, "--format", format, "--as-of", "2025-06-30"]);
+        let output = ulighed(&[
+            "validate",
+            path,
+            "--format",
+            format,
+            "--as-of",
+            "2025-06-30",
+        ]);
         settings().bind(|| {
             insta::assert_snapshot!(format!("validate_broken_{format}"), transcript(&output))
         });
@@ -149,8 +166,8 @@ fn each_class_of_error_message() {
     let broken = dir.path().join("broken");
     broken_registers(&broken);
     let spec_with = |name: &str, from: &str, to: &str| {
-        let text = std::fs::read_to_string(root().join("pipelines/t2d_sglt2_glp1.toml"))
-            .expect("spec");
+        let text =
+            std::fs::read_to_string(root().join("pipelines/t2d_sglt2_glp1.toml")).expect("spec");
         assert!(text.contains(from), "{from:?} is in the spec");
         let path = dir.path().join(name);
         std::fs::write(&path, text.replacen(from, to, 1)).expect("spec written");
@@ -172,7 +189,15 @@ fn each_class_of_error_message() {
         ),
         (
             "registers_broken",
-            vec!["run", "--registers", broken, "--out", out, "--as-of", "2025-06-30"],
+            vec![
+                "run",
+                "--registers",
+                broken,
+                "--out",
+                out,
+                "--as-of",
+                "2025-06-30",
+            ],
         ),
         (
             "threshold_too_low",
@@ -181,7 +206,13 @@ fn each_class_of_error_message() {
         ("usage_unknown_option", vec!["run", "--no-such-option"]),
         (
             "measures_bad_cell",
-            vec!["measures", "proportion", "tests/cli/snapshots/bad_cell.csv", "-o", "-"],
+            vec![
+                "measures",
+                "proportion",
+                "tests/cli/snapshots/bad_cell.csv",
+                "-o",
+                "-",
+            ],
         ),
     ];
     for (name, args) in cases {

@@ -1,4 +1,4 @@
-//! Property tests of the pipelines' linked gate (`ulighed::pipeline::gate`): random tables of a
+//! Property tests of the pipelines' linked gate (`ulighed::disclosure::gate`): random tables of a
 //! main analysis and a sub-analysis (with totals), checked against the subtraction attacks an
 //! outsider can make from what is printed: every printed count, every difference between the
 //! main analysis and the sub-analysis, and every single hidden level recovered from its total.
@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
+use ulighed::disclosure::gate::{Decision, Slice, gate};
 use ulighed::disclosure::{Audience, Threshold};
-use ulighed::pipeline::gate::{Decision, Slice, gate};
 
 const T: u64 = 5;
 

@@ -6,4 +6,4 @@ mod linked_gate;
 mod primary_rules;
 mod properties;
 mod sdctable_example;
-mod usage_example;
+mod shapes;

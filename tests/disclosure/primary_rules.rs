@@ -3,6 +3,8 @@
 
 use ulighed::disclosure::*;
 
+use crate::shapes::*;
+
 fn rule() -> PrimaryRule {
     PrimaryRule::new(Threshold::new(5, Audience::External).expect("threshold"))
 }

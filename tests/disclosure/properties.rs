@@ -5,6 +5,8 @@
 
 use ulighed::disclosure::*;
 
+use crate::shapes::*;
+
 use proptest::prelude::*;
 
 /// Counts that are often below the threshold, sometimes zero.

@@ -13,6 +13,8 @@
 
 use ulighed::disclosure::*;
 
+use crate::shapes::*;
+
 use std::collections::BTreeSet;
 
 const REGIONS: [&str; 4] = ["A", "B", "C", "D"];

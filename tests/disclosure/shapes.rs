@@ -8,10 +8,7 @@
 //! never printed, but it is derivable by subtraction, so it is subject to the
 //! primary rule like any count (e.g. two persons with unknown education).
 
-use super::error::DisclosureError;
-use super::pattern::Pattern;
-use super::primary::{CountKind, PrimaryRule};
-use super::table::{CellId, TableSet};
+use ulighed::disclosure::{CellId, CountKind, DisclosureError, Pattern, PrimaryRule, TableSet};
 
 /// Label used for margins of a two-way table.
 pub const TOTAL_LABEL: &str = "Total";
@@ -56,11 +53,6 @@ impl OneWayTable {
     /// Level cells, in input order.
     pub fn levels(&self) -> &[CellId] {
         &self.levels
-    }
-
-    /// The unpublished residual (total minus levels), if nonzero.
-    pub fn residual(&self) -> Option<CellId> {
-        self.residual
     }
 
     /// The total cell.
@@ -187,21 +179,6 @@ impl TwoWayTable {
     /// Interior cell of row `r`, column `c`.
     pub fn cell(&self, r: usize, c: usize) -> Option<CellId> {
         self.interior.get(r).and_then(|row| row.get(c)).copied()
-    }
-
-    /// Margin of row `r`.
-    pub fn row_total(&self, r: usize) -> Option<CellId> {
-        self.row_totals.get(r).copied()
-    }
-
-    /// Margin of column `c`.
-    pub fn column_total(&self, c: usize) -> Option<CellId> {
-        self.column_totals.get(c).copied()
-    }
-
-    /// The grand total.
-    pub fn grand_total(&self) -> CellId {
-        self.grand_total
     }
 }
 
