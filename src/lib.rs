@@ -1,7 +1,7 @@
 //! `ulighed`: social and geographic inequality in treatment and offers for patient groups, from
 //! Danish register-style data to the tables, figures and reports of the annual analysis.
 //!
-//! The flow is one direction (see `DESIGN.md`): registers -> cohort -> strata -> aggregate ->
+//! The flow is one direction (see `docs/design.md`): registers -> cohort -> strata -> aggregate ->
 //! measures -> disclosure -> outputs. Everything up to the aggregate is lazy Polars work over
 //! person-level rows; everything after works on small aggregated tables.
 

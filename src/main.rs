@@ -35,7 +35,8 @@ enum Command {
         /// Number of persons.
         #[arg(long, default_value_t = 30_000)]
         persons: u64,
-        /// Span of years, e.g. 2015-2024.
+        /// Span of years, e.g. 2015-2024 (between 1950 and 2100): one population register per
+        /// year, events over the whole span.
         #[arg(long, default_value = "2021-2024")]
         years: String,
         /// Random seed: the same seed gives the same bytes.
@@ -44,6 +45,7 @@ enum Command {
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
+        /// File format of the registers: parquet (zstd, in date order) or csv.
         #[arg(long, value_enum, default_value = "parquet")]
         format: SynthFormat,
         /// Background hospital contacts per person-year. The default gives, with the patient
@@ -81,6 +83,7 @@ enum Command {
         /// Every spec in pipelines/ (or --pipelines DIR).
         #[arg(long)]
         all: bool,
+        /// The folder of specs for --all.
         #[arg(long, default_value = "pipelines")]
         pipelines: PathBuf,
         /// Registers folder, overriding the specs'.
@@ -97,7 +100,6 @@ enum Command {
     /// Measures computed directly on an aggregated table (CSV), without registers.
     #[command(subcommand)]
     Measures(MeasuresCommand),
-    /// Check a registers folder against the register contract and print what was found.
     /// Convert a folder of register files (SAS7BDAT, CSV, Parquet) once into Parquet laid out as
     /// the register contract expects; reruns convert only what changed.
     Convert {
@@ -109,9 +111,12 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<i32>,
     },
+    /// Check a registers folder against the register contract and print what was found (exit
+    /// 65 when it finds an error).
     Validate {
         /// The registers folder.
         dir: PathBuf,
+        /// `text` for people, `json` for scripts.
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
         /// No event may lie after this date (default: today).
@@ -125,8 +130,9 @@ enum Command {
 enum MeasuresCommand {
     /// Proportions with Wilson score limits; input columns group, events, population.
     Proportion {
+        /// The input CSV: one row per group (extra columns are carried through).
         input: PathBuf,
-        /// 100 for a percentage, 1 for a fraction.
+        /// Scale of the proportion: 100 for a percentage, 1 for a fraction.
         #[arg(long, default_value_t = 100.0)]
         multiplier: f64,
         #[command(flatten)]
@@ -134,7 +140,9 @@ enum MeasuresCommand {
     },
     /// Crude rates with exact Poisson (<10 events) or Byar limits; input columns group, events, population (person-time).
     Rate {
+        /// The input CSV: one row per group (extra columns are carried through).
         input: PathBuf,
+        /// Rates per this many units of person-time (100,000 by default).
         #[arg(long, default_value_t = 100_000.0)]
         multiplier: f64,
         #[command(flatten)]
@@ -142,10 +150,12 @@ enum MeasuresCommand {
     },
     /// Directly standardised rates with Dobson limits; input columns group, age_band, events, population.
     Dsr {
+        /// The input CSV: one row per group and age band (ESP2013 labels 0-4 ... 90+).
         input: PathBuf,
         /// `esp2013` or a CSV with columns age_band, population.
         #[arg(long, default_value = "esp2013")]
         standard: String,
+        /// Rates per this many units of person-time (100,000 by default).
         #[arg(long, default_value_t = 100_000.0)]
         multiplier: f64,
         #[command(flatten)]
@@ -153,6 +163,7 @@ enum MeasuresCommand {
     },
     /// HEAT's summary measures (and PHE's SII/RII) per dimension; input one row per subgroup with population, estimate and subgroup and/or order.
     Summary {
+        /// The input CSV: one row per subgroup of each dimension.
         input: PathBuf,
         /// Confidence level as a fraction.
         #[arg(long, default_value_t = 0.95)]
@@ -198,6 +209,7 @@ struct RunArgs {
     /// Output root; the analysis is written to OUT/<id>/ (default: reports).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The document of `--all`: `annual` (aarsanalyse/) or `midway` (midtvejsstatus/).
     #[arg(long, value_enum, default_value = "annual")]
     report: ReportKind,
     /// No register event may lie after this date (default: today).

@@ -23,7 +23,7 @@ use crate::tidy::UNKNOWN;
 
 /// `frame` with `education`, the education group from the latest `udda` file up to the index
 /// year. The H-group comes from the user's education table (`HFAUDD,H`); without one it is the
-/// first two digits of `HFAUDD`, true of synthetic data only (REGISTERS.md). The SEPLINE
+/// first two digits of `HFAUDD`, true of synthetic data only (docs/registers.md). The SEPLINE
 /// grouping is short (H10, H15), medium (H20, H30, H35), long (H40-H80), unknown (H90). A code
 /// the table lacks stops the run: the table is of another version of the nomenclature than the
 /// register.

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::csv_file::{CsvTable, quoted as text};
 use crate::error::Result;
+use crate::spec::Measure;
 
 /// The label of the total row of every dimension.
 pub const TOTAL: &str = "i alt";
@@ -36,7 +37,7 @@ pub struct Row {
     /// The sub-analysis id, empty for the main analysis.
     pub subanalysis: String,
     pub year: i32,
-    pub measure: String,
+    pub measure: Measure,
     pub dimension: String,
     pub group: String,
     pub value: Option<f64>,
@@ -124,7 +125,13 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
                 outcome: table.text(r, outcome).to_string(),
                 subanalysis: table.text(r, sub).to_string(),
                 year: table.count(r, year)? as i32,
-                measure: table.text(r, measure).to_string(),
+                measure: Measure::from_code(table.text(r, measure)).ok_or_else(|| {
+                    table.cell_error(
+                        r,
+                        measure,
+                        format!("expected a measure code, got {:?}", table.text(r, measure)),
+                    )
+                })?,
                 dimension: table.text(r, dimension).to_string(),
                 group: table.text(r, group).to_string(),
                 value: table.number(r, value)?,
@@ -158,7 +165,7 @@ pub fn to_csv(rows: &[Row]) -> String {
             text(&r.outcome),
             text(&r.subanalysis),
             r.year.to_string(),
-            r.measure.to_string(),
+            r.measure.code().to_string(),
             text(&r.dimension),
             text(&r.group),
             number(r.value),

@@ -3,7 +3,7 @@
 //! - **education** `HFAUDD,H`: Statistics Denmark's education nomenclature, each code's H-group
 //!   (`H10` or `10`). On the research servers it is a SAS format; exported once to CSV. Without
 //!   it the first two digits of `HFAUDD` are taken as the H-group, true of synthetic data only
-//!   (REGISTERS.md: a nurse is 5166, in H50).
+//!   (docs/registers.md: a nurse is 5166, in H50).
 //! - **origin** `OPR_LAND,GRUPPE`: each country of origin code as `vestlig` or `ikke-vestlig`
 //!   (`western`/`non-western`), Statistics Denmark's grouping of immigrants and descendants.
 //!   The stratifier `origin_western` needs it; there is no fallback, since the code lists

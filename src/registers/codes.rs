@@ -1,7 +1,7 @@
 //! The code lists the project ships: municipalities and regions, education groups, origin, sex.
 //!
 //! Municipalities and regions come from `src/data/municipalities.csv`, derived from the DAGI
-//! boundaries (Geodatastyrelsen 2014, see `../shared/peer-data/dk-geo/PROVENANCE.md`) with
+//! boundaries (Geodatastyrelsen 2014, see `assets/dk-geo/PROVENANCE.md`) with
 //! approximate resident populations (Statistics Denmark, FOLK1A, 1 January 2024, in thousands,
 //! rounded) that `synth` uses as weights. Christiansø (0411) is not a municipality and is left out.
 

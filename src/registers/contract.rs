@@ -1,4 +1,4 @@
-//! The register contract of `REGISTERS.md` as data: which registers exist, their columns, the
+//! The register contract of `docs/registers.md` as data: which registers exist, their columns, the
 //! documented aliases, and the canonical type each column is read into.
 
 /// The canonical type of a column after reading.

@@ -1,4 +1,4 @@
-//! The register contract (`REGISTERS.md`): code lists, file discovery, readers and validation.
+//! The register contract (`docs/registers.md`): code lists, file discovery, readers and validation.
 
 pub mod classification;
 pub mod codes;

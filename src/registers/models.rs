@@ -21,7 +21,7 @@
 //! The break at the change-over: LPR3 records a contact per attendance where LPR2 recorded one
 //! course for a whole outpatient treatment, so counts of contacts (and of diagnoses per person)
 //! jump in 2019; a patient group defined by "a diagnosis in a window" is far less affected than
-//! a count. The README's register section says so where analysts will read it.
+//! a count. `docs/registers.md` says so where analysts will read it.
 
 use polars::prelude::*;
 

@@ -1,4 +1,4 @@
-//! The validation of `REGISTERS.md`: types, required columns, person keys, plausible dates,
+//! The validation of `docs/registers.md`: types, required columns, person keys, plausible dates,
 //! well-formed codes, and keys that resolve across registers.
 //!
 //! Each check is a boolean expression that is true on a violating row; all checks of a file run

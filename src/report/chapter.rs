@@ -15,6 +15,7 @@ use super::methods::measure_name;
 use super::text::{dimension_sentence, total_sentence};
 use crate::error::Result;
 use crate::spec::{LoadedSpec, Outcome};
+use crate::spec::{Measure, SummaryMeasure};
 use crate::tidy::Row;
 use crate::tidy::{SUMMARY_GROUP, TOTAL};
 
@@ -198,7 +199,7 @@ impl Chapter<'_> {
             for s in &spec.stratifiers {
                 if rows
                     .iter()
-                    .any(|r| r.dimension == s.code() && r.measure == "proportion")
+                    .any(|r| r.dimension == s.code() && r.measure == Measure::Proportion)
                 {
                     html.push_str(&format!(
                         "<p>{}</p>\n",
@@ -267,24 +268,24 @@ impl Chapter<'_> {
             .into_iter()
             .filter(|r| r.dimension == dim && r.group != SUMMARY_GROUP)
             .collect();
-        if !rows.iter().any(|r| r.measure == "proportion") {
+        if !rows.iter().any(|r| r.measure == Measure::Proportion) {
             return String::new();
         }
         let mut groups: Vec<&str> = Vec::new();
-        for r in rows.iter().filter(|r| r.measure == "proportion") {
+        for r in rows.iter().filter(|r| r.measure == Measure::Proportion) {
             if !groups.contains(&r.group.as_str()) {
                 groups.push(&r.group);
             }
         }
-        let has = |m: &str| rows.iter().any(|r| r.measure == m);
-        let mut measures: Vec<(&str, usize)> = vec![("proportion", 1)];
+        let has = |m: Measure| rows.iter().any(|r| r.measure == m);
+        let mut measures: Vec<(Measure, usize)> = vec![(Measure::Proportion, 1)];
         for (m, d) in [
-            ("proportion_age_sex_std", 1),
-            ("difference", 1),
-            ("ratio", 2),
-            ("waiting_days_mean", 1),
-            ("waiting_days_median", 0),
-            ("funnel_998", 1),
+            (Measure::ProportionAgeSexStd, 1),
+            (Measure::Difference, 1),
+            (Measure::Ratio, 2),
+            (Measure::WaitingDaysMean, 1),
+            (Measure::WaitingDaysMedian, 0),
+            (Measure::Funnel998, 1),
         ] {
             if has(m) {
                 measures.push((m, d));
@@ -305,22 +306,22 @@ impl Chapter<'_> {
             },
         ];
         columns.extend(measures.iter().map(|(m, _)| Column {
-            heading: measure(m, lang).to_string(),
-            interval: *m != "waiting_days_median",
+            heading: measure(*m, lang).to_string(),
+            interval: *m != Measure::WaitingDaysMedian,
         }));
         let hidden = lang.pick("undertrykt", "suppressed");
         let body = groups
             .iter()
             .map(|g| {
-                let find = |m: &str| rows.iter().find(|r| r.group == *g && r.measure == m);
-                let crude = find("proportion");
+                let find = |m: Measure| rows.iter().find(|r| r.group == *g && r.measure == m);
+                let crude = find(Measure::Proportion);
                 let mut cells = vec![
                     Cell::Text(group(dim, g, lang)),
                     Cell::Count(crude.and_then(|r| r.denominator)),
                     Cell::Count(crude.and_then(|r| r.numerator)),
                 ];
                 for (m, decimals) in &measures {
-                    let r = find(m);
+                    let r = find(*m);
                     cells.push(Cell::Estimate {
                         value: r.and_then(|r| r.value),
                         lower: r.and_then(|r| r.lower),
@@ -359,7 +360,7 @@ impl Chapter<'_> {
         let mut notes = Vec::new();
         if let Some(reference) = rows
             .iter()
-            .find(|r| r.measure == "difference")
+            .find(|r| r.measure == Measure::Difference)
             .and_then(|r| super::text::reference_of(r))
         {
             notes.push(format!(
@@ -409,7 +410,7 @@ impl Chapter<'_> {
             .map(|r| {
                 vec![
                     Cell::Text(dimension(&r.dimension, lang)),
-                    Cell::Text(measure_name(&r.measure, &r.method, lang)),
+                    Cell::Text(measure_name(r.measure, &r.method, lang)),
                     Cell::Estimate {
                         value: r.value,
                         lower: r.lower,
@@ -498,7 +499,7 @@ impl Chapter<'_> {
                 && r.year == year
                 && r.dimension == first
                 && r.group == TOTAL
-                && r.measure == "proportion"
+                && r.measure == Measure::Proportion
         })
     }
 
@@ -515,7 +516,7 @@ impl Chapter<'_> {
         let title = |what: &str| style.mark(&format!("{name}: {what}, {year}"));
         let points = |dim: &str| -> Vec<Point> {
             rows.iter()
-                .filter(|r| r.dimension == dim && r.measure == "proportion" && r.is_level())
+                .filter(|r| r.dimension == dim && r.measure == Measure::Proportion && r.is_level())
                 .map(|r| Point {
                     label: group(dim, &r.group, lang),
                     value: r.value,
@@ -526,7 +527,9 @@ impl Chapter<'_> {
         };
         let total = |dim: &str| {
             rows.iter()
-                .find(|r| r.dimension == dim && r.measure == "proportion" && r.group == TOTAL)
+                .find(|r| {
+                    r.dimension == dim && r.measure == Measure::Proportion && r.group == TOTAL
+                })
                 .and_then(|r| r.value)
         };
         let describe = |p: &Point| match p.value {
@@ -583,7 +586,7 @@ impl Chapter<'_> {
             let code = s.code();
             let Some(sii) = rows.iter().find(|r| {
                 r.dimension == code
-                    && r.measure == "sii"
+                    && r.measure == Measure::Summary(SummaryMeasure::Sii)
                     && r.method == "phe-linear"
                     && r.value.is_some()
             }) else {
@@ -593,7 +596,7 @@ impl Chapter<'_> {
                 .iter()
                 .filter(|r| {
                     r.dimension == code
-                        && r.measure == "proportion"
+                        && r.measure == Measure::Proportion
                         && r.is_level()
                         && r.group != crate::tidy::UNKNOWN
                 })
@@ -657,7 +660,7 @@ impl Chapter<'_> {
         ] {
             let values: Vec<(String, Option<f64>)> = rows
                 .iter()
-                .filter(|r| r.dimension == code && r.measure == "proportion" && r.is_level())
+                .filter(|r| r.dimension == code && r.measure == Measure::Proportion && r.is_level())
                 .map(|r| (r.group.clone(), r.value))
                 .collect();
             if values.is_empty() {
@@ -707,13 +710,15 @@ impl Chapter<'_> {
         // The funnel plot of units, where the analysis has funnel limits for this outcome.
         if let Some(unit_dim) = rows
             .iter()
-            .find(|r| r.measure == "funnel_95")
+            .find(|r| r.measure == Measure::Funnel95)
             .map(|r| r.dimension.clone())
             && let Some(target) = total(&unit_dim)
         {
             let units: Vec<Unit> = rows
                 .iter()
-                .filter(|r| r.dimension == unit_dim && r.measure == "proportion" && r.is_level())
+                .filter(|r| {
+                    r.dimension == unit_dim && r.measure == Measure::Proportion && r.is_level()
+                })
                 .filter_map(|r| {
                     Some(Unit {
                         label: group(&unit_dim, &r.group, lang),
@@ -795,7 +800,7 @@ impl Chapter<'_> {
                                 && r.year == *y
                                 && r.dimension == first
                                 && r.group == level
-                                && r.measure == "proportion"
+                                && r.measure == Measure::Proportion
                         });
                         YearPoint {
                             year: *y,
@@ -807,10 +812,9 @@ impl Chapter<'_> {
                     .collect(),
             };
             let mut series = vec![series_of(TOTAL, group(&first, TOTAL, lang))];
-            for r in rows
-                .iter()
-                .filter(|r| r.dimension == first && r.measure == "proportion" && r.is_level())
-            {
+            for r in rows.iter().filter(|r| {
+                r.dimension == first && r.measure == Measure::Proportion && r.is_level()
+            }) {
                 series.push(series_of(&r.group, group(&first, &r.group, lang)));
             }
             let t = style.mark(&format!(

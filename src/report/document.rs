@@ -15,7 +15,7 @@ use super::methods::note;
 use super::{definitions, style};
 use crate::dates;
 use crate::error::Result;
-use crate::spec::LoadedSpec;
+use crate::spec::{LoadedSpec, Measure};
 use crate::tidy::{Row, years};
 
 /// One register file an analysis read, with its fingerprint.
@@ -416,13 +416,9 @@ fn appendix(
         "<h3>{}</h3>\n",
         lang.pick("A.3 Mål og metoder", "A.3 Measures and methods")
     ));
-    let mut used: Vec<(&str, &str)> = analyses
+    let mut used: Vec<(Measure, &str)> = analyses
         .iter()
-        .flat_map(|a| {
-            a.rows
-                .iter()
-                .map(|r| (r.measure.as_str(), r.method.as_str()))
-        })
+        .flat_map(|a| a.rows.iter().map(|r| (r.measure, r.method.as_str())))
         .collect();
     used.sort_unstable();
     used.dedup();
@@ -440,7 +436,7 @@ fn appendix(
         .collect();
     let missing: Vec<String> = used
         .iter()
-        .filter(|(m, method)| note(m, method).is_none())
+        .filter(|(m, method)| note(*m, method).is_none())
         .map(|(m, method)| format!("{m} ({method})"))
         .collect();
     html.push_str(&numbered.table(

@@ -1,6 +1,7 @@
 //! Readable labels (Danish by default, English on request) for the codes in the tables.
 
 use crate::registers::codes::region_name;
+use crate::spec::Measure;
 
 /// The language of text a user reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -94,21 +95,21 @@ pub fn group(dimension: &str, code: &str, lang: Lang) -> String {
 }
 
 /// The name of a measure.
-pub fn measure(code: &str, lang: Lang) -> &'static str {
-    match (code, lang) {
-        ("proportion", Lang::Da) => "Andel (%)",
-        ("proportion", Lang::En) => "Proportion (%)",
-        ("proportion_age_sex_std", Lang::Da) => "Alders- og kønsstandardiseret andel (%)",
-        ("proportion_age_sex_std", Lang::En) => "Age- and sex-standardised proportion (%)",
-        ("waiting_days_mean", Lang::Da) => "Ventetid, gennemsnit (dage)",
-        ("waiting_days_mean", Lang::En) => "Waiting time, mean (days)",
-        ("waiting_days_median", Lang::Da) => "Ventetid, median (dage)",
-        ("waiting_days_median", Lang::En) => "Waiting time, median (days)",
-        ("funnel_998", Lang::Da) => "Tragtgrænser 99,8% (%)",
-        ("funnel_998", Lang::En) => "Funnel limits 99.8% (%)",
-        ("difference", Lang::Da) => "Forskel (procentpoint)",
-        ("difference", Lang::En) => "Difference (percentage points)",
-        ("ratio", _) => "Ratio",
+pub fn measure(measure: Measure, lang: Lang) -> &'static str {
+    match (measure, lang) {
+        (Measure::Proportion, Lang::Da) => "Andel (%)",
+        (Measure::Proportion, Lang::En) => "Proportion (%)",
+        (Measure::ProportionAgeSexStd, Lang::Da) => "Alders- og kønsstandardiseret andel (%)",
+        (Measure::ProportionAgeSexStd, Lang::En) => "Age- and sex-standardised proportion (%)",
+        (Measure::WaitingDaysMean, Lang::Da) => "Ventetid, gennemsnit (dage)",
+        (Measure::WaitingDaysMean, Lang::En) => "Waiting time, mean (days)",
+        (Measure::WaitingDaysMedian, Lang::Da) => "Ventetid, median (dage)",
+        (Measure::WaitingDaysMedian, Lang::En) => "Waiting time, median (days)",
+        (Measure::Funnel998, Lang::Da) => "Tragtgrænser 99,8% (%)",
+        (Measure::Funnel998, Lang::En) => "Funnel limits 99.8% (%)",
+        (Measure::Difference, Lang::Da) => "Forskel (procentpoint)",
+        (Measure::Difference, Lang::En) => "Difference (percentage points)",
+        (Measure::Ratio, _) => "Ratio",
         _ => "",
     }
 }

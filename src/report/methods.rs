@@ -1,10 +1,11 @@
 //! The formula and reference of every measure a document can show, for its methods appendix.
 
 use super::labels::Lang;
+use crate::spec::{Measure, SummaryMeasure};
 
 /// A measure's (code, method) with its name, formula and reference in both languages.
 pub struct MethodNote {
-    pub measure: &'static str,
+    pub measure: Measure,
     pub method: &'static str,
     pub name: [&'static str; 2],
     pub formula: [&'static str; 2],
@@ -27,7 +28,7 @@ const HEAT: &str =
 /// Every measure the pipelines write, in the order the appendix lists them.
 pub const NOTES: &[MethodNote] = &[
     MethodNote {
-        measure: "proportion",
+        measure: Measure::Proportion,
         method: "wilson",
         name: ["Andel", "Proportion"],
         formula: [
@@ -37,7 +38,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: "Wilson (1927); Newcombe (1998); PHEindicatormethods phe_proportion",
     },
     MethodNote {
-        measure: "proportion_age_sex_std",
+        measure: Measure::ProportionAgeSexStd,
         method: "dsr-dobson",
         name: [
             "Alders- og kønsstandardiseret andel",
@@ -50,7 +51,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: "Dobson m.fl. (1991); Eurostat (2013) European Standard Population; PHEindicatormethods phe_dsr",
     },
     MethodNote {
-        measure: "difference",
+        measure: Measure::Difference,
         method: "delta-method",
         name: [
             "Forskel til referencegruppen",
@@ -63,7 +64,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "ratio",
+        measure: Measure::Ratio,
         method: "delta-method-log",
         name: ["Ratio til referencegruppen", "Ratio to the reference group"],
         formula: [
@@ -73,7 +74,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "sii",
+        measure: Measure::Summary(SummaryMeasure::Sii),
         method: "heat-logistic",
         name: [
             "Hældningsindeks for ulighed (SII)",
@@ -86,7 +87,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "sii",
+        measure: Measure::Summary(SummaryMeasure::Sii),
         method: "phe-linear",
         name: [
             "Hældningsindeks for ulighed (SII), lineær",
@@ -99,7 +100,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: "Low & Low (2004); PHEindicatormethods phe_sii",
     },
     MethodNote {
-        measure: "rii",
+        measure: Measure::Summary(SummaryMeasure::Rii),
         method: "heat-logistic",
         name: [
             "Relativt ulighedsindeks (RII)",
@@ -112,7 +113,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "rii",
+        measure: Measure::Summary(SummaryMeasure::Rii),
         method: "phe-linear",
         name: [
             "Relativt ulighedsindeks (RII), lineær",
@@ -125,7 +126,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: "PHEindicatormethods phe_sii",
     },
     MethodNote {
-        measure: "aci",
+        measure: Measure::Summary(SummaryMeasure::Aci),
         method: "heat",
         name: [
             "Absolut koncentrationsindeks (ACI)",
@@ -138,7 +139,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: "O'Donnell m.fl. (2008); WHO HEAT",
     },
     MethodNote {
-        measure: "rci",
+        measure: Measure::Summary(SummaryMeasure::Rci),
         method: "heat",
         name: [
             "Relativt koncentrationsindeks (RCI)",
@@ -148,7 +149,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: "O'Donnell m.fl. (2008); WHO HEAT",
     },
     MethodNote {
-        measure: "par",
+        measure: Measure::Summary(SummaryMeasure::Par),
         method: "heat",
         name: [
             "Befolkningsattributabel risiko (PAR)",
@@ -161,7 +162,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "paf",
+        measure: Measure::Summary(SummaryMeasure::Paf),
         method: "heat",
         name: [
             "Befolkningsattributabel fraktion (PAF)",
@@ -171,7 +172,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "bgv",
+        measure: Measure::Summary(SummaryMeasure::Bgv),
         method: "heat",
         name: [
             "Varians mellem grupper (BGV)",
@@ -181,7 +182,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "bgsd",
+        measure: Measure::Summary(SummaryMeasure::Bgsd),
         method: "heat-simulated",
         name: [
             "Standardafvigelse mellem grupper (BGSD)",
@@ -191,7 +192,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "cov",
+        measure: Measure::Summary(SummaryMeasure::Cov),
         method: "heat-simulated",
         name: [
             "Variationskoefficient (COV)",
@@ -204,21 +205,21 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "mld",
+        measure: Measure::Summary(SummaryMeasure::Mld),
         method: "heat",
         name: ["Mean log deviation (MLD)", "Mean log deviation (MLD)"],
         formula: ["Σ pⱼ(−ln(yⱼ/μ))", "Σ pⱼ(−ln(yⱼ/μ))"],
         reference: HEAT,
     },
     MethodNote {
-        measure: "ti",
+        measure: Measure::Summary(SummaryMeasure::Ti),
         method: "heat",
         name: ["Theils indeks (TI)", "Theil index (TI)"],
         formula: ["Σ pⱼ(yⱼ/μ)ln(yⱼ/μ)", "Σ pⱼ(yⱼ/μ)ln(yⱼ/μ)"],
         reference: HEAT,
     },
     MethodNote {
-        measure: "idisu",
+        measure: Measure::Summary(SummaryMeasure::Idisu),
         method: "heat-simulated",
         name: [
             "Uvægtet disparitetsindeks (IDISU)",
@@ -228,7 +229,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "idisw",
+        measure: Measure::Summary(SummaryMeasure::Idisw),
         method: "heat-simulated",
         name: [
             "Vægtet disparitetsindeks (IDISW)",
@@ -238,7 +239,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: HEAT,
     },
     MethodNote {
-        measure: "waiting_days_mean",
+        measure: Measure::WaitingDaysMean,
         method: "student-t",
         name: ["Ventetid, gennemsnit", "Waiting time, mean"],
         formula: [
@@ -248,7 +249,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: "Student (1908)",
     },
     MethodNote {
-        measure: "waiting_days_median",
+        measure: Measure::WaitingDaysMedian,
         method: "median",
         name: ["Ventetid, median", "Waiting time, median"],
         formula: [
@@ -258,7 +259,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: "",
     },
     MethodNote {
-        measure: "funnel_95",
+        measure: Measure::Funnel95,
         method: "phe-funnel-proportion",
         name: ["Tragtgrænser 95%", "Funnel limits 95%"],
         formula: [
@@ -268,7 +269,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: "Spiegelhalter (2005); PHEindicatormethods phe_funnels",
     },
     MethodNote {
-        measure: "funnel_998",
+        measure: Measure::Funnel998,
         method: "phe-funnel-proportion",
         name: ["Tragtgrænser 99,8%", "Funnel limits 99.8%"],
         formula: [
@@ -278,7 +279,7 @@ pub const NOTES: &[MethodNote] = &[
         reference: "Spiegelhalter (2005); PHEindicatormethods phe_funnels",
     },
     MethodNote {
-        measure: "standard_met",
+        measure: Measure::StandardMet,
         method: "quality-standard",
         name: ["Standard opfyldt", "Standard met"],
         formula: [
@@ -290,31 +291,30 @@ pub const NOTES: &[MethodNote] = &[
 ];
 
 /// The note of a (measure, method), if the appendix has one.
-pub fn note(measure: &str, method: &str) -> Option<&'static MethodNote> {
+pub fn note(measure: Measure, method: &str) -> Option<&'static MethodNote> {
     NOTES
         .iter()
         .find(|n| n.measure == measure && n.method == method)
 }
 
 /// The name of a summary measure for a table row.
-pub fn measure_name(measure: &str, method: &str, lang: Lang) -> String {
+pub fn measure_name(measure: Measure, method: &str, lang: Lang) -> String {
     note(measure, method)
         .map(|n| n.name(lang).to_string())
-        .unwrap_or_else(|| measure.to_uppercase())
+        .unwrap_or_else(|| measure.code().to_uppercase())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::SUMMARY_MEASURES;
 
     /// Every summary measure a pipeline can write has a note, so no appendix entry is missing.
     #[test]
     fn every_summary_measure_has_a_note() {
-        for m in SUMMARY_MEASURES {
+        for s in SummaryMeasure::DEFAULT {
             assert!(
-                NOTES.iter().any(|n| n.measure == m),
-                "no method note for {m}"
+                NOTES.iter().any(|n| n.measure == Measure::Summary(s)),
+                "no method note for {s:?}"
             );
         }
     }

@@ -7,25 +7,31 @@ use super::format::escape;
 use super::labels::{Lang, dimension};
 use super::methods::NOTES;
 use crate::spec::measures_for;
-use crate::spec::{LoadedSpec, Standard};
+use crate::spec::{LoadedSpec, Measure, RequestedMeasure, Standard};
 
-/// The readable name of a measure code of a spec.
-fn measure_name(code: &str, lang: Lang) -> String {
-    match code {
-        "age_standardised" => lang
-            .pick(
-                "alders- og kønsstandardiseret andel",
-                "age- and sex-standardised proportion",
-            )
-            .into(),
-        "waiting_time" => lang.pick("ventetid", "waiting time").into(),
-        "funnel" => lang.pick("tragtgrænser", "funnel limits").into(),
-        _ => NOTES
-            .iter()
-            .find(|n| n.measure == code)
-            .map(|n| n.name(lang).to_lowercase())
-            .unwrap_or_else(|| code.to_string()),
-    }
+/// The readable name of a measure a spec asks for.
+fn measure_name(requested: RequestedMeasure, lang: Lang) -> String {
+    let row = match requested {
+        RequestedMeasure::AgeStandardised => {
+            return lang
+                .pick(
+                    "alders- og kønsstandardiseret andel",
+                    "age- and sex-standardised proportion",
+                )
+                .into();
+        }
+        RequestedMeasure::WaitingTime => return lang.pick("ventetid", "waiting time").into(),
+        RequestedMeasure::Funnel => return lang.pick("tragtgrænser", "funnel limits").into(),
+        RequestedMeasure::Proportion => Measure::Proportion,
+        RequestedMeasure::Difference => Measure::Difference,
+        RequestedMeasure::Ratio => Measure::Ratio,
+        RequestedMeasure::Summary(s) => Measure::Summary(s),
+    };
+    NOTES
+        .iter()
+        .find(|n| n.measure == row)
+        .map(|n| n.name(lang).to_lowercase())
+        .unwrap_or_else(|| requested.code().to_string())
 }
 
 /// The plan's HTML page.
@@ -64,7 +70,7 @@ pub fn render(specs: &[LoadedSpec], lang: Lang) -> String {
         for s in &spec.stratifiers {
             let measures: Vec<String> = measures_for(loaded, s)
                 .iter()
-                .map(|m| measure_name(m, lang))
+                .map(|m| measure_name(*m, lang))
                 .collect();
             items.push((
                 lang.pick("Opdeling og mål", "Stratifier and measures"),

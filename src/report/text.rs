@@ -4,6 +4,7 @@
 
 use super::format::number;
 use super::labels::{Lang, dimension, group};
+use crate::spec::Measure;
 use crate::tidy::Row;
 use crate::tidy::TOTAL;
 
@@ -37,7 +38,7 @@ pub fn estimate(
 pub fn total_sentence(rows: &[&Row], outcome_name: &str, lang: Lang) -> Option<String> {
     let total = rows
         .iter()
-        .find(|r| r.group == TOTAL && r.measure == "proportion" && r.value.is_some())?;
+        .find(|r| r.group == TOTAL && r.measure == Measure::Proportion && r.value.is_some())?;
     let value = total.value?;
     Some(match total.denominator {
         Some(n) => format!(
@@ -72,7 +73,7 @@ fn lowercase_first(text: &str) -> String {
 pub fn largest_difference<'a>(rows: &[&'a Row], dim: &str) -> Option<&'a Row> {
     rows.iter()
         .copied()
-        .filter(|r| r.dimension == dim && r.measure == "difference" && r.is_level())
+        .filter(|r| r.dimension == dim && r.measure == Measure::Difference && r.is_level())
         .filter(|r| r.value.is_some())
         .max_by(|a, b| by_size(a, b))
 }
@@ -102,7 +103,7 @@ pub fn dimension_sentence(rows: &[&Row], dim: &str, lang: Lang) -> String {
     let shown: Vec<&Row> = rows
         .iter()
         .copied()
-        .filter(|r| r.dimension == dim && r.measure == "proportion" && r.is_level())
+        .filter(|r| r.dimension == dim && r.measure == Measure::Proportion && r.is_level())
         .filter(|r| r.value.is_some() && r.group != crate::tidy::UNKNOWN)
         .collect();
     let name = dimension(dim, lang).to_lowercase();
@@ -166,13 +167,20 @@ pub fn dimension_sentence(rows: &[&Row], dim: &str, lang: Lang) -> String {
 mod tests {
     use super::*;
 
-    fn row(dim: &str, group: &str, measure: &str, value: f64, ci: (f64, f64), note: &str) -> Row {
+    fn row(
+        dim: &str,
+        group: &str,
+        measure: Measure,
+        value: f64,
+        ci: (f64, f64),
+        note: &str,
+    ) -> Row {
         Row {
             analysis: "a".into(),
             outcome: "o".into(),
             subanalysis: String::new(),
             year: 2024,
-            measure: measure.into(),
+            measure,
             dimension: dim.into(),
             group: group.into(),
             value: Some(value),
@@ -189,13 +197,34 @@ mod tests {
     #[test]
     fn sentences_state_the_released_numbers() {
         let rows = [
-            row("education", "kort", "proportion", 35.14, (30.0, 40.0), ""),
-            row("education", "lang", "proportion", 50.81, (45.0, 55.5), ""),
-            row("education", TOTAL, "proportion", 41.0, (39.0, 43.0), ""),
             row(
                 "education",
                 "kort",
-                "difference",
+                Measure::Proportion,
+                35.14,
+                (30.0, 40.0),
+                "",
+            ),
+            row(
+                "education",
+                "lang",
+                Measure::Proportion,
+                50.81,
+                (45.0, 55.5),
+                "",
+            ),
+            row(
+                "education",
+                TOTAL,
+                Measure::Proportion,
+                41.0,
+                (39.0, 43.0),
+                "",
+            ),
+            row(
+                "education",
+                "kort",
+                Measure::Difference,
                 -15.67,
                 (-18.0, -13.4),
                 "reference: lang",
@@ -223,9 +252,12 @@ mod tests {
 
     #[test]
     fn too_few_released_groups_give_no_comparison() {
-        let mut hidden = row("sex", "1", "proportion", 10.0, (5.0, 15.0), "");
+        let mut hidden = row("sex", "1", Measure::Proportion, 10.0, (5.0, 15.0), "");
         hidden.value = None;
-        let rows = [hidden, row("sex", "2", "proportion", 12.0, (8.0, 16.0), "")];
+        let rows = [
+            hidden,
+            row("sex", "2", Measure::Proportion, 12.0, (8.0, 16.0), ""),
+        ];
         let refs: Vec<&Row> = rows.iter().collect();
         let text = dimension_sentence(&refs, "sex", Lang::Da);
         assert!(text.contains("kan forskelle ikke vises"), "{text}");

@@ -4,7 +4,7 @@
 use crate::aggregate::LevelCounts;
 use crate::disclosure::{RoundingBase, Threshold};
 use crate::measures::subgroup::{Polarity, Subgroup};
-use crate::spec::{Outcome, Stratifier};
+use crate::spec::{Measure, Outcome, RequestedMeasure, Stratifier};
 use crate::tidy::Row;
 
 /// The confidence level of every interval in the tables.
@@ -24,7 +24,7 @@ pub struct DimensionContext<'a> {
     pub year: i32,
     pub outcome: &'a Outcome,
     pub stratifier: &'a Stratifier,
-    pub measures: &'a [String],
+    pub measures: &'a [RequestedMeasure],
     pub threshold: Threshold,
     pub standard: Option<&'a StandardWeights>,
     /// The quality standard in percent when this dimension is the quality unit.
@@ -34,8 +34,8 @@ pub struct DimensionContext<'a> {
 }
 
 impl DimensionContext<'_> {
-    pub fn wants(&self, measure: &str) -> bool {
-        self.measures.iter().any(|m| m == measure)
+    pub fn wants(&self, measure: RequestedMeasure) -> bool {
+        self.measures.contains(&measure)
     }
 
     pub fn polarity(&self) -> Polarity {
@@ -63,13 +63,13 @@ impl DimensionContext<'_> {
     }
 
     /// A row of this dimension with no value yet.
-    pub fn row(&self, measure: &str, group: &str, method: &str) -> Row {
+    pub fn row(&self, measure: Measure, group: &str, method: &str) -> Row {
         Row {
             analysis: self.analysis.to_string(),
             outcome: self.outcome.id.clone(),
             subanalysis: self.subanalysis.to_string(),
             year: self.year,
-            measure: measure.to_string(),
+            measure,
             dimension: self.stratifier.code(),
             group: group.to_string(),
             value: None,

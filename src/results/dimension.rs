@@ -18,6 +18,7 @@ use crate::measures::mean::{MeanSummary, mean_from_summary};
 use crate::measures::proportion::wilson;
 use crate::measures::simple::{difference, ratio};
 use crate::measures::subgroup::{Polarity, Subgroup};
+use crate::spec::{Measure, RequestedMeasure};
 use crate::tidy::{Row, TOTAL};
 
 /// Broad age groups for standardisation (first 5-year band of each): 5-year bands are too
@@ -70,7 +71,7 @@ pub fn dimension_rows(
     decision: &Decision,
 ) -> Result<Vec<Row>> {
     if levels.is_empty() {
-        let mut row = ctx.row("proportion", TOTAL, "wilson");
+        let mut row = ctx.row(Measure::Proportion, TOTAL, "wilson");
         row.note = "ingen patienter i patientgruppen".into();
         return Ok(vec![row]);
     }
@@ -90,7 +91,7 @@ pub fn dimension_rows(
             Error::Internal(format!("level {level} missing from the disclosure gate"))
         })?;
         let released = shown.both();
-        let mut base = ctx.row("proportion", &level, "wilson");
+        let mut base = ctx.row(Measure::Proportion, &level, "wilson");
         let (events, persons) = match ctx.rounding {
             Some(base) => rounded(ctx, &level, base, counts.events(), counts.persons()),
             None => (counts.events(), counts.persons()),
@@ -115,7 +116,7 @@ pub fn dimension_rows(
             released,
         });
     }
-    if ctx.wants("difference") || ctx.wants("ratio") {
+    if ctx.wants(RequestedMeasure::Difference) || ctx.wants(RequestedMeasure::Ratio) {
         rows.extend(comparisons(ctx, &gated));
     }
     rows.extend(summary_measures(ctx, &gated)?);
@@ -173,9 +174,12 @@ fn level_rows(
         }
     }
     rows.push(crude);
-    if let Some(standard) = ctx.standard.filter(|_| ctx.wants("age_standardised")) {
+    if let Some(standard) = ctx
+        .standard
+        .filter(|_| ctx.wants(RequestedMeasure::AgeStandardised))
+    {
         let mut row = Row {
-            measure: "proportion_age_sex_std".into(),
+            measure: Measure::ProportionAgeSexStd,
             method: "dsr-dobson".into(),
             ..base.clone()
         };
@@ -192,7 +196,7 @@ fn level_rows(
         }
         rows.push(row);
     }
-    if ctx.outcome.waiting_time && ctx.wants("waiting_time") {
+    if ctx.outcome.waiting_time && ctx.wants(RequestedMeasure::WaitingTime) {
         rows.extend(waiting_rows(ctx, base, waiting));
     }
     rows
@@ -209,12 +213,12 @@ fn waiting_rows(ctx: &DimensionContext<'_>, base: &Row, waiting: Option<&Waiting
         ..base.clone()
     };
     let mut mean = Row {
-        measure: "waiting_days_mean".into(),
+        measure: Measure::WaitingDaysMean,
         method: "student-t".into(),
         ..template.clone()
     };
     let mut median = Row {
-        measure: "waiting_days_median".into(),
+        measure: Measure::WaitingDaysMedian,
         method: "median".into(),
         ..template
     };
@@ -285,8 +289,16 @@ fn comparisons(ctx: &DimensionContext<'_>, groups: &[GatedLevel]) -> Vec<Row> {
             },
         ];
         for (measure, method, wanted) in [
-            ("difference", "delta-method", ctx.wants("difference")),
-            ("ratio", "delta-method-log", ctx.wants("ratio")),
+            (
+                Measure::Difference,
+                "delta-method",
+                ctx.wants(RequestedMeasure::Difference),
+            ),
+            (
+                Measure::Ratio,
+                "delta-method-log",
+                ctx.wants(RequestedMeasure::Ratio),
+            ),
         ] {
             if !wanted {
                 continue;
@@ -295,7 +307,7 @@ fn comparisons(ctx: &DimensionContext<'_>, groups: &[GatedLevel]) -> Vec<Row> {
             row.suppressed = !g.released;
             row.note = format!("reference: {reference}");
             if g.released {
-                let result = if measure == "difference" {
+                let result = if measure == Measure::Difference {
                     difference(&pair, Polarity::Adverse, CONFIDENCE)
                 } else {
                     ratio(&pair, Polarity::Adverse, CONFIDENCE)

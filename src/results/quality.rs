@@ -9,6 +9,7 @@
 use super::context::{DimensionContext, GatedLevel};
 use crate::error::{Error, Result};
 use crate::measures::funnel::{Significance, proportion_limits_at};
+use crate::spec::Measure;
 use crate::tidy::UNKNOWN;
 use crate::tidy::{Row, TOTAL};
 
@@ -32,9 +33,9 @@ pub fn quality_rows(
         .filter(|g| g.level != TOTAL && g.level != UNKNOWN)
     {
         let n = unit.counts.persons() as f64;
-        let mut r95 = ctx.row("funnel_95", &unit.level, "phe-funnel-proportion");
-        let mut r998 = ctx.row("funnel_998", &unit.level, "phe-funnel-proportion");
-        let mut met = ctx.row("standard_met", &unit.level, "quality-standard");
+        let mut r95 = ctx.row(Measure::Funnel95, &unit.level, "phe-funnel-proportion");
+        let mut r998 = ctx.row(Measure::Funnel998, &unit.level, "phe-funnel-proportion");
+        let mut met = ctx.row(Measure::StandardMet, &unit.level, "quality-standard");
         if !unit.released || n == 0.0 {
             for r in [&mut r95, &mut r998, &mut met] {
                 r.suppressed = !unit.released;

@@ -11,6 +11,7 @@ use super::context::{CONFIDENCE, DimensionContext, GatedLevel, percent_subgroup}
 use super::levels::{order_of, reference_level};
 use crate::error::{Error, Result};
 use crate::measures::summary::{DimensionInput, SubgroupInput, summarise};
+use crate::spec::{Measure, RequestedMeasure, SummaryMeasure};
 use crate::tidy::UNKNOWN;
 use crate::tidy::{Row, SUMMARY_GROUP, TOTAL};
 
@@ -23,7 +24,11 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
         .iter()
         .filter(|g| g.level != TOTAL && g.level != UNKNOWN && g.counts.persons() > 0)
         .collect();
-    let wanted = |code: &str| code != "d" && code != "r" && ctx.wants(code);
+    // A summary measure the spec asks for (HEAT's `d` and `r` are the spec's `difference` and
+    // `ratio`, computed per level, not here).
+    let wanted = |code: &str| {
+        SummaryMeasure::from_code(code).filter(|&s| ctx.wants(RequestedMeasure::Summary(s)))
+    };
     let all_released = levels.iter().all(|g| g.released);
     let crude = levels
         .iter()
@@ -78,9 +83,9 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
     })?;
     Ok(computed
         .into_iter()
-        .filter(|r| wanted(r.measure))
-        .map(|r| {
-            let mut row = ctx.row(r.measure, SUMMARY_GROUP, r.method);
+        .filter_map(|r| wanted(r.measure).map(|s| (s, r)))
+        .map(|(s, r)| {
+            let mut row = ctx.row(Measure::Summary(s), SUMMARY_GROUP, r.method);
             if all_released {
                 row.value = r.value;
                 row.lower = r.lower;

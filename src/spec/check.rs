@@ -4,13 +4,12 @@
 
 use std::path::Path;
 
-use super::measures::BASIC_MEASURES;
+use super::measures::RequestedMeasure;
 use super::types::{
     Criterion, Derived, Design, MAX_CONDITIONS, Match, OutcomeKind, Spec, Standard, Stratifier,
 };
 use crate::dates;
 use crate::error::{Error, Result};
-use crate::measures::applicability;
 use crate::registers::codes::{REGIONS, municipalities};
 
 fn bad(path: &Path, key: &str, expected: impl std::fmt::Display) -> Error {
@@ -163,16 +162,18 @@ fn check_criterion(path: &Path, key: &str, c: &Criterion, needs_lookback: bool) 
 
 fn check_measures(path: &Path, key: &str, measures: &[String]) -> Result<()> {
     for m in measures {
-        let known = BASIC_MEASURES.contains(&m.as_str())
-            || m == "funnel"
-            || applicability::measure(m).is_some_and(|i| i.abbr != "D" && i.abbr != "R");
-        if !known || m.chars().any(|c| c.is_ascii_uppercase()) {
+        if RequestedMeasure::from_code(m).is_none() {
+            let basic: Vec<&str> = RequestedMeasure::BASIC
+                .iter()
+                .filter(|(r, _)| *r != RequestedMeasure::Funnel)
+                .map(|(_, code)| *code)
+                .collect();
             return Err(bad(
                 path,
                 key,
                 format!(
                     "unknown measure {m:?}; expected {} or a HEAT summary measure in lower case (sii, rii, aci, rci, paf, par, bgv, bgsd, cov, mdbu, mdbw, mdmu, mdmw, mdru, mdrw, idisu, idisw, ti, mld)",
-                    BASIC_MEASURES.join(", ")
+                    basic.join(", ")
                 ),
             ));
         }

@@ -10,5 +10,5 @@ pub mod plan;
 mod types;
 
 pub use load::load;
-pub use measures::{BASIC_MEASURES, SUMMARY_MEASURES, measures_for};
+pub use measures::{Measure, RequestedMeasure, SummaryMeasure, measures_for};
 pub use types::*;

@@ -157,7 +157,7 @@ pub fn describe(loaded: &LoadedSpec) -> String {
         let measures = measures_for(loaded, s);
         let summary: Vec<&str> = measures
             .iter()
-            .map(String::as_str)
+            .map(|m| m.code())
             .filter(|m| applicability::measure(m).is_some())
             .filter(|m| {
                 known_levels(&code).is_none_or(|n| applicability::applies(m, s.ordered(), n))
@@ -165,7 +165,7 @@ pub fn describe(loaded: &LoadedSpec) -> String {
             .collect();
         let basic: Vec<&str> = measures
             .iter()
-            .map(String::as_str)
+            .map(|m| m.code())
             .filter(|m| applicability::measure(m).is_none())
             .collect();
         let _ = writeln!(

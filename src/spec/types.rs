@@ -159,7 +159,7 @@ pub struct Criterion {
     #[serde(default)]
     pub atc: Vec<String>,
     /// Unit types: the last three digits of the contact's SOR unit (synthetic data's
-    /// convention, REGISTERS.md); empty = any unit.
+    /// convention, docs/registers.md); empty = any unit.
     #[serde(default)]
     pub units: Vec<String>,
     /// Days before the index in which the event must lie (prevalent design, exclusions and

@@ -1,4 +1,4 @@
-//! `ulighed synth`: synthetic registers of the contract in `REGISTERS.md`, with a known truth.
+//! `ulighed synth`: synthetic registers of the contract in `docs/registers.md`, with a known truth.
 //!
 //! Two passes, so that national volumes (6 million persons, hundreds of millions of event rows)
 //! are written in minutes, in bounded memory and in date order:
