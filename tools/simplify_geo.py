@@ -5,8 +5,7 @@ Standard library only. Reads (read-only)
 
     <input-dir>/regioner.geojson     222 Polygon features, REGIONKODE / REGIONNAVN
     <input-dir>/kommuner.geojson     311 Polygon features, KOMKODE / KOMNAVN
-    <input-dir>/kommune_region.csv   KOM,kommune,REGION,region
-    <input-dir>/PROVENANCE.md        (hashed only)
+    <kommune-region>                 KOM,kommune,REGION,region (municipality -> region)
 
 and writes
 
@@ -44,9 +43,21 @@ Method
   original points until it has 4.
 * Christiansø (0411) is not a municipality and is left out of municipalities.json.
 
-Regenerate (from the repository root):
+Inputs
+------
+The two GeoJSON files are the DAGI administrative boundaries (Geodatastyrelsen & Danske Kommuner,
+FOT data set, 2014-02-13, scale 1:500.000) as published in the public GitHub repository
+Neogeografen/dagi, snapshot commit a1c1563a6484a07ae937caed043ab839d2d6b2d6 (2015-07-20), files
+geojson/regioner.geojson and geojson/kommuner.geojson, used unchanged. Download them into a folder
+of your choice and pass it as --input-dir; assets/dk-geo/PROVENANCE.md gives their SHA-256, so a
+download can be checked. The municipality -> region table (DAGI's 4-digit KOM, name, region code
+and name) was derived from the same two files by point-in-polygon; the repository keeps it as
+bench/peers/kommune_region.csv, which is read unless --kommune-region names another file or the
+input folder holds a kommune_region.csv of its own.
 
-    python3 tools/simplify_geo.py --input-dir ../shared/peer-data/dk-geo --out-dir assets/dk-geo
+Regenerate (from the repository root; DAGI_DIR is the folder holding the two GeoJSON files):
+
+    python3 tools/simplify_geo.py --input-dir DAGI_DIR --out-dir assets/dk-geo
 """
 
 import argparse
@@ -61,6 +72,9 @@ from collections import defaultdict
 LAT0 = 56.0
 XSCALE = math.cos(math.radians(LAT0))
 KM_PER_DEG = 111.2  # km per degree of latitude (good enough for an area filter)
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KOMMUNE_REGION_IN_REPO = os.path.join("bench", "peers", "kommune_region.csv")
 
 UPSTREAM_REPO = "Neogeografen/dagi"
 UPSTREAM_COMMIT = "a1c1563a6484a07ae937caed043ab839d2d6b2d6"
@@ -327,7 +341,7 @@ def distinct(pts):
 def build(args):
     reg_feats = read_geojson(os.path.join(args.input_dir, "regioner.geojson"), "REGIONKODE", "REGIONNAVN")
     kom_feats = read_geojson(os.path.join(args.input_dir, "kommuner.geojson"), "KOMKODE", "KOMNAVN")
-    kr = read_kommune_region(os.path.join(args.input_dir, "kommune_region.csv"))
+    kr = read_kommune_region(args.kommune_region)
 
     # ring registry: (file, code, part id, role)
     meta = []
@@ -499,14 +513,16 @@ def write_provenance(args, info, paths_in, paths_out):
     lines.append("## Source\n")
     lines.append(f"- Upstream: public GitHub repository {UPSTREAM_REPO}, snapshot commit "
                  f"`{UPSTREAM_COMMIT}` (2015-07-20), files `geojson/regioner.geojson` and "
-                 "`geojson/kommuner.geojson`, copied unchanged to `../shared/peer-data/dk-geo/` "
-                 "(see the PROVENANCE.md there).")
+                 "`geojson/kommuner.geojson`, used unchanged (their SHA-256 are under Checksums "
+                 "below, so a new download can be checked).")
     lines.append("- Upstream README: \"Source - Geodatastyrelsen & Danske Kommuner - FOT data set - "
                  "2014-02-13 - Scale 1:500.000\" (DAGI administrative boundaries).")
     lines.append("- CRS: urn:ogc:def:crs:OGC:1.3:CRS84 (lon/lat WGS84); kept as lon/lat here.")
-    lines.append("- `kommune_region.csv` (municipality -> region) is a peer-derived table "
-                 "(point-in-polygon of the two files above); it supplies the `region` field of "
-                 "municipalities.json.")
+    lines.append("- `kommune_region.csv` (municipality -> region) was derived from the two files "
+                 "above by point-in-polygon (sampled boundary points of each municipality voted "
+                 "into the region polygons); its counts match the official division. It supplies "
+                 "the `region` field of municipalities.json. The repository keeps it as "
+                 "`bench/peers/kommune_region.csv`.")
     lines.append("- Licence: the upstream repository has no LICENSE file. Attribute as above "
                  "(the `source` field of both JSON files carries a one-line attribution). "
                  "**Check the current terms of the Danish agency (formerly Geodatastyrelsen, now "
@@ -555,9 +571,10 @@ def write_provenance(args, info, paths_in, paths_out):
                      f"| {s['holes']} | {s['points']} ({s['in_points']}) |")
     lines.append("")
     lines.append("## Regenerate\n")
-    lines.append("From the repository root:\n")
+    lines.append("From the repository root, with the two upstream GeoJSON files downloaded into a "
+                 "folder `DAGI_DIR`:\n")
     lines.append("```sh")
-    lines.append("python3 tools/simplify_geo.py --input-dir ../shared/peer-data/dk-geo --out-dir assets/dk-geo"
+    lines.append("python3 tools/simplify_geo.py --input-dir DAGI_DIR --out-dir assets/dk-geo"
                  + (f" --tolerance {args.tolerance:g}" if args.tolerance != DEFAULT_TOL else "")
                  + (f" --border-tolerance {args.border_tolerance:g}"
                     if args.border_tolerance != args.tolerance / 3.0 else "")
@@ -579,7 +596,12 @@ DEFAULT_MIN_AREA = 1.0
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--input-dir", default="../shared/peer-data/dk-geo")
+    ap.add_argument("--input-dir", required=True,
+                    help="folder holding regioner.geojson and kommuner.geojson from "
+                         "Neogeografen/dagi@a1c1563 (geojson/)")
+    ap.add_argument("--kommune-region", default=None,
+                    help="municipality -> region table (default: kommune_region.csv in the input "
+                         "folder if there is one, else bench/peers/kommune_region.csv)")
     ap.add_argument("--out-dir", default="assets/dk-geo")
     ap.add_argument("--tolerance", type=float, default=DEFAULT_TOL,
                     help="Douglas-Peucker tolerance in degrees (lon scaled by cos 56 deg)")
@@ -597,6 +619,10 @@ def main(argv=None):
     args.exclude = set(args.exclude)
     if args.border_tolerance is None:
         args.border_tolerance = args.tolerance / 3.0
+    if args.kommune_region is None:
+        beside = os.path.join(args.input_dir, "kommune_region.csv")
+        args.kommune_region = (beside if os.path.isfile(beside)
+                               else os.path.join(REPO_ROOT, KOMMUNE_REGION_IN_REPO))
 
     results, info = build(args)
     os.makedirs(args.out_dir, exist_ok=True)
@@ -615,8 +641,9 @@ def main(argv=None):
           f"{info['crossing_fixes']} to remove {info['crossing_segments']} crossing segments "
           f"({info['remaining_crossings']} left)")
     if not args.no_provenance:
-        ins = [(f"peer-data/dk-geo/{n}", os.path.join(args.input_dir, n))
-               for n in ("regioner.geojson", "kommuner.geojson", "kommune_region.csv", "PROVENANCE.md")]
+        ins = [(f"upstream geojson/{n}", os.path.join(args.input_dir, n))
+               for n in ("regioner.geojson", "kommuner.geojson")]
+        ins.append(("kommune_region.csv", args.kommune_region))
         text = write_provenance(args, info, ins, outs)
         p = os.path.join(args.out_dir, "PROVENANCE.md")
         with open(p, "w", encoding="utf-8", newline="\n") as f:

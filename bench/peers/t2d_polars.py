@@ -4,7 +4,7 @@ loop over them.
 
 Usage: python t2d_polars.py REGISTERS_DIR [YEAR ...]  -> CSV year,dimension,group,patients,with_outcome
 on stdout. The municipality -> region table is read from kommune_region.csv beside this script (a
-copy of shared/peer-data/dk-geo/kommune_region.csv); the education table from
+table derived from the DAGI boundaries, see assets/dk-geo/PROVENANCE.md); the education table from
 REGISTERS_DIR/hfaudd_hgroup.csv.
 """
 
