@@ -15,7 +15,9 @@ use crate::error::{Error, Result};
 use crate::registers::classification;
 use crate::registers::codes::municipalities;
 use crate::registers::scan::RegisterSet;
-use crate::spec::{Derived, LoadedSpec, Stratifier};
+use crate::spec::{
+    Derived, EDUCATION_LEVELS, LoadedSpec, MULTIMORBIDITY_LEVELS, ORIGIN_LEVELS, Stratifier,
+};
 
 mod income;
 
@@ -91,14 +93,14 @@ fn with_education(
         lit(Series::new("s".into(), [10i32, 15])).implode(false),
         false,
     ))
-    .then(lit("kort"))
+    .then(lit(EDUCATION_LEVELS[0]))
     .when(h.clone().is_in(
         lit(Series::new("m".into(), [20i32, 30, 35])).implode(false),
         false,
     ))
-    .then(lit("mellem"))
+    .then(lit(EDUCATION_LEVELS[1]))
     .when(h.clone().gt_eq(lit(40)).and(h.lt_eq(lit(80))))
-    .then(lit("lang"))
+    .then(lit(EDUCATION_LEVELS[2]))
     .otherwise(lit(UNKNOWN));
     Ok(frame
         .with_column(group.alias("education"))
@@ -181,7 +183,7 @@ fn age_group(bounds: &[i32]) -> Expr {
 /// The levels of the multimorbidity stratifier from `CONDITIONS`: `0`, `1`, `2`, `3+`.
 fn multimorbidity() -> Expr {
     when(col("CONDITIONS").gt_eq(lit(3)))
-        .then(lit("3+"))
+        .then(lit(MULTIMORBIDITY_LEVELS[3]))
         .otherwise(col("CONDITIONS").cast(DataType::String))
 }
 
@@ -199,11 +201,11 @@ pub fn attach(
         .join(regions().lazy(), [col("KOM")], [col("KOM")], left())
         .with_columns([
             when(col("IE_TYPE").eq(lit("1")))
-                .then(lit("dansk"))
+                .then(lit(ORIGIN_LEVELS[0]))
                 .when(col("IE_TYPE").eq(lit("2")))
-                .then(lit("indvandrer"))
+                .then(lit(ORIGIN_LEVELS[1]))
                 .when(col("IE_TYPE").eq(lit("3")))
-                .then(lit("efterkommer"))
+                .then(lit(ORIGIN_LEVELS[2]))
                 .otherwise(lit(UNKNOWN))
                 .alias("origin"),
             col("KOEN").alias("sex"),

@@ -24,7 +24,7 @@ pub const TOTAL: &str = "i alt";
 pub const SUMMARY_GROUP: &str = "";
 
 /// The level used where a register has no value for a person.
-pub const UNKNOWN: &str = "uoplyst";
+pub use crate::spec::levels::UNKNOWN;
 
 /// The header of the tidy CSV (column names are stable codes for scripts).
 pub const HEADER: &str = "analysis,outcome,subanalysis,year,measure,dimension,group,value,lower,upper,numerator,denominator,method,suppressed,note";

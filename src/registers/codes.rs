@@ -7,6 +7,8 @@
 
 use std::sync::OnceLock;
 
+use crate::spec::levels::{EDUCATION_LEVELS, ORIGIN_LEVELS, UNKNOWN};
+
 /// One of the 98 Danish municipalities.
 #[derive(Debug, Clone)]
 pub struct Municipality {
@@ -110,10 +112,10 @@ impl EducationGroup {
     /// The code used in tables and specs.
     pub fn code(self) -> &'static str {
         match self {
-            EducationGroup::Short => "kort",
-            EducationGroup::Medium => "mellem",
-            EducationGroup::Long => "lang",
-            EducationGroup::Unknown => "uoplyst",
+            EducationGroup::Short => EDUCATION_LEVELS[0],
+            EducationGroup::Medium => EDUCATION_LEVELS[1],
+            EducationGroup::Long => EDUCATION_LEVELS[2],
+            EducationGroup::Unknown => UNKNOWN,
         }
     }
 }
@@ -122,7 +124,11 @@ impl EducationGroup {
 pub const H_GROUPS: [u8; 11] = [10, 15, 20, 30, 35, 40, 50, 60, 70, 80, 90];
 
 /// Origin as `IE_TYPE`: 1 Danish origin, 2 immigrant, 3 descendant.
-pub const ORIGINS: [(&str, &str); 3] = [("1", "dansk"), ("2", "indvandrer"), ("3", "efterkommer")];
+pub const ORIGINS: [(&str, &str); 3] = [
+    ("1", ORIGIN_LEVELS[0]),
+    ("2", ORIGIN_LEVELS[1]),
+    ("3", ORIGIN_LEVELS[2]),
+];
 
 #[cfg(test)]
 mod tests {

@@ -14,12 +14,8 @@ use crate::tidy::UNKNOWN;
 /// The fixed order of a dimension's known levels, when it has one.
 fn fixed_order(stratifier: &Stratifier) -> &'static [&'static str] {
     match stratifier {
-        Stratifier::Derived(Derived::Education) => &["kort", "mellem", "lang"],
-        Stratifier::Derived(Derived::IncomeQuintile) => &["1", "2", "3", "4", "5"],
-        Stratifier::Derived(Derived::Origin) => &["dansk", "indvandrer", "efterkommer"],
-        Stratifier::Derived(Derived::OriginWestern) => &["dansk", "vestlig", "ikke-vestlig"],
-        Stratifier::Derived(Derived::Multimorbidity) => &["0", "1", "2", "3+"],
-        _ => &[],
+        Stratifier::Derived(d) => d.fixed_levels(),
+        Stratifier::Column(_) => &[],
     }
 }
 
@@ -63,9 +59,12 @@ pub fn reference_level(
     polarity: Polarity,
 ) -> Option<String> {
     let fixed = match stratifier {
-        Stratifier::Derived(Derived::Education) => Some("lang"),
-        Stratifier::Derived(Derived::IncomeQuintile) => Some("5"),
-        Stratifier::Derived(Derived::Origin | Derived::OriginWestern) => Some("dansk"),
+        Stratifier::Derived(d @ (Derived::Education | Derived::IncomeQuintile)) => {
+            d.fixed_levels().last().copied()
+        }
+        Stratifier::Derived(d @ (Derived::Origin | Derived::OriginWestern)) => {
+            d.fixed_levels().first().copied()
+        }
         _ => None,
     };
     if let Some(level) = fixed {

@@ -3,12 +3,16 @@
 //! for and the relations between its outcomes.
 
 pub mod check;
+pub mod levels;
 pub mod links;
 pub mod load;
 pub mod measures;
 pub mod plan;
 mod types;
 
+pub use levels::{
+    EDUCATION_LEVELS, INCOME_QUINTILES, MULTIMORBIDITY_LEVELS, ORIGIN_LEVELS, ORIGIN_WESTERN_LEVELS,
+};
 pub use load::load;
 pub use measures::{Measure, RequestedMeasure, SummaryMeasure, measures_for};
 pub use types::*;

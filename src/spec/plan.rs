@@ -5,20 +5,20 @@ use std::fmt::Write;
 
 use crate::dates;
 use crate::measures::applicability;
+use crate::registers::codes::REGIONS;
 use crate::spec::measures_for;
-use crate::spec::{Criterion, Design, LoadedSpec, Match, OutcomeKind, Standard};
+use crate::spec::{
+    Criterion, Derived, Design, LoadedSpec, Match, OutcomeKind, Standard, Stratifier,
+};
 
 /// Known level counts of the derived dimensions, for HEAT's applicability (2 or more subgroups);
 /// `None` where the count depends on the data.
-fn known_levels(code: &str) -> Option<usize> {
-    match code {
-        "education" => Some(3),
-        "income_quintile" => Some(5),
-        "origin" | "origin_western" => Some(3),
-        "region" => Some(5),
-        "sex" => Some(2),
-        "multimorbidity" => Some(4),
-        _ => None,
+fn known_levels(stratifier: &Stratifier) -> Option<usize> {
+    match stratifier {
+        Stratifier::Derived(Derived::Region) => Some(REGIONS.len()),
+        Stratifier::Derived(Derived::Sex) => Some(2),
+        Stratifier::Derived(d) => Some(d.fixed_levels().len()).filter(|&n| n > 0),
+        Stratifier::Column(_) => None,
     }
 }
 
@@ -159,9 +159,7 @@ pub fn describe(loaded: &LoadedSpec) -> String {
             .iter()
             .map(|m| m.code())
             .filter(|m| applicability::measure(m).is_some())
-            .filter(|m| {
-                known_levels(&code).is_none_or(|n| applicability::applies(m, s.ordered(), n))
-            })
+            .filter(|m| known_levels(s).is_none_or(|n| applicability::applies(m, s.ordered(), n)))
             .collect();
         let basic: Vec<&str> = measures
             .iter()

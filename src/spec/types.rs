@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::levels;
 use crate::dates;
 use crate::registers::classification::Classifications;
 
@@ -43,6 +44,23 @@ pub enum Derived {
     AgeGroup,
     /// Number of chronic conditions of `[multimorbidity]` in its look-back window: 0, 1, 2, 3+.
     Multimorbidity,
+}
+
+impl Derived {
+    /// The levels of a stratifier whose levels are fixed, in reading order (an ordered
+    /// dimension's from the most disadvantaged up), besides the unknown level; empty where the
+    /// levels come from the data. The one list the strata write, the results order and the plan
+    /// counts.
+    pub fn fixed_levels(self) -> &'static [&'static str] {
+        match self {
+            Derived::Education => &levels::EDUCATION_LEVELS,
+            Derived::IncomeQuintile => &levels::INCOME_QUINTILES,
+            Derived::Origin => &levels::ORIGIN_LEVELS,
+            Derived::OriginWestern => &levels::ORIGIN_WESTERN_LEVELS,
+            Derived::Multimorbidity => &levels::MULTIMORBIDITY_LEVELS,
+            _ => &[],
+        }
+    }
 }
 
 /// One stratifier: derived, or any extra column of the population register (`bef:COLUMN`).
