@@ -3,11 +3,10 @@
 //! Polars allocates and frees many short-lived buffers from several threads, where glibc's
 //! malloc spends a tenth of synth's time and keeps freed memory; Polars' own Python package
 //! ships a replacement allocator for the same reason. Two of mimalloc's defaults suit a
-//! long-running service better than a batch run, and are changed in [`tune`], measured on
-//! `run --all --report annual` at national volume (6 million persons, bench/README.md; 2 cores,
-//! 3 runs each, alternating): 52.3 s wall and 2.9 GiB peak with the defaults, 41.1 s and
-//! 3.3–3.5 GiB with both changed. With the defaults a sixth of the run's CPU samples were the
-//! kernel zeroing pages (`clear_page_erms` under `do_huge_pmd_anonymous_page`, by `perf`).
+//! long-running service better than a batch run, and are changed in [`tune`]: with the defaults a
+//! national `run --all` spent a sixth of its CPU samples in the kernel zeroing pages
+//! (`clear_page_erms` under `do_huge_pmd_anonymous_page`, by `perf`); the run's time and peak
+//! memory either way are in bench/HISTORY.md, "Choices in the code".
 
 /// The allocator of every allocation in the process.
 #[global_allocator]
@@ -45,8 +44,8 @@ const DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
 /// before [`tune`]; dropped, the delay is what it was. For the validation of a registers
 /// folder: its scans of whole registers free large buffers on one thread that the next scan
 /// allocates on another, and with purging off they stayed with the process, so that the first
-/// run on new registers at national volume peaked at 9.4-9.7 GiB where it had peaked at 5.2
-/// (bench/results; the warm runs, with no validation, peak at 3.2-3.5 GiB either way). Also for
+/// run on new registers at national volume peaked at nearly twice the memory (bench/HISTORY.md;
+/// the warm runs, with no validation, peak alike either way). Also for
 /// `synth`, whose yearly event rows are built on one thread and freed on another alike.
 pub struct Purging {
     previous: std::ffi::c_long,

@@ -7,9 +7,8 @@
 //! type 2 diabetes (`E11`, in two trend years). Each is a pass over the contacts of its years
 //! (about 15 million a year at national volume) for a few thousand rows. Read once for the codes
 //! of all of them on the union of their days, the contacts are scanned once, and each criterion
-//! filters the frame in memory: a hand-written Polars query of the five (Python Polars 2.1, 6
-//! million persons, this machine) took 2.1-2.3 s as five scans, 0.7-0.8 s as one scan of the
-//! union, 2.1 s as one scan of each criterion's codes and days OR-ed together.
+//! filters the frame in memory: one scan of the union took about a third of the time of five
+//! scans, or of one scan of each criterion's codes and days OR-ed together (bench/HISTORY.md).
 //!
 //! The frame is kept for the run. A criterion of broad codes or long look-back widens it for
 //! every analysis of the run (one reads `E11` for AMI's years); the rows each criterion gets are

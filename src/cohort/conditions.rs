@@ -22,8 +22,7 @@ use crate::spec::{Criterion, Design, DiagnosisType, Multimorbidity};
 ///
 /// A bit rather than an index, so a person's distinct conditions are one bitwise OR of their
 /// rows and a count of its ones ([`super::with_conditions`]): in Polars 0.55 that grouping takes
-/// a third of the time of a "has condition i" maximum per condition (Python Polars 2.1, the
-/// same engine, 13 million labelled contacts of 6 million persons: 0.36 s against 1.2-1.4 s).
+/// about a third of the time of a "has condition i" maximum per condition (bench/HISTORY.md).
 /// The spec allows at most [`crate::spec::MAX_CONDITIONS`].
 pub struct ConditionContacts {
     conditions: Vec<Vec<String>>,
@@ -240,8 +239,8 @@ fn bit(i: usize) -> u64 {
 
 /// The unsigned integer with a bit for each of `count` conditions: `UInt32` for up to 32 (the
 /// narrowest this build of Polars has), `UInt64` above. The labelled diagnoses (26 million at
-/// national volume) are the build side of the join to the contacts, and eight conditions in
-/// `UInt64` raised the peak of a multimorbidity run by 0.3 GiB.
+/// national volume) are the build side of the join to the contacts, whose peak memory a wider
+/// type raises (bench/HISTORY.md).
 fn bit_type(count: usize) -> DataType {
     if count <= 32 {
         DataType::UInt32

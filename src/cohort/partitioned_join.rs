@@ -3,8 +3,8 @@
 //! at national volume) against the diagnoses of multimorbidity's conditions (26 million).
 //!
 //! Polars' streaming join probes one hash table of all 26 million keys, and each of the 73
-//! million probes waits on main memory: building and probing it took about 6 s, over a third
-//! of the multimorbidity analysis and a fifth of `run --all` (perf, 6 million persons). Here both
+//! million probes waits on main memory: building and probing it was over a third of the
+//! multimorbidity analysis at national volume (perf; bench/HISTORY.md). Here both
 //! sides are first split by the leading bits of their keys' hash into partitions of a few tens of
 //! thousands of build keys, and each partition is joined on its own with a table small enough
 //! for the processor's second-level cache (the radix join of Boncz, Manegold and Kersten,

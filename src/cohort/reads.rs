@@ -24,10 +24,8 @@ pub(super) fn day(column: &str) -> Expr {
 /// comparison (and one boolean column) per prefix. Codes are ASCII, so the first `n` characters
 /// equal a prefix of `n` characters exactly when the value starts with it. Fewer are compared
 /// one by one, since Polars 0.55 takes the first characters of a value by counting characters
-/// (`str.slice`), which costs several comparisons: at national volume (`run --all`, 6 million
-/// persons, per query, 2 runs) the eight 4-character condition codes of the multimorbidity
-/// diagnoses took 2.75 s as a set and 4.74 s one by one, and the run's seven action codes of
-/// two lengths (4 and 3 of them) 2.24 s as two sets and 1.62 s one by one.
+/// (`str.slice`), which costs several comparisons: at national volume eight codes of one length
+/// were faster as a set, four of one length faster one by one (bench/HISTORY.md).
 pub fn starts_with_any(column: &str, lead: &str, prefixes: &[String]) -> Expr {
     let mut by_length: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
     for p in prefixes {
@@ -189,9 +187,8 @@ pub(super) fn shaped_contacts(register: LazyFrame, keep: Expr) -> LazyFrame {
 /// The register is filtered on the codes alone as it is read, and the kept rows' retraction
 /// mark is tested after they are collected, where the optimiser cannot fold the two tests into
 /// one again. With both in the reader's predicate, every row's mark was decoded and tested,
-/// though the codes keep one row in eight: at national volume (197 million diagnoses, 26 million
-/// of them multimorbidity's conditions) 1.58-1.79 s against 1.07-1.17 s for the read (Python
-/// Polars 1.42, the engine of Polars 0.55). The mark is kept as a boolean until it is tested,
+/// though the codes keep one row in eight (the read was about a third slower at national volume:
+/// bench/HISTORY.md). The mark is kept as a boolean until it is tested,
 /// and only `columns` beside it, so the collected rows hold no more than their users read.
 pub(super) fn diagnoses_of(
     registers: &RegisterSet,

@@ -1,9 +1,8 @@
 //! Person keys as integers where every `PNR` of a folder is a string of digits.
 //!
 //! Every analysis joins and groups on `PNR` many times (the patient group, the population, each
-//! outcome, each stratifier). Hashing and comparing 10-character strings costs about a quarter of
-//! a national run's time more than 64-bit integers do (a hand-written Polars query of the diabetes
-//! analysis at 6 million persons: 4.7-5.8 s with text keys, 4.0 s with integer keys). Danish
+//! outcome, each stratifier). Hashing and comparing 10-character strings costs markedly more than
+//! 64-bit integers do (the diabetes analysis at national volume: bench/HISTORY.md). Danish
 //! person numbers, pseudonymised or not, are ten digits, so a folder whose validation found only
 //! digit keys is read with integer keys; any other key keeps the whole folder on text, since the
 //! keys of one folder must compare with each other.
@@ -27,8 +26,8 @@ const MOST_DIGITS: usize = 17;
 ///
 /// Digits only, 1 to 17 of them. Polars' text-to-integer parse (`atoi_simd`) refuses every
 /// character but the digits and a leading sign, and an unsigned type refuses `-`, so only a
-/// leading `+` is left to test; this costs a third of the regular expression `^[0-9]{1,17}$`
-/// over the 750 million keys of a national folder (0.38 s against 1.0-1.2 s per 50 million).
+/// leading `+` is left to test; this costs about a third of the regular expression
+/// `^[0-9]{1,17}$` over the keys of a national folder (bench/HISTORY.md).
 pub fn not_digits(pnr: Expr) -> Expr {
     let length = pnr.clone().str().len_bytes();
     pnr.clone().is_not_null().and(

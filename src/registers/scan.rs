@@ -119,8 +119,8 @@ impl RegisterSet {
     /// for a query that joins on other keys and keeps few rows, which then turns only the kept
     /// rows' `PNR` into the folder's person key ([`RegisterSet::person_key`]). The contacts
     /// joined to the diagnoses of multimorbidity's conditions are 73 million in five years at
-    /// national volume, of which the join keeps a fifth; each parsed as it was read, their
-    /// person keys took 0.45 s of the join's 4.7 s (Python Polars 2.1, the same engine).
+    /// national volume, of which the join keeps a fifth; parsing each as it was read was a tenth
+    /// of the join's time (bench/HISTORY.md).
     pub fn require_with_text_persons(&self, register: &str) -> Result<LazyFrame> {
         let keys = KeyTypes::text_persons(self.keys.contacts.clone());
         self.scan_keyed(register, &keys)?

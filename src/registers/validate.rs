@@ -351,8 +351,8 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
         // is not null. Casting typed columns to text to test them formatted every date of the
         // registers (hundreds of millions at national volume) and was most of a validation.
         // Text in a typed file is present when it is not empty: text of spaces alone breaks
-        // `text_padding` there, so stripping it here as well (a new text array of every value,
-        // 1.4 s per 200 million values in Python Polars 2.1) decided nothing more.
+        // `text_padding` there, so stripping it here as well (a new text array of every value)
+        // decided nothing more.
         let present = if typed && mapped.file_dtype == Some(DataType::String) {
             raw.clone()
                 .is_not_null()
@@ -589,7 +589,7 @@ fn first_rows(frame: LazyFrame, path: &std::path::Path) -> Result<Vec<Example>> 
 /// themselves. The 146 million contact keys of a national patient register in one table took the
 /// first run on new registers to 5.1 GB (bench/results: 6 million persons); in passes of at most
 /// this many keys each table stays under a gigabyte, at the price of reading the key columns
-/// once per pass (a few seconds at national volume).
+/// once per pass.
 const KEYS_PER_PASS: u64 = 40_000_000;
 
 /// One rule of keys that must resolve in another register.

@@ -22,7 +22,7 @@ struct Folder {
     validation: Option<Blockers>,
     /// How far its registers reach, for the midway status: read once for the document and every
     /// analysis (at national volume a pass over the dates of 146 million contacts and 358
-    /// million prescriptions, about 0.2 s, which six readings made a second of the run).
+    /// million prescriptions, which a midway run read six times before).
     reach: Option<Vec<Completeness>>,
 }
 

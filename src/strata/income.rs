@@ -5,8 +5,8 @@
 //! register's three years before it (18 million rows at national volume) grouped by person; the
 //! quintiles of a year are kept for the run ([`RegisterSet::shared`]), as every analysis of the
 //! year places the same persons. (Grouping the overlapping years of a run in one pass, with a
-//! sum and a count per year, was slower in Polars 0.55 than one grouping per year: 6.1 s against
-//! 3 x 1.2 s at national volume.)
+//! sum and a count per year, was slower in Polars 0.55 than one grouping per year; the figures
+//! are in bench/HISTORY.md, "Choices in the code".)
 
 use polars::prelude::*;
 
@@ -54,8 +54,7 @@ fn window(registers: &RegisterSet, year: i32) -> Result<Vec<LazyFrame>> {
 /// The income rows and the population rows are stacked and grouped by person once, each
 /// person's cell the one population row's and the mean over their income rows, where a grouping
 /// of the incomes by person followed by a join to the population passes over six million
-/// persons twice: at national volume (6 million persons, three income years) 1.26-1.44 s
-/// against 1.60-1.69 s per year (Python Polars 1.42, the engine of Polars 0.55). A cell rather
+/// persons twice (measured faster at national volume: bench/HISTORY.md). A cell rather
 /// than a text and an integer key, since grouping and joining on a pair of keys encodes every
 /// row's pair first.
 fn reference(registers: &RegisterSet, spec: &LoadedSpec, year: i32) -> Result<Option<LazyFrame>> {

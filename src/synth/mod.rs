@@ -114,8 +114,8 @@ pub fn run(config: &SynthConfig) -> Result<SynthSummary> {
     std::fs::create_dir_all(&config.out).map_err(|e| Error::writing(&config.out, e))?;
     // Each year's event rows are built on rayon's threads and freed after they are written;
     // with the batch allocator setting (freed memory kept, `allocator::tune`) a national run
-    // (6 million persons, bench/) peaked at 10.0 GiB in 218 s, with purging on at 6.3 GiB in
-    // 289 s (one run each on this 2-core machine; the bound is 8 GiB in 5 minutes).
+    // peaked far above its memory bound, so freed memory goes back to the system here
+    // (bench/HISTORY.md).
     let _purging = crate::allocator::purging();
     let mut rows: BTreeMap<String, usize> = BTreeMap::new();
     let mut written = Vec::new();

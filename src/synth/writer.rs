@@ -48,8 +48,8 @@ impl RegisterFile {
         let writer = match format {
             SynthFormat::Parquet => Batched::Parquet(Box::new(
                 ParquetWriter::new(file)
-                    // Level 1: national volumes are written in minutes, at about a tenth more
-                    // bytes than the default level.
+                    // Level 1: the fastest zstd level, at about a tenth more bytes than the
+                    // default level.
                     .with_compression(ParquetCompression::Zstd(Some(
                         polars_utils::compression::ZstdLevel::try_new(1)
                             .map_err(|e| Error::writing(&path, e))?,
