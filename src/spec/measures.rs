@@ -7,6 +7,19 @@ use serde::Serialize;
 
 use super::types::{LoadedSpec, Stratifier};
 
+/// The code of `value` in a table of (value, code) pairs.
+fn code_in<T: Copy + PartialEq>(table: &[(T, &'static str)], value: T) -> &'static str {
+    table
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or("", |(_, code)| code)
+}
+
+/// The value of `code` in a table of (value, code) pairs.
+fn value_in<T: Copy>(table: &[(T, &'static str)], code: &str) -> Option<T> {
+    table.iter().find(|(_, c)| *c == code).map(|(v, _)| *v)
+}
+
 /// A summary measure of a whole dimension (WHO HEAT's technical notes; SII and RII also after
 /// PHEindicatormethods), by its lower-case HEAT abbreviation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -75,16 +88,13 @@ impl SummaryMeasure {
     ];
 
     pub fn code(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(m, _)| *m == self)
-            .map_or("", |(_, code)| code)
+        code_in(&Self::ALL, self)
     }
 
     /// The summary measure of a code; `None` for any other text (HEAT's `d` and `r` among
     /// them: a spec asks for those as `difference` and `ratio`).
     pub fn from_code(code: &str) -> Option<SummaryMeasure> {
-        Self::ALL.iter().find(|(_, c)| *c == code).map(|(m, _)| *m)
+        value_in(&Self::ALL, code)
     }
 }
 
@@ -116,19 +126,13 @@ impl RequestedMeasure {
     pub fn code(self) -> &'static str {
         match self {
             RequestedMeasure::Summary(s) => s.code(),
-            other => Self::BASIC
-                .iter()
-                .find(|(m, _)| *m == other)
-                .map_or("", |(_, code)| code),
+            other => code_in(&Self::BASIC, other),
         }
     }
 
     /// The measure a spec's code names, if any.
     pub fn from_code(code: &str) -> Option<RequestedMeasure> {
-        Self::BASIC
-            .iter()
-            .find(|(_, c)| *c == code)
-            .map(|(m, _)| *m)
+        value_in(&Self::BASIC, code)
             .or_else(|| SummaryMeasure::from_code(code).map(RequestedMeasure::Summary))
     }
 }
@@ -172,19 +176,13 @@ impl Measure {
     pub fn code(self) -> &'static str {
         match self {
             Measure::Summary(s) => s.code(),
-            other => Self::CODES
-                .iter()
-                .find(|(m, _)| *m == other)
-                .map_or("", |(_, code)| code),
+            other => code_in(&Self::CODES, other),
         }
     }
 
     /// The measure of a tidy CSV's code, if any.
     pub fn from_code(code: &str) -> Option<Measure> {
-        Self::CODES
-            .iter()
-            .find(|(_, c)| *c == code)
-            .map(|(m, _)| *m)
+        value_in(&Self::CODES, code)
             .or_else(|| SummaryMeasure::from_code(code).map(Measure::Summary))
     }
 }
