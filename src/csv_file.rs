@@ -251,8 +251,7 @@ impl CsvOutput {
     pub fn write(&self, path: &Path) -> Result<()> {
         let text = self.to_text();
         if path == Path::new("-") {
-            print!("{text}");
-            return Ok(());
+            return crate::ops::console::out(&text);
         }
         crate::report::output::write_file(path, text.as_bytes())
     }

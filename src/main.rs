@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ulighed::error::{Error, Result};
-use ulighed::ops::config;
 use ulighed::ops::log::{Log, LogFormat, Verbosity};
+use ulighed::ops::{config, console};
 use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
 use ulighed::report::deliverable::ReportKind;
@@ -321,9 +321,13 @@ fn run(cli: Cli) -> Result<()> {
                 lpr_model,
             })?;
             for (name, rows) in &summary.rows {
-                println!("{name:<16} {rows:>12} rows");
+                console::out(&format!("{name:<16} {rows:>12} rows\n"))?;
             }
-            println!("wrote {} files to {}", summary.files.len(), out.display());
+            console::out(&format!(
+                "wrote {} files to {}\n",
+                summary.files.len(),
+                out.display()
+            ))?;
             Ok(())
         }
         Command::Run(args) => {
@@ -410,11 +414,11 @@ fn run(cli: Cli) -> Result<()> {
                 let path = out.join("analyseplan.html");
                 std::fs::create_dir_all(&out).map_err(|e| Error::writing(&out, e))?;
                 ulighed::report::output::write_file(&path, page.as_bytes())?;
-                println!("analysis plan: {}\n", path.display());
+                console::out(&format!("analysis plan: {}\n\n", path.display()))?;
             }
             for path in specs {
                 let loaded = ulighed::spec::load(&path)?;
-                print!("{}", ulighed::spec::plan::describe(&loaded));
+                console::out(&ulighed::spec::plan::describe(&loaded))?;
                 let status = dry_run(&RunOptions {
                     spec: path,
                     registers: registers.clone(),
@@ -431,8 +435,8 @@ fn run(cli: Cli) -> Result<()> {
                     log: Log::default(),
                 });
                 match status {
-                    Ok(status) => println!("  status: {status}\n"),
-                    Err(e) => println!("  status: cannot tell: {e}\n"),
+                    Ok(status) => console::out(&format!("  status: {status}\n\n"))?,
+                    Err(e) => console::out(&format!("  status: cannot tell: {e}\n\n"))?,
                 }
             }
             Ok(())
@@ -454,23 +458,39 @@ fn run(cli: Cli) -> Result<()> {
                 },
             );
             bar.finish_and_clear();
-            print!("{}", summary?.to_text());
+            console::out(&summary?.to_text())?;
             Ok(())
         }
         Command::Validate { dir, format, as_of } => {
-            let discovered = discover(&dir)?;
-            let report = validate(
-                &discovered,
-                as_of.unwrap_or_else(ulighed::dates::today),
-                &Severities::default(),
-            )?;
+            let checked = discover(&dir).and_then(|discovered| {
+                validate(
+                    &discovered,
+                    as_of.unwrap_or_else(ulighed::dates::today),
+                    &Severities::default(),
+                )
+            });
+            let report = match (format, checked) {
+                (_, Ok(report)) => report,
+                (ReportFormat::Text, Err(e)) => return Err(e),
+                // A script reading the JSON gets JSON whatever happened.
+                (ReportFormat::Json, Err(e)) => {
+                    let failure = serde_json::json!({
+                        "folder": dir.display().to_string(),
+                        "status": "failed",
+                        "exit_code": e.exit_code(),
+                        "message": e.to_string(),
+                    });
+                    console::out(&format!("{failure:#}\n"))?;
+                    return Err(e);
+                }
+            };
             match format {
-                ReportFormat::Text => print!("{}", report.to_text()),
-                ReportFormat::Json => println!(
-                    "{}",
+                ReportFormat::Text => console::out(&report.to_text())?,
+                ReportFormat::Json => console::out(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&report)
                         .map_err(|e| Error::Internal(e.to_string()))?
-                ),
+                ))?,
             }
             let errors = report.errors().count();
             if errors > 0 {
@@ -551,7 +571,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("ulighed: {err}");
+            console::err(&format!("ulighed: {err}\n"));
             ExitCode::from(err.exit_code() as u8)
         }
     }

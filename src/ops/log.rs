@@ -67,7 +67,7 @@ impl Log {
         match self.format {
             LogFormat::Json => {
                 if let Ok(line) = serde_json::to_string(event) {
-                    println!("{line}");
+                    super::console::log_line(&line);
                 }
             }
             LogFormat::Text => {
@@ -78,7 +78,7 @@ impl Log {
                     Verbosity::Verbose => true,
                 };
                 if shown {
-                    eprintln!("{}", text(event));
+                    super::console::err(&format!("{}\n", text(event)));
                 }
             }
         }
@@ -144,17 +144,17 @@ impl Log {
             let frames = ['|', '/', '-', '\\'];
             let mut frame = 0;
             loop {
-                eprint!(
+                super::console::err(&format!(
                     "\r{} {label} {:.0} s ",
                     frames[frame % frames.len()],
                     started.elapsed().as_secs_f64()
-                );
+                ));
                 frame += 1;
                 if stopped
                     .recv_timeout(std::time::Duration::from_millis(200))
                     .is_ok()
                 {
-                    eprint!("\r{}\r", " ".repeat(label.len() + 16));
+                    super::console::err(&format!("\r{}\r", " ".repeat(label.len() + 16)));
                     break;
                 }
             }

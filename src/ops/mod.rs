@@ -2,6 +2,7 @@
 //! folder, logs for people and schedulers, and the project configuration.
 
 pub mod config;
+pub mod console;
 pub mod fingerprint;
 pub mod lock;
 pub mod log;
