@@ -28,6 +28,7 @@ pub fn run(
     multiplier: f64,
     levels: &Levels,
 ) -> Result<()> {
+    super::check_multiplier(multiplier)?;
     let table = CsvTable::read(input)?;
     table.require("group")?;
     let events_col = table.require("events")?;

@@ -59,6 +59,18 @@ impl Levels {
     }
 }
 
+/// Checks `--multiplier`: the scale of every value and limit, so it must be a finite positive
+/// number (a NaN, an infinity, 0 or a negative scale would write NaN or inverted limits).
+pub fn check_multiplier(multiplier: f64) -> Result<()> {
+    if multiplier.is_finite() && multiplier > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "--multiplier {multiplier}: expected a positive number (100 for a percentage, 100000 for a rate per 100,000)"
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

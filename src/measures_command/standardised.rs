@@ -75,6 +75,7 @@ pub fn run(
     multiplier: f64,
     levels: &Levels,
 ) -> Result<()> {
+    super::check_multiplier(multiplier)?;
     let table = CsvTable::read(input)?;
     let group_col = table.require("group")?;
     let band_col = table.require("age_band")?;

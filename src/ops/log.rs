@@ -47,6 +47,8 @@ pub enum Event<'a> {
     },
     /// A document (the annual analysis or the midway status of every analysis) was written.
     Document { kind: &'a str, folder: &'a str },
+    /// Something went wrong that does not stop the run (its outputs are written).
+    Warning { message: &'a str },
     /// An analysis failed; the others go on.
     Failed {
         analysis: &'a str,
@@ -71,7 +73,7 @@ impl Log {
                 }
             }
             LogFormat::Text => {
-                let important = matches!(event, Event::Failed { .. });
+                let important = matches!(event, Event::Failed { .. } | Event::Warning { .. });
                 let shown = match self.verbosity {
                     Verbosity::Quiet => important,
                     Verbosity::Normal => !matches!(event, Event::Step { .. } | Event::Start { .. }),
@@ -110,6 +112,7 @@ fn text(event: &Event<'_>) -> String {
             "{analysis}: {patients} patients; {suppressed_primary} cells suppressed (primary), {suppressed_secondary} (secondary); wrote {folder} in {seconds:.1} s"
         ),
         Event::Document { kind, folder } => format!("{kind}: wrote {folder}"),
+        Event::Warning { message } => format!("warning: {message}"),
         Event::Failed {
             analysis,
             exit_code,

@@ -95,7 +95,20 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
                     .and_then(parse_stem),
             );
         match found {
-            Some((format, (spec, year))) if path.is_file() => {
+            // Named as a register file but not a readable file: a folder, a broken link or a
+            // loop of links would otherwise be passed over without a word.
+            Some(_) if !path.is_file() => {
+                let what = match std::fs::metadata(&path) {
+                    Ok(meta) if meta.is_dir() => "is a folder".to_string(),
+                    Ok(_) => "is not a regular file".to_string(),
+                    Err(e) => format!("cannot be followed ({e})"),
+                };
+                return Err(Error::BadInput(format!(
+                    "{}: named as a register file but {what}; expected a file (or move it out of the registers folder)",
+                    path.display()
+                )));
+            }
+            Some((format, (spec, year))) => {
                 let list = files.entry(spec.feeds).or_default();
                 let stem = |p: &Path| p.file_stem().map(|s| s.to_ascii_lowercase());
                 if let Some(twin) = list.iter().find(|f| stem(&f.path) == stem(&path)) {
@@ -105,6 +118,17 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
                         path.display(),
                         spec.name,
                         year.map(|y| y.to_string()).unwrap_or_default()
+                    )));
+                }
+                if let Some(other) = list
+                    .iter()
+                    .find(|f| f.register == spec.name && f.year.is_some() != year.is_some())
+                {
+                    return Err(Error::BadInput(format!(
+                        "{} and {} both hold register {}: a register is either one file or split by year, not both; keep one form in the folder",
+                        other.path.display(),
+                        path.display(),
+                        spec.name
                     )));
                 }
                 list.push(RegisterFile {

@@ -49,6 +49,45 @@ pub fn csv_separator(path: &Path) -> Result<u8> {
     Ok(if semicolons > commas { b';' } else { b',' })
 }
 
+/// Refuses a CSV header that names a column twice (without regard to case, as columns are
+/// matched): the reader would rename the second and read the first, and which of two `PNR`
+/// columns holds the person key is not for the tool to guess.
+fn check_csv_header(path: &Path, separator: u8) -> Result<()> {
+    let file = std::fs::File::open(path).map_err(|e| Error::reading(path, e))?;
+    let mut header = String::new();
+    BufReader::new(file)
+        .read_line(&mut header)
+        .map_err(|e| Error::reading(path, format!("the header line is not UTF-8 text ({e})")))?;
+    let names: Vec<String> = header
+        .trim_end_matches(['\r', '\n'])
+        .split(separator as char)
+        .map(|n| n.trim().trim_matches('"').to_ascii_uppercase())
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(j) = names[i + 1..].iter().position(|other| other == name) {
+            return Err(Error::BadInput(format!(
+                "{}: the header names column {name} twice (columns {} and {}); expected each column once",
+                path.display(),
+                i + 1,
+                i + j + 2
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// For a CSV file that failed to read: the first line that is not UTF-8 text (a Latin-1 or
+/// Windows-1252 export), so the error can name the row.
+pub fn first_non_utf8_line(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    let bad = std::str::from_utf8(&bytes).err()?.valid_up_to();
+    let line = bytes[..bad].iter().filter(|&&b| b == b'\n').count() + 1;
+    Some(format!(
+        "row {} (line {line}) is not UTF-8 text; expected a UTF-8 file (a Latin-1 or Windows-1252 export can be converted with iconv -f latin1 -t utf-8, or read from its SAS file)",
+        line.saturating_sub(1)
+    ))
+}
+
 /// For a CSV file that failed to parse: the first line whose number of fields differs from the
 /// header's (quotes respected), so the error can name the row.
 pub fn first_ragged_line(path: &Path) -> Option<String> {
@@ -89,11 +128,15 @@ fn scan_raw(file: &RegisterFile) -> Result<LazyFrame> {
             Default::default(),
             Default::default(),
         ),
-        Format::Csv => LazyCsvReader::new(PlRefPath::new(&path))
-            .with_separator(csv_separator(&file.path)?)
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .finish(),
+        Format::Csv => {
+            let separator = csv_separator(&file.path)?;
+            check_csv_header(&file.path, separator)?;
+            LazyCsvReader::new(PlRefPath::new(&path))
+                .with_separator(separator)
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .finish()
+        }
         Format::Sas => Ok(super::sas::read(&file.path)?.lazy()),
     };
     scanned.map_err(|e| Error::reading(&file.path, e))

@@ -30,11 +30,21 @@ pub enum Severity {
 
 /// The rules, with their default severity. Errors are the default for type, key and code-format
 /// failures; an unusual diagnosis type is a warning (real extracts carry more types than A/B).
-pub const RULES: [(&str, Severity, &str); 17] = [
+pub const RULES: [(&str, Severity, &str); 19] = [
+    (
+        "required_register",
+        Severity::Error,
+        "the population register (bef) is present: every analysis reads it",
+    ),
     (
         "required_columns",
         Severity::Error,
         "every required column is present",
+    ),
+    (
+        "column_empty",
+        Severity::Error,
+        "a required column has a value in some row",
     ),
     (
         "types",
@@ -148,6 +158,15 @@ pub struct Finding {
 impl Finding {
     /// One readable paragraph.
     pub fn message(&self) -> String {
+        if self.examples.is_empty() && self.column.is_empty() {
+            return format!(
+                "{}: no register {} (rule {}; expected: {})",
+                self.file.display(),
+                self.register,
+                self.rule,
+                self.expected
+            );
+        }
         let examples: Vec<String> = self
             .examples
             .iter()
@@ -369,6 +388,20 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
         } else {
             col(raw_name.as_str()).is_not_null()
         };
+        // A required column with no value in any row (every `KOEN` empty) is as good as absent;
+        // each row counts, so the finding names its first rows. `PNR` has a rule of its own.
+        if mapped.spec.required && name != "PNR" {
+            checks.push(Check {
+                rule: "column_empty",
+                column: name,
+                expected: "a value in some row (the column is empty in every row)",
+                violation: present
+                    .clone()
+                    .not()
+                    .and(present.clone().cast(DataType::UInt64).sum().eq(lit(0u64))),
+                value: raw.clone().cast(DataType::String).fill_null(lit("")),
+            });
+        }
         if !matches!(mapped.spec.kind, Kind::Text | Kind::Person) {
             checks.push(Check {
                 rule: "types",
@@ -525,9 +558,15 @@ pub fn check_file(
             .alias(format!("__check{i}"))
     }));
     let counts = collect_streaming(frame.clone().select(sums)).map_err(|e| {
-        match (file.format, super::read::first_ragged_line(&file.path)) {
-            (Format::Csv, Some(ragged)) => Error::reading(&file.path, ragged),
-            _ => Error::reading(&file.path, e),
+        let csv_problem = (file.format == Format::Csv)
+            .then(|| {
+                super::read::first_non_utf8_line(&file.path)
+                    .or_else(|| super::read::first_ragged_line(&file.path))
+            })
+            .flatten();
+        match csv_problem {
+            Some(problem) => Error::reading(&file.path, problem),
+            None => Error::reading(&file.path, e),
         }
     })?;
     let count_of = |name: &str| -> u64 {
@@ -579,9 +618,23 @@ fn first_rows(frame: LazyFrame, path: &std::path::Path) -> Result<Vec<Example>> 
     Ok((0..df.height())
         .map(|i| Example {
             row: rows.get(i).unwrap_or(0),
-            value: values.get(i).unwrap_or("").to_string(),
+            value: shortened(values.get(i).unwrap_or("")),
         })
         .collect())
+}
+
+/// The most characters of a value a finding quotes: enough to see what is wrong, never a
+/// message of a whole megabyte-long cell.
+const VALUE_SHOWN: usize = 60;
+
+/// `value`, cut to [`VALUE_SHOWN`] characters with the length said when longer.
+fn shortened(value: &str) -> String {
+    let length = value.chars().count();
+    if length <= VALUE_SHOWN {
+        return value.to_string();
+    }
+    let start: String = value.chars().take(VALUE_SHOWN).collect();
+    format!("{start}... ({length} characters)")
 }
 
 /// Keys of the known side's register held by one pass of a key check: the anti join that finds
@@ -825,6 +878,12 @@ fn collect(
     severities: &Severities,
     stop_on_unreadable: bool,
 ) -> Result<ValidationReport> {
+    if discovered.files.values().all(Vec::is_empty) {
+        return Err(Error::MissingInput(format!(
+            "{}: no register files (expected files such as bef2024.parquet, lpr_kontakter.parquet or lmdb.csv; see docs/registers.md)",
+            discovered.dir.display()
+        )));
+    }
     let _purging = crate::allocator::purging();
     let mut files = Vec::new();
     let mut findings = Vec::new();
@@ -869,11 +928,23 @@ fn collect(
         digit_persons,
         severities,
     )?);
-    let missing_registers = super::contract::ALL
+    let missing_registers: Vec<&'static str> = super::contract::ALL
         .iter()
         .map(|s| s.name)
         .filter(|name| discovered.of(name).is_empty())
         .collect();
+    if missing_registers.contains(&"bef") {
+        findings.push(Finding {
+            file: discovered.dir.clone(),
+            register: "bef",
+            rule: "required_register",
+            severity: severities.of("required_register"),
+            column: "",
+            count: 0,
+            expected: "the population register bef<year>, which every analysis reads",
+            examples: Vec::new(),
+        });
+    }
     Ok(ValidationReport {
         folder: discovered.dir.clone(),
         as_of: dates::format_iso(as_of),

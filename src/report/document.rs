@@ -33,8 +33,6 @@ pub struct RunRecord {
     pub run_key: String,
     pub inputs: Vec<InputRecord>,
     pub threshold: u64,
-    /// The run found nothing changed and kept the previous outputs.
-    pub unchanged: bool,
 }
 
 /// An analysis of the plan: its released rows and provenance, or why it has no results.
@@ -510,7 +508,7 @@ fn provenance(d: &DocumentSpec, analyses: &[&Analysis]) -> String {
     for a in analyses {
         let Ok(run) = &a.run else { continue };
         html.push_str(&format!(
-            "<h3>{}</h3>\n<ul class=\"provenance\">\n<li>{}: {}</li>\n<li>{}: sha256 {}</li>\n<li>{}: {}</li>\n<li>{}</li>\n</ul>\n<table class=\"inputs\">\n<thead><tr><th>{}</th><th>{}</th><th>SHA-256</th></tr></thead>\n<tbody>\n",
+            "<h3>{}</h3>\n<ul class=\"provenance\">\n<li>{}: {}</li>\n<li>{}: sha256 {}</li>\n<li>{}: {}</li>\n</ul>\n<table class=\"inputs\">\n<thead><tr><th>{}</th><th>{}</th><th>SHA-256</th></tr></thead>\n<tbody>\n",
             escape(lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)),
             lang.pick("Specifikation", "Specification"),
             escape(&a.spec.path.display().to_string()),
@@ -518,11 +516,6 @@ fn provenance(d: &DocumentSpec, analyses: &[&Analysis]) -> String {
             run.spec_sha256,
             lang.pick("Kørselsnøgle", "Run key"),
             run.run_key,
-            if run.unchanged {
-                lang.pick("Intet, analysen læser, er ændret siden sidste kørsel; dens resultater er genbrugt.", "Nothing the analysis reads has changed since its last run; its results were reused.")
-            } else {
-                lang.pick("Beregnet i denne kørsel.", "Computed in this run.")
-            },
             lang.pick("Fil", "File"),
             lang.pick("Register", "Register"),
         ));

@@ -22,6 +22,17 @@ impl Staging {
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "run".into());
         std::fs::create_dir_all(parent).map_err(|e| Error::writing(parent, e))?;
+        // An output folder's place held by something else (a file of the user's) is refused
+        // before anything is written: swapping the new folder in would move the user's file
+        // aside under a staging name.
+        if let Ok(meta) = std::fs::metadata(target)
+            && !meta.is_dir()
+        {
+            return Err(Error::Output(format!(
+                "{}: exists and is not a folder; expected the output folder of this run there (move or remove the file, or choose another --out)",
+                target.display()
+            )));
+        }
         // Staging folders of earlier runs are left only by runs that were killed: the caller
         // holds the output root's lock (see `crate::ops::lock`), so none is in use. One of them
         // may be the previous output itself: `commit` renames the old folder aside
@@ -141,7 +152,11 @@ pub fn write_file(path: &Path, contents: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "out".into());
     let temporary = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&temporary, contents).map_err(|e| Error::writing(path, e))?;
+    std::fs::write(&temporary, contents).map_err(|e| {
+        // A full disk leaves a partial temporary file: never leave it behind.
+        let _ = std::fs::remove_file(&temporary);
+        Error::writing(path, e)
+    })?;
     std::fs::rename(&temporary, path).map_err(|e| {
         let _ = std::fs::remove_file(&temporary);
         Error::writing(path, e)

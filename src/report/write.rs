@@ -77,7 +77,6 @@ pub fn analysis(
             run_key: provenance.run_key.to_string(),
             inputs: provenance.inputs.iter().map(input_record).collect(),
             threshold: suppressed.threshold,
-            unchanged: false,
         }),
     }];
     let doc = document::build(&DocumentSpec {

@@ -65,8 +65,9 @@ impl RecordedRun {
         &self.run_key
     }
 
-    /// The record's provenance for a document (`unchanged`: this run kept the outputs).
-    pub fn provenance(&self, unchanged: bool) -> RunRecord {
+    /// The record's provenance for a document: the same whether this run computed the outputs
+    /// or kept them, so a document does not depend on what the output root held before.
+    pub fn provenance(&self) -> RunRecord {
         RunRecord {
             spec_sha256: self.spec_sha256.clone(),
             run_key: self.run_key.clone(),
@@ -80,7 +81,6 @@ impl RecordedRun {
                 })
                 .collect(),
             threshold: self.disclosure.threshold,
-            unchanged,
         }
     }
 }

@@ -63,11 +63,37 @@ pub struct RunSummary {
 pub fn run(options: &RunOptions) -> Result<RunSummary> {
     // The spec is checked before the output root is touched.
     let loaded = spec::load(&options.spec)?;
-    let _lock = OutputLock::acquire(&options.out)?;
-    let mut cache = RegisterCache::for_root(&options.out, &[loaded]);
-    let summary = run_with(options, &mut cache)?;
-    cache.save(&options.out)?;
-    Ok(summary)
+    in_output_root(&options.out, || {
+        let _lock = OutputLock::acquire(&options.out)?;
+        let mut cache = RegisterCache::for_root(&options.out, &[loaded]);
+        let summary = run_with(options, &mut cache)?;
+        save_cache(options, &cache);
+        Ok(summary)
+    })
+}
+
+/// Runs `work` on the output root `out`; when it fails and the root did not exist before, the
+/// root is removed again if the failed run left it empty, so a failure leaves nothing behind.
+fn in_output_root<T>(out: &Path, work: impl FnOnce() -> Result<T>) -> Result<T> {
+    let existed = out.exists();
+    let result = work();
+    if result.is_err() && !existed {
+        let _ = std::fs::remove_dir(out);
+    }
+    result
+}
+
+/// Writes back what the run learnt of its inputs. The cache only spares later runs work: a root
+/// where it cannot be written costs them a new validation, and is no reason to fail a run whose
+/// outputs are written, so the failure is a warning.
+fn save_cache(options: &RunOptions, cache: &RegisterCache) {
+    if let Err(e) = cache.save(&options.out) {
+        options.log.event(&Event::Warning {
+            message: &format!(
+                "the cache of fingerprints and validations could not be saved, so the next run validates the registers again: {e}"
+            ),
+        });
+    }
 }
 
 /// The `*.toml` specs of a folder, sorted by name; none is an error.
@@ -102,6 +128,15 @@ pub fn run_all(dir: &Path, options: &RunOptions) -> Result<(Vec<SpecResult>, Pat
         .iter()
         .map(|path| spec::load(path))
         .collect::<Result<Vec<_>>>()?;
+    in_output_root(&options.out, || run_all_locked(specs, loaded, options))
+}
+
+/// [`run_all`] once its specs are loaded.
+fn run_all_locked(
+    specs: Vec<PathBuf>,
+    loaded: Vec<LoadedSpec>,
+    options: &RunOptions,
+) -> Result<(Vec<SpecResult>, PathBuf)> {
     let _lock = OutputLock::acquire(&options.out)?;
     let mut cache = RegisterCache::for_root(&options.out, &loaded);
     let results = specs
@@ -130,7 +165,7 @@ pub fn run_all(dir: &Path, options: &RunOptions) -> Result<(Vec<SpecResult>, Pat
     options
         .log
         .event(&StepRecord::new("document", None, results.len() as u64, step).event("*"));
-    cache.save(&options.out)?;
+    save_cache(options, &cache);
     Ok((results, document))
 }
 
@@ -223,7 +258,7 @@ fn released(summary: &RunSummary) -> Result<(Vec<Row>, crate::report::document::
             .join(format!("{}.csv", summary.id)),
     )?;
     let recorded = RecordedRun::read(&summary.folder)?;
-    Ok((rows, recorded.provenance(summary.skipped)))
+    Ok((rows, recorded.provenance()))
 }
 
 fn run_with(options: &RunOptions, cache: &mut RegisterCache) -> Result<RunSummary> {

@@ -181,11 +181,83 @@ fn check_measures(path: &Path, key: &str, measures: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The longest id: it names the output folder and its files (a file name may have at most 255
+/// bytes, and `tables/<id>.csv` and the staging folder's name add to it).
+const ID_MAX: usize = 64;
+
+/// The longest title or name, read on one line of a report, a table heading or a workbook cell.
+const NAME_MAX: usize = 300;
+
+/// The longest description, a paragraph of the analysis plan.
+const DESCRIPTION_MAX: usize = 3000;
+
 fn id_ok(id: &str) -> bool {
     !id.is_empty()
+        && id.len() <= ID_MAX
         && id
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+}
+
+/// Refuses a text of more than `max` characters at `key`.
+fn check_length(path: &Path, key: &str, text: &str, max: usize) -> Result<()> {
+    let length = text.chars().count();
+    if length > max {
+        return Err(bad(
+            path,
+            key,
+            format!("{length} characters: expected at most {max}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The titles, names and descriptions of a spec within their lengths.
+fn check_texts(spec: &Spec, path: &Path) -> Result<()> {
+    for (key, text) in [
+        ("title_da", &spec.title_da),
+        ("title_en", &spec.title_en),
+        ("topic", &spec.topic),
+    ] {
+        check_length(path, key, text, NAME_MAX)?;
+    }
+    for (key, text) in [
+        ("description_da", &spec.description_da),
+        ("description_en", &spec.description_en),
+    ] {
+        check_length(path, key, text, DESCRIPTION_MAX)?;
+    }
+    for (i, o) in spec.outcomes.iter().enumerate() {
+        check_length(path, &format!("outcomes[{i}].id"), &o.id, ID_MAX)?;
+        check_length(
+            path,
+            &format!("outcomes[{i}].name_da"),
+            &o.name_da,
+            NAME_MAX,
+        )?;
+        check_length(
+            path,
+            &format!("outcomes[{i}].name_en"),
+            &o.name_en,
+            NAME_MAX,
+        )?;
+    }
+    for (i, sub) in spec.sub_analyses.iter().enumerate() {
+        check_length(path, &format!("sub_analyses[{i}].id"), &sub.id, ID_MAX)?;
+        check_length(
+            path,
+            &format!("sub_analyses[{i}].name_da"),
+            &sub.name_da,
+            NAME_MAX,
+        )?;
+        check_length(
+            path,
+            &format!("sub_analyses[{i}].name_en"),
+            &sub.name_en,
+            NAME_MAX,
+        )?;
+    }
+    Ok(())
 }
 
 /// Checks every rule and returns the design.
@@ -194,9 +266,12 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
         return Err(bad(
             path,
             "id",
-            "expected letters, digits, `_` or `-` (it names the output folder)",
+            format!(
+                "expected 1 to {ID_MAX} letters, digits, `_` or `-` (it names the output folder)"
+            ),
         ));
     }
+    check_texts(spec, path)?;
     let date = |key: &str, text: &str| {
         dates::parse_iso(text)
             .ok_or_else(|| bad(path, key, format!("{text:?} is not a date YYYY-MM-DD")))

@@ -9,9 +9,20 @@ use crate::error::{Error, Result};
 
 /// Reads and checks a spec file.
 pub fn load(path: &Path) -> Result<LoadedSpec> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         Error::MissingInput(format!(
             "{}: pipeline spec cannot be read: {e}",
+            path.display()
+        ))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        Error::BadSpec(format!(
+            "{} (line {line}): not UTF-8 text; expected the spec saved as UTF-8 (a Latin-1 or Windows-1252 file must be converted, e.g. with iconv -f latin1 -t utf-8)",
             path.display()
         ))
     })?;
