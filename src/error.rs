@@ -19,24 +19,56 @@ use std::path::Path;
 /// the row or key, and what was expected; `main` prints it and exits with [`Error::exit_code`].
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
+    #[error("{}", shortened(.0))]
     Usage(String),
-    #[error("{0}")]
+    #[error("{}", shortened(.0))]
     BadInput(String),
-    #[error("{0}")]
+    #[error("{}", shortened(.0))]
     MissingInput(String),
-    #[error("{0}")]
+    #[error("{}", shortened(.0))]
     BadSpec(String),
-    #[error("{0}")]
+    #[error("{}", shortened(.0))]
     Output(String),
-    #[error("{0}")]
+    #[error("{}", shortened(.0))]
     Busy(String),
     /// Some analyses of `run --all` failed (each was reported as it failed); the exit code is
     /// that of the first failure.
     #[error("{message}")]
     Partial { code: i32, message: String },
-    #[error("internal error (please report this): {0}")]
+    #[error("internal error (please report this): {}", shortened(.0))]
     Internal(String),
+}
+
+/// The longest word of a message shown whole: a longer one (a value of a megabyte echoed by a
+/// parser, a 10,000-character id) is cut to its start and its length.
+const WORD_SHOWN: usize = 200;
+
+/// The longest message shown whole.
+const MESSAGE_SHOWN: usize = 4_000;
+
+/// `message` with every word longer than [`WORD_SHOWN`] characters cut to its first 60 and its
+/// length, and the whole cut at [`MESSAGE_SHOWN`], so an error is always a paragraph a person can
+/// read, whatever value it quotes.
+pub fn shortened(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(MESSAGE_SHOWN));
+    for (i, word) in message.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let length = word.chars().count();
+        if length > WORD_SHOWN {
+            out.extend(word.chars().take(60));
+            out.push_str(&format!("... ({length} characters)"));
+        } else {
+            out.push_str(word);
+        }
+    }
+    let length = out.chars().count();
+    if length > MESSAGE_SHOWN {
+        let start: String = out.chars().take(MESSAGE_SHOWN).collect();
+        return format!("{start}... (a message of {length} characters, cut)");
+    }
+    out
 }
 
 impl Error {
@@ -87,3 +119,22 @@ impl From<polars::prelude::PolarsError> for Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_word_is_cut_and_a_short_message_kept() {
+        let value = "x".repeat(1_000_000);
+        let message =
+            Error::BadSpec(format!("spec.toml (line 3): unknown variant `{value}`")).to_string();
+        assert!(message.len() < 200, "{message}");
+        assert!(message.starts_with("spec.toml (line 3): unknown variant `xxx"));
+        assert!(message.ends_with("... (1000002 characters)"), "{message}");
+        let short = "bef2024.csv: row 2, column KOEN: expected 1 or 2";
+        assert_eq!(Error::BadInput(short.into()).to_string(), short);
+        let many = "word ".repeat(2_000);
+        assert!(shortened(&many).ends_with("(a message of 10000 characters, cut)"));
+    }
+}

@@ -9,7 +9,7 @@ use crate::common::{registers_with, stderr, ulighed};
 /// the spec without its `[trend]` table, written beside the test build once per test run. The
 /// tests run in parallel, and one rewriting the file while another read it gave the reader an
 /// empty spec ("missing field `id`") now and then.
-fn one_year_spec() -> &'static str {
+pub(crate) fn one_year_spec() -> &'static str {
     static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SPEC.get_or_init(|| {
         let text =
@@ -28,7 +28,7 @@ fn one_year_spec() -> &'static str {
 }
 
 /// Runs the diabetes spec on `registers` into the output root `out`, with `extra` arguments.
-fn run_into(registers: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+pub(crate) fn run_into(registers: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     let spec = one_year_spec();
     let mut args = vec![
         "run",

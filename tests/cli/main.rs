@@ -10,6 +10,7 @@ mod convert;
 mod coverage;
 mod disclosure_options;
 mod disclosure_scan;
+mod faults;
 mod help;
 mod html;
 mod lpr_models;
