@@ -166,7 +166,13 @@ fn strips_text(format: Format) -> bool {
 /// The expression that turns a file column of type `dtype` into the canonical type, or `None`
 /// when the file's type cannot hold such values (a float for a date, say).
 fn parse_expr(name: &str, dtype: &DataType, kind: Kind, format: Format) -> Option<Expr> {
-    let c = col(name);
+    // A dictionary-encoded column (Polars' categorical) holds text: read as the text it stands for.
+    let categorical = matches!(dtype, DataType::Categorical(..) | DataType::Enum(..));
+    let (c, dtype) = if categorical {
+        (col(name).cast(DataType::String), &DataType::String)
+    } else {
+        (col(name), dtype)
+    };
     let text = matches!(dtype, DataType::String);
     // SAS has only one numeric type: a code stored as a number (KOEN 1, KOM 101) is a whole
     // float, read as the integer it stands for; a fraction is left to fail the type check.
@@ -186,6 +192,29 @@ fn parse_expr(name: &str, dtype: &DataType, kind: Kind, format: Format) -> Optio
                 .then(c.clone().cast(DataType::Int64))
                 .otherwise(lit(NULL).cast(DataType::Int64)),
         ),
+        // A decimal (an export from SAS or a database) is read through its value as a float:
+        // whole for codes and keys, any number for amounts.
+        Kind::Text | Kind::Person | Kind::Key | Kind::Municipality | Kind::Number
+            if matches!(dtype, DataType::Decimal(_, _)) =>
+        {
+            let float = c.clone().cast(DataType::Float64);
+            let whole_float = float
+                .clone()
+                .eq(float.clone().cast(DataType::Int64).cast(DataType::Float64));
+            let whole_as = |to: DataType| {
+                when(whole_float.clone())
+                    .then(float.clone().cast(to.clone()))
+                    .otherwise(lit(NULL).cast(to))
+            };
+            Some(match kind {
+                Kind::Number => float,
+                Kind::Key => whole_as(DataType::Int64),
+                Kind::Municipality => whole_as(DataType::Int32),
+                _ => when(whole_float.clone())
+                    .then(float.clone().cast(DataType::Int64).cast(DataType::String))
+                    .otherwise(float.cast(DataType::String)),
+            })
+        }
         Kind::Text | Kind::Person if dtype.is_integer() => Some(c.cast(DataType::String)),
         Kind::Text | Kind::Person if dtype.is_float() => Some(
             when(whole())

@@ -193,8 +193,8 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
         "<section id=\"sammenfatning\" data-section=\"summary\">\n<h2>{}</h2>\n<p>{}</p>\n<ul class=\"findings\">\n",
         lang.pick("Sammenfatning af resultaterne", "Summary of findings"),
         lang.pick(
-            "Sammenfatningen er beskrivende: den gengiver de vigtigste tal fra hvert kapitel. For hvert udfald vises andelen i alt og den største forskel til en referencegruppe, hvis intervallet udelukker ingen forskel.",
-            "The summary is descriptive: it repeats the main numbers of each chapter. For each outcome it gives the total proportion and the largest difference from a reference group whose interval excludes no difference."
+            "Sammenfatningen er beskrivende: den gengiver de vigtigste tal fra hvert kapitel. For hvert udfald vises andelen i alt og den største forskel til en referencegruppe, når forskellen er statistisk signifikant (intervallet omfatter ikke 0).",
+            "The summary is descriptive: it repeats the main numbers of each chapter. For each outcome it gives the total proportion and the largest difference from a reference group when it is statistically significant (its interval does not include 0)."
         )
     ));
     for c in &chapters {

@@ -1,6 +1,13 @@
 //! Atomic output folders: a run writes into a staging folder beside the target and swaps it into
 //! place only when every file is written, so a failed or killed run never leaves a half-written
 //! report and never damages the previous one.
+//!
+//! The folders of one run (every analysis of `run --all` and the document that describes them)
+//! are committed as one unit ([`commit_together`]): a journal in the output root lists each
+//! staged folder, its target and the staged folder's inode before the first is swapped in, and
+//! the next run in that root finishes a commit a kill interrupted ([`recover`]), so a reader never
+//! finds a document that disagrees with the analysis folders beside it once the root is used
+//! again, and no kill leaves half of a run's outputs in place.
 
 use std::path::{Path, PathBuf};
 
@@ -63,6 +70,18 @@ impl Staging {
         })
     }
 
+    /// Every file written: the folder is ready to be committed, alone ([`Staged::commit`]) or
+    /// with the other folders of the run ([`commit_together`]).
+    pub fn finish(mut self) -> Staged {
+        // The staged folder is now the caller's to commit or to drop.
+        self.committed = true;
+        Staged {
+            dir: self.dir.clone(),
+            target: self.target.clone(),
+            committed: false,
+        }
+    }
+
     /// Writes a file at a path relative to the staging folder.
     pub fn write(&self, relative: &str, contents: &[u8]) -> Result<()> {
         let path = self.dir.join(relative);
@@ -71,9 +90,29 @@ impl Staging {
         }
         std::fs::write(&path, contents).map_err(|e| Error::writing(&path, e))
     }
+}
 
-    /// Moves the staging folder into place, replacing a previous output only after the new one
-    /// is complete.
+/// A complete staging folder waiting to replace its target; removed if dropped uncommitted.
+#[derive(Debug)]
+pub struct Staged {
+    dir: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    /// Where the staged files are now (what a document built before the commit reads).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where they go.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Moves this one folder into place, replacing a previous output only after the new one is
+    /// complete.
     ///
     /// Where the system can swap two folders in one step ([`exchange`]), it does: a reader sees
     /// the old output or the new, never neither, and the staging path is left holding the old
@@ -81,24 +120,124 @@ impl Staging {
     /// the next run removes). Elsewhere the old folder is renamed aside first and the new one
     /// renamed into place, and [`Staging::new`] puts the old one back if a kill fell between.
     pub fn commit(mut self) -> Result<PathBuf> {
-        let exchanged = self.target.exists()
-            && exchange(&self.dir, &self.target).map_err(|e| Error::writing(&self.target, e))?;
-        if exchanged {
-            self.committed = true;
-            std::fs::remove_dir_all(&self.dir).map_err(|e| Error::writing(&self.dir, e))?;
-            return Ok(self.target.clone());
-        }
-        let aside = self.dir.with_extension("old");
-        if self.target.exists() {
-            std::fs::rename(&self.target, &aside).map_err(|e| Error::writing(&self.target, e))?;
-        }
-        std::fs::rename(&self.dir, &self.target).map_err(|e| Error::writing(&self.target, e))?;
         self.committed = true;
-        if aside.exists() {
-            std::fs::remove_dir_all(&aside).map_err(|e| Error::writing(&aside, e))?;
-        }
+        swap_in(&self.dir, &self.target)?;
         Ok(self.target.clone())
     }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// The journal of a commit of several folders, in the output root.
+const JOURNAL: &str = ".ulighed-commit.json";
+
+/// One folder of a journalled commit.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct JournalEntry {
+    staged: PathBuf,
+    target: PathBuf,
+    /// The staged folder's inode: it stays with the folder through the renames, so a recovery
+    /// can tell whether the target already is the new folder.
+    inode: u64,
+}
+
+fn inode(path: &Path) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).ok().map(|m| m.ino())
+}
+
+/// Commits the staged folders of one run under `root` as one unit: the journal is written
+/// first, then every folder is swapped into place, then the journal is removed. A kill in
+/// between leaves the journal, and [`recover`] in the next run finishes the commit.
+pub fn commit_together(root: &Path, staged: Vec<Staged>) -> Result<Vec<PathBuf>> {
+    let mut entries = Vec::new();
+    for s in &staged {
+        entries.push(JournalEntry {
+            staged: s.dir.clone(),
+            target: s.target.clone(),
+            inode: inode(&s.dir).ok_or_else(|| {
+                Error::Output(format!("{}: the staged output is gone", s.dir.display()))
+            })?,
+        });
+    }
+    let journal = root.join(JOURNAL);
+    let text = serde_json::to_string_pretty(&entries)
+        .map_err(|e| Error::Internal(format!("commit journal: {e}")))?;
+    write_file(&journal, text.as_bytes())?;
+    let mut staged = staged;
+    for s in &mut staged {
+        // From here the journal owns the staged folders: a failure leaves them for recovery.
+        s.committed = true;
+    }
+    finish_journal(&journal, &entries)?;
+    Ok(entries.into_iter().map(|e| e.target).collect())
+}
+
+/// Swaps every journalled folder that is not yet in place, removes what it replaced, then the
+/// journal.
+fn finish_journal(journal: &Path, entries: &[JournalEntry]) -> Result<()> {
+    for e in entries {
+        if inode(&e.target) == Some(e.inode) {
+            // Already in place; what the staging path holds now is the old output.
+            if e.staged.exists() {
+                std::fs::remove_dir_all(&e.staged).map_err(|err| Error::writing(&e.staged, err))?;
+            }
+            continue;
+        }
+        if inode(&e.staged) != Some(e.inode) {
+            return Err(Error::Output(format!(
+                "{}: the journalled commit of {} cannot be finished: its staged folder {} is gone; remove {} and run again",
+                journal.display(),
+                e.target.display(),
+                e.staged.display(),
+                journal.display()
+            )));
+        }
+        swap_in(&e.staged, &e.target)?;
+    }
+    std::fs::remove_file(journal).map_err(|e| Error::writing(journal, e))
+}
+
+/// Finishes a commit of several folders that a killed run left in `root` (see
+/// [`commit_together`]); nothing to do without a journal. Called under the root's lock before
+/// anything else is written there.
+pub fn recover(root: &Path) -> Result<()> {
+    let journal = root.join(JOURNAL);
+    let Ok(text) = std::fs::read_to_string(&journal) else {
+        return Ok(());
+    };
+    let entries: Vec<JournalEntry> = serde_json::from_str(&text).map_err(|e| {
+        Error::Output(format!(
+            "{}: not a commit journal ({e}); remove it and run again",
+            journal.display()
+        ))
+    })?;
+    finish_journal(&journal, &entries)
+}
+
+/// Moves `dir` into place at `target`, replacing a previous output only when the new one is
+/// complete (see [`Staged::commit`]); the previous output is removed.
+fn swap_in(dir: &Path, target: &Path) -> Result<()> {
+    let exchanged =
+        target.exists() && exchange(dir, target).map_err(|e| Error::writing(target, e))?;
+    if exchanged {
+        return std::fs::remove_dir_all(dir).map_err(|e| Error::writing(dir, e));
+    }
+    let aside = dir.with_extension("old");
+    if target.exists() {
+        std::fs::rename(target, &aside).map_err(|e| Error::writing(target, e))?;
+    }
+    std::fs::rename(dir, target).map_err(|e| Error::writing(target, e))?;
+    if aside.exists() {
+        std::fs::remove_dir_all(&aside).map_err(|e| Error::writing(&aside, e))?;
+    }
+    Ok(())
 }
 
 /// Swaps two existing paths atomically with Linux's `renameat2(RENAME_EXCHANGE)` (rename(2),
@@ -196,7 +335,7 @@ mod tests {
         );
         assert!(!aside.exists() && !dir.path().join(".analysis.tmp-4242").exists());
         staging.write("tabel.csv", b"next").expect("write");
-        staging.commit().expect("commit");
+        staging.finish().commit().expect("commit");
         assert_eq!(
             std::fs::read(target.join("tabel.csv")).expect("new"),
             b"next"
@@ -228,7 +367,7 @@ mod tests {
 
         let staging = Staging::new(&target).expect("staging");
         staging.write("new.csv", b"next").expect("write");
-        staging.commit().expect("commit");
+        staging.finish().commit().expect("commit");
         let names = |path: &Path| {
             let mut names: Vec<String> = std::fs::read_dir(path)
                 .expect("list")
@@ -254,5 +393,81 @@ mod tests {
         assert_eq!(std::fs::read(a.join("f")).expect("a"), b"from b");
         assert_eq!(std::fs::read(b.join("f")).expect("b"), b"from a");
         assert!(exchange(&a, &dir.path().join("missing")).is_err());
+    }
+
+    /// Staged folders with one file each, for `targets` under `root`, each holding "next"; the
+    /// targets hold "previous".
+    fn staged_pair(root: &Path, targets: &[&str]) -> Vec<Staged> {
+        targets
+            .iter()
+            .map(|name| {
+                let target = root.join(name);
+                folder_with(&target, "f", b"previous");
+                let staging = Staging::new(&target).expect("staging");
+                staging.write("f", b"next").expect("write");
+                staging.finish()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn folders_committed_together_all_change_and_leave_no_journal() {
+        let dir = tempfile::tempdir().expect("temp");
+        let staged = staged_pair(dir.path(), &["analysis", "aarsanalyse"]);
+        commit_together(dir.path(), staged).expect("committed");
+        for name in ["analysis", "aarsanalyse"] {
+            assert_eq!(
+                std::fs::read(dir.path().join(name).join("f")).expect("f"),
+                b"next"
+            );
+        }
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["aarsanalyse", "analysis"]);
+    }
+
+    /// A kill after the journal and the first folder's swap, before the second's: the next run's
+    /// recovery puts the second in place too, so the document and the analysis agree again.
+    #[test]
+    fn a_commit_killed_halfway_is_finished_by_the_next_run() {
+        let dir = tempfile::tempdir().expect("temp");
+        let staged = staged_pair(dir.path(), &["analysis", "aarsanalyse"]);
+        let entries: Vec<JournalEntry> = staged
+            .iter()
+            .map(|s| JournalEntry {
+                staged: s.dir.clone(),
+                target: s.target.clone(),
+                inode: inode(&s.dir).expect("inode"),
+            })
+            .collect();
+        write_file(
+            &dir.path().join(JOURNAL),
+            serde_json::to_string(&entries).expect("json").as_bytes(),
+        )
+        .expect("journal");
+        // What a killed run leaves: its folders are the journal's, not removed on exit.
+        let mut staged = staged;
+        for s in &mut staged {
+            s.committed = true;
+        }
+        swap_in(&staged[0].dir, &staged[0].target).expect("first swapped");
+        assert_eq!(
+            std::fs::read(dir.path().join("aarsanalyse/f")).expect("f"),
+            b"previous",
+            "halfway: the two disagree"
+        );
+        recover(dir.path()).expect("recovered");
+        for name in ["analysis", "aarsanalyse"] {
+            assert_eq!(
+                std::fs::read(dir.path().join(name).join("f")).expect("f"),
+                b"next"
+            );
+        }
+        assert!(!dir.path().join(JOURNAL).exists());
+        // Nothing to do the second time.
+        recover(dir.path()).expect("nothing to recover");
     }
 }

@@ -149,13 +149,13 @@ pub fn dimension_sentence(rows: &[&Row], dim: &str, lang: Lang) -> String {
             ),
             if significant(d) {
                 lang.pick(
-                    ", og intervallet udelukker ingen forskel.",
-                    ", and the interval excludes no difference.",
+                    ", og forskellen er statistisk signifikant (intervallet omfatter ikke 0).",
+                    ", a statistically significant difference (the interval does not include 0).",
                 )
             } else {
                 lang.pick(
-                    "; intervallet omfatter ingen forskel.",
-                    "; the interval includes no difference.",
+                    "; forskellen er ikke statistisk signifikant (intervallet omfatter 0).",
+                    "; the difference is not statistically significant (the interval includes 0).",
                 )
             }
         ));
@@ -242,7 +242,23 @@ mod tests {
         );
         assert!(text.contains("−15,7") || text.contains("-15,7"), "{text}");
         assert!(text.contains("-18,0 til -13,4"), "{text}");
-        assert!(text.contains("udelukker ingen forskel"), "{text}");
+        assert!(
+            text.ends_with(
+                "og forskellen er statistisk signifikant (intervallet omfatter ikke 0)."
+            ),
+            "{text}"
+        );
+        // The same difference with an interval across 0 is said not to be significant.
+        let mut across = rows.clone();
+        across[3].upper = Some(2.0);
+        let refs: Vec<&Row> = across.iter().collect();
+        let text = dimension_sentence(&refs, "education", Lang::En);
+        assert!(
+            text.ends_with(
+                "the difference is not statistically significant (the interval includes 0)."
+            ),
+            "{text}"
+        );
         let total = total_sentence(&refs, "SGLT2-hæmmer", Lang::En).unwrap();
         assert_eq!(
             total,

@@ -1,15 +1,16 @@
 //! Writing what a run releases: the tidy table, report, figures, exports and manifest of one
 //! analysis, and the document of every analysis (the annual analysis or the midway status). Each
-//! folder is staged and swapped into place when complete ([`super::output::Staging`]), so a
-//! failed run leaves nothing behind and never damages the previous outputs.
+//! folder is staged ([`super::output::Staging`]) and returned for the run to commit, alone or
+//! with the run's other folders, so a failed run leaves nothing behind and never damages the
+//! previous outputs.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::bundle;
 use super::deliverable::{Deliverable, NOT_FOR_RELEASE};
 use super::document::{self, Analysis, DocumentSpec, InputRecord, RunRecord};
 use super::manifest::{self, DocumentAnalysis, Provenance};
-use super::output;
+use super::output::{self, Staged};
 use crate::disclosure::suppressed::SuppressionSummary;
 use crate::error::Result;
 use crate::ops::fingerprint::InputFile;
@@ -54,8 +55,7 @@ fn about(d: &Deliverable, titles: &[&str]) -> Vec<String> {
     lines
 }
 
-/// Writes the tables, figures, report and manifest of one analysis into `folder`, atomically,
-/// and returns the folder.
+/// Writes the tables, figures, report and manifest of one analysis, staged to become `folder`.
 ///
 /// `reach` is how far the registers reach, shown in a midway status (empty otherwise).
 pub fn analysis(
@@ -66,7 +66,7 @@ pub fn analysis(
     provenance: &Provenance<'_>,
     rows: &[Row],
     suppressed: &SuppressionSummary,
-) -> Result<PathBuf> {
+) -> Result<Staged> {
     let id = &loaded.spec.id;
     let spec_hash = output::sha256_hex(loaded.text.as_bytes());
     let analyses = [Analysis {
@@ -114,11 +114,11 @@ pub fn analysis(
     for (path, bytes) in &files {
         staging.write(path, bytes)?;
     }
-    staging.commit()
+    Ok(staging.finish())
 }
 
-/// Writes the document of every analysis (`analyses`, listed in its manifest as `listed`) into
-/// `folder`, atomically, and returns the folder. `reach` is how far the registers reach (a
+/// Writes the document of every analysis (`analyses`, listed in its manifest as `listed`),
+/// staged to become `folder`. `reach` is how far the registers reach (a
 /// midway status shows it), `titles` the analyses' titles for the workbook's heading.
 pub fn document(
     d: &Deliverable,
@@ -127,7 +127,7 @@ pub fn document(
     listed: Vec<DocumentAnalysis>,
     reach: &[Completeness],
     titles: &[&str],
-) -> Result<PathBuf> {
+) -> Result<Staged> {
     let doc = document::build(&DocumentSpec {
         kind: d.kind,
         lang: d.lang,
@@ -144,5 +144,5 @@ pub fn document(
     for (path, bytes) in &files {
         staging.write(path, bytes)?;
     }
-    staging.commit()
+    Ok(staging.finish())
 }

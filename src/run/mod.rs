@@ -39,6 +39,7 @@ use crate::registers::completeness::Completeness;
 use crate::report::deliverable::ReportKind;
 use crate::report::document::{self, Analysis};
 use crate::report::manifest::{DocumentAnalysis, Provenance, StepRecord};
+use crate::report::output::{self, Staged};
 use crate::report::write;
 use crate::results::{DimensionContext, StandardWeights, dimension_rows};
 use crate::spec::{self, LoadedSpec, Stratifier, SubAnalysis, links, measures_for};
@@ -51,7 +52,10 @@ pub type SpecResult = (PathBuf, Result<RunSummary>);
 #[derive(Debug)]
 pub struct RunSummary {
     pub id: String,
+    /// The analysis's output folder (where its outputs are once committed).
     pub folder: PathBuf,
+    /// The outputs written, staged to replace `folder`; `None` when the run was skipped.
+    pub staged: Option<Staged>,
     pub patients: u64,
     pub suppressed: SuppressionSummary,
     /// Nothing the analysis reads had changed: the previous outputs stand.
@@ -66,7 +70,11 @@ pub fn run(options: &RunOptions) -> Result<RunSummary> {
     in_output_root(&options.out, || {
         let _lock = OutputLock::acquire(&options.out)?;
         let mut cache = RegisterCache::for_root(&options.out, &[loaded]);
-        let summary = run_with(options, &mut cache)?;
+        output::recover(&options.out)?;
+        let mut summary = run_with(options, &mut cache)?;
+        if let Some(staged) = summary.staged.take() {
+            staged.commit()?;
+        }
         save_cache(options, &cache);
         Ok(summary)
     })
@@ -138,8 +146,9 @@ fn run_all_locked(
     options: &RunOptions,
 ) -> Result<(Vec<SpecResult>, PathBuf)> {
     let _lock = OutputLock::acquire(&options.out)?;
+    output::recover(&options.out)?;
     let mut cache = RegisterCache::for_root(&options.out, &loaded);
-    let results = specs
+    let mut results = specs
         .into_iter()
         .map(|path| {
             let result = run_with(
@@ -165,18 +174,30 @@ fn run_all_locked(
     options
         .log
         .event(&StepRecord::new("document", None, results.len() as u64, step).event("*"));
+    // The analyses and the document that describes them change together or not at all.
+    let mut staged: Vec<Staged> = results
+        .iter_mut()
+        .filter_map(|(_, r)| r.as_mut().ok().and_then(|s| s.staged.take()))
+        .collect();
+    staged.push(document);
+    let committed = output::commit_together(&options.out, staged)?;
+    let document = committed.last().cloned().unwrap_or_default();
+    options.log.event(&Event::Document {
+        kind: document::kind_name(options.report, options.lang),
+        folder: &document.display().to_string(),
+    });
     save_cache(options, &cache);
     Ok((results, document))
 }
 
 /// Writes the document of every analysis of `run --all` (the annual analysis or the midway
 /// status) from the released tables the runs wrote or kept; an analysis that failed is listed
-/// as pending. Written atomically, like an analysis's folder.
+/// as pending. Returned staged, to be committed with the analyses it describes.
 fn write_document(
     options: &RunOptions,
     results: &[SpecResult],
     cache: &mut RegisterCache,
-) -> Result<PathBuf> {
+) -> Result<Staged> {
     let specs: Vec<LoadedSpec> = results
         .iter()
         .map(|(path, _)| spec::load(path))
@@ -233,31 +254,25 @@ fn write_document(
         .map(|s| options.lang.pick(&s.spec.title_da, &s.spec.title_en))
         .collect();
     let deliverable = options.deliverable();
-    let folder = write::document(
+    write::document(
         &deliverable,
         &deliverable.document_folder(&options.out),
         &analyses,
         listed,
         &reach,
         &titles,
-    )?;
-    options.log.event(&Event::Document {
-        kind: document::kind_name(options.report, options.lang),
-        folder: &folder.display().to_string(),
-    });
-    Ok(folder)
+    )
 }
 
-/// The released rows and provenance of an analysis a run wrote (or kept), read back from its
-/// output folder.
+/// The released rows and provenance of an analysis a run wrote (staged, not yet committed) or
+/// kept, read back from its files.
 fn released(summary: &RunSummary) -> Result<(Vec<Row>, crate::report::document::RunRecord)> {
-    let rows = tidy::read(
-        &summary
-            .folder
-            .join("tables")
-            .join(format!("{}.csv", summary.id)),
-    )?;
-    let recorded = RecordedRun::read(&summary.folder)?;
+    let folder = summary
+        .staged
+        .as_ref()
+        .map_or(summary.folder.as_path(), |s| s.dir());
+    let rows = tidy::read(&folder.join("tables").join(format!("{}.csv", summary.id)))?;
+    let recorded = RecordedRun::read(folder)?;
     Ok((rows, recorded.provenance()))
 }
 
@@ -326,6 +341,7 @@ fn analyse(
         return Ok(RunSummary {
             id: id.to_string(),
             folder,
+            staged: None,
             patients: 0,
             suppressed: SuppressionSummary::default(),
             skipped: true,
@@ -423,7 +439,7 @@ fn analyse(
     } else {
         Vec::new()
     };
-    let folder = write::analysis(
+    let staged = write::analysis(
         &options.deliverable(),
         &folder,
         loaded,
@@ -444,6 +460,7 @@ fn analyse(
     Ok(RunSummary {
         id: id.to_string(),
         folder,
+        staged: Some(staged),
         patients,
         suppressed,
         skipped: false,

@@ -699,3 +699,54 @@ fn bad_specs_and_registers_get_the_documented_exit_code_and_a_short_message() {
         }
     }
 }
+
+/// Eight runs started at once on one output root that holds a lock file left by a killed run:
+/// exactly one runs, the others exit 75 naming the lock, in each trial. (The lock's own test
+/// races 100 trials of eight takers in one process; this one races real processes.)
+#[test]
+fn of_eight_runs_started_at_once_on_one_root_exactly_one_runs() {
+    let dir = tempfile::tempdir().expect("temp");
+    let registers = crate::common::small_registers().to_str().expect("utf-8");
+    for trial in 0..3 {
+        let out = dir.path().join(format!("out{trial}"));
+        std::fs::create_dir_all(&out).expect("out");
+        std::fs::write(
+            out.join(".ulighed.lock"),
+            "999999999 this-host 2020-01-01\n",
+        )
+        .expect("stale lock");
+        let out_arg = out.to_str().expect("utf-8");
+        let runs: Vec<_> = (0..8)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_ulighed"))
+                    .args([
+                        "run",
+                        "pipelines/t2d_sglt2_glp1.toml",
+                        "--registers",
+                        registers,
+                        "--out",
+                        out_arg,
+                        "--as-of",
+                        "2025-06-30",
+                    ])
+                    .current_dir(env!("CARGO_MANIFEST_DIR"))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawned")
+            })
+            .collect();
+        let outputs: Vec<_> = runs
+            .into_iter()
+            .map(|r| r.wait_with_output().expect("waited"))
+            .collect();
+        let codes: Vec<Option<i32>> = outputs.iter().map(|o| o.status.code()).collect();
+        let winners = codes.iter().filter(|&&c| c == Some(0)).count();
+        assert_eq!(winners, 1, "trial {trial}: {codes:?}");
+        for o in outputs.iter().filter(|o| o.status.code() != Some(0)) {
+            assert_eq!(o.status.code(), Some(75), "{}", stderr(o));
+            assert!(stderr(o).contains(".ulighed.lock"), "{}", stderr(o));
+        }
+        assert!(!out.join(".ulighed.lock").exists(), "released");
+    }
+}

@@ -1,6 +1,7 @@
 //! The `ulighed` binary end to end, in temporary folders: validation rules, bad input, synth
 //! determinism, and the analysis on data-samples/ against its known truth.
 
+mod arrow_types;
 mod bad_input;
 mod bad_specs;
 mod browser;
