@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use super::contract::{ALL, Kind};
+use super::contract::ALL;
 use super::scan::RegisterSet;
 use crate::error::Result;
 
@@ -28,12 +28,11 @@ pub fn completeness(registers: &RegisterSet) -> Result<Vec<Completeness>> {
             continue;
         }
         let years = registers.discovered.years(spec.name);
-        let date_column = spec.columns.iter().find(|c| c.kind == Kind::Date);
-        let latest = match (spec.yearly, date_column, registers.scan(spec.name)?) {
-            (false, Some(column), Some(frame)) => frame
-                .select([col(column.name).max()])
+        let latest = match (spec.event_date(), registers.scan(spec.name)?) {
+            (Some(column), Some(frame)) => frame
+                .select([col(column).max()])
                 .collect()?
-                .column(column.name)?
+                .column(column)?
                 .cast(&DataType::Int32)?
                 .i32()?
                 .get(0),

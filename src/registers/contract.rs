@@ -352,6 +352,20 @@ pub fn canonical(name: &str) -> Option<RegisterSpec> {
 }
 
 impl RegisterSpec {
+    /// The date of an event register's events (a contact's start, a redemption, a death): the
+    /// first date column of a register that is not yearly. Events after a run's as-of date are
+    /// cut off on it (a midway status run later on a fuller delivery sees the data as of its
+    /// date); `None` for yearly registers and for diagnoses, which take their contact's date.
+    pub fn event_date(&self) -> Option<&'static str> {
+        if self.yearly {
+            return None;
+        }
+        self.columns
+            .iter()
+            .find(|c| c.kind == Kind::Date)
+            .map(|c| c.name)
+    }
+
     /// The column spec that a file's column name stands for (case-insensitive, aliases
     /// included), if any.
     pub fn column_for(&self, file_column: &str) -> Option<&'static ColumnSpec> {

@@ -37,6 +37,9 @@ pub struct RegisterSet {
     /// The action diagnosis codes of every analysis's criteria and the days they can ask about,
     /// read together the same way ([`crate::cohort::actions`]); empty outside a run.
     pub action_contacts: crate::registers::scope::Scope,
+    /// The as-of date of the run (day number): events after it are cut off as they are read
+    /// ([`super::contract::RegisterSpec::event_date`]); `None` outside a run reads everything.
+    pub as_of: Option<i32>,
 }
 
 impl RegisterSet {
@@ -48,6 +51,7 @@ impl RegisterSet {
             shared: Mutex::default(),
             procedures: Default::default(),
             action_contacts: Default::default(),
+            as_of: None,
         })
     }
 
@@ -107,7 +111,16 @@ impl RegisterSet {
             .iter()
             .map(|f| Ok(open(f)?.canonical(f.year, keys)))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Some(concat(frames, UnionArgs::default())?))
+        let frame = concat(frames, UnionArgs::default())?;
+        let event_date = super::contract::canonical(register).and_then(|s| s.event_date());
+        Ok(Some(match (self.as_of, event_date) {
+            (Some(as_of), Some(date)) => frame.filter(
+                col(date)
+                    .lt_eq(lit(as_of).cast(DataType::Date))
+                    .or(col(date).is_null()),
+            ),
+            _ => frame,
+        }))
     }
 
     /// All files of a register that must be present.

@@ -30,7 +30,7 @@ pub enum Severity {
 
 /// The rules, with their default severity. Errors are the default for type, key and code-format
 /// failures; an unusual diagnosis type is a warning (real extracts carry more types than A/B).
-pub const RULES: [(&str, Severity, &str); 19] = [
+pub const RULES: [(&str, Severity, &str); 20] = [
     (
         "required_register",
         Severity::Error,
@@ -70,6 +70,11 @@ pub const RULES: [(&str, Severity, &str); 19] = [
         "date_range",
         Severity::Error,
         "dates lie between 1900-01-01 and the as-of date",
+    ),
+    (
+        "after_as_of",
+        Severity::Warning,
+        "events after the as-of date are cut off, with a count",
     ),
     (
         "date_order",
@@ -236,7 +241,10 @@ impl ValidationReport {
                 .map(|u| (u.register.to_string(), u.message.clone()))
                 .chain(self.errors().map(|f| (f.register.to_string(), f.message())))
                 .collect(),
-            dated_after_as_of: self.findings.iter().any(|f| f.rule == "date_range"),
+            dated_after_as_of: self
+                .findings
+                .iter()
+                .any(|f| f.rule == "date_range" || f.rule == "after_as_of"),
             digit_persons: self.unreadable.is_empty() && self.files.iter().all(|f| f.digit_persons),
         }
     }
@@ -421,16 +429,35 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
             });
         }
         if mapped.spec.kind == Kind::Date {
+            // An event after the as-of date is cut off when the register is read (a midway
+            // status run on a fuller delivery sees the data as of its date): a warning with the
+            // count. A contact may end after it; any other date after it is an error.
+            let event_date = spec.event_date() == Some(name);
+            let after = parsed.clone().gt(max_date.clone());
             checks.push(Check {
                 rule: "date_range",
                 column: name,
-                expected: "a date from 1900-01-01 up to the as-of date",
-                violation: parsed
-                    .clone()
-                    .lt(min_date.clone())
-                    .or(parsed.clone().gt(max_date.clone())),
+                expected: if event_date || name == "DATO_SLUT" {
+                    "a date from 1900-01-01 on"
+                } else {
+                    "a date from 1900-01-01 up to the as-of date"
+                },
+                violation: if event_date || name == "DATO_SLUT" {
+                    parsed.clone().lt(min_date.clone())
+                } else {
+                    parsed.clone().lt(min_date.clone()).or(after.clone())
+                },
                 value: raw.clone(),
             });
+            if event_date {
+                checks.push(Check {
+                    rule: "after_as_of",
+                    column: name,
+                    expected: "an event up to the as-of date; later rows are cut off (not read)",
+                    violation: after,
+                    value: raw.clone(),
+                });
+            }
         }
         let pattern = |rule, expected, regex: &str| Check {
             rule,

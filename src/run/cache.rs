@@ -111,6 +111,16 @@ impl RegisterCache {
         Ok(folder.reach.clone().unwrap_or_default())
     }
 
+    /// Whether the validated folder `dir` holds events after the run's as-of date, which are cut
+    /// off as it is read ([`Self::validated`] first).
+    pub fn cuts_off(&mut self, dir: &Path) -> Result<bool> {
+        Ok(self
+            .folder(dir)?
+            .validation
+            .as_ref()
+            .is_some_and(|v| v.dated_after_as_of))
+    }
+
     /// The register set of `dir` once the registers an analysis reads have passed validation
     /// (the folder is validated once, and not again in later runs while its files are unchanged;
     /// a broken register fails only the analyses that read it).
@@ -138,6 +148,8 @@ impl RegisterCache {
             if blockers.digit_persons {
                 folder.registers.read_persons_as_integers();
             }
+            // Events after the as-of date are cut off as the registers are read.
+            folder.registers.as_of = Some(as_of);
             folder.validation = Some(blockers);
         }
         let folder = self.folder(dir)?;

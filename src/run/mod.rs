@@ -331,7 +331,16 @@ fn analyse(
     )?;
     inputs.extend(classification_inputs(&loaded.classifications)?);
     let fingerprinted = StepRecord::new("fingerprint", None, inputs.len() as u64, step);
-    let key = run_key(loaded, &options.settings(), &inputs);
+    // Validated before the key: whether events after the as-of date are cut off is part of it
+    // (a remembered validation of unchanged files costs nothing).
+    let step = Instant::now();
+    cache.validated(&registers_dir, options.as_of, &reads)?;
+    let validated = StepRecord::new("validate", None, inputs.len() as u64, step);
+    let key = run_key(
+        loaded,
+        &options.settings(cache.cuts_off(&registers_dir)?),
+        &inputs,
+    );
     let folder = options.analysis_folder(id);
     if !options.force && RecordedRun::last_successful(&folder).is_some_and(|r| r.run_key() == key) {
         options.log.event(&Event::Skip {
@@ -349,13 +358,10 @@ fn analyse(
     }
     options.log.event(&Event::Start { analysis: id });
     options.log.event(&fingerprinted.event(id));
-    let step = Instant::now();
+    options.log.event(&validated.event(id));
+    // Validated above: this returns the folder's register set.
     let registers = cache.validated(&registers_dir, options.as_of, &reads)?;
-    let mut steps = vec![
-        fingerprinted,
-        StepRecord::new("validate", None, inputs.len() as u64, step),
-    ];
-    options.log.event(&steps[1].event(id));
+    let mut steps = vec![fingerprinted, validated];
     let threshold = options.threshold_for(loaded)?;
     let rounding = loaded
         .spec

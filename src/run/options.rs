@@ -38,8 +38,11 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
-    /// The settings that change what a run writes, for the run key.
-    pub fn settings(&self) -> String {
+    /// The settings that change what a run writes, for the run key. The as-of date counts where
+    /// it changes the numbers: in a midway status (which reports the data as of its date) and
+    /// when the registers hold events after it (`cuts_off`: they are cut off). Otherwise a nightly
+    /// run, whose as-of date is today, would never find an analysis unchanged.
+    pub fn settings(&self, cuts_off: bool) -> String {
         format!(
             "report={:?};lang={:?};threshold={:?};internal={};registers={:?};csv={:?};png={};as_of={}",
             self.report,
@@ -49,8 +52,7 @@ impl RunOptions {
             self.registers,
             self.csv_dialect,
             self.png,
-            // The midway status reports the data as of its date.
-            if self.report == ReportKind::Midway {
+            if self.report == ReportKind::Midway || cuts_off {
                 self.as_of
             } else {
                 0

@@ -750,3 +750,50 @@ fn of_eight_runs_started_at_once_on_one_root_exactly_one_runs() {
         assert!(!out.join(".ulighed.lock").exists(), "released");
     }
 }
+
+/// The midway status at its real date on registers that run to the end of the year: events after
+/// 15 August are cut off (a warning with their count), not refused, and every analysis has
+/// results. Before, every analysis failed with 65 (deaths after the as-of date).
+#[test]
+fn the_midway_status_at_its_date_cuts_off_later_events_and_runs() {
+    let dir = tempfile::tempdir().expect("temp");
+    let registers = crate::common::small_registers().to_str().expect("utf-8");
+    let validated = ulighed(&[
+        "validate",
+        registers,
+        "--format",
+        "json",
+        "--as-of",
+        "2024-08-15",
+    ]);
+    assert_eq!(validated.status.code(), Some(0), "{}", stderr(&validated));
+    let report: serde_json::Value = serde_json::from_slice(&validated.stdout).expect("json");
+    let cut: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "after_as_of")
+        .collect();
+    assert!(!cut.is_empty(), "the year's later events are counted");
+    assert!(cut.iter().all(|f| f["severity"] == "warning"));
+    let out = dir.path().join("out");
+    let ran = ulighed(&[
+        "run",
+        "--all",
+        "--registers",
+        registers,
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--report",
+        "midway",
+        "--as-of",
+        "2024-08-15",
+    ]);
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    assert!(out.join("midtvejsstatus/report.html").exists());
+    for id in crate::pipelines::shipped() {
+        let table = std::fs::read_to_string(out.join(&id).join(format!("tables/{id}.csv")))
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert!(table.lines().count() > 10, "{id} has results");
+    }
+}

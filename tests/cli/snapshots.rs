@@ -120,7 +120,7 @@ fn plan_of_every_shipped_spec() {
 
 /// A register folder with one fault in each of several rules: a sex code out of range, a
 /// municipality outside the 98, a diagnosis whose contact does not exist, an ATC code of the
-/// wrong shape and a death after the as-of date.
+/// wrong shape and a death after the as-of date (cut off: a warning).
 fn broken_registers(dir: &Path) {
     registers_with(
         dir,
