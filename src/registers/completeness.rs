@@ -19,6 +19,20 @@ pub struct Completeness {
     pub latest: Option<i32>,
 }
 
+/// The latest event date (day number) of an event register, `None` when it holds none.
+fn latest_date(registers: &RegisterSet, register: &str, column: &str) -> Result<Option<i32>> {
+    let Some(frame) = registers.scan(register)? else {
+        return Ok(None);
+    };
+    Ok(frame
+        .select([col(column).max()])
+        .collect()?
+        .column(column)?
+        .cast(&DataType::Int32)?
+        .i32()?
+        .get(0))
+}
+
 /// The reach of every register present in the folder, in the contract's order.
 pub fn completeness(registers: &RegisterSet) -> Result<Vec<Completeness>> {
     let mut out = Vec::new();
@@ -28,16 +42,11 @@ pub fn completeness(registers: &RegisterSet) -> Result<Vec<Completeness>> {
             continue;
         }
         let years = registers.discovered.years(spec.name);
-        let latest = match (spec.event_date(), registers.scan(spec.name)?) {
-            (Some(column), Some(frame)) => frame
-                .select([col(column).max()])
-                .collect()?
-                .column(column)?
-                .cast(&DataType::Int32)?
-                .i32()?
-                .get(0),
-            _ => None,
-        };
+        // A register that cannot be read has no latest date here: the analyses that read it
+        // fail with a message naming it, and the others still report the data they have.
+        let latest = spec
+            .event_date()
+            .and_then(|column| latest_date(registers, spec.name, column).ok().flatten());
         out.push(Completeness {
             register: spec.name.to_string(),
             files: files.len(),

@@ -35,11 +35,39 @@ pub struct RunRecord {
     pub threshold: u64,
 }
 
-/// An analysis of the plan: its released rows and provenance, or why it has no results.
+/// An analysis of the plan: its released rows and provenance, or the exit code of its failed
+/// run (the document says in words what failed; the message is in the manifest and the log).
 pub struct Analysis<'a> {
     pub spec: &'a LoadedSpec,
     pub rows: Vec<Row>,
-    pub run: std::result::Result<RunRecord, String>,
+    pub run: std::result::Result<RunRecord, i32>,
+}
+
+/// Why an analysis has no results, in the reader's words, from its run's exit code
+/// ([`crate::error::Error::exit_code`]).
+fn failure_reason(exit_code: i32, lang: Lang) -> &'static str {
+    match exit_code {
+        65 => lang.pick(
+            "Registrene kunne ikke læses eller bestod ikke valideringen (se kørselsloggen).",
+            "The registers could not be read or failed validation (see the run log).",
+        ),
+        66 => lang.pick(
+            "En inputfil eller -mappe mangler (se kørselsloggen).",
+            "An input file or folder is missing (see the run log).",
+        ),
+        73 => lang.pick(
+            "Resultaterne kunne ikke skrives (se kørselsloggen).",
+            "The results could not be written (see the run log).",
+        ),
+        78 => lang.pick(
+            "Analysens specifikation er ugyldig (se kørselsloggen).",
+            "The analysis's specification is not valid (see the run log).",
+        ),
+        _ => lang.pick(
+            "Analysen fejlede (se kørselsloggen).",
+            "The analysis failed (see the run log).",
+        ),
+    }
 }
 
 pub use crate::registers::completeness::Completeness;
@@ -237,7 +265,7 @@ fn column(heading: &str) -> Column {
     }
 }
 
-/// The midway status's table of the plan: which analyses have results and which are pending.
+/// The midway status's table of the plan: which analyses have results and which failed, and why.
 fn plan_status(d: &DocumentSpec, style: Style, numbered: &mut Numbered) -> String {
     let lang = style.lang;
     let rows = d
@@ -257,7 +285,10 @@ fn plan_status(d: &DocumentSpec, style: Style, numbered: &mut Numbered) -> Strin
                             .join(", "),
                     )
                 }
-                Err(why) => (lang.pick("Afventer", "Pending").to_string(), why.clone()),
+                Err(code) => (
+                    lang.pick("Fejlet", "Failed").to_string(),
+                    failure_reason(*code, lang).to_string(),
+                ),
             };
             vec![
                 Cell::Text(
@@ -308,8 +339,8 @@ fn completeness(d: &DocumentSpec, style: Style, numbered: &mut Numbered) -> Stri
         "<section id=\"datakomplethed\" data-section=\"completeness\">\n<h2>{}</h2>\n<p>{} {}.</p>\n{}</section>\n",
         lang.pick("Datakomplethed", "Data completeness"),
         lang.pick(
-            "Seneste år og seneste dato i hvert register ved opgørelsesdatoen",
-            "The latest year and latest date in each register at the as-of date"
+            "Seneste år og seneste dato i hvert register; hændelser efter opgørelsesdatoen er ikke medtaget. Opgørelsesdato:",
+            "The latest year and latest date in each register; events after the as-of date are not included. As-of date:"
         ),
         dates::format_iso(d.as_of),
         numbered.table(

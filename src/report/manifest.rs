@@ -96,7 +96,7 @@ impl Manifest {
 #[derive(Debug, Serialize)]
 pub struct DocumentAnalysis {
     pub analysis: String,
-    /// `ok` (results in the document) or `pending` with the reason.
+    /// `ok` (results in the document) or `failed: ` with the reason.
     pub status: String,
     pub run_key: Option<String>,
 }

@@ -192,7 +192,7 @@ fn run_all_locked(
 
 /// Writes the document of every analysis of `run --all` (the annual analysis or the midway
 /// status) from the released tables the runs wrote or kept; an analysis that failed is listed
-/// as pending. Returned staged, to be committed with the analyses it describes.
+/// as failed, with the reason in words. Returned staged, to be committed with the analyses it describes.
 fn write_document(
     options: &RunOptions,
     results: &[SpecResult],
@@ -205,19 +205,18 @@ fn write_document(
     let mut analyses = Vec::new();
     let mut listed = Vec::new();
     for ((_, result), loaded) in results.iter().zip(&specs) {
-        let (rows, run) = match result {
+        // The document says in words why an analysis has no results; the operator's message
+        // (with file names and rows) is in the manifest and the log.
+        let (rows, run, status) = match result {
             Ok(summary) => {
                 let (rows, record) = released(summary)?;
-                (rows, Ok(record))
+                (rows, Ok(record), "ok".to_string())
             }
-            Err(e) => (Vec::new(), Err(e.to_string())),
+            Err(e) => (Vec::new(), Err(e.exit_code()), format!("failed: {e}")),
         };
         listed.push(DocumentAnalysis {
             analysis: loaded.spec.id.clone(),
-            status: match &run {
-                Ok(_) => "ok".into(),
-                Err(why) => format!("pending: {why}"),
-            },
+            status,
             run_key: run.as_ref().ok().map(|r| r.run_key.clone()),
         });
         analyses.push(Analysis {

@@ -790,10 +790,79 @@ fn the_midway_status_at_its_date_cuts_off_later_events_and_runs() {
         "2024-08-15",
     ]);
     assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
-    assert!(out.join("midtvejsstatus/report.html").exists());
+    let page = std::fs::read_to_string(out.join("midtvejsstatus/report.html")).expect("document");
+    assert!(
+        page.contains(
+            "hændelser efter opgørelsesdatoen er ikke medtaget. Opgørelsesdato: 2024-08-15."
+        ),
+        "the document says later events are not included"
+    );
+    assert!(
+        !page.contains("Afventer") && !page.contains("Fejlet"),
+        "every analysis has results"
+    );
     for id in crate::pipelines::shipped() {
         let table = std::fs::read_to_string(out.join(&id).join(format!("tables/{id}.csv")))
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         assert!(table.lines().count() > 10, "{id} has results");
     }
+}
+
+/// An analysis that fails is named in the midway status as failed, with the reason in words:
+/// no file path or English validator text in the document (they are in the manifest and log).
+#[test]
+fn a_failed_analysis_is_explained_in_words_in_the_document() {
+    let dir = tempfile::tempdir().expect("temp");
+    let registers = dir.path().join("registers");
+    std::fs::create_dir_all(&registers).expect("registers");
+    for entry in std::fs::read_dir(crate::common::small_registers()).expect("small") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            std::fs::copy(&path, registers.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    // The prescriptions broken: the diabetes analysis reads them, the others do not.
+    for entry in std::fs::read_dir(&registers).expect("list") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        if name.starts_with("lmdb") {
+            std::fs::write(&path, b"not a parquet file").expect("broken");
+        }
+    }
+    let out = dir.path().join("out");
+    let ran = ulighed(&[
+        "run",
+        "--all",
+        "--registers",
+        registers.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--report",
+        "midway",
+        "--as-of",
+        "2024-08-15",
+    ]);
+    assert_eq!(ran.status.code(), Some(65), "{}", stderr(&ran));
+    let page = std::fs::read_to_string(out.join("midtvejsstatus/report.html")).expect("document");
+    assert!(page.contains("Fejlet"), "the failed analysis is marked");
+    assert!(
+        page.contains("Registrene kunne ikke læses eller bestod ikke valideringen"),
+        "the reason in words"
+    );
+    // The provenance appendix lists the files the other analyses read; the broken file, which
+    // only the failed analysis reads, and the validator's English message are nowhere.
+    assert!(
+        !page.contains("lmdb.parquet") && !page.contains("cannot be read"),
+        "no path or English message of the failure in the document"
+    );
+    let manifest =
+        std::fs::read_to_string(out.join("midtvejsstatus/manifest.json")).expect("manifest");
+    assert!(
+        manifest.contains("failed: "),
+        "the operator's message is in the manifest"
+    );
 }

@@ -289,7 +289,7 @@ fn midway_status_marks_everything_preliminary_and_reports_plan_and_data() {
     for t in &tables {
         assert!(t.caption.contains("(foreløbig)"), "{}", t.caption);
     }
-    // The plan's status: every shipped analysis, each with results or pending.
+    // The plan's status: every shipped analysis, each with results or why it failed.
     let status = tables
         .iter()
         .find(|t| t.caption.contains("Analyseplanens analyser"))
