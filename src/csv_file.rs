@@ -212,12 +212,67 @@ fn parse(text: &str, separator: char) -> std::result::Result<Vec<Record>, (usize
 }
 
 /// Quotes a field when it holds a comma, a quote or a line break (RFC 4180); the one quoting rule
-/// of every CSV the tool writes.
+/// of every CSV the tool writes, in the standard dialect.
 pub fn quoted(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
+    CsvDialect::Standard.quote(field)
+}
+
+/// The CSV notation of the tables a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+pub enum CsvDialect {
+    /// RFC 4180: `,` between fields, `.` in numbers, UTF-8.
+    #[default]
+    Standard,
+    /// What Danish Excel opens directly: `;` between fields, decimal commas, and a UTF-8
+    /// byte-order mark so that æ, ø and å survive.
+    ExcelDa,
+}
+
+impl CsvDialect {
+    pub fn separator(self) -> char {
+        match self {
+            CsvDialect::Standard => ',',
+            CsvDialect::ExcelDa => ';',
+        }
+    }
+
+    pub fn decimal_comma(self) -> bool {
+        self == CsvDialect::ExcelDa
+    }
+
+    /// What a file of this dialect starts with.
+    pub fn bom(self) -> &'static str {
+        match self {
+            CsvDialect::Standard => "",
+            CsvDialect::ExcelDa => "\u{feff}",
+        }
+    }
+
+    /// A field quoted when it holds the separator, a quote or a line break.
+    pub fn quote(self, field: &str) -> String {
+        if field.contains([self.separator(), '"', '\n', '\r']) {
+            format!("\"{}\"", field.replace('"', "\"\""))
+        } else {
+            field.to_string()
+        }
+    }
+
+    /// A record: the fields quoted and joined by the separator.
+    pub fn join<'a>(self, fields: impl IntoIterator<Item = &'a str>) -> String {
+        fields
+            .into_iter()
+            .map(|f| self.quote(f))
+            .collect::<Vec<_>>()
+            .join(&self.separator().to_string())
+    }
+
+    /// A number as the dialect writes it (a decimal comma for Danish Excel).
+    pub fn number(self, text: String) -> String {
+        if self.decimal_comma() {
+            text.replace('.', ",")
+        } else {
+            text
+        }
     }
 }
 

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ulighed::csv_file::CsvDialect;
 use ulighed::error::{Error, Result};
 use ulighed::ops::log::{Log, LogFormat, Verbosity};
 use ulighed::ops::{config, console};
 use ulighed::registers::discover::discover;
 use ulighed::registers::validate::{Severities, validate};
 use ulighed::report::deliverable::ReportKind;
-use ulighed::report::export::CsvDialect;
 use ulighed::report::labels::Lang;
 use ulighed::run::{RunOptions, default_spec, dry_run, run as run_analysis, run_all, spec_files};
 

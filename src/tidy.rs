@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::csv_file::{CsvTable, quoted as text};
+use crate::csv_file::{CsvDialect, CsvTable};
 use crate::error::Result;
 use crate::spec::Measure;
 
@@ -155,29 +155,33 @@ fn count(value: Option<u64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The rows as CSV text with a header.
-pub fn to_csv(rows: &[Row]) -> String {
-    let mut out = String::from(HEADER);
+/// The rows as CSV text with a header, in `dialect` (the run's `--csv-dialect`: Danish Excel
+/// reads `57,8797` where the standard dialect's `57.8797` would become 578797). [`read`] reads
+/// either back.
+pub fn to_csv(rows: &[Row], dialect: CsvDialect) -> String {
+    let mut out = String::from(dialect.bom());
+    out.push_str(&dialect.join(HEADER.split(',')));
     out.push('\n');
+    let number = |v: Option<f64>| dialect.number(number(v));
     for r in rows {
         let fields = [
-            text(&r.analysis),
-            text(&r.outcome),
-            text(&r.subanalysis),
+            r.analysis.clone(),
+            r.outcome.clone(),
+            r.subanalysis.clone(),
             r.year.to_string(),
             r.measure.code().to_string(),
-            text(&r.dimension),
-            text(&r.group),
+            r.dimension.clone(),
+            r.group.clone(),
             number(r.value),
             number(r.lower),
             number(r.upper),
             count(r.numerator),
             count(r.denominator),
-            r.method.to_string(),
+            r.method.clone(),
             r.suppressed.to_string(),
-            text(&r.note),
+            r.note.clone(),
         ];
-        out.push_str(&fields.join(","));
+        out.push_str(&dialect.join(fields.iter().map(String::as_str)));
         out.push('\n');
     }
     out

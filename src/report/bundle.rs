@@ -3,8 +3,9 @@
 
 use super::deliverable::Deliverable;
 use super::document::Document;
-use super::export::{CsvDialect, table_csv, table_parquet, workbook};
+use super::export::{table_csv, table_parquet, workbook};
 use super::labels::Lang;
+use crate::csv_file::CsvDialect;
 use crate::error::Result;
 
 /// How a document's files are written.

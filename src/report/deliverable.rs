@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::export::CsvDialect;
 use super::labels::Lang;
+use crate::csv_file::CsvDialect;
 
 /// The deliverable a run is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]

@@ -6,41 +6,14 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError}
 
 use super::doc_table::{DocTable, ExportValue};
 use super::labels::Lang;
+use crate::csv_file::CsvDialect;
 use crate::error::{Error, Result};
-
-/// The CSV notation of the document tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
-pub enum CsvDialect {
-    /// RFC 4180: `,` between fields, `.` in numbers, UTF-8.
-    #[default]
-    Standard,
-    /// What Danish Excel opens directly: `;` between fields, decimal commas, and a UTF-8
-    /// byte-order mark so that æ, ø and å survive.
-    ExcelDa,
-}
-
-fn quote(field: &str, separator: char) -> String {
-    if field.contains([separator, '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
-    }
-}
 
 /// One table as CSV text in the dialect given.
 pub fn table_csv(table: &DocTable, lang: Lang, dialect: CsvDialect) -> String {
-    let (separator, decimal_comma, bom) = match dialect {
-        CsvDialect::Standard => (',', false, ""),
-        CsvDialect::ExcelDa => (';', true, "\u{feff}"),
-    };
-    let join = |fields: Vec<String>| {
-        fields
-            .iter()
-            .map(|f| quote(f, separator))
-            .collect::<Vec<_>>()
-            .join(&separator.to_string())
-    };
-    let mut out = String::from(bom);
+    let decimal_comma = dialect.decimal_comma();
+    let join = |fields: Vec<String>| dialect.join(fields.iter().map(String::as_str));
+    let mut out = String::from(dialect.bom());
     out.push_str(&join(table.export_headings(lang)));
     out.push('\n');
     for row in table.export_rows() {

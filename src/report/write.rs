@@ -89,7 +89,7 @@ pub fn analysis(
         single: true,
     })?;
     let staging = output::Staging::new(folder)?;
-    let mut csv = tidy::to_csv(rows);
+    let mut csv = tidy::to_csv(rows, d.csv_dialect);
     if d.internal {
         csv = format!(
             "# {NOT_FOR_RELEASE}: ulighed run --internal, uden diskretionering / without disclosure control\n{csv}"

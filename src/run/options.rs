@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
+use crate::csv_file::CsvDialect;
 use crate::disclosure::{Audience, Threshold};
 use crate::error::{Error, Result};
 use crate::ops::log::Log;
 use crate::registers::classification::Classifications;
 use crate::report::deliverable::{Deliverable, ReportKind};
-use crate::report::export::CsvDialect;
 use crate::report::labels::Lang;
 use crate::spec::LoadedSpec;
 

@@ -398,6 +398,51 @@ fn english_report_with_danish_excel_csv_and_png_figures() {
             .any(|f| f.contains(',') && f.parse::<f64>().is_err()),
         "no decimal comma in {csv}"
     );
+    // The tidy table in the same dialect, with the numbers of a run in the standard one.
+    let tidy = String::from_utf8(
+        std::fs::read(dir.join("tables/youth_depression_anxiety_wait.csv")).unwrap(),
+    )
+    .unwrap();
+    assert!(tidy.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    let danish = parse(tidy.trim_start_matches('\u{feff}'), ';');
+    assert_eq!(danish[0][0], "analysis");
+    let standard_out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-english-standard");
+    let _ = std::fs::remove_dir_all(&standard_out);
+    let result = ulighed(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--registers",
+        small_registers().to_str().unwrap(),
+        "--out",
+        standard_out.to_str().unwrap(),
+        "--as-of",
+        "2025-06-30",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let standard = parse(
+        &read(
+            &standard_out
+                .join("youth_depression_anxiety_wait/tables/youth_depression_anxiety_wait.csv"),
+        ),
+        ',',
+    );
+    assert_eq!(danish.len(), standard.len());
+    let mut commas = 0;
+    for (d, s) in danish.iter().zip(&standard) {
+        for (a, b) in d.iter().zip(s) {
+            if a != b {
+                assert_eq!(
+                    a.replace(',', "."),
+                    *b,
+                    "the same number with a decimal comma"
+                );
+                commas += 1;
+            }
+        }
+    }
+    assert!(commas > 0, "decimal commas in the Danish tidy table");
     let figures: Vec<PathBuf> = std::fs::read_dir(dir.join("figures"))
         .unwrap()
         .map(|e| e.unwrap().path())
