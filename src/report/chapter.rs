@@ -126,6 +126,11 @@ impl Chapter<'_> {
             .unwrap_or(self.spec.year())
     }
 
+    /// The period the results of `year` describe ([`LoadedSpec::period_label`]).
+    pub fn period(&self, year: i32) -> String {
+        self.spec.period_label(year)
+    }
+
     fn years(&self) -> Vec<i32> {
         crate::tidy::years(self.rows)
     }
@@ -152,7 +157,7 @@ impl Chapter<'_> {
             let Some(total) = total_sentence(&rows, self.outcome_name(o, lang), lang) else {
                 continue;
             };
-            let mut line = format!("{} ({year}): {total}", self.title(lang));
+            let mut line = format!("{} ({}): {total}", self.title(lang), self.period(year));
             let widest = self
                 .spec
                 .spec
@@ -189,8 +194,9 @@ impl Chapter<'_> {
                 continue;
             }
             html.push_str(&format!(
-                "<h3>{} ({year})</h3>\n",
-                escape(self.outcome_name(o, lang))
+                "<h3>{} ({})</h3>\n",
+                escape(self.outcome_name(o, lang)),
+                self.period(year)
             ));
             html.push_str("<div class=\"key-results\">\n");
             if let Some(total) = total_sentence(&rows, self.outcome_name(o, lang), lang) {
@@ -230,8 +236,9 @@ impl Chapter<'_> {
                     continue;
                 }
                 html.push_str(&format!(
-                    "<h4>{} ({year})</h4>\n",
-                    escape(self.outcome_name(o, lang))
+                    "<h4>{} ({})</h4>\n",
+                    escape(self.outcome_name(o, lang)),
+                    self.period(year)
                 ));
                 if let Some(total) = total_sentence(&rows, self.outcome_name(o, lang), lang) {
                     html.push_str(&format!("<p>{}</p>\n", escape(&total)));
@@ -356,7 +363,7 @@ impl Chapter<'_> {
                 lang.pick(&s.name_da, &s.name_en).to_lowercase()
             ));
         }
-        caption.push_str(&format!(", {year}"));
+        caption.push_str(&format!(", {}", self.period(year)));
         let mut notes = Vec::new();
         if let Some(reference) = rows
             .iter()
@@ -425,7 +432,7 @@ impl Chapter<'_> {
             "{}: {}, {}",
             lang.pick("Summariske ulighedsmål", "Summary measures of inequality"),
             self.outcome_name(o, lang),
-            self.last_year()
+            self.period(self.last_year())
         );
         numbered.table(
             style,
@@ -513,7 +520,8 @@ impl Chapter<'_> {
             "Andel (%) med 95% sikkerhedsinterval",
             "Proportion (%) with 95% confidence interval",
         );
-        let title = |what: &str| style.mark(&format!("{name}: {what}, {year}"));
+        let period = self.period(year);
+        let title = |what: &str| style.mark(&format!("{name}: {what}, {period}"));
         let points = |dim: &str| -> Vec<Point> {
             rows.iter()
                 .filter(|r| r.dimension == dim && r.measure == Measure::Proportion && r.is_level())

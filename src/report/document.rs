@@ -280,7 +280,7 @@ fn plan_status(d: &DocumentSpec, style: Style, numbered: &mut Numbered) -> Strin
                             .to_string(),
                         years
                             .iter()
-                            .map(|y| y.to_string())
+                            .map(|y| a.spec.period_label(*y))
                             .collect::<Vec<_>>()
                             .join(", "),
                     )
@@ -398,7 +398,7 @@ fn appendix(
                 Cell::Text(
                     years
                         .iter()
-                        .map(|y| y.to_string())
+                        .map(|y| a.spec.period_label(*y))
                         .collect::<Vec<_>>()
                         .join(", "),
                 ),

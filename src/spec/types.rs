@@ -453,6 +453,23 @@ impl LoadedSpec {
         dates::year_of(self.design.start())
     }
 
+    /// The period the results of `year` describe, as headings, captions and tables name it: the
+    /// year of a prevalent design's index date, or an incident design's whole period
+    /// ("2021–2024"), whose patients were indexed over all its years, not in its first.
+    pub fn period_label(&self, year: i32) -> String {
+        match self.design.in_year(year) {
+            Design::IndexDate(_) => year.to_string(),
+            Design::Period(from, to) => {
+                let (first, last) = (dates::year_of(from), dates::year_of(to));
+                if first == last {
+                    first.to_string()
+                } else {
+                    format!("{first}–{last}")
+                }
+            }
+        }
+    }
+
     /// The outcomes a sub-analysis keeps (all when it names none).
     pub fn outcomes_of<'a>(&'a self, sub: Option<&'a SubAnalysis>) -> Vec<&'a Outcome> {
         self.spec
@@ -460,5 +477,21 @@ impl LoadedSpec {
             .iter()
             .filter(|o| sub.is_none_or(|s| s.outcomes.is_empty() || s.outcomes.contains(&o.id)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// An incident period over several years is named by all of them; a prevalent design, and a
+    /// trend year of it, by the index year.
+    #[test]
+    fn a_period_is_named_by_its_years_and_an_index_date_by_its_year() {
+        let ami = crate::spec::load(Path::new("pipelines/ami_pci_rehab_death.toml")).expect("ami");
+        assert_eq!(ami.period_label(2021), "2021–2024");
+        let t2d = crate::spec::load(Path::new("pipelines/t2d_sglt2_glp1.toml")).expect("t2d");
+        assert_eq!(t2d.period_label(2024), "2024");
+        assert_eq!(t2d.period_label(2023), "2023");
     }
 }

@@ -485,3 +485,24 @@ fn analysis_plan_describes_every_pipeline() {
     }
     assert!(page.contains("Type 2-diabetes"));
 }
+
+/// An incident analysis pooled over a period is labelled by its period in headings, captions
+/// and figure titles, never by the period's first year alone; a prevalent one by its index year.
+#[test]
+fn an_incident_analysis_is_labelled_by_its_period() {
+    let out = crate::pipelines::all_outputs();
+    let ami = read(&out.join("ami_pci_rehab_death/report.html"));
+    assert!(
+        ami.contains("(2021–2024)</h3>"),
+        "the outcomes' headings name the period"
+    );
+    assert!(
+        !ami.contains("(2021)</h3>"),
+        "no heading names the first year alone"
+    );
+    let t2d = read(&out.join("t2d_sglt2_glp1/report.html"));
+    assert!(
+        t2d.contains("(2024)</h3>"),
+        "a prevalent analysis keeps its index year"
+    );
+}
