@@ -124,6 +124,22 @@ fn damaged(dir: &Path, file: &str, damage: Damage) -> Option<()> {
     Some(())
 }
 
+/// `run --all` on `registers` into `out` as of `as_of`, with `extra` arguments.
+fn run_all_into(registers: &Path, out: &Path, as_of: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "run",
+        "--all",
+        "--registers",
+        registers.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--as-of",
+        as_of,
+    ];
+    args.extend_from_slice(extra);
+    ulighed(&args)
+}
+
 fn assert_no_panic(case: &str, err: &str, code: Option<i32>) {
     assert!(
         !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
@@ -518,18 +534,9 @@ fn a_failed_run_into_a_new_output_root_leaves_no_folder() {
 #[test]
 fn the_same_inputs_give_the_same_document_whatever_the_output_root_held() {
     let dir = tempfile::tempdir().expect("temp");
-    let registers = crate::common::small_registers().to_str().expect("utf-8");
+    let registers = crate::common::small_registers();
     let run_all = |out: &Path| {
-        let ran = ulighed(&[
-            "run",
-            "--all",
-            "--registers",
-            registers,
-            "--out",
-            out.to_str().expect("utf-8"),
-            "--as-of",
-            "2025-06-30",
-        ]);
+        let ran = run_all_into(registers, out, "2025-06-30", &[]);
         assert!(
             matches!(ran.status.code(), Some(0 | 65)),
             "{}",
@@ -777,18 +784,12 @@ fn the_midway_status_at_its_date_cuts_off_later_events_and_runs() {
     assert!(!cut.is_empty(), "the year's later events are counted");
     assert!(cut.iter().all(|f| f["severity"] == "warning"));
     let out = dir.path().join("out");
-    let ran = ulighed(&[
-        "run",
-        "--all",
-        "--registers",
-        registers,
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--report",
-        "midway",
-        "--as-of",
+    let ran = run_all_into(
+        crate::common::small_registers(),
+        &out,
         "2024-08-15",
-    ]);
+        &["--report", "midway"],
+    );
     assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
     let page = std::fs::read_to_string(out.join("midtvejsstatus/report.html")).expect("document");
     assert!(
@@ -834,18 +835,7 @@ fn a_failed_analysis_is_explained_in_words_in_the_document() {
         }
     }
     let out = dir.path().join("out");
-    let ran = ulighed(&[
-        "run",
-        "--all",
-        "--registers",
-        registers.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--report",
-        "midway",
-        "--as-of",
-        "2024-08-15",
-    ]);
+    let ran = run_all_into(&registers, &out, "2024-08-15", &["--report", "midway"]);
     assert_eq!(ran.status.code(), Some(65), "{}", stderr(&ran));
     let page = std::fs::read_to_string(out.join("midtvejsstatus/report.html")).expect("document");
     assert!(page.contains("Fejlet"), "the failed analysis is marked");
