@@ -97,10 +97,9 @@ pub fn counts(
             let events = table.column(&format!("events_{k}"))?.u64()?;
             let mut levels: BTreeMap<String, LevelCounts> = BTreeMap::new();
             for i in 0..table.height() {
+                // A level with patients but nobody at risk is listed (empty): its absence from
+                // a survivors-only table would tell that everyone in it died.
                 let at_risk = persons.get(i).unwrap_or(0);
-                if at_risk == 0 {
-                    continue;
-                }
                 let entry = levels
                     .entry(level.get(i).unwrap_or(crate::tidy::UNKNOWN).to_string())
                     .or_default();
@@ -185,9 +184,10 @@ mod tests {
         let first = &both[0];
         assert_eq!(
             first.keys().collect::<Vec<_>>(),
-            ["kort", crate::tidy::UNKNOWN],
-            "lang has no patient at risk of outcome 0"
+            ["kort", "lang", crate::tidy::UNKNOWN],
+            "lang has no patient at risk of outcome 0 but is listed, empty"
         );
+        assert_eq!((first["lang"].persons(), first["lang"].events()), (0, 0));
         let kort = &first["kort"];
         assert_eq!((kort.persons[0][10], kort.events[0][10]), (2, 1));
         assert_eq!((kort.persons[1][12], kort.events[1][12]), (1, 1));
@@ -196,7 +196,11 @@ mod tests {
         assert_eq!((unknown.persons[0][3], unknown.events()), (1, 0));
 
         let second = &both[1];
-        assert_eq!(second.keys().collect::<Vec<_>>(), ["kort", "lang"]);
+        assert_eq!(
+            second.keys().collect::<Vec<_>>(),
+            ["kort", "lang", crate::tidy::UNKNOWN]
+        );
+        assert_eq!(second[crate::tidy::UNKNOWN].persons(), 0);
         let kort = &second["kort"];
         assert_eq!((kort.persons[0][10], kort.events[0][10]), (1, 1));
         assert_eq!((kort.persons[1][12], kort.events[1][12]), (1, 0));

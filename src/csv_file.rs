@@ -30,6 +30,12 @@ impl CsvTable {
         let text = String::from_utf8(bytes)
             .map_err(|e| Error::reading(path, format!("not UTF-8 text ({e})")))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        // A first line opening with "# " marks the file (an internal run's NOT FOR RELEASE) and
+        // is not part of the table; line numbers still count it.
+        let (text, marked) = match text.starts_with("# ") {
+            true => (text.split_once('\n').map_or("", |(_, rest)| rest), 1),
+            false => (text, 0),
+        };
         let first_line = text.lines().next().unwrap_or("");
         let separator = if first_line.matches(';').count() > first_line.matches(',').count() {
             ';'
@@ -37,8 +43,15 @@ impl CsvTable {
             ','
         };
         let mut records = parse(text, separator).map_err(|(line, what)| {
-            Error::BadInput(format!("{}: line {line}: {what}", path.display()))
+            Error::BadInput(format!(
+                "{}: line {}: {what}",
+                path.display(),
+                line + marked
+            ))
         })?;
+        for (line, _) in &mut records {
+            *line += marked;
+        }
         if records.is_empty() {
             return Err(Error::BadInput(format!(
                 "{}: the file is empty; expected a header line",
@@ -320,6 +333,25 @@ pub fn number(value: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An internal run's tidy table opens with its NOT FOR RELEASE line; `run --all --internal`
+    /// reads it back for the document (it failed on the mark as a one-field header).
+    #[test]
+    fn a_marked_first_line_is_not_the_header_and_lines_still_count_it() {
+        let dir = std::env::temp_dir().join(format!("csv-marked-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.csv");
+        std::fs::write(&path, "# NOT FOR RELEASE, internal\na,b\n1,2\n3\n").unwrap();
+        let err = match CsvTable::read(&path) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("a row of 1 field under a header of 2 is refused"),
+        };
+        assert!(err.contains("line 4 has 1 fields; expected 2"), "{err}");
+        std::fs::write(&path, "# NOT FOR RELEASE, internal\na,b\n1,2\n").unwrap();
+        let table = CsvTable::read(&path).unwrap();
+        assert_eq!(table.require("b").unwrap(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn parses_quotes_crlf_and_multiline_fields() {

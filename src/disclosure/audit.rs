@@ -106,6 +106,20 @@ pub fn audit(
     })
 }
 
+/// Whether every cell the pattern must protect is protected, stopping at the first that is not.
+pub fn passes(
+    set: &TableSet,
+    pattern: &Pattern,
+    threshold: Threshold,
+) -> Result<bool, DisclosureError> {
+    for cell in pattern.protected_cells() {
+        if !feasible_interval(set, pattern, cell)?.is_at_least(threshold.value()) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// The feasible interval of any cell under a pattern; a released cell's
 /// interval is its own value.
 pub fn feasible_interval(

@@ -1,404 +1,239 @@
-//! The disclosure gate of one stratifier in one year: every table a run releases for it (each
-//! outcome, in the main analysis and in every sub-analysis) goes through one linked table set,
-//! so that no suppressed count can be worked back by subtraction *between* tables.
+//! The disclosure gate of one analysis in one year: every table a run releases for it (each
+//! stratifier, outcome and sub-analysis) is protected as one release, so that no suppressed
+//! count can be worked back by subtraction *between* tables, and every table lists the same
+//! levels, so that a level's absence says nothing.
 //!
-//! The links (each an additive constraint for the LP audit of [`crate::disclosure`]):
-//! - within a table: the levels add up to the total, for numerators and for denominators, and
-//!   each level's numerator plus its unpublished complement is its denominator;
-//! - a sub-analysis is part of the main analysis: for each level, main = sub + rest, where the
-//!   rest (e.g. the men, beside the women's sub-analysis) is never published but is as
-//!   sensitive as a published count;
-//! - an outcome restricted to patients alive some days after the index has a smaller denominator
-//!   than the outcome without that restriction: the difference (the patients who died) is an
-//!   unpublished, sensitive cell.
+//! Totals are printed in every stratifier's table, so they are decided once for the release
+//! (stage 1) and then known in every table (stage 2):
+//!
+//! 1. **The totals**: one table per sub-analysis and outcome holding only its total, linked as
+//!    the tables are ([`super::linked`]: sub-analyses inside the main analysis, patients not at
+//!    risk, nested outcomes). A total this stage hides is hidden in every table, and so are all
+//!    levels of its table (a hidden total beside printed levels could be narrowed table by
+//!    table).
+//! 2. **The levels**: each stratifier (or group of stratifiers one of which lies inside another,
+//!    such as municipality in region) is one problem in which the totals printed by stage 1 are
+//!    [`crate::disclosure::Visibility::Known`] and never suppressed. With every shared number
+//!    known, these problems share no unknown, so protecting each alone protects them together.
+//!    A problem that has no pattern hides all its levels and keeps its totals.
 //!
 //! Primary rule: a denominator below the threshold (but not 0), and a numerator or complement
 //! below it, 0 included, whenever its denominator is not 0 (a share of 0% or 100% tells every
 //! member's outcome). Structural zeros (an empty group) describe nobody and are released. The
-//! secondary suppression and its audit are those of [`crate::disclosure::protect`].
+//! secondary suppression and its audit are those of [`crate::disclosure::protect`]; the method
+//! follows Hundepool et al., *Statistical Disclosure Control* (Wiley 2012), ch. 4 on linked
+//! tables: a cell common to several tables gets one decision.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::disclosure::{
-    CellId, CountKind, DisclosureError, Pattern, PrimaryReason, SecondaryConfig, SuppressionRecord,
-    TableSet, Threshold, protect,
-};
-use crate::error::{Error, Result};
+use super::Threshold;
+use super::linked::{Outcome, hidden_record, protect_linked};
+pub use super::slices::{Decision, GateCounts, Hierarchy, Relations, Released, Shown, Slice};
+use crate::error::Result;
+use crate::tidy::TOTAL;
 
-/// One released table: levels with (persons with the outcome, persons at risk).
-#[derive(Debug, Clone)]
-pub struct Slice {
-    /// The sub-analysis id, empty for the main analysis.
-    pub subanalysis: String,
-    pub outcome: String,
-    /// The outcome without an at-risk restriction this one's denominators are part of.
-    pub at_risk_of: Option<String>,
-    /// The outcome whose numerator counts exactly those not at risk here (a death outcome whose
-    /// window ends where the at-risk rule begins).
-    pub not_at_risk_are: Option<String>,
-    /// An outcome whose events include this one's (same patients, a wider window or more
-    /// codes): its numerator is this one's plus the patients in between.
-    pub within: Option<String>,
-    pub levels: BTreeMap<String, (u64, u64)>,
-}
-
-/// Which counts of a row may be printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Shown {
-    pub numerator: bool,
-    pub denominator: bool,
-}
-
-impl Shown {
-    /// The row's values (its share and everything derived from it) may be released.
-    pub fn both(self) -> bool {
-        self.numerator && self.denominator
+impl GateCounts {
+    fn add(&mut self, other: GateCounts) {
+        self.primary += other.primary;
+        self.secondary += other.secondary;
+        self.records.extend(other.records);
     }
 }
 
-/// The decisions for one slice: per level and for its total (key [`crate::tidy::TOTAL`]).
-pub type Decision = BTreeMap<String, Shown>;
+/// The level of a stage-1 table: the whole population.
+const WHOLE: &str = "(alle)";
 
-/// What the gate suppressed, for the manifest.
-#[derive(Debug, Clone, Default)]
-pub struct GateCounts {
-    pub primary: usize,
-    pub secondary: usize,
-    /// Every suppressed or protected cell with its cause (labels only, never a count).
-    pub records: Vec<SuppressionRecord>,
-}
-
-#[derive(Clone, Copy)]
-struct Rate {
-    numerator: CellId,
-    denominator: CellId,
-    complement: CellId,
-}
-
-fn failed(e: DisclosureError) -> Error {
-    Error::Internal(format!("disclosure control: {e}"))
-}
-
-/// Adds a rate row (published numerator and denominator, unpublished complement).
-fn add_rate(set: &mut TableSet, label: &str, n: u64, d: u64, published: bool) -> Result<Rate> {
-    let add = |set: &mut TableSet, suffix: &str, v: u64| {
-        let label = format!("{label}: {suffix}");
-        if published {
-            set.add_cell(label, v)
-        } else {
-            set.add_unpublished_cell(label, v)
-        }
-    };
-    let numerator = add(set, "numerator", n).map_err(failed)?;
-    let denominator = add(set, "denominator", d).map_err(failed)?;
-    let complement = set
-        .add_unpublished_cell(format!("{label}: complement"), d - n)
-        .map_err(failed)?;
-    set.add_constraint(denominator, &[numerator, complement])
-        .map_err(failed)?;
-    Ok(Rate {
-        numerator,
-        denominator,
-        complement,
-    })
-}
-
-/// Marks the primary-sensitive counts of a rate row.
-fn mark(pattern: &mut Pattern, set: &TableSet, rate: Rate, threshold: u64) -> Result<()> {
-    let value = |id| set.cell(id).map(|c| c.value()).map_err(failed);
-    let d = value(rate.denominator)?;
-    if d == 0 {
-        return Ok(());
-    }
-    let reason = |kind, v: u64| {
-        if v == 0 {
-            PrimaryReason::Zero { count: kind }
-        } else {
-            PrimaryReason::BelowThreshold {
-                count: kind,
-                threshold,
-            }
-        }
-    };
-    if d < threshold {
-        pattern
-            .mark_primary(rate.denominator, reason(CountKind::Denominator, d))
-            .map_err(failed)?;
-    }
-    for (cell, kind) in [
-        (rate.numerator, CountKind::Numerator),
-        (rate.complement, CountKind::Complement),
-    ] {
-        let v = value(cell)?;
-        if v < threshold {
-            pattern
-                .mark_primary(cell, reason(kind, v))
-                .map_err(failed)?;
-        }
-    }
-    Ok(())
-}
-
-/// Gates every slice of one stratifier together; returns the decisions in slice order.
-pub fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, GateCounts)> {
-    let t = threshold.value();
-    let mut set = TableSet::new();
-    let mut rates: Vec<BTreeMap<String, Rate>> = Vec::with_capacity(slices.len());
-    let total_key = crate::tidy::TOTAL.to_string();
-    for slice in slices {
-        let mut rows = BTreeMap::new();
-        let (mut n_total, mut d_total) = (0, 0);
-        for (level, &(n, d)) in &slice.levels {
-            let label = format!("{}/{}/{level}", slice.subanalysis, slice.outcome);
-            rows.insert(level.clone(), add_rate(&mut set, &label, n, d, true)?);
-            n_total += n;
-            d_total += d;
-        }
-        let label = format!("{}/{}/{total_key}", slice.subanalysis, slice.outcome);
-        let total = add_rate(&mut set, &label, n_total, d_total, true)?;
-        let parts =
-            |pick: fn(&Rate) -> CellId| -> Vec<CellId> { rows.values().map(pick).collect() };
-        if !rows.is_empty() {
-            set.add_constraint(total.numerator, &parts(|r| r.numerator))
-                .map_err(failed)?;
-            set.add_constraint(total.denominator, &parts(|r| r.denominator))
-                .map_err(failed)?;
-        }
-        rows.insert(total_key.clone(), total);
-        rates.push(rows);
-    }
-    // Links between slices, with their unpublished differences.
-    let mut rests = Vec::new();
-    // (slice, level) -> (cell, patients not at risk, patients of the unrestricted outcome).
-    let mut lost: BTreeMap<(usize, String), (CellId, u64, u64)> = BTreeMap::new();
-    let value = |set: &TableSet, id| set.cell(id).map(|c| c.value()).map_err(failed);
-    for (i, slice) in slices.iter().enumerate() {
-        let main = slices
-            .iter()
-            .position(|s| s.subanalysis.is_empty() && s.outcome == slice.outcome);
-        if let (false, Some(main)) = (slice.subanalysis.is_empty(), main) {
-            for (level, sub_rate) in rates[i].clone() {
-                let Some(&main_rate) = rates[main].get(&level) else {
-                    continue;
-                };
-                let n = value(&set, main_rate.numerator)? - value(&set, sub_rate.numerator)?;
-                let d = value(&set, main_rate.denominator)? - value(&set, sub_rate.denominator)?;
-                let label = format!("{}/{}/{level} (rest)", slice.subanalysis, slice.outcome);
-                let rest = add_rate(&mut set, &label, n, d, false)?;
-                set.add_constraint(main_rate.numerator, &[sub_rate.numerator, rest.numerator])
-                    .map_err(failed)?;
-                set.add_constraint(
-                    main_rate.denominator,
-                    &[sub_rate.denominator, rest.denominator],
-                )
-                .map_err(failed)?;
-                rests.push(rest);
-            }
-        }
-        let base = slice.at_risk_of.as_ref().and_then(|base| {
-            slices
-                .iter()
-                .position(|s| s.subanalysis == slice.subanalysis && s.outcome == *base)
+/// Gates every slice of one analysis in one year together (see the module docs); returns the
+/// decisions in slice order.
+pub fn gate_release(
+    slices: &[Slice],
+    relations: &Relations,
+    threshold: Threshold,
+) -> Result<(Vec<Decision>, GateCounts)> {
+    let mut counts = GateCounts::default();
+    let totals = decide_totals(slices, relations, threshold, &mut counts)?;
+    let mut decisions: Vec<Option<Decision>> = vec![None; slices.len()];
+    for group in stratifier_groups(slices, relations) {
+        // The tables whose totals are printed whole take part; the others hide every level.
+        let (printed, hidden): (Vec<usize>, Vec<usize>) = group.into_iter().partition(|&i| {
+            totals
+                .get(&population_outcome(&slices[i]))
+                .is_some_and(|t| t.both())
         });
-        if let Some(b) = base {
-            for (level, rate) in rates[i].clone() {
-                let Some(&base_rate) = rates[b].get(&level) else {
-                    continue;
+        for &i in &hidden {
+            let total = totals
+                .get(&population_outcome(&slices[i]))
+                .copied()
+                .unwrap_or_default();
+            decisions[i] = Some(hide_levels(&slices[i], total, &mut counts));
+        }
+        if printed.is_empty() {
+            continue;
+        }
+        let members: Vec<Slice> = printed.iter().map(|&i| slices[i].clone()).collect();
+        match protect_linked(&members, relations, true, threshold)? {
+            Outcome::Protected(found, gated) => {
+                counts.add(gated);
+                for (&i, decision) in printed.iter().zip(found) {
+                    decisions[i] = Some(decision);
+                }
+            }
+            Outcome::Unprotectable => {
+                let shown = Shown {
+                    numerator: true,
+                    denominator: true,
                 };
-                let whole = value(&set, base_rate.denominator)?;
-                let lost_count = whole - value(&set, rate.denominator)?;
-                let label = format!(
-                    "{}/{}/{level} (not at risk)",
-                    slice.subanalysis, slice.outcome
-                );
-                let cell = set
-                    .add_unpublished_cell(label, lost_count)
-                    .map_err(failed)?;
-                set.add_constraint(base_rate.denominator, &[rate.denominator, cell])
-                    .map_err(failed)?;
-                lost.insert((i, level.clone()), (cell, lost_count, whole));
-            }
-        }
-    }
-    // Cells that must be counted like numerators: sensitive below the threshold when the group
-    // they belong to is not empty.
-    let mut counts: Vec<(CellId, u64, u64)> = lost.values().copied().collect();
-    let position = |sub: &str, outcome: &str| {
-        slices
-            .iter()
-            .position(|s| s.subanalysis == sub && s.outcome == outcome)
-    };
-    for (i, slice) in slices.iter().enumerate() {
-        // The not-at-risk count equals another outcome's numerator (deaths by day 30).
-        if let Some(d) = slice
-            .not_at_risk_are
-            .as_ref()
-            .and_then(|o| position(&slice.subanalysis, o))
-        {
-            for (level, rate) in &rates[d] {
-                if let Some(&(cell, value_lost, _)) = lost.get(&(i, level.clone()))
-                    && value(&set, rate.numerator)? == value_lost
-                {
-                    set.add_constraint(cell, &[rate.numerator])
-                        .map_err(failed)?;
-                }
-            }
-        }
-        // The not-at-risk count of a sub-analysis is part of the main analysis's.
-        if !slice.subanalysis.is_empty()
-            && let Some(m) = position("", &slice.outcome)
-        {
-            for (level, _) in rates[i].clone() {
-                let (
-                    Some(&(sub_cell, sub_lost, sub_whole)),
-                    Some(&(main_cell, main_lost, main_whole)),
-                ) = (lost.get(&(i, level.clone())), lost.get(&(m, level.clone())))
-                else {
-                    continue;
-                };
-                let label = format!(
-                    "{}/{}/{level} (not at risk, rest)",
-                    slice.subanalysis, slice.outcome
-                );
-                let cell = set
-                    .add_unpublished_cell(label, main_lost - sub_lost)
-                    .map_err(failed)?;
-                set.add_constraint(main_cell, &[sub_cell, cell])
-                    .map_err(failed)?;
-                counts.push((cell, main_lost - sub_lost, main_whole - sub_whole));
-            }
-        }
-        // Nested outcomes: the patients between the narrower and the wider one.
-        if let Some(w) = slice
-            .within
-            .as_ref()
-            .and_then(|o| position(&slice.subanalysis, o))
-        {
-            for (level, rate) in rates[i].clone() {
-                let Some(&wide) = rates[w].get(&level) else {
-                    continue;
-                };
-                let (n, n_wide) = (value(&set, rate.numerator)?, value(&set, wide.numerator)?);
-                if n_wide < n || value(&set, rate.denominator)? != value(&set, wide.denominator)? {
-                    continue;
-                }
-                let label = format!("{}/{}/{level} (between)", slice.subanalysis, slice.outcome);
-                let cell = set
-                    .add_unpublished_cell(label, n_wide - n)
-                    .map_err(failed)?;
-                set.add_constraint(wide.numerator, &[rate.numerator, cell])
-                    .map_err(failed)?;
-                counts.push((cell, n_wide - n, value(&set, rate.denominator)?));
-            }
-        }
-        // Outcomes over the same patients share their denominators: one count, linked.
-        if slice.at_risk_of.is_none()
-            && let Some(first) = slices
-                .iter()
-                .position(|s| s.subanalysis == slice.subanalysis && s.at_risk_of.is_none())
-            && first != i
-        {
-            for (level, rate) in &rates[i] {
-                if let Some(other) = rates[first].get(level)
-                    && value(&set, other.denominator)? == value(&set, rate.denominator)?
-                {
-                    set.add_constraint(other.denominator, &[rate.denominator])
-                        .map_err(failed)?;
+                for &i in &printed {
+                    decisions[i] = Some(hide_levels(&slices[i], shown, &mut counts));
                 }
             }
         }
     }
-    let mut pattern = Pattern::new(&set);
-    for rate in rates.iter().flat_map(|rows| rows.values()).chain(&rests) {
-        mark(&mut pattern, &set, *rate, t)?;
-    }
-    for (cell, count, group) in counts {
-        if group > 0 && count < t {
-            let reason = if count == 0 {
-                PrimaryReason::Zero {
-                    count: CountKind::Numerator,
-                }
-            } else {
-                PrimaryReason::BelowThreshold {
-                    count: CountKind::Numerator,
-                    threshold: t,
-                }
-            };
-            pattern.mark_primary(cell, reason).map_err(failed)?;
-        }
-    }
-    // Published cells under the rule and unpublished sensitive ones (complements, rests).
-    let primary = pattern.protected_cells().len();
-    let protection = match protect(&set, &pattern, threshold, &SecondaryConfig::default()) {
-        Ok(p) if p.audit.passes() => p,
-        // When the linked tables leave a sensitive cell no room however many cells are hidden
-        // (tiny groups tied by several links), nothing of this stratifier is released: the safe
-        // failure, reported in the manifest as every cell hidden.
-        _ => return Ok(hide_everything(&set, &rates)),
-    };
-    let pattern = protection.pattern;
-    let decisions = rates
+    Ok((
+        decisions
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
+        counts,
+    ))
+}
+
+fn population_outcome(slice: &Slice) -> (String, String) {
+    (slice.subanalysis.clone(), slice.outcome.clone())
+}
+
+/// Stage 1: which counts of each (sub-analysis, outcome) total are printed.
+fn decide_totals(
+    slices: &[Slice],
+    relations: &Relations,
+    threshold: Threshold,
+    counts: &mut GateCounts,
+) -> Result<BTreeMap<(String, String), Shown>> {
+    let mut seen = BTreeSet::new();
+    let whole: Vec<Slice> = slices
         .iter()
-        .map(|rows| {
-            rows.iter()
-                .map(|(level, rate)| {
-                    (
-                        level.clone(),
-                        Shown {
-                            numerator: pattern.is_released(rate.numerator),
-                            denominator: pattern.is_released(rate.denominator),
+        .filter(|s| seen.insert(population_outcome(s)))
+        .map(|s| {
+            let total = s
+                .levels
+                .values()
+                .fold((0, 0), |(n, d), &(a, b)| (n + a, d + b));
+            Slice {
+                stratifier: String::new(),
+                levels: BTreeMap::from([(WHOLE.to_string(), total)]),
+                ..s.clone()
+            }
+        })
+        .collect();
+    // The totals released before, as stage-1 tables of their own.
+    let earlier = relations
+        .earlier
+        .iter()
+        .map(|release| {
+            let mut seen = BTreeSet::new();
+            release
+                .iter()
+                .filter(|r| seen.insert(population_outcome(&r.slice)))
+                .map(|r| {
+                    let total = r
+                        .slice
+                        .levels
+                        .values()
+                        .fold((0, 0), |(n, d), &(a, b)| (n + a, d + b));
+                    let shown = r.decision.get(TOTAL).copied().unwrap_or_default();
+                    Released {
+                        slice: Slice {
+                            stratifier: String::new(),
+                            levels: BTreeMap::from([(WHOLE.to_string(), total)]),
+                            ..r.slice.clone()
                         },
-                    )
+                        decision: BTreeMap::from([
+                            (WHOLE.to_string(), shown),
+                            (TOTAL.to_string(), shown),
+                        ]),
+                    }
                 })
                 .collect()
         })
         .collect();
-    Ok((
-        decisions,
-        GateCounts {
-            primary,
-            secondary: pattern.secondary().len(),
-            records: pattern.records(&set).map_err(failed)?,
-        },
-    ))
+    let without_hierarchies = Relations {
+        hierarchies: Vec::new(),
+        earlier,
+        ..relations.clone()
+    };
+    let decided: Vec<Shown> = match protect_linked(&whole, &without_hierarchies, false, threshold)?
+    {
+        Outcome::Protected(decisions, gated) => {
+            counts.add(gated);
+            decisions
+                .iter()
+                .map(|d| {
+                    let (a, b) = (d[WHOLE], d[TOTAL]);
+                    Shown {
+                        numerator: a.numerator && b.numerator,
+                        denominator: a.denominator && b.denominator,
+                    }
+                })
+                .collect()
+        }
+        Outcome::Unprotectable => vec![Shown::default(); whole.len()],
+    };
+    Ok(whole.iter().map(population_outcome).zip(decided).collect())
 }
 
-/// Every published count of every slice hidden.
-fn hide_everything(
-    set: &TableSet,
-    rates: &[BTreeMap<String, Rate>],
-) -> (Vec<Decision>, GateCounts) {
-    let decisions = rates
+/// Slice indices grouped by stratifier, stratifiers in a hierarchy together.
+fn stratifier_groups(slices: &[Slice], relations: &Relations) -> Vec<Vec<usize>> {
+    // Each stratifier's group: the smallest name reachable through the hierarchies.
+    let mut group: BTreeMap<&str, &str> = slices
         .iter()
-        .map(|rows| {
-            rows.keys()
-                .map(|level| (level.clone(), Shown::default()))
-                .collect()
-        })
+        .map(|s| (s.stratifier.as_str(), s.stratifier.as_str()))
         .collect();
-    let records = rates
-        .iter()
-        .flat_map(|rows| rows.values())
-        .flat_map(|r| [r.numerator, r.denominator])
-        .filter_map(|id| {
-            Some(SuppressionRecord {
-                cell: id,
-                label: set.cell(id).ok()?.label().to_string(),
-                cause: crate::disclosure::SuppressionCause::Secondary {
-                    protecting: vec!["(no pattern found: everything hidden)".into()],
-                },
-            })
-        })
-        .collect::<Vec<_>>();
-    let hidden = records.len();
-    (
-        decisions,
-        GateCounts {
-            primary: 0,
-            secondary: hidden,
-            records,
-        },
-    )
+    loop {
+        let mut changed = false;
+        for h in &relations.hierarchies {
+            let (Some(&a), Some(&b)) = (group.get(h.fine.as_str()), group.get(h.coarse.as_str()))
+            else {
+                continue;
+            };
+            let least = a.min(b);
+            for g in group.values_mut() {
+                if (*g == a || *g == b) && *g != least {
+                    *g = least;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, s) in slices.iter().enumerate() {
+        groups
+            .entry(group[s.stratifier.as_str()])
+            .or_default()
+            .push(i);
+    }
+    groups.into_values().collect()
+}
+
+/// Every level of a slice hidden, its total as decided for the release.
+fn hide_levels(slice: &Slice, total: Shown, counts: &mut GateCounts) -> Decision {
+    for level in slice.levels.keys() {
+        for part in ["numerator", "denominator"] {
+            counts.records.push(hidden_record(format!(
+                "{}/{}/{}/{level}: {part}",
+                slice.stratifier, slice.subanalysis, slice.outcome
+            )));
+        }
+    }
+    counts.secondary += 2 * slice.levels.len();
+    slice
+        .levels
+        .keys()
+        .map(|level| (level.clone(), Shown::default()))
+        .chain([(TOTAL.to_string(), total)])
+        .collect()
 }
 
 #[cfg(test)]
@@ -413,11 +248,12 @@ mod tests {
         levels: &[(&str, u64, u64)],
     ) -> Slice {
         Slice {
+            stratifier: "s".into(),
             subanalysis: sub.into(),
             outcome: outcome.into(),
             at_risk_of: at_risk_of.map(str::to_string),
             not_at_risk_are: None,
-            within: None,
+            within: Vec::new(),
             levels: levels
                 .iter()
                 .map(|(l, n, d)| (l.to_string(), (*n, *d)))
@@ -427,6 +263,20 @@ mod tests {
 
     fn five() -> Threshold {
         Threshold::new(5, Audience::External).unwrap()
+    }
+
+    /// The release gate with every sub-analysis inside the main analysis.
+    fn gate(slices: &[Slice], threshold: Threshold) -> Result<(Vec<Decision>, GateCounts)> {
+        let nested = slices
+            .iter()
+            .filter(|s| !s.subanalysis.is_empty())
+            .map(|s| (s.subanalysis.clone(), String::new()))
+            .collect();
+        let relations = Relations {
+            nested,
+            ..Relations::default()
+        };
+        gate_release(slices, &relations, threshold)
     }
 
     /// Level "a" of the main analysis has 3 persons (2 with the outcome) more than the women's
@@ -480,7 +330,7 @@ mod tests {
     #[test]
     fn a_nested_outcome_cannot_be_subtracted_from_the_wider_one() {
         let narrow = Slice {
-            within: Some("48h".into()),
+            within: vec!["48h".into()],
             ..slice("", "24h", None, &[("a", 80, 120), ("b", 60, 100)])
         };
         let slices = [
@@ -491,7 +341,7 @@ mod tests {
         assert!(!(decisions[0]["a"].numerator && decisions[1]["a"].numerator));
         let unlinked = [
             Slice {
-                within: None,
+                within: Vec::new(),
                 ..slices[0].clone()
             },
             slices[1].clone(),
@@ -536,5 +386,42 @@ mod tests {
         assert!(!decisions[0]["all"].numerator, "complement 0");
         assert!(!decisions[0]["none"].numerator, "numerator 0");
         assert!(decisions[0]["empty"].denominator);
+    }
+
+    /// The midway status printed level "a" as 50 of 100; the annual analysis has 52 of 103: two
+    /// persons with the outcome and three patients came in since, unless "a" is hidden now.
+    #[test]
+    fn a_release_cannot_be_subtracted_from_the_one_before() {
+        let before = slice("", "o", None, &[("a", 50, 100), ("b", 40, 90)]);
+        let printed: Decision = ["a", "b", TOTAL]
+            .into_iter()
+            .map(|l| {
+                (
+                    l.to_string(),
+                    Shown {
+                        numerator: true,
+                        denominator: true,
+                    },
+                )
+            })
+            .collect();
+        let now = [slice("", "o", None, &[("a", 52, 103), ("b", 60, 130)])];
+        let relations = Relations {
+            earlier: vec![vec![Released {
+                slice: before,
+                decision: printed,
+            }]],
+            ..Relations::default()
+        };
+        let (decisions, _) = gate_release(&now, &relations, five()).unwrap();
+        assert!(!decisions[0]["a"].denominator, "3 = 103 - 100");
+        assert!(!decisions[0]["a"].numerator, "2 = 52 - 50");
+        assert!(
+            decisions[0][TOTAL].both(),
+            "the totals changed by 22 and 43"
+        );
+        // Without the ledger, nothing would be hidden.
+        let (alone, _) = gate_release(&now, &Relations::default(), five()).unwrap();
+        assert!(alone[0].values().all(|s| s.both()));
     }
 }

@@ -36,18 +36,27 @@ pub(crate) fn bound(
     direction: OptimizationDirection,
 ) -> Result<Option<f64>, DisclosureError> {
     let mut problem = Problem::new(direction);
+    // Only the hidden cells tied to the target through constraints of hidden cells can move it:
+    // the program holds that component alone (the others' constraints are satisfied by the true
+    // table whatever the target does).
+    let component = hidden_component(set, pattern, target);
     let vars: Vec<Option<Variable>> = pattern
         .statuses()
         .iter()
         .enumerate()
         .map(|(i, status)| {
             let objective = if i == target.index() { 1.0 } else { 0.0 };
-            status
-                .is_hidden()
+            (status.is_hidden() && component[i])
                 .then(|| problem.add_var(objective, (0.0, f64::INFINITY)))
         })
         .collect();
     for constraint in set.constraints() {
+        let touches = std::iter::once(constraint.total())
+            .chain(constraint.parts().iter().copied())
+            .any(|c| component.get(c.index()).copied().unwrap_or(false));
+        if !touches {
+            continue;
+        }
         let mut terms = Vec::new();
         // sum(parts) - total == 0, released cells moved to the right-hand side.
         let mut rhs = 0.0;
@@ -76,6 +85,43 @@ pub(crate) fn bound(
     }
 }
 
+/// Which cells are hidden and tied to `target` through constraints among hidden cells.
+fn hidden_component(set: &TableSet, pattern: &Pattern, target: CellId) -> Vec<bool> {
+    let statuses = pattern.statuses();
+    let hidden = |c: CellId| statuses.get(c.index()).is_some_and(|s| s.is_hidden());
+    // Constraints per hidden cell, then a search from the target.
+    let mut touching: Vec<Vec<usize>> = vec![Vec::new(); statuses.len()];
+    for (k, constraint) in set.constraints().iter().enumerate() {
+        for c in std::iter::once(constraint.total()).chain(constraint.parts().iter().copied()) {
+            if hidden(c) {
+                touching[c.index()].push(k);
+            }
+        }
+    }
+    let mut inside = vec![false; statuses.len()];
+    if !hidden(target) {
+        return inside;
+    }
+    let mut seen_constraint = vec![false; set.constraints().len()];
+    let mut stack = vec![target];
+    inside[target.index()] = true;
+    while let Some(cell) = stack.pop() {
+        for &k in &touching[cell.index()] {
+            if std::mem::replace(&mut seen_constraint[k], true) {
+                continue;
+            }
+            let constraint = &set.constraints()[k];
+            for c in std::iter::once(constraint.total()).chain(constraint.parts().iter().copied()) {
+                if hidden(c) && !inside[c.index()] {
+                    inside[c.index()] = true;
+                    stack.push(c);
+                }
+            }
+        }
+    }
+    inside
+}
+
 /// The cheapest perturbation moving `target` by `shift` (positive: up,
 /// negative: down). `cost[i]` is the price per unit of changing released cell
 /// `i`; hidden cells change for free. Returns the released cells the
@@ -96,9 +142,16 @@ pub(crate) fn cheapest_perturbation(
         } else {
             cost.get(i).copied().unwrap_or(1.0)
         };
-        let value = count(set, CellId::from_index(i))?;
-        let up = problem.add_var(price, (0.0, f64::INFINITY));
-        let down = problem.add_var(price, (0.0, value));
+        let id = CellId::from_index(i);
+        let value = count(set, id)?;
+        // A known cell cannot be hidden, so the perturbation may not move it.
+        let (up_limit, down_limit) = if set.is_known(id) {
+            (0.0, 0.0)
+        } else {
+            (f64::INFINITY, value)
+        };
+        let up = problem.add_var(price, (0.0, up_limit));
+        let down = problem.add_var(price, (0.0, down_limit));
         moves.push((up, down));
     }
     let delta = |cell: CellId, sign: f64| {

@@ -5,12 +5,14 @@
 //! to an interval narrower than the threshold, by subtraction from totals. What a run does, in
 //! order:
 //!
-//! 1. **The linked gate** ([`gate::gate`]), once per stratifier and year: every table the run
-//!    releases for that stratifier (each outcome, in the main analysis and in each
-//!    sub-analysis) becomes one [`TableSet`] of integer cells and additive constraints: levels
-//!    add up to their total; a numerator plus its unpublished complement is its denominator; a
-//!    sub-analysis plus its unpublished rest is the main analysis; an outcome among survivors
-//!    has the deaths as its unpublished complement; an outcome inside a wider one is part of it.
+//! 1. **The release gate** ([`gate::gate_release`]), once per analysis and year: every table the
+//!    run releases (each stratifier and outcome, in the main analysis and in each sub-analysis)
+//!    becomes [`TableSet`]s of integer cells and additive constraints ([`linked`]): levels add
+//!    up to their total, shared by every stratifier's table; a numerator plus its unpublished
+//!    complement is its denominator; a sub-analysis plus its unpublished rest is any wider
+//!    population; an outcome among survivors has the deaths as its unpublished complement; an
+//!    outcome inside a wider one is part of it; a fine stratifier's levels add up to a coarse
+//!    one's. Totals are decided first and then known, so stratifiers separate.
 //! 2. **Primary suppression** ([`primary`]): counts `0 < n < threshold` (numerator, denominator,
 //!    complement `d - n`), and 0 or 100 % of a non-empty group (see the gate's doc).
 //! 3. **Secondary suppression** ([`secondary::protect`]): complementary cells proposed by linear
@@ -36,11 +38,13 @@
 pub mod audit;
 pub mod error;
 pub mod gate;
+mod linked;
 mod lp;
 pub mod pattern;
 pub mod primary;
 pub mod rounding;
 pub mod secondary;
+mod slices;
 pub mod suppressed;
 pub mod table;
 pub mod threshold;

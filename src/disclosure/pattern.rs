@@ -107,7 +107,7 @@ impl Pattern {
             .cells()
             .iter()
             .map(|cell| match cell.visibility() {
-                Visibility::Published => CellStatus::Released,
+                Visibility::Published | Visibility::Known => CellStatus::Released,
                 Visibility::Unpublished => CellStatus::Unpublished { sensitive: None },
             })
             .collect();

@@ -47,6 +47,10 @@ pub enum Visibility {
     /// unknown stratifier level. An intruder can still derive it from
     /// released cells, so it is audited when it is sensitive.
     Unpublished,
+    /// The cell's number is known to anyone who reads the release and is never suppressed here:
+    /// a total printed in another table of the same release, or a count known to be 0 (the men
+    /// of a women-only sub-analysis). Protection must work around it.
+    Known,
 }
 
 /// One count of persons.
@@ -115,6 +119,22 @@ impl TableSet {
         value: u64,
     ) -> Result<CellId, DisclosureError> {
         self.push(label.into(), value, Visibility::Published)
+    }
+
+    /// Adds a cell whose number is known and may not be suppressed (see [`Visibility::Known`]).
+    pub fn add_known_cell(
+        &mut self,
+        label: impl Into<String>,
+        value: u64,
+    ) -> Result<CellId, DisclosureError> {
+        self.push(label.into(), value, Visibility::Known)
+    }
+
+    /// Whether a cell may never be suppressed.
+    pub fn is_known(&self, id: CellId) -> bool {
+        self.cells
+            .get(id.0)
+            .is_some_and(|c| c.visibility == Visibility::Known)
     }
 
     /// Adds a cell that is never printed but is implied by the constraints.

@@ -21,6 +21,9 @@ use crate::measures::subgroup::{Polarity, Subgroup};
 use crate::spec::{Measure, RequestedMeasure};
 use crate::tidy::{Row, TOTAL};
 
+/// The note of a level nobody in the table belongs to.
+const EMPTY_GROUP: &str = "ingen patienter i gruppen";
+
 /// Broad age groups for standardisation (first 5-year band of each): 5-year bands are too
 /// sparse in small strata, so the standard's weights of the bands in a group are pooled.
 const BROAD_AGE_GROUPS: [usize; 8] = [0, 3, 6, 9, 11, 13, 15, 17];
@@ -158,6 +161,23 @@ fn level_rows(
     let mut rows = Vec::new();
     let percent = |v: f64| Some(v * 100.0);
     let mut crude = base.clone();
+    // A level listed so that its absence tells nothing, with nobody in it.
+    if counts.persons() == 0 {
+        crude.note = EMPTY_GROUP.into();
+        let mut rows = vec![crude];
+        if ctx.standard.is_some() && ctx.wants(RequestedMeasure::AgeStandardised) {
+            rows.push(Row {
+                measure: Measure::ProportionAgeSexStd,
+                method: "dsr-dobson".into(),
+                note: EMPTY_GROUP.into(),
+                ..base.clone()
+            });
+        }
+        if ctx.outcome.waiting_time && ctx.wants(RequestedMeasure::WaitingTime) {
+            rows.extend(waiting_rows(ctx, base, waiting));
+        }
+        return rows;
+    }
     // With rounding, the share is computed from the rounded counts, so it reveals no exact count.
     let (events, persons) = match (ctx.rounding, base.numerator, base.denominator) {
         (Some(_), Some(n), Some(d)) => (n, d),
@@ -265,7 +285,7 @@ fn waiting_rows(ctx: &DimensionContext<'_>, base: &Row, waiting: Option<&Waiting
 fn comparisons(ctx: &DimensionContext<'_>, groups: &[GatedLevel]) -> Vec<Row> {
     let crude: BTreeMap<String, f64> = groups
         .iter()
-        .filter(|g| g.released && g.level != TOTAL)
+        .filter(|g| g.released && g.level != TOTAL && g.counts.persons() > 0)
         .map(|g| (g.level.clone(), percent_subgroup(&g.counts).estimate))
         .collect();
     let Some(reference) = reference_level(ctx.stratifier, &crude, ctx.polarity()) else {
@@ -306,7 +326,9 @@ fn comparisons(ctx: &DimensionContext<'_>, groups: &[GatedLevel]) -> Vec<Row> {
             let mut row = ctx.row(measure, &g.level, method);
             row.suppressed = !g.released;
             row.note = format!("reference: {reference}");
-            if g.released {
+            if g.counts.persons() == 0 {
+                row.note = EMPTY_GROUP.into();
+            } else if g.released {
                 let result = if measure == Measure::Difference {
                     difference(&pair, Polarity::Adverse, CONFIDENCE)
                 } else {

@@ -11,10 +11,13 @@
 
 pub mod cache;
 pub mod incremental;
+mod ledger;
 pub mod options;
 pub mod patients;
+mod relations;
 pub mod standard;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -23,12 +26,13 @@ use polars::prelude::*;
 use cache::RegisterCache;
 pub use incremental::dry_run;
 use incremental::{RecordedRun, classification_inputs};
+use ledger::{Ledger, release_key};
 pub use options::RunOptions;
 use patients::{in_year, patient_frame, restrict, years};
 use standard::standard_weights;
 
-use crate::aggregate;
-use crate::disclosure::gate::{Decision, Shown, Slice, gate};
+use crate::aggregate::{self, LevelCounts, Waiting};
+use crate::disclosure::gate::{Decision, Shown, Slice, gate_release};
 use crate::disclosure::suppressed::{SUPPRESSION_RULE, SuppressedCell, SuppressionSummary};
 use crate::disclosure::{RoundingBase, SuppressionCause, Threshold};
 use crate::error::{Error, Result};
@@ -42,7 +46,7 @@ use crate::report::manifest::{DocumentAnalysis, Provenance, StepRecord};
 use crate::report::output::{self, Staged};
 use crate::report::write;
 use crate::results::{DimensionContext, StandardWeights, dimension_rows};
-use crate::spec::{self, LoadedSpec, Stratifier, SubAnalysis, links, measures_for};
+use crate::spec::{self, LoadedSpec, Outcome, Stratifier, SubAnalysis, links, measures_for};
 use crate::tidy::{self, Row, TOTAL};
 
 /// One spec of `run --all` and what its run gave.
@@ -382,6 +386,13 @@ fn analyse(
         ..Default::default()
     };
     let mut patients = 0;
+    // What this analysis released before from this output root (never for an internal run).
+    let release = release_key(options.report, options.as_of);
+    let mut ledger = if options.internal {
+        None
+    } else {
+        Some(Ledger::load(&options.out, id)?)
+    };
     let last_year = *years(loaded).last().unwrap_or(&loaded.year());
     for year in years(loaded) {
         let yearly = in_year(loaded, year);
@@ -403,23 +414,21 @@ fn analyse(
         for sub in &loaded.spec.sub_analyses {
             populations.push((Some(sub), restrict(&frame, sub)?));
         }
-        for stratifier in &loaded.spec.stratifiers {
-            let tables = StratifierTables {
-                loaded,
-                stratifier,
-                year,
-                populations: &populations,
-            };
-            let (stratifier_rows, seconds) = tables.rows(
-                options,
-                threshold,
-                rounding,
-                standard.as_ref(),
-                &mut suppressed,
-            )?;
-            aggregate_seconds += seconds;
-            rows.extend(stratifier_rows);
-        }
+        let tables = YearTables {
+            loaded,
+            year,
+            populations: &populations,
+        };
+        let (year_rows, seconds) = tables.rows(
+            options,
+            ledger.as_mut().map(|l| (l, release.as_str())),
+            threshold,
+            rounding,
+            standard.as_ref(),
+            &mut suppressed,
+        )?;
+        aggregate_seconds += seconds;
+        rows.extend(year_rows);
         let aggregated = StepRecord {
             step: "aggregate",
             year: Some(year),
@@ -459,6 +468,10 @@ fn analyse(
         &rows,
         &suppressed,
     )?;
+    // Before the outputs are committed: a run killed in between leaves an entry too many.
+    if let Some(ledger) = &ledger {
+        ledger.write(&options.out, id)?;
+    }
     options
         .log
         .event(&StepRecord::new("write", None, 0, step).event(id));
@@ -472,40 +485,39 @@ fn analyse(
     })
 }
 
-/// The tables of one stratifier in one year: every sub-analysis and outcome, aggregated from
-/// the patients and gated together, so no suppressed count can be worked back between them.
+/// The tables of one analysis in one year: every stratifier, sub-analysis and outcome,
+/// aggregated from the patients and gated together as one release, so that no suppressed count
+/// can be worked back between them.
 #[derive(Clone, Copy)]
-struct StratifierTables<'a> {
+struct YearTables<'a> {
     loaded: &'a LoadedSpec,
-    stratifier: &'a Stratifier,
     year: i32,
     populations: &'a [(Option<&'a SubAnalysis>, DataFrame)],
 }
 
-impl StratifierTables<'_> {
-    /// The released rows of the stratifier's tables and the seconds spent aggregating;
-    /// what the gate hid is added to `suppressed`.
-    fn rows(
-        &self,
-        options: &RunOptions,
-        threshold: Threshold,
-        rounding: Option<RoundingBase>,
-        standard: Option<&StandardWeights>,
-        suppressed: &mut SuppressionSummary,
-    ) -> Result<(Vec<Row>, f64)> {
-        let mut rows = Vec::new();
-        let StratifierTables {
+/// One aggregated table: a stratifier's levels for one outcome in one population.
+struct Table<'a> {
+    stratifier: &'a Stratifier,
+    sub: Option<&'a SubAnalysis>,
+    outcome: &'a Outcome,
+    levels: BTreeMap<String, LevelCounts>,
+    waiting: Option<BTreeMap<String, Waiting>>,
+}
+
+impl<'a> YearTables<'a> {
+    /// Every table of the year, each listing every level its stratifier has in any of them
+    /// (empty where nobody is at risk), so that which levels are listed tells nothing.
+    fn aggregate(&self) -> Result<(Vec<Table<'a>>, f64)> {
+        let YearTables {
             loaded,
-            stratifier,
-            year,
             populations,
+            ..
         } = *self;
-        let mut aggregate_seconds = 0.0;
-        {
+        let aggregating = Instant::now();
+        let mut tables = Vec::new();
+        for stratifier in &loaded.spec.stratifiers {
             let code = stratifier.code();
-            let measures = measures_for(loaded, stratifier);
-            // Every table of this stratifier, gated together (see `gate`).
-            let mut tables = Vec::new();
+            let first = tables.len();
             for (sub, frame) in populations {
                 let outcomes = loaded.outcomes_of(*sub);
                 let indices: Vec<usize> = outcomes
@@ -519,77 +531,127 @@ impl StratifierTables<'_> {
                             .unwrap_or(0)
                     })
                     .collect();
-                let aggregating = Instant::now();
                 let counts = aggregate::counts(frame, &code, &indices)?;
-                for ((outcome, &index), counts) in outcomes.into_iter().zip(&indices).zip(counts) {
+                for ((outcome, &index), levels) in outcomes.into_iter().zip(&indices).zip(counts) {
                     let waiting = if outcome.waiting_time {
                         Some(aggregate::waiting(frame, &code, index)?)
                     } else {
                         None
                     };
-                    tables.push((*sub, outcome, counts, waiting));
+                    tables.push(Table {
+                        stratifier,
+                        sub: *sub,
+                        outcome,
+                        levels,
+                        waiting,
+                    });
                 }
-                aggregate_seconds += aggregating.elapsed().as_secs_f64();
             }
-            let slices: Vec<Slice> = tables
+            let listed: BTreeSet<String> = tables[first..]
                 .iter()
-                .map(|(sub, outcome, counts, _)| Slice {
-                    subanalysis: sub.map_or(String::new(), |s| s.id.clone()),
-                    outcome: outcome.id.clone(),
-                    at_risk_of: links::at_risk_of(&loaded.spec, outcome).map(|o| o.id.clone()),
-                    not_at_risk_are: links::not_at_risk_are(&loaded.spec, outcome)
-                        .map(|o| o.id.clone()),
-                    within: links::within(&loaded.spec, outcome).map(|o| o.id.clone()),
-                    levels: counts
-                        .iter()
-                        .map(|(l, c)| (l.clone(), (c.events(), c.persons())))
-                        .collect(),
-                })
+                .flat_map(|t| t.levels.keys().cloned())
                 .collect();
-            let decisions = if options.internal {
-                slices.iter().map(show_everything).collect()
-            } else {
-                let (decisions, counts) = gate(&slices, threshold)?;
-                suppressed.primary += counts.primary;
-                suppressed.secondary += counts.secondary;
-                suppressed.cells.extend(
-                    counts
-                        .records
-                        .into_iter()
-                        .filter(|r| {
-                            !matches!(r.cause, SuppressionCause::SensitiveUnpublished { .. })
-                        })
-                        .map(|r| SuppressedCell {
-                            year,
-                            dimension: code.clone(),
-                            cell: r.label,
-                        }),
-                );
-                decisions
-            };
-            for ((sub, outcome, levels, waiting), decision) in tables.into_iter().zip(&decisions) {
-                let ctx = DimensionContext {
-                    analysis: &loaded.spec.id,
-                    subanalysis: sub.map_or("", |s| s.id.as_str()),
-                    year,
-                    outcome,
-                    stratifier,
-                    measures: &measures,
-                    threshold,
-                    standard,
-                    quality_standard: loaded
-                        .spec
-                        .quality
-                        .as_ref()
-                        .filter(|q| {
-                            q.unit == *stratifier
-                                && q.outcome.as_ref().is_none_or(|o| *o == outcome.id)
-                        })
-                        .map(|q| q.standard_percent),
-                    rounding: rounding.filter(|_| !options.internal),
-                };
-                rows.extend(dimension_rows(&ctx, levels, waiting.as_ref(), decision)?);
+            for table in &mut tables[first..] {
+                for level in &listed {
+                    table.levels.entry(level.clone()).or_default();
+                }
             }
+        }
+        Ok((tables, aggregating.elapsed().as_secs_f64()))
+    }
+
+    /// The released rows of the year's tables and the seconds spent aggregating; what the gate
+    /// hid is added to `suppressed`.
+    fn rows(
+        &self,
+        options: &RunOptions,
+        ledger: Option<(&mut Ledger, &str)>,
+        threshold: Threshold,
+        rounding: Option<RoundingBase>,
+        standard: Option<&StandardWeights>,
+        suppressed: &mut SuppressionSummary,
+    ) -> Result<(Vec<Row>, f64)> {
+        let YearTables {
+            loaded,
+            year,
+            populations,
+        } = *self;
+        let (tables, aggregate_seconds) = self.aggregate()?;
+        let slices: Vec<Slice> = tables
+            .iter()
+            .map(|table| Slice {
+                stratifier: table.stratifier.code(),
+                subanalysis: table.sub.map_or(String::new(), |s| s.id.clone()),
+                outcome: table.outcome.id.clone(),
+                at_risk_of: links::at_risk_of(&loaded.spec, table.outcome).map(|o| o.id.clone()),
+                not_at_risk_are: links::not_at_risk_are(&loaded.spec, table.outcome)
+                    .map(|o| o.id.clone()),
+                within: links::within(&loaded.spec, table.outcome)
+                    .map(|o| o.id.clone())
+                    .collect(),
+                levels: table
+                    .levels
+                    .iter()
+                    .map(|(l, c)| (l.clone(), (c.events(), c.persons())))
+                    .collect(),
+            })
+            .collect();
+        let decisions = if options.internal {
+            slices.iter().map(show_everything).collect()
+        } else {
+            let mut relations = relations::relations(populations, &loaded.spec.stratifiers)?;
+            if let Some((ledger, release)) = &ledger {
+                relations.earlier = ledger.earlier(release, year);
+            }
+            let (decisions, counts) = gate_release(&slices, &relations, threshold)?;
+            if let Some((ledger, release)) = ledger {
+                ledger.record(release, year, &slices, &decisions);
+            }
+            suppressed.primary += counts.primary;
+            suppressed.secondary += counts.secondary;
+            suppressed.cells.extend(
+                counts
+                    .records
+                    .into_iter()
+                    .filter(|r| !matches!(r.cause, SuppressionCause::SensitiveUnpublished { .. }))
+                    .map(|r| SuppressedCell {
+                        year,
+                        dimension: r.label.split('/').next().unwrap_or_default().to_string(),
+                        cell: r.label,
+                    }),
+            );
+            decisions
+        };
+        let mut rows = Vec::new();
+        for (table, decision) in tables.into_iter().zip(&decisions) {
+            let stratifier = table.stratifier;
+            let measures = measures_for(loaded, stratifier);
+            let ctx = DimensionContext {
+                analysis: &loaded.spec.id,
+                subanalysis: table.sub.map_or("", |s| s.id.as_str()),
+                year,
+                outcome: table.outcome,
+                stratifier,
+                measures: &measures,
+                threshold,
+                standard,
+                quality_standard: loaded
+                    .spec
+                    .quality
+                    .as_ref()
+                    .filter(|q| {
+                        q.unit == *stratifier
+                            && q.outcome.as_ref().is_none_or(|o| *o == table.outcome.id)
+                    })
+                    .map(|q| q.standard_percent),
+                rounding: rounding.filter(|_| !options.internal),
+            };
+            rows.extend(dimension_rows(
+                &ctx,
+                table.levels,
+                table.waiting.as_ref(),
+                decision,
+            )?);
         }
         Ok((rows, aggregate_seconds))
     }

@@ -23,9 +23,12 @@ pub fn not_at_risk_are<'a>(spec: &'a Spec, outcome: &Outcome) -> Option<&'a Outc
     })
 }
 
-/// The first outcome that contains every event of `outcome` (see [`contains`]).
-pub fn within<'a>(spec: &'a Spec, outcome: &Outcome) -> Option<&'a Outcome> {
-    spec.outcomes.iter().find(|wide| contains(wide, outcome))
+/// Every outcome that contains every event of `outcome` (see [`contains`]), in whatever order
+/// the spec lists them: 24 h inside both 48 h and 72 h is linked to each.
+pub fn within<'a>(spec: &'a Spec, outcome: &'a Outcome) -> impl Iterator<Item = &'a Outcome> {
+    spec.outcomes
+        .iter()
+        .filter(move |wide| contains(wide, outcome))
 }
 
 /// Whether every event of `narrow` is an event of `wide` for the same patients at risk: the same

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use crate::common::{stderr, ulighed};
 use crate::table::Table;
 
-const SEEDS: u64 = 16;
+const SEEDS: u64 = 24;
 const PERSONS: &str = "25000";
 
 /// (spec, outcome, truth.json offer).

@@ -2,6 +2,7 @@
 //! determinism, and the analysis on data-samples/ against its known truth.
 
 mod arrow_types;
+mod attacker;
 mod bad_input;
 mod bad_specs;
 mod browser;

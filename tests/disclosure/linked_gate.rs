@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use ulighed::disclosure::gate::{Decision, Slice, gate};
+use ulighed::disclosure::gate::{Decision, Relations, Slice, gate_release};
 use ulighed::disclosure::{Audience, Threshold};
 
 const T: u64 = 5;
@@ -22,11 +22,12 @@ fn levels() -> impl Strategy<Value = Vec<(u64, u64, u64, u64)>> {
 
 fn slice(sub: &str, counts: &[(u64, u64)]) -> Slice {
     Slice {
+        stratifier: "s".into(),
         subanalysis: sub.into(),
         outcome: "o".into(),
         at_risk_of: None,
         not_at_risk_are: None,
-        within: None,
+        within: Vec::new(),
         levels: counts
             .iter()
             .enumerate()
@@ -64,7 +65,8 @@ proptest! {
         let sub: Vec<(u64, u64)> = cells.iter().map(|c| (c.0, c.1)).collect();
         let main: Vec<(u64, u64)> = cells.iter().map(|c| (c.0 + c.2, c.1 + c.3)).collect();
         let slices = [slice("", &main), slice("women", &sub)];
-        let (decisions, _) = gate(&slices, Threshold::new(T, Audience::External).unwrap()).unwrap();
+        let relations = Relations { nested: vec![("women".into(), String::new())], ..Relations::default() };
+        let (decisions, _) = gate_release(&slices, &relations, Threshold::new(T, Audience::External).unwrap()).unwrap();
         let seen: Vec<_> = slices.iter().zip(&decisions).map(|(s, d)| printed(s, d)).collect();
         for table in &seen {
             for (level, &(n, d)) in table {

@@ -1,0 +1,83 @@
+//! The tables of one release as the disclosure gate sees them ([`Slice`]), what an outsider
+//! knows of how they relate ([`Relations`]), and what the gate decides for each ([`Decision`]).
+
+use std::collections::BTreeMap;
+
+use super::pattern::SuppressionRecord;
+
+/// One released table: levels with (persons with the outcome, persons at risk).
+#[derive(Debug, Clone)]
+pub struct Slice {
+    /// The stratifier's code.
+    pub stratifier: String,
+    /// The sub-analysis id, empty for the main analysis.
+    pub subanalysis: String,
+    pub outcome: String,
+    /// The outcome without an at-risk restriction this one's denominators are part of.
+    pub at_risk_of: Option<String>,
+    /// The outcome whose numerator counts exactly those not at risk here (a death outcome whose
+    /// window ends where the at-risk rule begins).
+    pub not_at_risk_are: Option<String>,
+    /// Every outcome whose events include this one's (same patients, a wider window or more
+    /// codes): its numerator is this one's plus the patients in between.
+    pub within: Vec<String>,
+    pub levels: BTreeMap<String, (u64, u64)>,
+}
+
+/// What an outsider knows of how the populations and stratifiers of a release relate.
+#[derive(Debug, Clone, Default)]
+pub struct Relations {
+    /// (narrow, wide): every patient of the narrow population (a sub-analysis id, or "" for the
+    /// main analysis) is one of the wide population's.
+    pub nested: Vec<(String, String)>,
+    /// (wide, a, b): populations a and b split population wide between them.
+    pub splits: Vec<(String, String, String)>,
+    /// Stratifiers one of which lies inside the other.
+    pub hierarchies: Vec<Hierarchy>,
+    /// The same analysis and year as released before from the ledger (a midway status before
+    /// the annual analysis, last year's annual analysis): one list of tables per release.
+    pub earlier: Vec<Vec<Released>>,
+}
+
+/// A table released before: its true counts and which of them were printed.
+#[derive(Debug, Clone)]
+pub struct Released {
+    pub slice: Slice,
+    pub decision: Decision,
+}
+
+/// A stratifier whose every level lies inside one level of a coarser stratifier (each
+/// municipality in one region, each hospital in one region).
+#[derive(Debug, Clone)]
+pub struct Hierarchy {
+    pub fine: String,
+    pub coarse: String,
+    /// Fine level -> the coarse level it lies in.
+    pub parent: BTreeMap<String, String>,
+}
+
+/// Which counts of a row may be printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Shown {
+    pub numerator: bool,
+    pub denominator: bool,
+}
+
+impl Shown {
+    /// The row's values (its share and everything derived from it) may be released.
+    pub fn both(self) -> bool {
+        self.numerator && self.denominator
+    }
+}
+
+/// The decisions for one slice: per level and for its total (key [`crate::tidy::TOTAL`]).
+pub type Decision = BTreeMap<String, Shown>;
+
+/// What the gate suppressed, for the manifest.
+#[derive(Debug, Clone, Default)]
+pub struct GateCounts {
+    pub primary: usize,
+    pub secondary: usize,
+    /// Every suppressed or protected cell with its cause (labels only, never a count).
+    pub records: Vec<SuppressionRecord>,
+}
