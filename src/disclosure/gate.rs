@@ -424,4 +424,38 @@ mod tests {
         let (alone, _) = gate_release(&now, &Relations::default(), five()).unwrap();
         assert!(alone[0].values().all(|s| s.both()));
     }
+
+    /// "uoplyst" has 3 persons with the outcome; with the total printed a second level must go.
+    /// By their counts alone "kort" would (the smallest); as an extreme of the ordered dimension
+    /// it costs more than "mellem", which goes instead.
+    #[test]
+    fn the_middle_level_is_hidden_before_an_extreme_one() {
+        let slices = [slice(
+            "",
+            "pci",
+            None,
+            &[
+                ("kort", 150, 300),
+                ("mellem", 200, 350),
+                ("lang", 190, 310),
+                ("uoplyst", 3, 27),
+            ],
+        )];
+        let costly = vec![
+            ("s".to_string(), "kort".to_string()),
+            ("s".to_string(), "lang".to_string()),
+        ];
+        let relations = Relations {
+            costly,
+            ..Relations::default()
+        };
+        let (decisions, _) = gate_release(&slices, &relations, five()).unwrap();
+        let d = &decisions[0];
+        assert!(!d["uoplyst"].numerator);
+        assert!(d["kort"].both() && d["lang"].both(), "{d:?}");
+        assert!(!d["mellem"].numerator);
+        // Without the costs, the smaller extreme goes.
+        let (plain, _) = gate_release(&slices, &Relations::default(), five()).unwrap();
+        assert!(!plain[0]["kort"].numerator && plain[0]["mellem"].both());
+    }
 }

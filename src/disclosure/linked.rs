@@ -30,6 +30,12 @@ use super::{
 use crate::error::{Error, Result};
 use crate::tidy::TOTAL;
 
+/// The price factor of hiding an extreme level of an ordered dimension: hiding it loses the
+/// dimension's gradient and every summary measure over it, where hiding the middle level or
+/// "uoplyst" loses one comparison (Hundepool et al. 2012, sec. 4.2: cost functions express the
+/// analytical value of a cell).
+const COSTLY_LEVEL: u32 = 20;
+
 #[derive(Clone, Copy)]
 struct Rate {
     numerator: CellId,
@@ -126,6 +132,7 @@ impl<'a> Linked<'a> {
             nested: relations.nested.clone(),
         };
         linked.add_tables(known_totals)?;
+        linked.price_levels(relations);
         linked.link_populations(relations)?;
         linked.link_outcomes()?;
         linked.link_hierarchies(relations)?;
@@ -196,6 +203,22 @@ impl<'a> Linked<'a> {
             self.rates.push(rows);
         }
         Ok(())
+    }
+
+    /// Makes the costly levels' cells expensive to hide.
+    fn price_levels(&mut self, relations: &Relations) {
+        for (slice, rows) in self.slices.iter().zip(&self.rates) {
+            for (level, rate) in rows {
+                if relations
+                    .costly
+                    .iter()
+                    .any(|(s, l)| *s == slice.stratifier && l == level)
+                {
+                    self.set.set_weight(rate.numerator, COSTLY_LEVEL);
+                    self.set.set_weight(rate.denominator, COSTLY_LEVEL);
+                }
+            }
+        }
     }
 
     /// Wide = narrow + rest for every nested pair of populations, level by level; the rest of an

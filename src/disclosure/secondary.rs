@@ -206,6 +206,7 @@ fn cell_costs(set: &TableSet, config: &SecondaryConfig) -> Vec<f64> {
                 CostFunction::CellValue => cell.value() as f64 + 1.0,
                 CostFunction::CellCount => 1.0,
             };
+            let base = base * set.weight(id);
             if set.is_total(id) {
                 base * penalty
             } else {

@@ -37,6 +37,9 @@ pub struct Relations {
     /// The same analysis and year as released before from the ledger (a midway status before
     /// the annual analysis, last year's annual analysis): one list of tables per release.
     pub earlier: Vec<Vec<Released>>,
+    /// (stratifier, level) pairs that are costly to hide: the extreme levels of an ordered
+    /// dimension, which carry its gradient (hide the middle level or "uoplyst" instead).
+    pub costly: Vec<(String, String)>,
 }
 
 /// A table released before: its true counts and which of them were printed.

@@ -104,6 +104,8 @@ pub struct TableSet {
     cells: Vec<Cell>,
     constraints: Vec<Constraint>,
     labels: HashMap<String, CellId>,
+    /// Factors on the price of hiding cells (1 where not set).
+    weights: HashMap<CellId, u32>,
 }
 
 impl TableSet {
@@ -128,6 +130,17 @@ impl TableSet {
         value: u64,
     ) -> Result<CellId, DisclosureError> {
         self.push(label.into(), value, Visibility::Known)
+    }
+
+    /// Makes hiding a cell `weight` times as costly to the secondary suppression (an extreme
+    /// level of an ordered dimension costs more than its middle level).
+    pub fn set_weight(&mut self, id: CellId, weight: u32) {
+        self.weights.insert(id, weight);
+    }
+
+    /// The factor on the price of hiding a cell.
+    pub fn weight(&self, id: CellId) -> f64 {
+        self.weights.get(&id).map_or(1.0, |&w| f64::from(w))
     }
 
     /// Whether a cell may never be suppressed.

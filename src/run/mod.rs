@@ -45,9 +45,10 @@ use crate::report::document::{self, Analysis};
 use crate::report::manifest::{DocumentAnalysis, Provenance, StepRecord};
 use crate::report::output::{self, Staged};
 use crate::report::write;
+use crate::results::levels::level_rank;
 use crate::results::{DimensionContext, StandardWeights, dimension_rows};
 use crate::spec::{self, LoadedSpec, Outcome, Stratifier, SubAnalysis, links, measures_for};
-use crate::tidy::{self, Row, TOTAL};
+use crate::tidy::{self, Row, TOTAL, UNKNOWN};
 
 /// One spec of `run --all` and what its run gave.
 pub type SpecResult = (PathBuf, Result<RunSummary>);
@@ -603,6 +604,7 @@ impl<'a> YearTables<'a> {
             if let Some((ledger, release)) = &ledger {
                 relations.earlier = ledger.earlier(release, year);
             }
+            relations.costly = extreme_levels(&tables);
             let (decisions, counts) = gate_release(&slices, &relations, threshold)?;
             if let Some((ledger, release)) = ledger {
                 ledger.record(release, year, &slices, &decisions);
@@ -655,6 +657,20 @@ impl<'a> YearTables<'a> {
         }
         Ok((rows, aggregate_seconds))
     }
+}
+
+/// The first and last known level of each ordered dimension (education short and long, income
+/// quintiles 1 and 5): the levels its gradient rests on, costly to hide.
+fn extreme_levels(tables: &[Table<'_>]) -> Vec<(String, String)> {
+    let mut extremes = BTreeSet::new();
+    for table in tables.iter().filter(|t| t.stratifier.ordered()) {
+        let mut known: Vec<&String> = table.levels.keys().filter(|l| *l != UNKNOWN).collect();
+        known.sort_by_key(|l| level_rank(table.stratifier, l));
+        for level in [known.first(), known.last()].into_iter().flatten() {
+            extremes.insert((table.stratifier.code(), (*level).clone()));
+        }
+    }
+    extremes.into_iter().collect()
 }
 
 /// An internal run's decision: every count shown.
