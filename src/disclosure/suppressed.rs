@@ -18,6 +18,9 @@ pub struct SuppressionSummary {
     /// worked back by subtraction, are not shown".
     pub rule: &'static str,
     pub cells: Vec<SuppressedCell>,
+    /// The earlier releases of the release ledger this run was protected against
+    /// (`midway-2025`, `annual-2024`).
+    pub released_before: Vec<String>,
 }
 
 /// The rule recorded in the manifest.

@@ -80,6 +80,15 @@ impl Ledger {
         }
     }
 
+    /// The keys of every release but `key`.
+    pub fn other_releases(&self, key: &str) -> Vec<String> {
+        self.releases
+            .iter()
+            .filter(|r| r.key != key)
+            .map(|r| r.key.clone())
+            .collect()
+    }
+
     /// The tables of data year `year` released by every release but `key`.
     pub fn earlier(&self, key: &str, year: i32) -> Vec<Vec<Released>> {
         self.releases

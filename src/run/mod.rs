@@ -394,6 +394,9 @@ fn analyse(
     } else {
         Some(Ledger::load(&options.out, id)?)
     };
+    if let Some(ledger) = &ledger {
+        suppressed.released_before = ledger.other_releases(&release);
+    }
     let last_year = *years(loaded).last().unwrap_or(&loaded.year());
     for year in years(loaded) {
         let yearly = in_year(loaded, year);

@@ -940,6 +940,15 @@ fn the_annual_analysis_differs_from_the_midway_status_by_no_small_count() {
             .exists(),
         "the ledger is kept in the output root"
     );
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("ami_pci_rehab_death/manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    assert_eq!(
+        manifest["disclosure"]["released_before"],
+        serde_json::json!(["midway-2024"]),
+        "the manifest names the earlier release it was protected against"
+    );
     let (mut compared, mut small) = (0, Vec::new());
     for (key, rows) in &annual {
         let Some(before) = midway.get(key) else {
