@@ -26,6 +26,15 @@ impl LevelCounts {
         self.events.iter().flatten().sum()
     }
 
+    /// Counts known only as totals (rounded ones), kept in one cell: for measures over the
+    /// levels' totals, never for standardisation by age and sex.
+    pub fn from_totals(events: u64, persons: u64) -> LevelCounts {
+        let mut counts = LevelCounts::default();
+        counts.events[0][0] = events;
+        counts.persons[0][0] = persons;
+        counts
+    }
+
     /// Adds another level's counts (for totals).
     pub fn add(&mut self, other: &LevelCounts) {
         for s in 0..2 {

@@ -21,6 +21,9 @@ use crate::measures::subgroup::{Polarity, Subgroup};
 use crate::spec::{Measure, RequestedMeasure};
 use crate::tidy::{Row, TOTAL};
 
+/// The note of a value shown without what would need the exact counts under rounding.
+const ROUNDED: &str = "tallene er afrundet: vist uden det, der kræver de præcise tal";
+
 /// The note of a level nobody in the table belongs to.
 const EMPTY_GROUP: &str = "ingen patienter i gruppen";
 
@@ -113,6 +116,12 @@ pub fn dimension_rows(
             released,
             waiting.and_then(|w| w.get(&level)),
         ));
+        // With rounding, everything computed over the levels (differences, ratios, summary
+        // measures, funnel limits) rests on the rounded counts, so none gives an exact count.
+        let counts = match ctx.rounding {
+            Some(_) => LevelCounts::from_totals(events, persons),
+            None => counts,
+        };
         gated.push(GatedLevel {
             level,
             counts,
@@ -203,7 +212,10 @@ fn level_rows(
             method: "dsr-dobson".into(),
             ..base.clone()
         };
-        if released {
+        if released && ctx.rounding.is_some() {
+            // Standardisation needs the exact counts by age and sex.
+            row.note = ROUNDED.into();
+        } else if released {
             match standardised(counts, total, standard) {
                 Ok((v, l, u)) => {
                     row.value = percent(v);
@@ -247,14 +259,24 @@ fn waiting_rows(ctx: &DimensionContext<'_>, base: &Row, waiting: Option<&Waiting
     let released = base.numerator.is_some() && base.denominator.is_some() && !base.suppressed;
     match waiting {
         Some(w) if released && w.count >= ctx.threshold.value() => {
-            mean.denominator = Some(w.count);
-            median.denominator = Some(w.count);
+            // With rounding, the count beside the waiting time is the rounded numerator, and
+            // the mean has no interval (its width would tell the exact count).
+            let count = match ctx.rounding {
+                Some(_) => base.numerator,
+                None => Some(w.count),
+            };
+            mean.denominator = count;
+            median.denominator = count;
             let summary = MeanSummary {
                 sum: w.mean * w.count as f64,
                 count: w.count as usize,
                 stdev: w.sd,
             };
             match mean_from_summary(&summary, CONFIDENCE) {
+                Ok(e) if ctx.rounding.is_some() => {
+                    mean.value = Some(e.value);
+                    mean.note = ROUNDED.into();
+                }
                 Ok(e) => {
                     mean.value = Some(e.value);
                     mean.lower = Some(e.lower);

@@ -136,4 +136,44 @@ fn rounding_to_base_5_rounds_every_released_count_and_the_shares_follow() {
         }
     }
     assert!(checked > 10);
+    // Every difference is the difference of the shares of the rounded counts, and nothing that
+    // needs the exact counts (a standardised share) is printed.
+    let share = |sub: &str, year: &str, dimension: &str, group: &str| {
+        (0..t.len())
+            .find(|&r| {
+                t.str(r, "measure") == "proportion"
+                    && t.str(r, "subanalysis") == sub
+                    && t.str(r, "year") == year
+                    && t.str(r, "dimension") == dimension
+                    && t.str(r, "group") == group
+            })
+            .and_then(|r| Some(100.0 * t.opt(r, "numerator")? / t.opt(r, "denominator")?))
+    };
+    let mut differences = 0;
+    for r in (0..t.len()).filter(|&r| t.str(r, "measure") == "difference") {
+        let Some(value) = t.opt(r, "value") else {
+            continue;
+        };
+        let reference = t.str(r, "note").trim_start_matches("reference: ");
+        let (sub, year, dimension) = (
+            t.str(r, "subanalysis"),
+            t.str(r, "year"),
+            t.str(r, "dimension"),
+        );
+        let level = share(sub, year, dimension, t.str(r, "group")).expect("the level's counts");
+        let base = share(sub, year, dimension, reference).expect("the reference's counts");
+        assert!(
+            (value - (level - base)).abs() < 1e-3,
+            "row {}: {value} is not {level} - {base}",
+            r + 2
+        );
+        differences += 1;
+    }
+    assert!(differences > 5, "{differences} differences checked");
+    assert!(
+        (0..t.len())
+            .filter(|&r| t.str(r, "measure") == "proportion_age_sex_std")
+            .all(|r| t.opt(r, "value").is_none()),
+        "no standardised share under rounding"
+    );
 }
