@@ -17,18 +17,21 @@
 //!    known, these problems share no unknown, so protecting each alone protects them together.
 //!    A problem that has no pattern hides all its levels and keeps its totals.
 //!
-//! Primary rule: a denominator below the threshold (but not 0), and a numerator or complement
-//! below it, 0 included, whenever its denominator is not 0 (a share of 0% or 100% tells every
-//! member's outcome). Structural zeros (an empty group) describe nobody and are released. The
+//! Primary rule ([`ReleaseRule`]): a denominator below the threshold (but not 0), and a numerator
+//! or complement below it, 0 included when its group is not empty and smaller than the rule's
+//! `zeros_shown_from` (a share of 0% or 100% tells every member's outcome). Structural zeros (an
+//! empty group) describe nobody and are released. The
 //! secondary suppression and its audit are those of [`crate::disclosure::protect`]; the method
 //! follows Hundepool et al., *Statistical Disclosure Control* (Wiley 2012), ch. 4 on linked
 //! tables: a cell common to several tables gets one decision.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Threshold;
 use super::linked::{Outcome, hidden_record, protect_linked};
-pub use super::slices::{Decision, GateCounts, Hierarchy, Relations, Released, Shown, Slice};
+pub use super::slices::{
+    DEFAULT_ZEROS_SHOWN_FROM, Decision, GateCounts, Hierarchy, Relations, ReleaseRule, Released,
+    Shown, Slice,
+};
 use crate::error::Result;
 use crate::tidy::TOTAL;
 
@@ -48,10 +51,10 @@ const WHOLE: &str = "(alle)";
 pub fn gate_release(
     slices: &[Slice],
     relations: &Relations,
-    threshold: Threshold,
+    rule: ReleaseRule,
 ) -> Result<(Vec<Decision>, GateCounts)> {
     let mut counts = GateCounts::default();
-    let totals = decide_totals(slices, relations, threshold, &mut counts)?;
+    let totals = decide_totals(slices, relations, rule, &mut counts)?;
     let mut decisions: Vec<Option<Decision>> = vec![None; slices.len()];
     for group in stratifier_groups(slices, relations) {
         // The tables whose totals are printed whole take part; the others hide every level.
@@ -71,7 +74,7 @@ pub fn gate_release(
             continue;
         }
         let members: Vec<Slice> = printed.iter().map(|&i| slices[i].clone()).collect();
-        match protect_linked(&members, relations, true, threshold)? {
+        match protect_linked(&members, relations, true, rule)? {
             Outcome::Protected(found, gated) => {
                 counts.add(gated);
                 for (&i, decision) in printed.iter().zip(found) {
@@ -106,7 +109,7 @@ fn population_outcome(slice: &Slice) -> (String, String) {
 fn decide_totals(
     slices: &[Slice],
     relations: &Relations,
-    threshold: Threshold,
+    rule: ReleaseRule,
     counts: &mut GateCounts,
 ) -> Result<BTreeMap<(String, String), Shown>> {
     let mut seen = BTreeSet::new();
@@ -161,8 +164,7 @@ fn decide_totals(
         earlier,
         ..relations.clone()
     };
-    let decided: Vec<Shown> = match protect_linked(&whole, &without_hierarchies, false, threshold)?
-    {
+    let decided: Vec<Shown> = match protect_linked(&whole, &without_hierarchies, false, rule)? {
         Outcome::Protected(decisions, gated) => {
             counts.add(gated);
             decisions
@@ -239,7 +241,7 @@ fn hide_levels(slice: &Slice, total: Shown, counts: &mut GateCounts) -> Decision
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::disclosure::Audience;
+    use crate::disclosure::{Audience, Threshold};
 
     fn slice(
         sub: &str,
@@ -276,7 +278,7 @@ mod tests {
             nested,
             ..Relations::default()
         };
-        gate_release(slices, &relations, threshold)
+        gate_release(slices, &relations, threshold.into())
     }
 
     /// Level "a" of the main analysis has 3 persons (2 with the outcome) more than the women's
@@ -368,9 +370,11 @@ mod tests {
         assert!(!(decisions[0]["a"].denominator && decisions[1]["a"].denominator));
     }
 
-    /// A share of 0% or 100% tells every member's outcome; an empty group tells nothing.
+    /// A share of 0% or 100% tells every member of a small group their outcome; an empty group
+    /// tells nothing, and in a group of at least `zeros_shown_from` persons it is a fact about
+    /// the group (coordinated care for none of 18,458 patients with one chronic condition).
     #[test]
-    fn zeros_are_sensitive_unless_the_group_is_empty() {
+    fn zeros_are_sensitive_in_small_groups_only() {
         let slices = [slice(
             "",
             "o",
@@ -380,12 +384,25 @@ mod tests {
                 ("none", 0, 30),
                 ("empty", 0, 0),
                 ("x", 20, 50),
+                ("one condition", 0, 18_458),
+                ("everyone of many", 120, 120),
+                ("y", 5_000, 9_000),
             ],
         )];
         let (decisions, _) = gate(&slices, five()).unwrap();
         assert!(!decisions[0]["all"].numerator, "complement 0");
         assert!(!decisions[0]["none"].numerator, "numerator 0");
         assert!(decisions[0]["empty"].denominator);
+        assert!(decisions[0]["one condition"].both(), "0 of 18,458");
+        assert!(decisions[0]["everyone of many"].both(), "120 of 120");
+        // A stricter rule hides them too.
+        let strict = ReleaseRule {
+            threshold: five(),
+            zeros_shown_from: 20_000,
+        };
+        let (decisions, _) = gate_release(&slices, &Relations::default(), strict).unwrap();
+        assert!(!decisions[0]["one condition"].numerator);
+        assert!(!decisions[0]["everyone of many"].numerator);
     }
 
     /// The midway status printed level "a" as 50 of 100; the annual analysis has 52 of 103: two
@@ -413,7 +430,7 @@ mod tests {
             }]],
             ..Relations::default()
         };
-        let (decisions, _) = gate_release(&now, &relations, five()).unwrap();
+        let (decisions, _) = gate_release(&now, &relations, five().into()).unwrap();
         assert!(!decisions[0]["a"].denominator, "3 = 103 - 100");
         assert!(!decisions[0]["a"].numerator, "2 = 52 - 50");
         assert!(
@@ -421,7 +438,7 @@ mod tests {
             "the totals changed by 22 and 43"
         );
         // Without the ledger, nothing would be hidden.
-        let (alone, _) = gate_release(&now, &Relations::default(), five()).unwrap();
+        let (alone, _) = gate_release(&now, &Relations::default(), five().into()).unwrap();
         assert!(alone[0].values().all(|s| s.both()));
     }
 
@@ -449,13 +466,13 @@ mod tests {
             costly,
             ..Relations::default()
         };
-        let (decisions, _) = gate_release(&slices, &relations, five()).unwrap();
+        let (decisions, _) = gate_release(&slices, &relations, five().into()).unwrap();
         let d = &decisions[0];
         assert!(!d["uoplyst"].numerator);
         assert!(d["kort"].both() && d["lang"].both(), "{d:?}");
         assert!(!d["mellem"].numerator);
         // Without the costs, the smaller extreme goes.
-        let (plain, _) = gate_release(&slices, &Relations::default(), five()).unwrap();
+        let (plain, _) = gate_release(&slices, &Relations::default(), five().into()).unwrap();
         assert!(!plain[0]["kort"].numerator && plain[0]["mellem"].both());
     }
 }

@@ -22,10 +22,10 @@
 
 use std::collections::BTreeMap;
 
-use super::slices::{Decision, GateCounts, Relations, Released, Shown, Slice};
+use super::slices::{Decision, GateCounts, Relations, ReleaseRule, Released, Shown, Slice};
 use super::{
     CellId, CountKind, DisclosureError, Pattern, PrimaryReason, SecondaryConfig, SuppressionCause,
-    SuppressionRecord, TableSet, Threshold, protect,
+    SuppressionRecord, TableSet, protect,
 };
 use crate::error::{Error, Result};
 use crate::tidy::TOTAL;
@@ -83,12 +83,13 @@ fn add_rate(set: &mut TableSet, label: &str, n: u64, d: u64, entry: Entry) -> Re
 }
 
 /// The primary rule for one count: `0 < v < t`, or 0 (a share of 0 % or 100 %) in a group that
-/// is not empty.
-fn primary_reason(kind: CountKind, v: u64, group: u64, threshold: u64) -> Option<PrimaryReason> {
+/// is not empty and smaller than the rule's [`ReleaseRule::zeros_shown_from`].
+fn primary_reason(kind: CountKind, v: u64, group: u64, rule: ReleaseRule) -> Option<PrimaryReason> {
+    let threshold = rule.threshold.value();
     if group == 0 || v >= threshold {
         None
     } else if v == 0 {
-        Some(PrimaryReason::Zero { count: kind })
+        (group < rule.zeros_shown_from).then_some(PrimaryReason::Zero { count: kind })
     } else {
         Some(PrimaryReason::BelowThreshold {
             count: kind,
@@ -595,10 +596,10 @@ pub(super) fn protect_linked(
     slices: &[Slice],
     relations: &Relations,
     known_totals: bool,
-    threshold: Threshold,
+    rule: ReleaseRule,
 ) -> Result<Outcome> {
     let linked = Linked::new(slices, relations, known_totals)?;
-    let t = threshold.value();
+    let t = rule;
     let set = &linked.set;
     let mut pattern = Pattern::new(set);
     let mut mark = |cell: CellId, reason: Option<PrimaryReason>| -> Result<bool> {
@@ -634,7 +635,7 @@ pub(super) fn protect_linked(
         return Ok(Outcome::Unprotectable);
     }
     let primary = pattern.protected_cells().len();
-    let protection = match protect(set, &pattern, threshold, &SecondaryConfig::default()) {
+    let protection = match protect(set, &pattern, rule.threshold, &SecondaryConfig::default()) {
         Ok(p) if p.audit.passes() => p,
         _ => return Ok(Outcome::Unprotectable),
     };
@@ -666,13 +667,12 @@ pub(super) fn protect_linked(
     ))
 }
 
-/// The record of a printed count hidden because its problem had no pattern.
+/// The record of a printed count hidden because its problem had no pattern. It belongs to no
+/// table set, so its cell id is the first (labels name it).
 pub(super) fn hidden_record(label: String) -> SuppressionRecord {
     SuppressionRecord {
         cell: CellId::from_index(0),
         label,
-        cause: SuppressionCause::Secondary {
-            protecting: vec!["(no pattern found: every level hidden)".into()],
-        },
+        cause: SuppressionCause::WholeTable,
     }
 }

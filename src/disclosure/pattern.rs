@@ -98,6 +98,9 @@ pub enum SuppressionCause {
     Secondary { protecting: Vec<String> },
     /// An unpublished cell that is sensitive and was protected.
     SensitiveUnpublished { reason: PrimaryReason },
+    /// A published count hidden with every level of its table: the table had no pattern that
+    /// keeps its printed total (or the total itself is hidden).
+    WholeTable,
 }
 
 impl Pattern {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Threshold;
 use super::pattern::SuppressionRecord;
 
 /// One released table: levels with (persons with the outcome, persons at risk).
@@ -83,4 +84,36 @@ pub struct GateCounts {
     pub secondary: usize,
     /// Every suppressed or protected cell with its cause (labels only, never a count).
     pub records: Vec<SuppressionRecord>,
+}
+
+/// The primary rule of a release: the threshold, and the group size from which a share of 0 % or
+/// 100 % is printed.
+///
+/// A share of 0 % or 100 % tells every member of the group their outcome (group attribute
+/// disclosure, Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, sec. 5.2). In a
+/// small group that is a fact about identifiable persons and is protected like a count below the
+/// threshold. In a large group it is a fact about the group: an offer that reaches nobody in it
+/// (coordinated care, given only to patients with two or more conditions, for none of 18,458
+/// patients with one) or everybody. Statistics Denmark and the Danish Health Data Authority
+/// release zeros; the rule protects them in groups below [`ReleaseRule::zeros_shown_from`]
+/// persons ([`DEFAULT_ZEROS_SHOWN_FROM`] unless a spec's `[disclosure] zeros_shown_from` says
+/// otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReleaseRule {
+    pub threshold: Threshold,
+    /// The smallest group in which a share of 0 % or 100 % is printed.
+    pub zeros_shown_from: u64,
+}
+
+/// The default smallest group in which a share of 0 % or 100 % is printed.
+pub const DEFAULT_ZEROS_SHOWN_FROM: u64 = 100;
+
+impl From<Threshold> for ReleaseRule {
+    /// The threshold with the default zero rule.
+    fn from(threshold: Threshold) -> Self {
+        Self {
+            threshold,
+            zeros_shown_from: DEFAULT_ZEROS_SHOWN_FROM,
+        }
+    }
 }

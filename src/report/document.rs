@@ -14,6 +14,7 @@ use super::labels::Lang;
 use super::methods::note;
 use super::{definitions, style};
 use crate::dates;
+use crate::disclosure::suppressed::InformationLoss;
 use crate::error::Result;
 use crate::spec::{LoadedSpec, Measure};
 use crate::tidy::{Row, years};
@@ -33,6 +34,8 @@ pub struct RunRecord {
     pub run_key: String,
     pub inputs: Vec<InputRecord>,
     pub threshold: u64,
+    /// What disclosure control cost (from the manifest).
+    pub information_loss: InformationLoss,
 }
 
 /// An analysis of the plan: its released rows and provenance, or the exit code of its failed
@@ -492,27 +495,14 @@ fn appendix(
         },
     ));
     html.push_str(&format!(
-        "<h3>{}</h3>\n<p>{}</p>\n<ul>\n",
+        "<h3>{}</h3>\n<p>{}</p>\n",
         lang.pick("A.4 Diskretion", "A.4 Disclosure control"),
         lang.pick(
-            "Ingen offentliggjort celle beskriver færre personer end tærsklen: celler, hvis tæller, nævner eller forskellen mellem dem er under tærsklen, er undertrykt (primært), og yderligere celler er undertrykt (sekundært), så ingen undertrykt værdi kan regnes tilbage fra totaler, komplementer, underanalyser eller andre tabeller over de samme personer. Beskyttelsen gælder også over for tidligere udgivelser fra samme outputmappe (fx midtvejsstatus før årsanalysen): en celle, der har ændret sig med færre personer end tærsklen siden da, er undertrykt. Hvert niveau vises i alle tabeller, også når ingen patienter hører til det. Undertrykte celler står som »undertrykt« i tabellerne og tegnes ikke i figurerne.",
-            "No released cell describes fewer persons than the threshold: cells whose numerator, denominator or their difference is below it are suppressed (primary), and further cells are suppressed (secondary) so that no suppressed value can be worked back from totals, complements, sub-analyses or other tables of the same persons. The protection also holds against earlier releases from the same output folder (such as the midway status before the annual analysis): a cell that changed by fewer persons than the threshold since then is suppressed. Every level is listed in every table, also when no patient belongs to it. Suppressed cells read \"suppressed\" in the tables and are not drawn in the figures."
+            "Ingen offentliggjort celle beskriver færre personer end tærsklen: celler, hvis tæller, nævner eller forskellen mellem dem er under tærsklen, er undertrykt (primært), og yderligere celler er undertrykt (sekundært), så ingen undertrykt værdi kan regnes tilbage fra totaler, komplementer, underanalyser eller andre tabeller over de samme personer. Beskyttelsen gælder også over for tidligere udgivelser fra samme outputmappe (fx midtvejsstatus før årsanalysen): en celle, der har ændret sig med færre personer end tærsklen siden da, er undertrykt. Hvert niveau vises i alle tabeller, også når ingen patienter hører til det. En andel på 0 % eller 100 % fortæller hvert medlem af gruppen deres udfald og er undertrykt i grupper med færre personer end nulreglens grænse (100 personer, medmindre specifikationen siger andet); i større grupper er den en oplysning om gruppen (et tilbud, som ingen i gruppen får) og vises. Undertrykte celler står som »undertrykt« i tabellerne og tegnes ikke i figurerne. Tabellen nedenfor viser, hvad beskyttelsen kostede: de skjulte tal efter årsag og de rækker, hvis andel ikke vises. Patienterne i de skjulte rækker tælles kun samlet og kun i tabeller, hvis total vises, for fordelt på årsager ville de afsløre skjulte tal ved subtraktion.",
+            "No released cell describes fewer persons than the threshold: cells whose numerator, denominator or their difference is below it are suppressed (primary), and further cells are suppressed (secondary) so that no suppressed value can be worked back from totals, complements, sub-analyses or other tables of the same persons. The protection also holds against earlier releases from the same output folder (such as the midway status before the annual analysis): a cell that changed by fewer persons than the threshold since then is suppressed. Every level is listed in every table, also when no patient belongs to it. A share of 0% or 100% tells every member of the group their outcome and is suppressed in groups smaller than the zero rule's limit (100 persons unless the specification says otherwise); in larger groups it is a fact about the group (an offer nobody in it receives) and is shown. Suppressed cells read \"suppressed\" in the tables and are not drawn in the figures. The table below gives what the protection cost: the hidden counts by cause and the rows whose share is not shown. The patients in hidden rows are counted for all causes together and only in tables whose total is shown, since by cause they would give away hidden counts by subtraction."
         )
     ));
-    for a in analyses {
-        if let Ok(run) = &a.run {
-            let hidden = a.rows.iter().filter(|r| r.suppressed).count();
-            html.push_str(&format!(
-                "<li>{}: {} {}; {} {}.</li>\n",
-                escape(lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)),
-                lang.pick("tærskel", "threshold"),
-                run.threshold,
-                hidden,
-                lang.pick("undertrykte celler", "suppressed cells"),
-            ));
-        }
-    }
-    html.push_str("</ul>\n");
+    html.push_str(&information_loss(analyses, style, numbered));
     if d.internal.is_some() {
         html.push_str(&format!(
             "<p class=\"internal\">{}</p>\n",
@@ -524,6 +514,69 @@ fn appendix(
     }
     html.push_str("</section>\n");
     html
+}
+
+/// Appendix A.4's table: what disclosure control cost each analysis, from its manifest.
+fn information_loss(analyses: &[&Analysis], style: Style, numbered: &mut Numbered) -> String {
+    let lang = style.lang;
+    let rows: Vec<Vec<Cell>> = analyses
+        .iter()
+        .filter_map(|a| {
+            let run = a.run.as_ref().ok()?;
+            let loss = &run.information_loss;
+            let share = |part: u64, whole: u64| {
+                if whole == 0 {
+                    "–".to_string()
+                } else {
+                    format!(
+                        "{} {} {} ({} %)",
+                        part,
+                        lang.pick("af", "of"),
+                        whole,
+                        super::format::number(Some(100.0 * part as f64 / whole as f64), 1, lang)
+                    )
+                }
+            };
+            Some(vec![
+                Cell::Text(
+                    lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)
+                        .to_string(),
+                ),
+                Cell::Count(Some(run.threshold)),
+                Cell::Count(Some(loss.cells_below_threshold as u64)),
+                Cell::Count(Some(loss.cells_protecting_others as u64)),
+                Cell::Count(Some(loss.cells_whole_table as u64)),
+                Cell::Text(share(loss.rows_hidden as u64, loss.rows as u64)),
+                Cell::Text(share(loss.patients_in_hidden_rows, loss.patients_in_rows)),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    numbered.table(
+        style,
+        lang.pick(
+            "Diskretionens omkostning: skjulte tal efter årsag og rækker uden andel",
+            "The cost of disclosure control: hidden counts by cause and rows without a share",
+        ),
+        vec![
+            column(lang.pick("Analyse", "Analysis")),
+            column(lang.pick("Tærskel", "Threshold")),
+            column(lang.pick("Skjult: under tærsklen", "Hidden: below the threshold")),
+            column(lang.pick("Skjult: beskytter et andet tal", "Hidden: protecting another count")),
+            column(lang.pick("Skjult: hele tabellen", "Hidden: the whole table")),
+            column(lang.pick("Rækker uden andel", "Rows without a share")),
+            column(lang.pick("Patienter i rækker uden andel", "Patients in rows without a share")),
+        ],
+        rows,
+        vec![lang
+            .pick(
+                "Tal: tællere, nævnere og totaler, summeret over årene. Rækker: hvert niveau i hver tabel (opdeling, underanalyse, udfald og år). Patienter tælles én gang i hver tabel, hvis total vises.",
+                "Counts: numerators, denominators and totals, summed over the years. Rows: each level of each table (stratifier, sub-analysis, outcome and year). Patients count once in each table whose total is shown.",
+            )
+            .to_string()],
+    )
 }
 
 /// Appendix B: the tool, each spec's hash, the run key and every input file's fingerprint.

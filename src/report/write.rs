@@ -77,6 +77,7 @@ pub fn analysis(
             run_key: provenance.run_key.to_string(),
             inputs: provenance.inputs.iter().map(input_record).collect(),
             threshold: suppressed.threshold,
+            information_loss: suppressed.information_loss.clone(),
         }),
     }];
     let doc = document::build(&DocumentSpec {

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::options::RunOptions;
+use crate::disclosure::suppressed::InformationLoss;
 use crate::error::{Error, Result};
 use crate::ops::fingerprint::{FingerprintCache, InputFile, fingerprints, registers_read, run_key};
 use crate::registers::classification::Classifications;
@@ -44,6 +45,8 @@ struct RecordedInput {
 struct RecordedDisclosure {
     #[serde(default)]
     threshold: u64,
+    #[serde(default)]
+    information_loss: InformationLoss,
 }
 
 impl RecordedRun {
@@ -81,6 +84,7 @@ impl RecordedRun {
                 })
                 .collect(),
             threshold: self.disclosure.threshold,
+            information_loss: self.disclosure.information_loss.clone(),
         }
     }
 }

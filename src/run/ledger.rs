@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::family::Family;
 use crate::dates::year_of;
 use crate::disclosure::gate::{Decision, Released, Shown, Slice};
 use crate::error::{Error, Result};
@@ -28,7 +29,28 @@ pub const LEDGER_DIR: &str = ".ulighed-ledger";
 /// Every release of one analysis.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Ledger {
+    /// The analysis's family, to find the analyses whose populations nest with its own
+    /// (absent in a ledger written before families were kept: such an entry has no relatives).
+    #[serde(default)]
+    family: Option<Family>,
     releases: Vec<Release>,
+}
+
+/// The ledger of another analysis of the same family in the same output root.
+pub struct Relative {
+    id: String,
+    ledger: Ledger,
+}
+
+impl Relative {
+    /// Its releases as the manifest names them: `ami_50plus: annual-2025`.
+    pub fn release_names(&self) -> Vec<String> {
+        self.ledger
+            .releases
+            .iter()
+            .map(|r| format!("{}: {}", self.id, r.key))
+            .collect()
+    }
 }
 
 /// One release: its tables by data year.
@@ -67,8 +89,11 @@ fn path(out: &Path, id: &str) -> PathBuf {
 impl Ledger {
     /// The analysis's ledger in `out`; empty when there is none yet.
     pub fn load(out: &Path, id: &str) -> Result<Ledger> {
-        let path = path(out, id);
-        match std::fs::read_to_string(&path) {
+        Self::read(&path(out, id))
+    }
+
+    fn read(path: &Path) -> Result<Ledger> {
+        match std::fs::read_to_string(path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
                 Error::BadInput(format!(
                     "{}: the release ledger cannot be read ({e}); expected the JSON this program writes. Restore it from a backup: without it, a new release cannot be protected against what was released before",
@@ -76,8 +101,49 @@ impl Ledger {
                 ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ledger::default()),
-            Err(e) => Err(Error::reading(&path, e)),
+            Err(e) => Err(Error::reading(path, e)),
         }
+    }
+
+    /// Sets the analysis's family, kept with its releases.
+    pub fn set_family(&mut self, family: Family) {
+        self.family = Some(family);
+    }
+
+    /// The ledgers of the other analyses in `out` whose populations nest with this one's
+    /// (see [`Family`]); a ledger that cannot be read stops the run, naming it.
+    pub fn relatives(&self, out: &Path, id: &str) -> Result<Vec<Relative>> {
+        let Some(family) = &self.family else {
+            return Ok(Vec::new());
+        };
+        let dir = out.join(LEDGER_DIR);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::reading(&dir, e)),
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .filter(|p| p.file_stem().is_some_and(|s| s != id))
+            .collect();
+        paths.sort();
+        let mut relatives = Vec::new();
+        for path in paths {
+            let ledger = Self::read(&path)?;
+            if ledger
+                .family
+                .as_ref()
+                .is_some_and(|theirs| family.is_relative(theirs))
+            {
+                let id = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                relatives.push(Relative { id, ledger });
+            }
+        }
+        Ok(relatives)
     }
 
     /// The keys of every release but `key`.
@@ -97,6 +163,60 @@ impl Ledger {
             .filter_map(|r| r.years.get(&year))
             .map(|tables| tables.iter().map(Table::released).collect())
             .collect()
+    }
+
+    /// The tables of data year `year` every release of the relatives printed, under this
+    /// analysis's ids for the same outcomes and sub-analyses (tables without a counterpart are
+    /// left out: they share no count with this analysis).
+    pub fn of_relatives(&self, relatives: &[Relative], year: i32) -> Vec<Vec<Released>> {
+        let Some(ours) = &self.family else {
+            return Vec::new();
+        };
+        let mut releases = Vec::new();
+        for relative in relatives {
+            let Some(theirs) = &relative.ledger.family else {
+                continue;
+            };
+            for release in &relative.ledger.releases {
+                let Some(tables) = release.years.get(&year) else {
+                    continue;
+                };
+                let mapped: Vec<Released> = tables
+                    .iter()
+                    .filter_map(|table| {
+                        let outcome =
+                            Family::counterpart(&ours.outcomes, &theirs.outcomes, &table.outcome)?;
+                        let subanalysis = Family::counterpart(
+                            &ours.sub_analyses,
+                            &theirs.sub_analyses,
+                            &table.subanalysis,
+                        )?;
+                        let rename = |id: &Option<String>| {
+                            id.as_ref().and_then(|o| {
+                                Family::counterpart(&ours.outcomes, &theirs.outcomes, o)
+                            })
+                        };
+                        let mut released = table.released();
+                        released.slice.outcome = outcome;
+                        released.slice.subanalysis = subanalysis;
+                        released.slice.at_risk_of = rename(&table.at_risk_of);
+                        released.slice.not_at_risk_are = rename(&table.not_at_risk_are);
+                        released.slice.within = table
+                            .within
+                            .iter()
+                            .filter_map(|o| {
+                                Family::counterpart(&ours.outcomes, &theirs.outcomes, o)
+                            })
+                            .collect();
+                        Some(released)
+                    })
+                    .collect();
+                if !mapped.is_empty() {
+                    releases.push(mapped);
+                }
+            }
+        }
+        releases
     }
 
     /// Records what release `key` prints for data year `year`.

@@ -10,6 +10,7 @@
 //! that read the same folder.
 
 pub mod cache;
+mod family;
 pub mod incremental;
 mod ledger;
 pub mod options;
@@ -24,17 +25,22 @@ use std::time::Instant;
 use polars::prelude::*;
 
 use cache::RegisterCache;
+use family::Family;
 pub use incremental::dry_run;
 use incremental::{RecordedRun, classification_inputs};
-use ledger::{Ledger, release_key};
+use ledger::{Ledger, Relative, release_key};
 pub use options::RunOptions;
 use patients::{in_year, patient_frame, restrict, years};
 use standard::standard_weights;
 
 use crate::aggregate::{self, LevelCounts, Waiting};
-use crate::disclosure::gate::{Decision, Shown, Slice, gate_release};
-use crate::disclosure::suppressed::{SUPPRESSION_RULE, SuppressedCell, SuppressionSummary};
-use crate::disclosure::{RoundingBase, SuppressionCause, Threshold};
+use crate::disclosure::gate::{
+    DEFAULT_ZEROS_SHOWN_FROM, Decision, ReleaseRule, Shown, Slice, gate_release,
+};
+use crate::disclosure::suppressed::{
+    EVERY_TABLE, SUPPRESSION_RULE, SuppressedCell, SuppressionSummary,
+};
+use crate::disclosure::{RoundingBase, SuppressionCause};
 use crate::error::{Error, Result};
 use crate::ops::fingerprint::{fingerprints, registers_read, run_key};
 use crate::ops::lock::OutputLock;
@@ -381,8 +387,18 @@ fn analyse(
         });
     let standard = standard_weights(registers, loaded)?;
     let mut rows: Vec<Row> = Vec::new();
+    let rule = ReleaseRule {
+        threshold,
+        zeros_shown_from: loaded
+            .spec
+            .disclosure
+            .as_ref()
+            .and_then(|d| d.zeros_shown_from)
+            .unwrap_or(DEFAULT_ZEROS_SHOWN_FROM),
+    };
     let mut suppressed = SuppressionSummary {
         threshold: threshold.value(),
+        zeros_shown_from: rule.zeros_shown_from,
         rule: SUPPRESSION_RULE,
         ..Default::default()
     };
@@ -392,10 +408,20 @@ fn analyse(
     let mut ledger = if options.internal {
         None
     } else {
-        Some(Ledger::load(&options.out, id)?)
+        let mut ledger = Ledger::load(&options.out, id)?;
+        ledger.set_family(Family::of(&loaded.spec));
+        Some(ledger)
+    };
+    // The analyses whose populations nest with this one's (30+ beside 50+), as released.
+    let relatives = match &ledger {
+        Some(ledger) => ledger.relatives(&options.out, id)?,
+        None => Vec::new(),
     };
     if let Some(ledger) = &ledger {
         suppressed.released_before = ledger.other_releases(&release);
+        suppressed
+            .released_before
+            .extend(relatives.iter().flat_map(Relative::release_names));
     }
     let last_year = *years(loaded).last().unwrap_or(&loaded.year());
     for year in years(loaded) {
@@ -425,8 +451,10 @@ fn analyse(
         };
         let (year_rows, seconds) = tables.rows(
             options,
-            ledger.as_mut().map(|l| (l, release.as_str())),
-            threshold,
+            ledger
+                .as_mut()
+                .map(|l| (l, release.as_str(), relatives.as_slice())),
+            rule,
             rounding,
             standard.as_ref(),
             &mut suppressed,
@@ -569,8 +597,8 @@ impl<'a> YearTables<'a> {
     fn rows(
         &self,
         options: &RunOptions,
-        ledger: Option<(&mut Ledger, &str)>,
-        threshold: Threshold,
+        ledger: Option<(&mut Ledger, &str, &[Relative])>,
+        rule: ReleaseRule,
         rounding: Option<RoundingBase>,
         standard: Option<&StandardWeights>,
         suppressed: &mut SuppressionSummary,
@@ -604,16 +632,22 @@ impl<'a> YearTables<'a> {
             slices.iter().map(show_everything).collect()
         } else {
             let mut relations = relations::relations(populations, &loaded.spec.stratifiers)?;
-            if let Some((ledger, release)) = &ledger {
+            if let Some((ledger, release, relatives)) = &ledger {
                 relations.earlier = ledger.earlier(release, year);
+                relations
+                    .earlier
+                    .extend(ledger.of_relatives(relatives, year));
             }
             relations.costly = extreme_levels(&tables);
-            let (decisions, counts) = gate_release(&slices, &relations, threshold)?;
-            if let Some((ledger, release)) = ledger {
+            let (decisions, counts) = gate_release(&slices, &relations, rule)?;
+            if let Some((ledger, release, _)) = ledger {
                 ledger.record(release, year, &slices, &decisions);
             }
             suppressed.primary += counts.primary;
             suppressed.secondary += counts.secondary;
+            suppressed
+                .information_loss
+                .add(&slices, &decisions, &counts.records);
             suppressed.cells.extend(
                 counts
                     .records
@@ -621,7 +655,11 @@ impl<'a> YearTables<'a> {
                     .filter(|r| !matches!(r.cause, SuppressionCause::SensitiveUnpublished { .. }))
                     .map(|r| SuppressedCell {
                         year,
-                        dimension: r.label.split('/').next().unwrap_or_default().to_string(),
+                        dimension: match r.label.split('/').next().unwrap_or_default() {
+                            // A total decided for the whole release: hidden in every table.
+                            "" => EVERY_TABLE.to_string(),
+                            stratifier => stratifier.to_string(),
+                        },
                         cell: r.label,
                     }),
             );
@@ -638,7 +676,7 @@ impl<'a> YearTables<'a> {
                 outcome: table.outcome,
                 stratifier,
                 measures: &measures,
-                threshold,
+                threshold: rule.threshold,
                 standard,
                 quality_standard: loaded
                     .spec

@@ -517,6 +517,19 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
             format!("{base}: expected 3 or 5"),
         ));
     }
+    if let Some(d) = &spec.disclosure
+        && let Some(from) = d.zeros_shown_from
+        && from < d.threshold
+    {
+        return Err(bad(
+            path,
+            "disclosure.zeros_shown_from",
+            format!(
+                "{from} is below the threshold {}: expected a group of at least the threshold",
+                d.threshold
+            ),
+        ));
+    }
     for (i, sub) in spec.sub_analyses.iter().enumerate() {
         let key = format!("sub_analyses[{i}]");
         if !id_ok(&sub.id) || spec.sub_analyses[..i].iter().any(|s| s.id == sub.id) {

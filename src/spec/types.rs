@@ -318,6 +318,9 @@ pub struct Disclosure {
     /// Also round the released counts to this base (3 or 5) by unbiased random rounding; the
     /// shares and their intervals are then computed from the rounded counts.
     pub round_to: Option<u64>,
+    /// The smallest group in which a share of 0 % or 100 % is printed (default 100, at least the
+    /// threshold): in smaller groups it tells identifiable persons their outcome and is hidden.
+    pub zeros_shown_from: Option<u64>,
 }
 
 /// A sub-analysis ("underanalyse"): the same analysis within a sub-population, or for one of

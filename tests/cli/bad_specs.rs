@@ -4,7 +4,7 @@
 use crate::common::{root, stderr, ulighed};
 
 /// (shipped spec, text to replace, replacement, key the message must name).
-const CASES: [(&str, &str, &str, &str); 22] = [
+const CASES: [(&str, &str, &str, &str); 23] = [
     (
         "t2d_sglt2_glp1",
         "topic = \"diabetes\"",
@@ -88,6 +88,12 @@ const CASES: [(&str, &str, &str, &str); 22] = [
         "threshold = 5",
         "threshold = 2",
         "disclosure.threshold",
+    ),
+    (
+        "t2d_sglt2_glp1",
+        "threshold = 5",
+        "threshold = 5\nzeros_shown_from = 3",
+        "disclosure.zeros_shown_from",
     ),
     (
         "t2d_sglt2_glp1",

@@ -66,7 +66,7 @@ proptest! {
         let main: Vec<(u64, u64)> = cells.iter().map(|c| (c.0 + c.2, c.1 + c.3)).collect();
         let slices = [slice("", &main), slice("women", &sub)];
         let relations = Relations { nested: vec![("women".into(), String::new())], ..Relations::default() };
-        let (decisions, _) = gate_release(&slices, &relations, Threshold::new(T, Audience::External).unwrap()).unwrap();
+        let (decisions, _) = gate_release(&slices, &relations, Threshold::new(T, Audience::External).unwrap().into()).unwrap();
         let seen: Vec<_> = slices.iter().zip(&decisions).map(|(s, d)| printed(s, d)).collect();
         for table in &seen {
             for (level, &(n, d)) in table {
