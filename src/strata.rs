@@ -16,7 +16,7 @@ use crate::registers::classification;
 use crate::registers::codes::municipalities;
 use crate::registers::scan::RegisterSet;
 use crate::spec::{
-    Derived, EDUCATION_LEVELS, LoadedSpec, MULTIMORBIDITY_LEVELS, ORIGIN_LEVELS, Stratifier,
+    Derived, EDUCATION_LEVELS, LoadedSpec, MULTIMORBIDITY_LEVELS, ORIGIN_LEVELS, Spec, Stratifier,
 };
 
 mod income;
@@ -278,7 +278,32 @@ pub fn attach(
             })
             .map(|c| col(c.as_str()).fill_null(lit(UNKNOWN))),
     );
-    Ok(frame.with_columns(fill))
+    Ok(merge_levels(frame.with_columns(fill), &spec.spec))
+}
+
+/// The spec's merged levels (`[merge_levels]`, `src/spec/merges.rs`) in place of their members,
+/// before anything is counted.
+fn merge_levels(frame: LazyFrame, spec: &Spec) -> LazyFrame {
+    let merged: Vec<Expr> = spec
+        .merge_levels
+        .iter()
+        .filter(|(_, merges)| !merges.is_empty())
+        .map(|(code, merges)| {
+            let mut expr = col(code.as_str());
+            for (level, members) in merges {
+                let members = Series::new("members".into(), members.as_slice());
+                expr = when(col(code.as_str()).is_in(lit(members).implode(false), false))
+                    .then(lit(level.as_str()))
+                    .otherwise(expr);
+            }
+            expr.alias(code.as_str())
+        })
+        .collect();
+    if merged.is_empty() {
+        frame
+    } else {
+        frame.with_columns(merged)
+    }
 }
 
 /// With the hospitals table: the hospital stratifier as the hospital's name and its region as

@@ -211,9 +211,60 @@ pub fn stratifiers(loaded: &LoadedSpec, lang: Lang) -> String {
         .spec
         .stratifiers
         .iter()
-        .map(|s| dimension(&s.code(), lang))
+        .map(|s| {
+            let code = s.code();
+            let name = dimension(&code, lang);
+            match loaded.spec.merge_levels.get(&code) {
+                Some(merges) if !merges.is_empty() => {
+                    format!("{name} ({})", merged(&code, merges, lang))
+                }
+                _ => name,
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// "indvandrere og efterkommere vises samlet som ikke-dansk oprindelse" for a stratifier's
+/// merged levels.
+fn merged(
+    code: &str,
+    merges: &std::collections::BTreeMap<String, Vec<String>>,
+    lang: Lang,
+) -> String {
+    merges
+        .iter()
+        .map(|(level, members)| {
+            let members: Vec<String> = members
+                .iter()
+                .map(|m| lower_first(&super::labels::group(code, m, lang)))
+                .collect();
+            let (last, rest) = members
+                .split_last()
+                .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+            let members = if rest.is_empty() {
+                last.to_string()
+            } else {
+                format!("{} {} {last}", rest.join(", "), lang.pick("og", "and"))
+            };
+            format!(
+                "{members} {} {}",
+                lang.pick("vises samlet som", "are shown together as"),
+                lower_first(&super::labels::group(code, level, lang))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A label inside a sentence: its first letter in lower case ("Non-Danish origin" ->
+/// "non-Danish origin").
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The sub-analyses by name.

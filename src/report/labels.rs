@@ -64,6 +64,9 @@ pub fn group(dimension: &str, code: &str, lang: Lang) -> String {
         ("origin", "dansk") => ("Dansk oprindelse", "Danish origin"),
         ("origin", "indvandrer") => ("Indvandrere", "Immigrants"),
         ("origin", "efterkommer") => ("Efterkommere", "Descendants"),
+        // The merged levels the docs suggest for `[merge_levels]`.
+        ("origin", "ikke-dansk") => ("Ikke-dansk oprindelse", "Non-Danish origin"),
+        (_, "øvrige") => ("Øvrige", "Others"),
         ("origin_western", "dansk") => ("Dansk oprindelse", "Danish origin"),
         ("origin_western", "vestlig") => (
             "Indvandrere og efterkommere fra vestlige lande",

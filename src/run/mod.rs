@@ -631,6 +631,9 @@ impl<'a> YearTables<'a> {
         let decisions = if options.internal {
             slices.iter().map(show_everything).collect()
         } else {
+            if let Some((_, frame)) = populations.first() {
+                relations::check_merges_nest(frame, &loaded.spec, &loaded.path)?;
+            }
             let mut relations = relations::relations(populations, &loaded.spec.stratifiers)?;
             if let Some((ledger, release, relatives)) = &ledger {
                 relations.earlier = ledger.earlier(release, year);

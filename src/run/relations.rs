@@ -5,12 +5,13 @@
 //! hospital in its region), found in the patients themselves so that no hierarchy is missed.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use polars::prelude::*;
 
 use crate::disclosure::gate::{Hierarchy, Relations};
-use crate::error::Result;
-use crate::spec::{Stratifier, SubAnalysis};
+use crate::error::{Error, Result};
+use crate::spec::{Derived, Spec, Stratifier, SubAnalysis};
 use crate::tidy::UNKNOWN;
 
 /// The relations of one year's populations: the main analysis's patients first, then each
@@ -61,6 +62,25 @@ pub fn relations(
         relations.hierarchies = hierarchies(frame, stratifiers)?;
     }
     Ok(relations)
+}
+
+/// A merged level of hospitals (`[merge_levels]`) must lie in one region when the spec also
+/// stratifies by the hospitals' region: a printed region total, less its other hospitals, would
+/// otherwise give a merged hospital's count away. (Municipalities beside `region` are checked
+/// with the spec, from the public list.)
+pub fn check_merges_nest(frame: &DataFrame, spec: &Spec, path: &Path) -> Result<()> {
+    let hospital = Stratifier::Derived(Derived::Hospital).code();
+    let region = Stratifier::Derived(Derived::HospitalRegion);
+    if spec.merge_levels.contains_key(&hospital)
+        && spec.stratifiers.contains(&region)
+        && parents(frame, &hospital, &region.code())?.is_none()
+    {
+        return Err(Error::BadSpec(format!(
+            "{}: key `merge_levels.hospital`: a merged level holds hospitals of more than one region beside the `hospital_region` stratifier; merge hospitals of one region (a printed region total would give them away)",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Whether every patient `narrow` selects is one `wide` selects, by their definitions.
@@ -146,7 +166,6 @@ fn parents(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Derived;
 
     fn sub(id: &str, sex: Option<&str>, ages: (Option<i32>, Option<i32>)) -> SubAnalysis {
         SubAnalysis {

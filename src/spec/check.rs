@@ -482,6 +482,7 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
         }
         check_measures(path, &format!("stratifier_measures.{name}"), measures)?;
     }
+    super::merges::check(spec, path)?;
     if let Some(s) = &spec.standardisation
         && let Standard::Danish(year) = s.standard
         && year > dates::year_of(design.start())

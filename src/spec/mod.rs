@@ -7,6 +7,7 @@ pub mod levels;
 pub mod links;
 pub mod load;
 pub mod measures;
+pub mod merges;
 pub mod plan;
 mod types;
 

@@ -388,6 +388,10 @@ pub struct Spec {
     /// Measures for particular stratifiers, overriding `measures`.
     #[serde(default)]
     pub stratifier_measures: BTreeMap<String, Vec<String>>,
+    /// Levels shown together (`src/spec/merges.rs`): stratifier code -> merged level -> the
+    /// levels it holds.
+    #[serde(default)]
+    pub merge_levels: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     pub standardisation: Option<Standardisation>,
     pub disclosure: Option<Disclosure>,
     #[serde(default)]

@@ -4,7 +4,7 @@
 use crate::common::{root, stderr, ulighed};
 
 /// (shipped spec, text to replace, replacement, key the message must name).
-const CASES: [(&str, &str, &str, &str); 23] = [
+const CASES: [(&str, &str, &str, &str); 25] = [
     (
         "t2d_sglt2_glp1",
         "topic = \"diabetes\"",
@@ -94,6 +94,18 @@ const CASES: [(&str, &str, &str, &str); 23] = [
         "threshold = 5",
         "threshold = 5\nzeros_shown_from = 3",
         "disclosure.zeros_shown_from",
+    ),
+    (
+        "ami_pci_rehab_death",
+        "[merge_levels.origin]",
+        "[merge_levels.education]",
+        "merge_levels.education",
+    ),
+    (
+        "ami_pci_rehab_death",
+        "\"efterkommer\"]",
+        "\"efterkomer\"]",
+        "merge_levels.origin.ikke-dansk",
     ),
     (
         "t2d_sglt2_glp1",

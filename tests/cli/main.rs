@@ -17,6 +17,7 @@ mod help;
 mod html;
 mod lpr_models;
 mod measures_command;
+mod merges;
 mod nightly;
 mod pipelines;
 mod reports;
