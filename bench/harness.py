@@ -156,9 +156,10 @@ def synth_figures(folder: Path) -> dict:
     return json.loads((folder / ".bench-synth.json").read_text())["synth"]
 
 
-def run_all(ulighed: str, folder: Path, out: Path, report: str, only_t2d: bool = False) -> dict:
+def run_all(ulighed: str, folder: Path, out: Path, report: str, only_t2d: bool = False,
+            pipelines: Path = ROOT / "pipelines") -> dict:
     """One `ulighed run --all` (or of the diabetes spec alone) with its JSON step log parsed."""
-    which = [str(ROOT / "pipelines" / f"{T2D}.toml")] if only_t2d else ["--all", "--pipelines", str(ROOT / "pipelines")]
+    which = [str(ROOT / "pipelines" / f"{T2D}.toml")] if only_t2d else ["--all", "--pipelines", str(pipelines)]
     command = [
         ulighed, "run", *which, "--registers", str(folder),
         "--out", str(out), "--report", report, "--force", "--log-format", "json",
@@ -176,6 +177,33 @@ def run_all(ulighed: str, folder: Path, out: Path, report: str, only_t2d: bool =
             raise BenchError(f"ulighed run --all: {event['analysis']} failed: {event['message']}")
     result["steps"] = steps
     return result
+
+
+def wide_specs(dest: Path) -> Path:
+    """The shipped specs with `municipality` and `hospital` added to their stratifiers: the
+    disclosure gate's hardest release (98 municipalities within 5 regions, every hospital)."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for spec in sorted((ROOT / "pipelines").glob("*.toml")):
+        lines = []
+        for line in spec.read_text().splitlines():
+            if line.startswith("stratifiers = ["):
+                listed = json.loads(line.split("=", 1)[1])
+                listed += [s for s in ("municipality", "hospital") if s not in listed]
+                line = "stratifiers = " + json.dumps(listed)
+            lines.append(line)
+        (dest / spec.name).write_text("\n".join(lines) + "\n")
+    return dest
+
+
+def disclosure_seconds(result: dict) -> dict:
+    """The disclosure gate's seconds of one run: in all and by analysis."""
+    by_analysis = {}
+    for s in result["steps"]:
+        if s["step"] == "disclosure":
+            by_analysis[s["analysis"]] = by_analysis.get(s["analysis"], 0.0) + s["seconds"]
+    return {"all": sum(by_analysis.values()), "by_analysis": by_analysis}
 
 
 def ulighed_counts(out: Path) -> dict:
@@ -253,6 +281,19 @@ def bench_scale(args, ulighed: str, persons: int, python: str) -> dict:
     alone = [] if args.check else [
         run_all(ulighed, folder, out_root, "annual", only_t2d=True) for _ in range(runs)
     ]
+    # The release with municipality and hospital added to every shipped spec, in an output root
+    # of its own (its ledger apart from the shipped release's), warm after its first run.
+    wide = []
+    if not args.check:
+        specs = wide_specs(args.data / "wide-specs")
+        wide_root = args.data / f"out-wide-{persons}"
+        if wide_root.exists():
+            shutil.rmtree(wide_root)
+        for i in range(runs):
+            wide.append(run_all(ulighed, folder, wide_root, "annual", pipelines=specs))
+            print(f"  run --all with municipality and hospital {i + 1}/{runs}: "
+                  f"{wide[-1]['wall_s']:.1f} s, gate {disclosure_seconds(wide[-1])['all']:.1f} s",
+                  file=sys.stderr, flush=True)
     peers = {}
     for name, script in PEERS.items():
         results = []
@@ -322,6 +363,18 @@ def bench_scale(args, ulighed: str, persons: int, python: str) -> dict:
     figures["seconds_by_analysis"] = {
         a: median([sum(x["seconds"] for x in r["steps"] if x["analysis"] == a) for r in warm])
         for a in analyses
+    }
+    wide_warm = wide[1:] or wide
+    gates = [disclosure_seconds(r) for r in wide_warm]
+    figures["gate"] = {
+        "shipped_s": median([disclosure_seconds(r)["all"] for r in warm]),
+        "wide_run_all_s": median([r["wall_s"] for r in wide_warm]),
+        "wide_peak_bytes": max(r["peak_bytes"] for r in wide_warm),
+        "wide_s": median([g["all"] for g in gates]),
+        "wide_by_analysis": {
+            a: median([g["by_analysis"].get(a, 0.0) for g in gates])
+            for a in sorted({a for g in gates for a in g["by_analysis"]})
+        },
     }
     polars_s = peers["polars"]["wall_s"]
     duckdb_s = peers["duckdb"]["wall_s"]
@@ -439,6 +492,21 @@ def markdown(results: dict) -> str:
         lines.append("|---|" + "---:|" * len(measured))
         for a in names:
             lines.append(f"| {a} | " + " | ".join(secs(s["seconds_by_analysis"].get(a)) for s in measured) + " |")
+    gated = [s for s in measured if "gate" in s]
+    if gated:
+        lines += ["", "## The disclosure gate", "",
+                  "Seconds of the `disclosure` step (both stages of the release-wide gate, the ledger's "
+                  "relations included), summed over analyses and years of a warm annual `run --all`: "
+                  "of the shipped specs, and of the same specs with `municipality` and `hospital` "
+                  "added to every one (`wide_specs` in harness.py, an output root of its own).", "",
+                  "| persons | gate, shipped specs | run --all, + municipality and hospital | its gate | its peak GiB | "
+                  "slowest analysis's gate |",
+                  "|---:|---:|---:|---:|---:|---|"]
+        for s in gated:
+            g = s["gate"]
+            slowest = max(g["wide_by_analysis"].items(), key=lambda kv: kv[1], default=("-", None))
+            lines.append(f"| {s['persons']:,} | {secs(g['shipped_s'])} | {secs(g['wide_run_all_s'])} | "
+                         f"{secs(g['wide_s'])} | {gib(g['wide_peak_bytes'])} | {slowest[0]} {secs(slowest[1])} |")
     lines += ["", f"Diabetes analysis as its own command ({T2D}, seconds summed over its years):", ""]
     steps = sorted({k for s in results["scales"] for k in s["steps_t2d"]})
     lines.append("| step | " + " | ".join(f"{s['persons']:,}" for s in results["scales"]) + " |")

@@ -449,7 +449,7 @@ fn analyse(
             year,
             populations: &populations,
         };
-        let (year_rows, seconds) = tables.rows(
+        let (year_rows, times) = tables.rows(
             options,
             ledger
                 .as_mut()
@@ -459,7 +459,7 @@ fn analyse(
             standard.as_ref(),
             &mut suppressed,
         )?;
-        aggregate_seconds += seconds;
+        aggregate_seconds += times.aggregate;
         rows.extend(year_rows);
         let aggregated = StepRecord {
             step: "aggregate",
@@ -469,13 +469,21 @@ fn analyse(
         };
         options.log.event(&aggregated.event(id));
         steps.push(aggregated);
+        let gated = StepRecord {
+            step: "disclosure",
+            year: Some(year),
+            rows: times.gated_rows,
+            seconds: times.disclosure,
+        };
+        options.log.event(&gated.event(id));
+        steps.push(gated);
         let mut record = StepRecord::new(
             "measures",
             Some(year),
             (rows.len() - rows_before) as u64,
             step,
         );
-        record.seconds -= aggregate_seconds;
+        record.seconds -= aggregate_seconds + times.disclosure;
         options.log.event(&record.event(id));
         steps.push(record);
     }
@@ -525,6 +533,15 @@ struct YearTables<'a> {
     loaded: &'a LoadedSpec,
     year: i32,
     populations: &'a [(Option<&'a SubAnalysis>, DataFrame)],
+}
+
+/// Where the time of one year's tables went, for the step log.
+struct YearTimes {
+    aggregate: f64,
+    /// The disclosure gate (both stages, the ledger's relations included).
+    disclosure: f64,
+    /// The level rows the gate decided.
+    gated_rows: u64,
 }
 
 /// One aggregated table: a stratifier's levels for one outcome in one population.
@@ -592,7 +609,7 @@ impl<'a> YearTables<'a> {
         Ok((tables, aggregating.elapsed().as_secs_f64()))
     }
 
-    /// The released rows of the year's tables and the seconds spent aggregating; what the gate
+    /// The released rows of the year's tables and where the time went; what the gate
     /// hid is added to `suppressed`.
     fn rows(
         &self,
@@ -602,13 +619,14 @@ impl<'a> YearTables<'a> {
         rounding: Option<RoundingBase>,
         standard: Option<&StandardWeights>,
         suppressed: &mut SuppressionSummary,
-    ) -> Result<(Vec<Row>, f64)> {
+    ) -> Result<(Vec<Row>, YearTimes)> {
         let YearTables {
             loaded,
             year,
             populations,
         } = *self;
         let (tables, aggregate_seconds) = self.aggregate()?;
+        let gating = Instant::now();
         let slices: Vec<Slice> = tables
             .iter()
             .map(|table| Slice {
@@ -668,6 +686,11 @@ impl<'a> YearTables<'a> {
             );
             decisions
         };
+        let times = YearTimes {
+            aggregate: aggregate_seconds,
+            disclosure: gating.elapsed().as_secs_f64(),
+            gated_rows: slices.iter().map(|s| s.levels.len() as u64).sum(),
+        };
         let mut rows = Vec::new();
         for (table, decision) in tables.into_iter().zip(&decisions) {
             let stratifier = table.stratifier;
@@ -699,7 +722,7 @@ impl<'a> YearTables<'a> {
                 decision,
             )?);
         }
-        Ok((rows, aggregate_seconds))
+        Ok((rows, times))
     }
 }
 

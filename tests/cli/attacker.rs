@@ -10,9 +10,10 @@
 //! 1..threshold-1, or to 0 (or to everyone) in a group known not to be empty and smaller than
 //! the documented zero rule's 100 persons.
 //!
-//! Draws of 4,000, 8,000 and 20,000 persons, the shipped specs and a spec written to have every
+//! Draws of 4,000, 8,000 and 20,000 persons, the shipped specs, a spec written to have every
 //! relation at once (nested sub-analyses, nested outcomes listed out of order, survivors and
-//! deaths, municipality with region and hospital).
+//! deaths, municipality with region and hospital), and the AMI and youth specs with their counts
+//! rounded to base 5 (a printed count then tells its value within 4, and must be a multiple of 5).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,8 @@ struct Knowledge {
     survivors: Vec<(&'static str, &'static str, Option<&'static str>)>,
     /// (narrow, wide) outcomes over the same patients.
     nested_outcomes: Vec<(&'static str, &'static str)>,
+    /// The rounding base of its printed counts (`[disclosure] round_to`), if any.
+    rounded_to: Option<i64>,
 }
 
 fn knowledge() -> Vec<Knowledge> {
@@ -51,6 +54,7 @@ fn knowledge() -> Vec<Knowledge> {
             same_patients: vec!["pci", "death30"],
             survivors: vec![("rehab", "pci", Some("death30"))],
             nested_outcomes: vec![],
+            rounded_to: None,
         },
         Knowledge {
             analysis: "hip_fracture_surgery",
@@ -59,6 +63,7 @@ fn knowledge() -> Vec<Knowledge> {
             same_patients: vec!["surgery_24h", "surgery_48h"],
             survivors: vec![],
             nested_outcomes: vec![("surgery_24h", "surgery_48h")],
+            rounded_to: None,
         },
         Knowledge {
             analysis: "multimorbidity_contacts",
@@ -67,6 +72,7 @@ fn knowledge() -> Vec<Knowledge> {
             same_patients: vec!["any_contact", "avoidable", "coordinated"],
             survivors: vec![],
             nested_outcomes: vec![("avoidable", "any_contact")],
+            rounded_to: None,
         },
         Knowledge {
             analysis: "t2d_sglt2_glp1",
@@ -75,6 +81,7 @@ fn knowledge() -> Vec<Knowledge> {
             same_patients: vec!["sglt2_glp1"],
             survivors: vec![],
             nested_outcomes: vec![],
+            rounded_to: None,
         },
         Knowledge {
             analysis: "youth_depression_anxiety_wait",
@@ -83,6 +90,7 @@ fn knowledge() -> Vec<Knowledge> {
             same_patients: vec!["outpatient_30d", "outpatient_90d"],
             survivors: vec![],
             nested_outcomes: vec![("outpatient_30d", "outpatient_90d")],
+            rounded_to: None,
         },
         Knowledge {
             analysis: "hip_every_relation",
@@ -101,6 +109,7 @@ fn knowledge() -> Vec<Knowledge> {
                 ("surgery_24h", "surgery_72h"),
                 ("surgery_48h", "surgery_72h"),
             ],
+            rounded_to: None,
         },
         Knowledge {
             analysis: "hip_municipalities",
@@ -109,6 +118,25 @@ fn knowledge() -> Vec<Knowledge> {
             same_patients: vec!["surgery_48h"],
             survivors: vec![("reoperation", "surgery_48h", None)],
             nested_outcomes: vec![],
+            rounded_to: None,
+        },
+        Knowledge {
+            analysis: "youth_rounded",
+            nested: vec![],
+            of_sex: vec![],
+            same_patients: vec!["outpatient_30d", "outpatient_90d"],
+            survivors: vec![],
+            nested_outcomes: vec![("outpatient_30d", "outpatient_90d")],
+            rounded_to: Some(5),
+        },
+        Knowledge {
+            analysis: "ami_rounded",
+            nested: vec![("women", "")],
+            of_sex: vec![("women", "2")],
+            same_patients: vec!["pci", "death30"],
+            survivors: vec![("rehab", "pci", Some("death30"))],
+            nested_outcomes: vec![],
+            rounded_to: Some(5),
         },
     ]
 }
@@ -275,15 +303,27 @@ struct World {
     witnesses: std::cell::RefCell<Vec<BTreeMap<usize, f64>>>,
     /// sum(coef * var) op rhs.
     constraints: Vec<(Expr, ComparisonOp, f64)>,
+    /// The rounding base of the printed counts (1: exact).
+    base: i64,
 }
 
 impl World {
+    /// What a printed count tells: exactly it, or with rounding to base b (unbiased random
+    /// rounding moves a count to one of its two neighbouring multiples) a value within b - 1.
+    fn printed_bounds(&self, v: i64) -> (f64, f64) {
+        (
+            (v - self.base + 1).max(0) as f64,
+            (v + self.base - 1) as f64,
+        )
+    }
+
     fn var(&mut self, printed: Option<i64>, truth: Option<i64>) -> usize {
         self.truth.push(truth.map(|t| t as f64));
-        self.bounds.push(match printed {
-            Some(v) => (v as f64, v as f64),
+        let bounds = match printed {
+            Some(v) => self.printed_bounds(v),
             None => (0.0, f64::INFINITY),
-        });
+        };
+        self.bounds.push(bounds);
         self.bounds.len() - 1
     }
 
@@ -521,6 +561,7 @@ fn attack(
         truth: Vec::new(),
         witnesses: Default::default(),
         constraints: Vec::new(),
+        base: known.rounded_to.unwrap_or(1),
     };
     let mut totals: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
     for (key, &(n, d)) in rows {
@@ -531,10 +572,12 @@ fn attack(
             let shared = (key.0.clone(), key.1.clone());
             match totals.get(&shared) {
                 Some(&(vn, vd)) => {
-                    // The same total printed in another table fixes the shared variable.
+                    // The same total printed in another table bounds the shared variable too.
                     for (v, p) in [(vn, n), (vd, d)] {
                         if let Some(p) = p {
-                            world.bounds[v] = (p as f64, p as f64);
+                            let (lo, hi) = world.printed_bounds(p);
+                            let (old_lo, old_hi) = world.bounds[v];
+                            world.bounds[v] = (old_lo.max(lo), old_hi.min(hi));
                         }
                     }
                     (vn, vd)
@@ -802,6 +845,40 @@ fn attack_release(release: &ReleaseRows, truth: Option<&ReleaseRows>) -> Vec<Str
     found
 }
 
+/// Every count the rounded analysis prints that is not a multiple of its base: an exact count
+/// beside rounded ones (before, a waiting time's row printed its exact count).
+fn unrounded_counts(out: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for id in ["ami_rounded", "youth_rounded"] {
+        let tidy = out.join(format!("{id}/tables/{id}.csv"));
+        if tidy.exists() {
+            found.extend(unrounded_in(id, &tidy));
+        }
+    }
+    found
+}
+
+fn unrounded_in(id: &str, tidy: &Path) -> Vec<String> {
+    let t = Table::from_text(&std::fs::read_to_string(tidy).expect("tidy table"));
+    let mut found = Vec::new();
+    for r in 0..t.len() {
+        for column in ["numerator", "denominator"] {
+            if let Some(v) = t.opt(r, column)
+                && v % 5.0 != 0.0
+            {
+                found.push(format!(
+                    "{id}: {} {} {}/{} {column} {v} is not rounded",
+                    t.str(r, "measure"),
+                    t.str(r, "outcome"),
+                    t.str(r, "dimension"),
+                    t.str(r, "group")
+                ));
+            }
+        }
+    }
+    found
+}
+
 /// Registers of one draw and an output root with the shipped specs and the every-relation spec.
 fn release_of_draw(persons: usize, seed: u64) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("attack-{persons}-{seed}"));
@@ -829,6 +906,19 @@ fn release_of_draw(persons: usize, seed: u64) -> PathBuf {
     }
     std::fs::write(specs.join("hip_every_relation.toml"), EVERY_RELATION).expect("spec");
     std::fs::write(specs.join("hip_municipalities.toml"), MUNICIPALITIES).expect("spec");
+    // The AMI and youth analyses again with their counts rounded to base 5.
+    for (shipped, id) in [
+        ("ami_pci_rehab_death", "ami_rounded"),
+        ("youth_depression_anxiety_wait", "youth_rounded"),
+    ] {
+        let text = std::fs::read_to_string(root().join(format!("pipelines/{shipped}.toml")))
+            .expect("shipped spec");
+        let rounded = text
+            .replacen(&format!("id = \"{shipped}\""), &format!("id = \"{id}\""), 1)
+            .replacen("threshold = 5", "threshold = 5\nround_to = 5", 1);
+        assert!(rounded.contains("round_to = 5") && rounded.contains(id));
+        std::fs::write(specs.join(format!("{id}.toml")), rounded).expect("spec");
+    }
     let out = dir.join("out");
     let run = ulighed(&[
         "run",
@@ -881,6 +971,11 @@ fn the_attacker_finds_no_small_count_in_any_draw() {
         };
         found.extend(
             leaks_in(&out)
+                .into_iter()
+                .map(|l| format!("{persons} persons, seed {seed}: {l}")),
+        );
+        found.extend(
+            unrounded_counts(&out)
                 .into_iter()
                 .map(|l| format!("{persons} persons, seed {seed}: {l}")),
         );
