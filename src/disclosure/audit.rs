@@ -106,18 +106,153 @@ pub fn audit(
     })
 }
 
-/// Whether every cell the pattern must protect is protected, stopping at the first that is not.
-pub fn passes(
+/// Tables consistent with what some pattern printed, kept from earlier programs: a table that
+/// gives every cell a pattern prints its true value is consistent with that pattern too, so two
+/// such tables whose values of a hidden cell lie the threshold apart prove its interval wide
+/// enough without a program of its own. The clean-up tries dozens of patterns that differ by one
+/// cell, and most of their cells are proved so (the witness idea of the attacker in
+/// `tests/cli/attacker.rs`, where most counts need no program either).
+///
+/// It also remembers the cells that lost their protection in a trial: the next trial is likely
+/// to expose the same, and a failing trial stops at its first exposed cell.
+#[derive(Debug, Default)]
+pub(crate) struct Witnesses {
+    tables: Vec<Vec<f64>>,
+    fragile: Vec<CellId>,
+}
+
+impl Witnesses {
+    /// The tables consistent with `pattern`: every cell it prints at its true value.
+    fn consistent<'a>(
+        &'a self,
+        set: &'a TableSet,
+        pattern: &'a Pattern,
+    ) -> impl Iterator<Item = &'a Vec<f64>> {
+        self.tables.iter().filter(move |table| {
+            set.cells().iter().enumerate().all(|(i, cell)| {
+                !pattern.is_released(CellId::from_index(i))
+                    || (table[i] - cell.value() as f64).abs() <= ROUNDING_SLACK
+            })
+        })
+    }
+}
+
+/// Whether every cell the pattern must protect is protected, stopping at the first that is not;
+/// cells are proved by the witnesses where they can be, and the tables of every program solved
+/// are kept.
+///
+/// `affected` limits the check to the cells it marks: printing one cell of a passing pattern
+/// (`released`) changes the intervals of its own hidden component only. The cells that failed
+/// before are checked first, then the others by how close they lie to `released` (the cells
+/// sharing a total with it first): a failing trial is found after a few programs.
+pub(crate) fn passes_with(
     set: &TableSet,
     pattern: &Pattern,
     threshold: Threshold,
+    witnesses: &mut Witnesses,
+    affected: &[bool],
+    released: CellId,
 ) -> Result<bool, DisclosureError> {
-    for cell in pattern.protected_cells() {
-        if !feasible_interval(set, pattern, cell)?.is_at_least(threshold.value()) {
+    pattern.check_matches(set)?;
+    let required = threshold.value() as f64;
+    let cells: Vec<CellId> = pattern
+        .protected_cells()
+        .into_iter()
+        .filter(|c| affected.get(c.index()).copied().unwrap_or(true))
+        .collect();
+    // The range of each cell over the tables known consistent with this pattern, the true table
+    // first; every program solved below adds its table, consistent by construction.
+    let mut range: Vec<(f64, f64)> = set
+        .cells()
+        .iter()
+        .map(|c| (c.value() as f64, c.value() as f64))
+        .collect();
+    let widen = |range: &mut Vec<(f64, f64)>, table: &[f64]| {
+        for (r, &v) in range.iter_mut().zip(table) {
+            *r = (r.0.min(v), r.1.max(v));
+        }
+    };
+    for table in witnesses.consistent(set, pattern) {
+        widen(&mut range, table);
+    }
+    // Rounded inward as the audit rounds the programs' optima.
+    let proved = |range: &[(f64, f64)], c: CellId| {
+        let (lo, hi) = range[c.index()];
+        (hi + ROUNDING_SLACK).floor() - (lo - ROUNDING_SLACK).ceil() >= required
+    };
+    let mut unproved: Vec<CellId> = cells.into_iter().filter(|&c| !proved(&range, c)).collect();
+    let distance = distances_from(set, released);
+    let fragile = |c: &CellId| {
+        witnesses
+            .fragile
+            .iter()
+            .position(|f| f == c)
+            .unwrap_or(usize::MAX)
+    };
+    unproved.sort_by_key(|c| (fragile(c), distance[c.index()], c.index()));
+    for cell in unproved {
+        // One program may prove the cell with what is known; the second decides it.
+        for direction in [
+            OptimizationDirection::Minimize,
+            OptimizationDirection::Maximize,
+        ] {
+            if proved(&range, cell) {
+                break;
+            }
+            match lp::bound(set, pattern, cell, direction)? {
+                Some((_, table)) => {
+                    widen(&mut range, &table);
+                    witnesses.tables.push(table);
+                }
+                // Unbounded above: protected whatever the lower bound.
+                None => range[cell.index()].1 = f64::INFINITY,
+            }
+        }
+        if !proved(&range, cell) {
+            witnesses.fragile.retain(|&f| f != cell);
+            witnesses.fragile.insert(0, cell);
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// Each cell's number of constraints away from `from` (0 for itself, 1 for the cells sharing a
+/// constraint with it; `usize::MAX` when unconnected).
+fn distances_from(set: &TableSet, from: CellId) -> Vec<usize> {
+    let mut by_cell: Vec<Vec<usize>> = vec![Vec::new(); set.len()];
+    for (k, constraint) in set.constraints().iter().enumerate() {
+        for c in std::iter::once(constraint.total()).chain(constraint.parts().iter().copied()) {
+            by_cell[c.index()].push(k);
+        }
+    }
+    let mut distance = vec![usize::MAX; set.len()];
+    let mut seen = vec![false; set.constraints().len()];
+    let mut frontier = vec![from];
+    distance[from.index()] = 0;
+    let mut step = 0;
+    while !frontier.is_empty() {
+        step += 1;
+        let mut next = Vec::new();
+        for cell in frontier {
+            for &k in &by_cell[cell.index()] {
+                if std::mem::replace(&mut seen[k], true) {
+                    continue;
+                }
+                let constraint = &set.constraints()[k];
+                for c in
+                    std::iter::once(constraint.total()).chain(constraint.parts().iter().copied())
+                {
+                    if distance[c.index()] == usize::MAX {
+                        distance[c.index()] = step;
+                        next.push(c);
+                    }
+                }
+            }
+        }
+        frontier = next;
+    }
+    distance
 }
 
 /// The feasible interval of any cell under a pattern; a released cell's
@@ -138,14 +273,37 @@ pub fn feasible_interval(
             upper: Some(found.value()),
         });
     }
-    let lower = lp::bound(set, pattern, cell, OptimizationDirection::Minimize)?.unwrap_or(0.0);
-    let upper = lp::bound(set, pattern, cell, OptimizationDirection::Maximize)?;
-    Ok(CellInterval {
+    Ok(solved_interval(set, pattern, cell)?.0)
+}
+
+/// The feasible interval of a hidden cell by its two programs, with the tables attaining its
+/// bounds.
+fn solved_interval(
+    set: &TableSet,
+    pattern: &Pattern,
+    cell: CellId,
+) -> Result<(CellInterval, Vec<Vec<f64>>), DisclosureError> {
+    let label = set.cell(cell)?.label().to_owned();
+    let mut tables = Vec::new();
+    let lower = match lp::bound(set, pattern, cell, OptimizationDirection::Minimize)? {
+        Some((value, table)) => {
+            tables.push(table);
+            value
+        }
+        None => 0.0,
+    };
+    let upper =
+        lp::bound(set, pattern, cell, OptimizationDirection::Maximize)?.map(|(value, table)| {
+            tables.push(table);
+            value
+        });
+    let interval = CellInterval {
         cell,
         label,
         lower: to_count((lower - ROUNDING_SLACK).ceil()),
         upper: upper.map(|upper| to_count((upper + ROUNDING_SLACK).floor())),
-    })
+    };
+    Ok((interval, tables))
 }
 
 /// An LP bound as a count; bounds are >= 0 and <= 2^53 up to round-off.

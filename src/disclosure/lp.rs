@@ -26,15 +26,20 @@ use super::table::{CellId, TableSet};
 /// A change below this is treated as no change (solver round-off).
 const CHANGE_TOLERANCE: f64 = 1e-6;
 
+/// An optimum of [`bound`]: the target's extreme value and a whole table attaining it (every
+/// cell's value, consistent with everything the pattern prints), or `None` when unbounded above.
+pub(crate) type Bound = Option<(f64, Vec<f64>)>;
+
 /// Minimum (`Minimize`) or maximum (`Maximize`) of `target` over all
 /// nonnegative real tables that agree with the released cells of `pattern`
-/// and satisfy the constraints of `set`. `None` means unbounded above.
+/// and satisfy the constraints of `set`, with a table attaining it. `None` means unbounded
+/// above.
 pub(crate) fn bound(
     set: &TableSet,
     pattern: &Pattern,
     target: CellId,
     direction: OptimizationDirection,
-) -> Result<Option<f64>, DisclosureError> {
+) -> Result<Bound, DisclosureError> {
     let mut problem = Problem::new(direction);
     // Only the hidden cells tied to the target through constraints of hidden cells can move it:
     // the program holds that component alone (the others' constraints are satisfied by the true
@@ -76,17 +81,29 @@ pub(crate) fn bound(
         }
     }
     match problem.solve() {
-        Ok(outcome) => outcome
-            .into_solution()
-            .map(|solution| Some(solution.objective()))
-            .map_err(|interrupted| DisclosureError::Solver(format!("{interrupted:?}"))),
+        Ok(outcome) => {
+            let solution = outcome
+                .into_solution()
+                .map_err(|interrupted| DisclosureError::Solver(format!("{interrupted:?}")))?;
+            // Cells outside the program keep their true values, which satisfy every constraint
+            // that does not touch the component.
+            let table = vars
+                .iter()
+                .enumerate()
+                .map(|(i, var)| match var {
+                    Some(var) => Ok(solution.var_value(*var)),
+                    None => count(set, CellId::from_index(i)),
+                })
+                .collect::<Result<Vec<f64>, _>>()?;
+            Ok(Some((solution.objective(), table)))
+        }
         Err(LpError::Unbounded) => Ok(None),
         Err(error) => Err(DisclosureError::Solver(error.to_string())),
     }
 }
 
 /// Which cells are hidden and tied to `target` through constraints among hidden cells.
-fn hidden_component(set: &TableSet, pattern: &Pattern, target: CellId) -> Vec<bool> {
+pub(crate) fn hidden_component(set: &TableSet, pattern: &Pattern, target: CellId) -> Vec<bool> {
     let statuses = pattern.statuses();
     let hidden = |c: CellId| statuses.get(c.index()).is_some_and(|s| s.is_hidden());
     // Constraints per hidden cell, then a search from the target.

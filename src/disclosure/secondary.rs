@@ -35,7 +35,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::audit::{AuditReport, audit, feasible_interval, passes};
+use super::audit::{AuditReport, Witnesses, audit, feasible_interval, passes_with};
 use super::error::DisclosureError;
 use super::lp;
 use super::pattern::Pattern;
@@ -172,12 +172,15 @@ fn clean_up(
         price(b).total_cmp(&price(a)).then(a.cmp(b))
     });
     let mut released_any = false;
+    let mut witnesses = Witnesses::default();
     for cell in candidates {
+        // Only the cells hidden together with it can lose protection when it is printed.
+        let affected = lp::hidden_component(set, &pattern, cell);
         let mut trial = pattern.clone();
         trial.release_secondary(cell);
         // A trial stops at its first exposed cell: most trials fail, and only pass or fail
         // matters here.
-        if passes(set, &trial, threshold)? {
+        if passes_with(set, &trial, threshold, &mut witnesses, &affected, cell)? {
             pattern = trial;
             released_any = true;
         }
