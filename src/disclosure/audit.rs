@@ -122,6 +122,14 @@ pub(crate) struct Witnesses {
 }
 
 impl Witnesses {
+    /// Keeps a table, the oldest going first beyond [`MAX_WITNESSES`].
+    fn keep(&mut self, table: Vec<f64>) {
+        if self.tables.len() == MAX_WITNESSES {
+            self.tables.remove(0);
+        }
+        self.tables.push(table);
+    }
+
     /// The tables consistent with `pattern`: every cell it prints at its true value.
     fn consistent<'a>(
         &'a self,
@@ -137,28 +145,36 @@ impl Witnesses {
     }
 }
 
-/// Whether every cell the pattern must protect is protected, stopping at the first that is not;
-/// cells are proved by the witnesses where they can be, and the tables of every program solved
-/// are kept.
-///
-/// `affected` limits the check to the cells it marks: printing one cell of a passing pattern
-/// (`released`) changes the intervals of its own hidden component only. The cells that failed
-/// before are checked first, then the others by how close they lie to `released` (the cells
-/// sharing a total with it first): a failing trial is found after a few programs.
-pub(crate) fn passes_with(
+/// A trial of the clean-up: one cell of a passing pattern printed again. Only the cells hidden
+/// together with it (`affected`, its hidden component before) can lose protection, and the check
+/// stops at the first that does.
+pub(crate) struct Trial<'a> {
+    pub affected: &'a [bool],
+    pub printed: CellId,
+}
+
+/// The most tables kept: enough for a clean-up's trials, bounded for the largest problems.
+const MAX_WITNESSES: usize = 4096;
+
+/// The cells the pattern must protect whose feasible interval is narrower than the threshold
+/// (of a [`Trial`]: the first found, or none). Cells are proved by the witnesses where they can
+/// be, with the tables of every program solved on the way; a cell the tables do not prove gets
+/// its programs, the second only when the first does not prove it. The cells that failed before
+/// are checked first, then (in a trial) those closest to the printed cell (sharing a total with
+/// it first), so that a failing trial is found after a few programs.
+pub(crate) fn exposed(
     set: &TableSet,
     pattern: &Pattern,
     threshold: Threshold,
     witnesses: &mut Witnesses,
-    affected: &[bool],
-    released: CellId,
-) -> Result<bool, DisclosureError> {
+    trial: Option<&Trial<'_>>,
+) -> Result<Vec<CellId>, DisclosureError> {
     pattern.check_matches(set)?;
     let required = threshold.value() as f64;
     let cells: Vec<CellId> = pattern
         .protected_cells()
         .into_iter()
-        .filter(|c| affected.get(c.index()).copied().unwrap_or(true))
+        .filter(|c| trial.is_none_or(|t| t.affected.get(c.index()).copied().unwrap_or(true)))
         .collect();
     // The range of each cell over the tables known consistent with this pattern, the true table
     // first; every program solved below adds its table, consistent by construction.
@@ -181,7 +197,7 @@ pub(crate) fn passes_with(
         (hi + ROUNDING_SLACK).floor() - (lo - ROUNDING_SLACK).ceil() >= required
     };
     let mut unproved: Vec<CellId> = cells.into_iter().filter(|&c| !proved(&range, c)).collect();
-    let distance = distances_from(set, released);
+    let distance = trial.map(|t| distances_from(set, t.printed));
     let fragile = |c: &CellId| {
         witnesses
             .fragile
@@ -189,9 +205,15 @@ pub(crate) fn passes_with(
             .position(|f| f == c)
             .unwrap_or(usize::MAX)
     };
-    unproved.sort_by_key(|c| (fragile(c), distance[c.index()], c.index()));
+    unproved.sort_by_key(|c| {
+        (
+            fragile(c),
+            distance.as_ref().map_or(0, |d| d[c.index()]),
+            c.index(),
+        )
+    });
+    let mut found = Vec::new();
     for cell in unproved {
-        // One program may prove the cell with what is known; the second decides it.
         for direction in [
             OptimizationDirection::Minimize,
             OptimizationDirection::Maximize,
@@ -202,7 +224,7 @@ pub(crate) fn passes_with(
             match lp::bound(set, pattern, cell, direction)? {
                 Some((_, table)) => {
                     widen(&mut range, &table);
-                    witnesses.tables.push(table);
+                    witnesses.keep(table);
                 }
                 // Unbounded above: protected whatever the lower bound.
                 None => range[cell.index()].1 = f64::INFINITY,
@@ -211,10 +233,13 @@ pub(crate) fn passes_with(
         if !proved(&range, cell) {
             witnesses.fragile.retain(|&f| f != cell);
             witnesses.fragile.insert(0, cell);
-            return Ok(false);
+            found.push(cell);
+            if trial.is_some() {
+                break;
+            }
         }
     }
-    Ok(true)
+    Ok(found)
 }
 
 /// Each cell's number of constraints away from `from` (0 for itself, 1 for the cells sharing a
@@ -273,37 +298,15 @@ pub fn feasible_interval(
             upper: Some(found.value()),
         });
     }
-    Ok(solved_interval(set, pattern, cell)?.0)
-}
-
-/// The feasible interval of a hidden cell by its two programs, with the tables attaining its
-/// bounds.
-fn solved_interval(
-    set: &TableSet,
-    pattern: &Pattern,
-    cell: CellId,
-) -> Result<(CellInterval, Vec<Vec<f64>>), DisclosureError> {
-    let label = set.cell(cell)?.label().to_owned();
-    let mut tables = Vec::new();
-    let lower = match lp::bound(set, pattern, cell, OptimizationDirection::Minimize)? {
-        Some((value, table)) => {
-            tables.push(table);
-            value
-        }
-        None => 0.0,
-    };
-    let upper =
-        lp::bound(set, pattern, cell, OptimizationDirection::Maximize)?.map(|(value, table)| {
-            tables.push(table);
-            value
-        });
-    let interval = CellInterval {
+    let lower = lp::bound(set, pattern, cell, OptimizationDirection::Minimize)?
+        .map_or(0.0, |(value, _)| value);
+    let upper = lp::bound(set, pattern, cell, OptimizationDirection::Maximize)?;
+    Ok(CellInterval {
         cell,
         label,
         lower: to_count((lower - ROUNDING_SLACK).ceil()),
-        upper: upper.map(|upper| to_count((upper + ROUNDING_SLACK).floor())),
-    };
-    Ok((interval, tables))
+        upper: upper.map(|(upper, _)| to_count((upper + ROUNDING_SLACK).floor())),
+    })
 }
 
 /// An LP bound as a count; bounds are >= 0 and <= 2^53 up to round-off.

@@ -27,21 +27,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::linked::{Outcome, hidden_record, protect_linked};
+use super::hierarchy::{hide_levels, protect_group};
+use super::linked::{Outcome, protect_linked};
 pub use super::slices::{
     DEFAULT_ZEROS_SHOWN_FROM, Decision, GateCounts, Hierarchy, Relations, ReleaseRule, Released,
     Shown, Slice,
 };
 use crate::error::Result;
 use crate::tidy::TOTAL;
-
-impl GateCounts {
-    fn add(&mut self, other: GateCounts) {
-        self.primary += other.primary;
-        self.secondary += other.secondary;
-        self.records.extend(other.records);
-    }
-}
 
 /// The level of a stage-1 table: the whole population.
 const WHOLE: &str = "(alle)";
@@ -74,22 +67,9 @@ pub fn gate_release(
             continue;
         }
         let members: Vec<Slice> = printed.iter().map(|&i| slices[i].clone()).collect();
-        match protect_linked(&members, relations, true, rule)? {
-            Outcome::Protected(found, gated) => {
-                counts.add(gated);
-                for (&i, decision) in printed.iter().zip(found) {
-                    decisions[i] = Some(decision);
-                }
-            }
-            Outcome::Unprotectable => {
-                let shown = Shown {
-                    numerator: true,
-                    denominator: true,
-                };
-                for &i in &printed {
-                    decisions[i] = Some(hide_levels(&slices[i], shown, &mut counts));
-                }
-            }
+        let found = protect_group(&members, relations, rule, &mut counts)?;
+        for (&i, decision) in printed.iter().zip(found) {
+            decisions[i] = Some(decision);
         }
     }
     Ok((
@@ -217,25 +197,6 @@ fn stratifier_groups(slices: &[Slice], relations: &Relations) -> Vec<Vec<usize>>
             .push(i);
     }
     groups.into_values().collect()
-}
-
-/// Every level of a slice hidden, its total as decided for the release.
-fn hide_levels(slice: &Slice, total: Shown, counts: &mut GateCounts) -> Decision {
-    for level in slice.levels.keys() {
-        for part in ["numerator", "denominator"] {
-            counts.records.push(hidden_record(format!(
-                "{}/{}/{}/{level}: {part}",
-                slice.stratifier, slice.subanalysis, slice.outcome
-            )));
-        }
-    }
-    counts.secondary += 2 * slice.levels.len();
-    slice
-        .levels
-        .keys()
-        .map(|level| (level.clone(), Shown::default()))
-        .chain([(TOTAL.to_string(), total)])
-        .collect()
 }
 
 #[cfg(test)]

@@ -22,10 +22,11 @@
 
 use std::collections::BTreeMap;
 
+use super::secondary::protected_pattern;
 use super::slices::{Decision, GateCounts, Relations, ReleaseRule, Released, Shown, Slice};
 use super::{
     CellId, CountKind, DisclosureError, Pattern, PrimaryReason, SecondaryConfig, SuppressionCause,
-    SuppressionRecord, TableSet, protect,
+    SuppressionRecord, TableSet,
 };
 use crate::error::{Error, Result};
 use crate::tidy::TOTAL;
@@ -635,11 +636,11 @@ pub(super) fn protect_linked(
         return Ok(Outcome::Unprotectable);
     }
     let primary = pattern.protected_cells().len();
-    let protection = match protect(set, &pattern, rule.threshold, &SecondaryConfig::default()) {
-        Ok(p) if p.audit.passes() => p,
-        _ => return Ok(Outcome::Unprotectable),
+    // A pattern is returned only once every sensitive count is proved protected.
+    let Ok(pattern) = protected_pattern(set, &pattern, rule.threshold, &SecondaryConfig::default())
+    else {
+        return Ok(Outcome::Unprotectable);
     };
-    let pattern = protection.pattern;
     let decisions = linked
         .rates
         .iter()

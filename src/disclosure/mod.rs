@@ -38,6 +38,7 @@
 pub mod audit;
 pub mod error;
 pub mod gate;
+mod hierarchy;
 mod linked;
 mod lp;
 pub mod pattern;

@@ -35,7 +35,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::audit::{AuditReport, Witnesses, audit, feasible_interval, passes_with};
+use super::audit::{AuditReport, Trial, Witnesses, audit, exposed, feasible_interval};
 use super::error::DisclosureError;
 use super::lp;
 use super::pattern::Pattern;
@@ -88,29 +88,41 @@ pub struct Protection {
 }
 
 /// Adds secondary suppressions to `primary` until every protected cell's
-/// feasible interval is at least `threshold` wide (see the module docs).
+/// feasible interval is at least `threshold` wide (see the module docs), with the audit that
+/// proves it.
 pub fn protect(
     set: &TableSet,
     primary: &Pattern,
     threshold: Threshold,
     config: &SecondaryConfig,
 ) -> Result<Protection, DisclosureError> {
+    let pattern = protected_pattern(set, primary, threshold, config)?;
+    let audit = audit(set, &pattern, threshold)?;
+    Ok(Protection { pattern, audit })
+}
+
+/// [`protect`] without the final audit: the pattern is returned only once every protected
+/// cell's interval is proved wide enough (by the programs of [`exposed`], which prove most cells
+/// by tables found for others), so a caller that needs no intervals saves a program per bound.
+pub(crate) fn protected_pattern(
+    set: &TableSet,
+    primary: &Pattern,
+    threshold: Threshold,
+    config: &SecondaryConfig,
+) -> Result<Pattern, DisclosureError> {
     primary.check_matches(set)?;
     let cost = cell_costs(set, config);
     let mut pattern = primary.clone();
+    let mut witnesses = Witnesses::default();
     // Each round repairs at least one cell for good, so this bounds the loop.
     for _ in 0..=set.len() {
-        let report = audit(set, &pattern, threshold)?;
-        if report.passes() {
+        let failing = exposed(set, &pattern, threshold, &mut witnesses, None)?;
+        if failing.is_empty() {
             if config.cleanup {
-                return clean_up(set, pattern, report, threshold, &cost);
+                return clean_up(set, pattern, threshold, &cost, &mut witnesses);
             }
-            return Ok(Protection {
-                pattern,
-                audit: report,
-            });
+            return Ok(pattern);
         }
-        let failing: Vec<CellId> = report.failures().map(|interval| interval.cell).collect();
         for cell in failing {
             repair(set, &mut pattern, cell, threshold, &cost)?;
         }
@@ -157,40 +169,34 @@ fn repair(
     }
 }
 
-/// Releases secondary cells again, most expensive first, while the audit
-/// still passes.
+/// Releases secondary cells again, most expensive first, while every protected cell stays
+/// protected.
 fn clean_up(
     set: &TableSet,
     mut pattern: Pattern,
-    report: AuditReport,
     threshold: Threshold,
     cost: &[f64],
-) -> Result<Protection, DisclosureError> {
+    witnesses: &mut Witnesses,
+) -> Result<Pattern, DisclosureError> {
     let mut candidates = pattern.secondary();
     candidates.sort_by(|a, b| {
         let price = |id: &CellId| cost.get(id.index()).copied().unwrap_or(0.0);
         price(b).total_cmp(&price(a)).then(a.cmp(b))
     });
-    let mut released_any = false;
-    let mut witnesses = Witnesses::default();
     for cell in candidates {
         // Only the cells hidden together with it can lose protection when it is printed.
         let affected = lp::hidden_component(set, &pattern, cell);
         let mut trial = pattern.clone();
         trial.release_secondary(cell);
-        // A trial stops at its first exposed cell: most trials fail, and only pass or fail
-        // matters here.
-        if passes_with(set, &trial, threshold, &mut witnesses, &affected, cell)? {
+        let check = Trial {
+            affected: &affected,
+            printed: cell,
+        };
+        if exposed(set, &trial, threshold, witnesses, Some(&check))?.is_empty() {
             pattern = trial;
-            released_any = true;
         }
     }
-    let audit = if released_any {
-        audit(set, &pattern, threshold)?
-    } else {
-        report
-    };
-    Ok(Protection { pattern, audit })
+    Ok(pattern)
 }
 
 /// Price per unit of change of each cell (see the module docs).

@@ -86,6 +86,15 @@ pub struct GateCounts {
     pub records: Vec<SuppressionRecord>,
 }
 
+impl GateCounts {
+    /// Adds what another problem of the same release suppressed.
+    pub(super) fn add(&mut self, other: GateCounts) {
+        self.primary += other.primary;
+        self.secondary += other.secondary;
+        self.records.extend(other.records);
+    }
+}
+
 /// The primary rule of a release: the threshold, and the group size from which a share of 0 % or
 /// 100 % is printed.
 ///

@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use ulighed::disclosure::gate::{Decision, Relations, Slice, gate_release};
+use ulighed::disclosure::gate::{
+    DEFAULT_ZEROS_SHOWN_FROM, Decision, Relations, Slice, gate_release,
+};
 use ulighed::disclosure::{Audience, Threshold};
 
 const T: u64 = 5;
@@ -36,9 +38,10 @@ fn slice(sub: &str, counts: &[(u64, u64)]) -> Slice {
     }
 }
 
-/// A count an outsider can compute is safe when it is 0 of an empty group or at least T.
+/// A count an outsider can compute is safe when it is 0 of an empty group or at least T, or 0
+/// (a share of 0 % or 100 %) of a group of at least the zero rule's size.
 fn safe(count: u64, group: u64) -> bool {
-    group == 0 || count >= T
+    group == 0 || count >= T || (count == 0 && group >= DEFAULT_ZEROS_SHOWN_FROM)
 }
 
 /// What an outsider sees of one table: level -> (numerator, denominator) when printed.
