@@ -19,7 +19,7 @@
 //!
 //! Primary rule ([`ReleaseRule`]): a denominator below the threshold (but not 0), and a numerator
 //! or complement below it, 0 included when its group is not empty and smaller than the rule's
-//! `zeros_shown_from` (a share of 0% or 100% tells every member's outcome). Structural zeros (an
+//! `zeros_shown_from` (a share of 0% or 100% reveals every member's outcome). Structural zeros (an
 //! empty group) describe nobody and are released. The
 //! secondary suppression and its audit are those of [`crate::disclosure::protect`]; the method
 //! follows Hundepool et al., *Statistical Disclosure Control* (Wiley 2012), ch. 4 on linked
@@ -331,9 +331,9 @@ mod tests {
         assert!(!(decisions[0]["a"].denominator && decisions[1]["a"].denominator));
     }
 
-    /// A share of 0% or 100% tells every member of a small group their outcome; an empty group
+    /// A share of 0% or 100% reveals the outcome of every member of a small group; an empty group
     /// tells nothing, and in a group of at least `zeros_shown_from` persons it is a fact about
-    /// the group (coordinated care for none of 18,458 patients with one chronic condition).
+    /// the group (an offer for two or more chronic conditions, for none of 18,458 patients with one).
     #[test]
     fn zeros_are_sensitive_in_small_groups_only() {
         let slices = [slice(

@@ -98,13 +98,14 @@ impl GateCounts {
 /// The primary rule of a release: the threshold, and the group size from which a share of 0 % or
 /// 100 % is printed.
 ///
-/// A share of 0 % or 100 % tells every member of the group their outcome (group attribute
+/// A share of 0 % or 100 % reveals the outcome of every member of the group (group attribute
 /// disclosure, Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, sec. 5.2). In a
 /// small group that is a fact about identifiable persons and is protected like a count below the
 /// threshold. In a large group it is a fact about the group: an offer that reaches nobody in it
-/// (coordinated care, given only to patients with two or more conditions, for none of 18,458
-/// patients with one) or everybody. Statistics Denmark and the Danish Health Data Authority
-/// release zeros; the rule protects them in groups below [`ReleaseRule::zeros_shown_from`]
+/// (an offer given only to patients with two or more chronic conditions, for none of 18,458
+/// patients with one) or everybody. The output rules of the Danish research servers concern
+/// counts of one to a few persons; this rule also protects zeros in groups below
+/// [`ReleaseRule::zeros_shown_from`]
 /// persons ([`DEFAULT_ZEROS_SHOWN_FROM`] unless a spec's `[disclosure] zeros_shown_from` says
 /// otherwise).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
