@@ -242,6 +242,93 @@ mod tests {
         gate_release(slices, &relations, threshold.into())
     }
 
+    /// A slice of stratifier `stratifier`.
+    fn of(stratifier: &str, slice: Slice) -> Slice {
+        Slice {
+            stratifier: stratifier.into(),
+            ..slice
+        }
+    }
+
+    /// L1: PCI's denominator "i alt" is 40 in the education table, rehabilitation's (patients
+    /// alive at day 30) 36 in the origin table: 4 deaths within 30 days would follow from two
+    /// totals printed in different tables, though every death count is hidden. The totals are
+    /// decided once for the release, so one of the two is hidden in every table.
+    #[test]
+    fn l1_totals_of_different_tables_do_not_give_the_deaths_away() {
+        let rehab = |levels: &[(&str, u64, u64)]| Slice {
+            not_at_risk_are: Some("death30".into()),
+            ..slice("", "rehab", Some("pci"), levels)
+        };
+        let slices = [
+            of(
+                "education",
+                slice("", "pci", None, &[("kort", 10, 20), ("lang", 12, 20)]),
+            ),
+            of("education", rehab(&[("kort", 8, 18), ("lang", 9, 18)])),
+            of(
+                "education",
+                slice("", "death30", None, &[("kort", 2, 20), ("lang", 2, 20)]),
+            ),
+            of(
+                "origin",
+                slice("", "pci", None, &[("dansk", 20, 36), ("andet", 2, 4)]),
+            ),
+            of("origin", rehab(&[("dansk", 15, 33), ("andet", 2, 3)])),
+            of(
+                "origin",
+                slice("", "death30", None, &[("dansk", 3, 36), ("andet", 1, 4)]),
+            ),
+        ];
+        let (decisions, _) = gate_release(&slices, &Relations::default(), five().into()).unwrap();
+        let printed = |outcome: &str| {
+            slices
+                .iter()
+                .zip(&decisions)
+                .any(|(s, d)| s.outcome == outcome && d[TOTAL].denominator)
+        };
+        assert!(
+            !(printed("pci") && printed("rehab")),
+            "40 - 36 = 4 deaths: {decisions:?}"
+        );
+        // The totals are the same in every table.
+        for outcome in ["pci", "rehab", "death30"] {
+            let totals: Vec<Shown> = slices
+                .iter()
+                .zip(&decisions)
+                .filter(|(s, _)| s.outcome == outcome)
+                .map(|(_, d)| d[TOTAL])
+                .collect();
+            assert!(
+                totals.windows(2).all(|w| w[0] == w[1]),
+                "{outcome}: {totals:?}"
+            );
+        }
+    }
+
+    /// L2: the deaths' total (7) is printed in the education table, so in the sex table men =
+    /// total - women: with 5 women and 2 men, hiding the men is not enough, the women go too.
+    #[test]
+    fn l2_a_total_printed_in_another_table_protects_the_sex_table() {
+        let slices = [
+            of(
+                "education",
+                slice("", "death30", None, &[("kort", 4, 60), ("lang", 3, 50)]),
+            ),
+            of(
+                "sex",
+                slice("", "death30", None, &[("1", 2, 50), ("2", 5, 60)]),
+            ),
+        ];
+        let (decisions, _) = gate_release(&slices, &Relations::default(), five().into()).unwrap();
+        let (education, sex) = (&decisions[0], &decisions[1]);
+        assert!(!sex["1"].numerator, "2 men");
+        if education[TOTAL].numerator || sex[TOTAL].numerator {
+            assert!(!sex["2"].numerator, "7 - 5 = 2 men: {sex:?}");
+        }
+        assert_eq!(education[TOTAL], sex[TOTAL], "one total, one decision");
+    }
+
     /// Level "a" of the main analysis has 3 persons (2 with the outcome) more than the women's
     /// sub-analysis: each table alone is safe, but their difference is not.
     #[test]

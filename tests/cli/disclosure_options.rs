@@ -177,3 +177,46 @@ fn rounding_to_base_5_rounds_every_released_count_and_the_shares_follow() {
         "no standardised share under rounding"
     );
 }
+
+/// L3: which levels a table lists tells nothing. Every table of a stratifier in a year (each
+/// outcome, the survivors-only rehabilitation among them, and each sub-analysis) lists the same
+/// levels, empty or hidden ones included; before, a level listed for PCI but absent from
+/// rehabilitation told that everyone in it died within 30 days.
+#[test]
+fn l3_every_table_of_a_stratifier_lists_the_same_levels() {
+    let out = tempfile::tempdir().expect("temp");
+    let result = run("pipelines/ami_pci_rehab_death.toml", &[], out.path());
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let t = csv(out
+        .path()
+        .join("ami_pci_rehab_death/tables/ami_pci_rehab_death.csv"));
+    let mut listed: std::collections::BTreeMap<
+        (String, String),
+        std::collections::BTreeMap<(String, String), std::collections::BTreeSet<String>>,
+    > = Default::default();
+    for r in t.where_eq("measure", "proportion") {
+        listed
+            .entry((
+                t.str(r, "year").to_string(),
+                t.str(r, "dimension").to_string(),
+            ))
+            .or_default()
+            .entry((
+                t.str(r, "subanalysis").to_string(),
+                t.str(r, "outcome").to_string(),
+            ))
+            .or_default()
+            .insert(t.str(r, "group").to_string());
+    }
+    assert!(listed.len() >= 5, "the stratifiers: {:?}", listed.keys());
+    for ((year, dimension), tables) in &listed {
+        assert!(
+            tables.len() >= 6,
+            "{year} {dimension}: 3 outcomes x 2 populations"
+        );
+        let first = tables.values().next().expect("a table");
+        for (table, levels) in tables {
+            assert_eq!(levels, first, "{year} {dimension} {table:?}");
+        }
+    }
+}

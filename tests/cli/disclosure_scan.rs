@@ -160,13 +160,18 @@ fn the_reports_and_figures_show_no_small_count() {
         let html =
             std::fs::read_to_string(all_outputs().join(&id).join("report.html")).expect("report");
         let mut rows = 0;
-        for row in html.split("<tr>").skip(1) {
+        // The level tables: patients, with the outcome, then shares (the appendix's table of
+        // hidden cells by cause counts cells, not persons).
+        let level_tables = html
+            .split("<table")
+            .skip(1)
+            .filter(|t| t.contains("<th scope=\"col\">Patienter</th>"));
+        for row in level_tables.flat_map(|t| t.split("<tr>").skip(1)) {
             let cells: Vec<&str> = row
                 .split("<td class=\"n\">")
                 .skip(1)
                 .map(|c| c.split("</td>").next().unwrap_or(""))
                 .collect();
-            // Level tables: patients, with the outcome, then shares.
             if let [d, n, ..] = cells.as_slice()
                 && let (Ok(d), n) = (d.parse::<f64>(), n.parse::<f64>().ok())
             {
