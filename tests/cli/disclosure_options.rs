@@ -1,6 +1,7 @@
 //! The disclosure options of `ulighed run`: a per-run threshold, rounding to base 5 and internal
 //! runs marked NOT FOR RELEASE on every file.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::common::{root, small_registers, stderr, ulighed};
@@ -178,6 +179,9 @@ fn rounding_to_base_5_rounds_every_released_count_and_the_shares_follow() {
     );
 }
 
+/// (year, dimension) -> (sub-analysis, outcome) -> the levels listed.
+type Listed = BTreeMap<(String, String), BTreeMap<(String, String), BTreeSet<String>>>;
+
 /// L3: which levels a table lists tells nothing. Every table of a stratifier in a year (each
 /// outcome, the survivors-only rehabilitation among them, and each sub-analysis) lists the same
 /// levels, empty or hidden ones included; before, a level listed for PCI but absent from
@@ -190,10 +194,7 @@ fn l3_every_table_of_a_stratifier_lists_the_same_levels() {
     let t = csv(out
         .path()
         .join("ami_pci_rehab_death/tables/ami_pci_rehab_death.csv"));
-    let mut listed: std::collections::BTreeMap<
-        (String, String),
-        std::collections::BTreeMap<(String, String), std::collections::BTreeSet<String>>,
-    > = Default::default();
+    let mut listed = Listed::new();
     for r in t.where_eq("measure", "proportion") {
         listed
             .entry((
