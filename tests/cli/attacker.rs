@@ -879,6 +879,32 @@ fn unrounded_in(id: &str, tidy: &Path) -> Vec<String> {
     found
 }
 
+/// The counts two releases both print for the same rows (numerators, denominators and their
+/// complements): how many, and those that differ by 1..threshold-1 persons, labelled `what`.
+fn small_differences(
+    now: &BTreeMap<RowKey, Printed>,
+    then: &BTreeMap<RowKey, Printed>,
+    what: &str,
+) -> (usize, Vec<String>) {
+    let (mut compared, mut small) = (0, Vec::new());
+    for (row, &(n, d)) in now {
+        let Some(&(n0, d0)) = then.get(row) else {
+            continue;
+        };
+        let complement = |n: Option<i64>, d: Option<i64>| n.zip(d).map(|(n, d)| d - n);
+        let pairs = [(n, n0), (d, d0), (complement(n, d), complement(n0, d0))];
+        for (a, b) in pairs {
+            if let (Some(a), Some(b)) = (a, b) {
+                compared += 1;
+                if (1..THRESHOLD).contains(&(a - b).abs()) {
+                    small.push(format!("{what} {row:?}: {b} -> {a}"));
+                }
+            }
+        }
+    }
+    (compared, small)
+}
+
 /// Registers of one draw and an output root with the shipped specs and the every-relation spec.
 fn release_of_draw(persons: usize, seed: u64) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("attack-{persons}-{seed}"));
@@ -1061,27 +1087,10 @@ fn the_annual_analysis_differs_from_the_midway_status_by_no_small_count() {
     );
     let (mut compared, mut small) = (0, Vec::new());
     for (key, rows) in &annual {
-        let Some(before) = midway.get(key) else {
-            continue;
-        };
-        for (row, &(n, d)) in rows {
-            let Some(&(n0, d0)) = before.get(row) else {
-                continue;
-            };
-            let pairs = [
-                (n, n0),
-                (d, d0),
-                (n.zip(d).map(|(n, d)| d - n), n0.zip(d0).map(|(n, d)| d - n)),
-            ];
-            for (now, then) in pairs {
-                if let (Some(now), Some(then)) = (now, then) {
-                    compared += 1;
-                    let change = (now - then).abs();
-                    if (1..THRESHOLD).contains(&change) {
-                        small.push(format!("{key:?} {row:?}: {then} -> {now}"));
-                    }
-                }
-            }
+        if let Some(before) = midway.get(key) {
+            let (n, found) = small_differences(rows, before, &format!("{key:?}"));
+            compared += n;
+            small.extend(found);
         }
     }
     assert!(
@@ -1152,26 +1161,10 @@ fn an_analysis_for_50_plus_cannot_be_subtracted_from_the_same_for_30_plus() {
             if analysis != "ami_pci_rehab_death" {
                 continue;
             }
-            let Some(older) = release.get(&("ami_50plus".to_string(), year.clone())) else {
-                continue;
-            };
-            for (row, &(n, d)) in rows {
-                let Some(&(n0, d0)) = older.get(row) else {
-                    continue;
-                };
-                let pairs = [
-                    (n, n0),
-                    (d, d0),
-                    (n.zip(d).map(|(n, d)| d - n), n0.zip(d0).map(|(n, d)| d - n)),
-                ];
-                for (all, fifty) in pairs {
-                    if let (Some(all), Some(fifty)) = (all, fifty) {
-                        compared += 1;
-                        if (1..THRESHOLD).contains(&(all - fifty)) {
-                            small.push(format!("{year} {row:?}: {fifty} -> {all}"));
-                        }
-                    }
-                }
+            if let Some(older) = release.get(&("ami_50plus".to_string(), year.clone())) {
+                let (n, found) = small_differences(rows, older, year);
+                compared += n;
+                small.extend(found);
             }
         }
         (compared, small)
