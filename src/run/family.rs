@@ -50,23 +50,15 @@ impl Admits {
         let to = wide
             .age_max
             .is_none_or(|w| self.age_max.is_some_and(|n| n <= w));
-        let within = |narrow: &[String], wide: &[String]| {
-            wide.is_empty() || (!narrow.is_empty() && narrow.iter().all(|r| wide.contains(r)))
-        };
-        let municipalities = self
-            .municipalities
-            .iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>();
-        let wide_municipalities = wide
-            .municipalities
-            .iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>();
         from && to
             && within(&self.regions, &wide.regions)
-            && within(&municipalities, &wide_municipalities)
+            && within(&self.municipalities, &wide.municipalities)
     }
+}
+
+/// Whether every element `narrow` admits, `wide` admits (an empty list admits all).
+fn within<T: PartialEq>(narrow: &[T], wide: &[T]) -> bool {
+    wide.is_empty() || (!narrow.is_empty() && narrow.iter().all(|r| wide.contains(r)))
 }
 
 /// The hash of a definition without the keys that only name it.

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 
-use crate::common::{root, stderr, ulighed};
+use crate::common::{copy_specs, root, run_all, small_registers, stderr, ulighed};
 use crate::table::Table;
 
 const THRESHOLD: i64 = 5;
@@ -923,13 +923,7 @@ fn release_of_draw(persons: usize, seed: u64) -> PathBuf {
     ]);
     assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
     let specs = dir.join("specs");
-    std::fs::create_dir_all(&specs).expect("specs");
-    for entry in std::fs::read_dir(root().join("pipelines")).expect("pipelines") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            std::fs::copy(&path, specs.join(path.file_name().unwrap())).expect("copied");
-        }
-    }
+    copy_specs(&specs, &[]);
     std::fs::write(specs.join("hip_every_relation.toml"), EVERY_RELATION).expect("spec");
     std::fs::write(specs.join("hip_municipalities.toml"), MUNICIPALITIES).expect("spec");
     // The AMI and youth analyses again with their counts rounded to base 5.
@@ -946,33 +940,8 @@ fn release_of_draw(persons: usize, seed: u64) -> PathBuf {
         std::fs::write(specs.join(format!("{id}.toml")), rounded).expect("spec");
     }
     let out = dir.join("out");
-    let run = ulighed(&[
-        "run",
-        "--all",
-        "--pipelines",
-        specs.to_str().expect("utf-8"),
-        "--registers",
-        registers.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--as-of",
-        "2025-01-31",
-    ]);
-    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
-    let internal = ulighed(&[
-        "run",
-        "--all",
-        "--pipelines",
-        specs.to_str().expect("utf-8"),
-        "--registers",
-        registers.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--as-of",
-        "2025-01-31",
-        "--internal",
-    ]);
-    assert_eq!(internal.status.code(), Some(0), "{}", stderr(&internal));
+    run_all(&specs, &registers, &out, "2025-01-31", &[]);
+    run_all(&specs, &registers, &out, "2025-01-31", &["--internal"]);
     out
 }
 
@@ -1053,23 +1022,12 @@ fn the_annual_analysis_differs_from_the_midway_status_by_no_small_count() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("attack-midway-annual");
     let _ = std::fs::remove_dir_all(&dir);
     let out = dir.join("out");
-    let registers = crate::common::small_registers().to_str().expect("utf-8");
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "run",
-            "--all",
-            "--registers",
-            registers,
-            "--out",
-            out.to_str().expect("utf-8"),
-        ];
-        args.extend_from_slice(extra);
-        let run = ulighed(&args);
-        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
-    };
-    run(&["--report", "midway", "--as-of", "2024-08-15"]);
+    let specs = dir.join("specs");
+    copy_specs(&specs, &[]);
+    let run = |as_of: &str, extra: &[&str]| run_all(&specs, small_registers(), &out, as_of, extra);
+    run("2024-08-15", &["--report", "midway"]);
     let midway = printed(&out, false);
-    run(&["--as-of", "2025-01-31"]);
+    run("2025-01-31", &[]);
     let annual = printed(&out, false);
     assert!(
         out.join(".ulighed-ledger/ami_pci_rehab_death.json")
@@ -1128,23 +1086,8 @@ fn an_analysis_for_50_plus_cannot_be_subtracted_from_the_same_for_30_plus() {
     assert_ne!(older, ami, "the 50+ spec differs");
     std::fs::write(specs.join("ami_50plus.toml"), older).expect("spec");
     let out = dir.join("out");
-    let registers = crate::common::small_registers().to_str().expect("utf-8");
     for extra in [&[][..], &["--internal"][..]] {
-        let mut args = vec![
-            "run",
-            "--all",
-            "--pipelines",
-            specs.to_str().expect("utf-8"),
-            "--registers",
-            registers,
-            "--out",
-            out.to_str().expect("utf-8"),
-            "--as-of",
-            "2025-01-31",
-        ];
-        args.extend_from_slice(extra);
-        let run = ulighed(&args);
-        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+        run_all(&specs, small_registers(), &out, "2025-01-31", extra);
     }
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("ami_pci_rehab_death/manifest.json")).expect("manifest"),

@@ -99,3 +99,36 @@ pub fn small_registers() -> &'static Path {
         dir
     })
 }
+
+/// Copies shipped specs (`pipelines/<id>.toml`; every one when `ids` is empty) into `dir`.
+pub fn copy_specs(dir: &Path, ids: &[&str]) {
+    std::fs::create_dir_all(dir).expect("specs folder");
+    for entry in std::fs::read_dir(root().join("pipelines")).expect("pipelines") {
+        let path = entry.expect("entry").path();
+        let id = path.file_stem().map(|s| s.to_string_lossy().to_string());
+        let wanted = ids.is_empty() || id.as_deref().is_some_and(|id| ids.contains(&id));
+        if wanted && path.extension().is_some_and(|e| e == "toml") {
+            std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copied");
+        }
+    }
+}
+
+/// `ulighed run --all` of the specs in `pipelines` on `registers` into `out` at `as_of`, with
+/// `extra` arguments; fails the test unless it exits 0.
+pub fn run_all(pipelines: &Path, registers: &Path, out: &Path, as_of: &str, extra: &[&str]) {
+    let mut args = vec![
+        "run",
+        "--all",
+        "--pipelines",
+        pipelines.to_str().expect("utf-8"),
+        "--registers",
+        registers.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--as-of",
+        as_of,
+    ];
+    args.extend_from_slice(extra);
+    let run = ulighed(&args);
+    assert_eq!(run.status.code(), Some(0), "{args:?}: {}", stderr(&run));
+}

@@ -51,28 +51,9 @@ fn one_draw(seed: u64) -> (usize, usize) {
     .expect("json");
     // Both analyses in one run, so the registers are validated once per draw.
     let specs = dir.join("specs");
-    std::fs::create_dir_all(&specs).expect("specs");
-    for spec in ["ami_pci_rehab_death", "hip_fracture_surgery"] {
-        std::fs::copy(
-            crate::common::root().join(format!("pipelines/{spec}.toml")),
-            specs.join(format!("{spec}.toml")),
-        )
-        .expect("spec copied");
-    }
+    crate::common::copy_specs(&specs, &["ami_pci_rehab_death", "hip_fracture_surgery"]);
     let out = dir.join("out");
-    let run = ulighed(&[
-        "run",
-        "--all",
-        "--pipelines",
-        specs.to_str().expect("utf-8"),
-        "--registers",
-        registers.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--as-of",
-        "2025-06-30",
-    ]);
-    assert_eq!(run.status.code(), Some(0), "seed {seed}: {}", stderr(&run));
+    crate::common::run_all(&specs, &registers, &out, "2025-06-30", &[]);
     let (mut covered, mut checked) = (0, 0);
     for spec in ["ami_pci_rehab_death", "hip_fracture_surgery"] {
         let t = Table::from_text(
