@@ -24,6 +24,7 @@
 //! shipped in a run manifest without disclosing anything new.
 
 use microlp::OptimizationDirection;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::DisclosureError;
@@ -136,12 +137,94 @@ impl Witnesses {
         set: &'a TableSet,
         pattern: &'a Pattern,
     ) -> impl Iterator<Item = &'a Vec<f64>> {
+        self.consistent_but(set, pattern, None)
+    }
+
+    /// The tables that give every cell `pattern` prints, except `but`, its true value.
+    fn consistent_but<'a>(
+        &'a self,
+        set: &'a TableSet,
+        pattern: &'a Pattern,
+        but: Option<CellId>,
+    ) -> impl Iterator<Item = &'a Vec<f64>> {
         self.tables.iter().filter(move |table| {
             set.cells().iter().enumerate().all(|(i, cell)| {
-                !pattern.is_released(CellId::from_index(i))
+                let id = CellId::from_index(i);
+                Some(id) == but
+                    || !pattern.is_released(id)
                     || (table[i] - cell.value() as f64).abs() <= ROUNDING_SLACK
             })
         })
+    }
+
+    /// Tables consistent with a trial's pattern made from the tables consistent with the pattern
+    /// before it: the set of tables consistent with a pattern is convex (linear constraints and
+    /// nonnegativity), so where one table puts the newly printed cell above its true value and
+    /// another below, the mix of the two that puts it at its true value is consistent with the
+    /// trial. Every point of the witnesses' hull at that value is such a mix of two, so this is
+    /// all the witnesses know about the trial. Returns, for each of `cells`, the mixes giving
+    /// its smallest and its largest value (among the [`MAX_PAIRED`] newest tables on each side).
+    fn mixed(
+        &self,
+        set: &TableSet,
+        pattern: &Pattern,
+        printed: CellId,
+        cells: &[CellId],
+    ) -> Vec<Vec<f64>> {
+        let truth = set.cells()[printed.index()].value() as f64;
+        let (mut above, mut below) = (Vec::new(), Vec::new());
+        for table in self.consistent_but(set, pattern, Some(printed)) {
+            let v = table[printed.index()];
+            if v > truth + ROUNDING_SLACK {
+                above.push(table);
+            } else if v < truth - ROUNDING_SLACK {
+                below.push(table);
+            }
+        }
+        let newest = |tables: &mut Vec<&Vec<f64>>| {
+            let skip = tables.len().saturating_sub(MAX_PAIRED);
+            tables.drain(..skip);
+        };
+        newest(&mut above);
+        newest(&mut below);
+        // Per cell: (smallest, its pair and weight), (largest, its pair and weight).
+        type Extreme = Option<(f64, usize, usize, f64)>;
+        let mut extremes: Vec<(Extreme, Extreme)> = vec![(None, None); cells.len()];
+        for (i, a) in above.iter().enumerate() {
+            for (j, b) in below.iter().enumerate() {
+                // The weight of `a` that puts the printed cell at its true value.
+                let weight =
+                    (truth - b[printed.index()]) / (a[printed.index()] - b[printed.index()]);
+                for (k, cell) in cells.iter().enumerate() {
+                    let v = weight * a[cell.index()] + (1.0 - weight) * b[cell.index()];
+                    let (low, high) = &mut extremes[k];
+                    if low.is_none_or(|(l, ..)| v < l) {
+                        *low = Some((v, i, j, weight));
+                    }
+                    if high.is_none_or(|(h, ..)| v > h) {
+                        *high = Some((v, i, j, weight));
+                    }
+                }
+            }
+        }
+        let mut chosen: Vec<(usize, usize, f64)> = extremes
+            .into_iter()
+            .flat_map(|(low, high)| [low, high])
+            .flatten()
+            .map(|(_, i, j, weight)| (i, j, weight))
+            .collect();
+        chosen.sort_by_key(|&(i, j, _)| (i, j));
+        chosen.dedup_by(|x, y| (x.0, x.1) == (y.0, y.1));
+        chosen
+            .into_iter()
+            .map(|(i, j, weight)| {
+                above[i]
+                    .iter()
+                    .zip(below[j].iter())
+                    .map(|(a, b)| weight * a + (1.0 - weight) * b)
+                    .collect()
+            })
+            .collect()
     }
 }
 
@@ -155,6 +238,10 @@ pub(crate) struct Trial<'a> {
 
 /// The most tables kept: enough for a clean-up's trials, bounded for the largest problems.
 const MAX_WITNESSES: usize = 4096;
+
+/// The most tables on each side of a trial's printed cell that [`Witnesses::mixed`] pairs: the
+/// pairs cost `MAX_PAIRED^2` times the cells to prove, far below one program.
+const MAX_PAIRED: usize = 64;
 
 /// The cells the pattern must protect whose feasible interval is narrower than the threshold
 /// (of a [`Trial`]: the first found, or none). Cells are proved by the witnesses where they can
@@ -197,6 +284,19 @@ pub(crate) fn exposed(
         (hi + ROUNDING_SLACK).floor() - (lo - ROUNDING_SLACK).ceil() >= required
     };
     let mut unproved: Vec<CellId> = cells.into_iter().filter(|&c| !proved(&range, c)).collect();
+    let mut found = bounded_by_a_total(set, pattern, &unproved, required);
+    if trial.is_some() && !found.is_empty() {
+        found.truncate(1);
+        return Ok(found);
+    }
+    unproved.retain(|c| !found.contains(c));
+    if let Some(trial) = trial {
+        for table in witnesses.mixed(set, pattern, trial.printed, &unproved) {
+            widen(&mut range, &table);
+            witnesses.keep(table);
+        }
+        unproved.retain(|&c| !proved(&range, c));
+    }
     let distance = trial.map(|t| distances_from(set, t.printed));
     let fragile = |c: &CellId| {
         witnesses
@@ -212,34 +312,88 @@ pub(crate) fn exposed(
             c.index(),
         )
     });
-    let mut found = Vec::new();
-    for cell in unproved {
+    // The programs of a few cells at once, one per thread: whether a cell is exposed does not
+    // depend on the order, only how many programs the tables of others save.
+    let batch = rayon::current_num_threads().max(1);
+    let mut queue = unproved.into_iter();
+    loop {
+        let pending: Vec<CellId> = queue
+            .by_ref()
+            .filter(|&c| !proved(&range, c))
+            .take(batch)
+            .collect();
+        if pending.is_empty() {
+            return Ok(found);
+        }
         for direction in [
             OptimizationDirection::Minimize,
             OptimizationDirection::Maximize,
         ] {
-            if proved(&range, cell) {
-                break;
-            }
-            match lp::bound(set, pattern, cell, direction)? {
-                Some((_, table)) => {
-                    widen(&mut range, &table);
-                    witnesses.keep(table);
+            let open: Vec<CellId> = pending
+                .iter()
+                .copied()
+                .filter(|&c| !proved(&range, c))
+                .collect();
+            let bounds: Vec<_> = open
+                .par_iter()
+                .map(|&cell| lp::bound(set, pattern, cell, direction))
+                .collect();
+            for (cell, bound) in open.into_iter().zip(bounds) {
+                match bound? {
+                    Some((_, table)) => {
+                        widen(&mut range, &table);
+                        witnesses.keep(table);
+                    }
+                    // Unbounded above: protected whatever the lower bound.
+                    None => range[cell.index()].1 = f64::INFINITY,
                 }
-                // Unbounded above: protected whatever the lower bound.
-                None => range[cell.index()].1 = f64::INFINITY,
             }
         }
-        if !proved(&range, cell) {
-            witnesses.fragile.retain(|&f| f != cell);
-            witnesses.fragile.insert(0, cell);
-            found.push(cell);
-            if trial.is_some() {
-                break;
+        for cell in pending {
+            if !proved(&range, cell) {
+                witnesses.fragile.retain(|&f| f != cell);
+                witnesses.fragile.insert(0, cell);
+                found.push(cell);
+                if trial.is_some() {
+                    return Ok(found);
+                }
             }
         }
     }
-    Ok(found)
+}
+
+/// The `cells` that a printed total bounds too tightly, found without a program: when a
+/// constraint's total is printed, its hidden parts are known to sum to the total less its printed
+/// parts, so each lies between 0 and that sum, and a sum below `required` exposes them all.
+fn bounded_by_a_total(
+    set: &TableSet,
+    pattern: &Pattern,
+    cells: &[CellId],
+    required: f64,
+) -> Vec<CellId> {
+    let mut found: Vec<CellId> = set
+        .constraints()
+        .iter()
+        .filter(|constraint| pattern.is_released(constraint.total()))
+        .flat_map(|constraint| {
+            let hidden: Vec<CellId> = constraint
+                .parts()
+                .iter()
+                .copied()
+                .filter(|&p| !pattern.is_released(p))
+                .collect();
+            let sum: u64 = hidden.iter().map(|p| set.cells()[p.index()].value()).sum();
+            if (sum as f64) < required {
+                hidden
+            } else {
+                Vec::new()
+            }
+        })
+        .filter(|c| cells.contains(c))
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
 }
 
 /// Each cell's number of constraints away from `from` (0 for itself, 1 for the cells sharing a
