@@ -12,7 +12,7 @@ use super::figures::{Figure, accessible, geo};
 use super::format::{escape, number, with_interval};
 use super::labels::{Lang, dimension, group, measure};
 use super::methods::measure_name;
-use super::text::{dimension_sentence, total_sentence};
+use super::text::{self, dimension_sentence, total_sentence};
 use crate::error::Result;
 use crate::spec::{LoadedSpec, Outcome};
 use crate::spec::{Measure, SummaryMeasure};
@@ -101,6 +101,11 @@ impl Numbered {
     }
 }
 
+/// A difference's size, whatever its sign.
+fn size(row: &Row) -> f64 {
+    row.value.map_or(0.0, f64::abs)
+}
+
 /// One analysis with its released rows.
 pub struct Chapter<'a> {
     pub number: usize,
@@ -147,10 +152,20 @@ impl Chapter<'_> {
         lang.pick(&o.name_da, &o.name_en)
     }
 
-    /// The summary-of-findings lines: per outcome the total and the largest difference whose
-    /// interval excludes zero.
+    /// The summary-of-findings lines: per outcome the total and, for each social and
+    /// geographic dimension in [`text::summary_rank`]'s order (education, income, origin, region
+    /// before the rest; age and sex are left to the chapter), its largest difference from the
+    /// reference group whose interval excludes 0, or a plain statement when there is none.
     pub fn findings(&self, lang: Lang) -> Vec<String> {
         let year = self.last_year();
+        let mut dims: Vec<String> = self
+            .spec
+            .spec
+            .stratifiers
+            .iter()
+            .map(|s| s.code())
+            .collect();
+        dims.sort_by_key(|d| text::summary_rank(d));
         let mut out = Vec::new();
         for o in &self.spec.spec.outcomes {
             let rows = self.slice(&o.id, "", year);
@@ -158,17 +173,27 @@ impl Chapter<'_> {
                 continue;
             };
             let mut line = format!("{} ({}): {total}", self.title(lang), self.period(year));
-            let widest = self
-                .spec
-                .spec
-                .stratifiers
+            let largest: Vec<String> = dims
                 .iter()
-                .filter_map(|s| super::text::largest_difference(&rows, &s.code()))
-                .filter(|d| super::text::significant(d))
-                .max_by(|a, b| super::text::by_size(a, b));
-            if let Some(d) = widest {
-                line.push(' ');
-                line.push_str(&dimension_sentence(&rows, &d.dimension, lang));
+                .filter(|d| text::summary_rank(d) < text::summary_rank("age_group"))
+                .filter_map(|d| {
+                    let contrasts = text::contrasts(&rows, d);
+                    let largest = contrasts
+                        .iter()
+                        .filter(|c| text::significant(c))
+                        .max_by(|a, b| size(a).total_cmp(&size(b)))?;
+                    let reference = text::reference_of(largest)?;
+                    Some(text::contrast_sentence(largest, reference, lang))
+                })
+                .collect();
+            line.push(' ');
+            if largest.is_empty() {
+                line.push_str(lang.pick(
+                    "Ingen af de viste sociale eller geografiske forskelle var statistisk signifikant.",
+                    "None of the social or geographic differences shown was statistically significant.",
+                ));
+            } else {
+                line.push_str(&largest.join(" "));
             }
             out.push(line);
         }
@@ -202,17 +227,10 @@ impl Chapter<'_> {
             if let Some(total) = total_sentence(&rows, self.outcome_name(o, lang), lang) {
                 html.push_str(&format!("<p>{}</p>\n", escape(&total)));
             }
-            for s in &spec.stratifiers {
-                if rows
-                    .iter()
-                    .any(|r| r.dimension == s.code() && r.measure == Measure::Proportion)
-                {
-                    html.push_str(&format!(
-                        "<p>{}</p>\n",
-                        escape(&dimension_sentence(&rows, &s.code(), lang))
-                    ));
-                }
+            if let Some(waiting) = text::waiting_total_sentence(&rows, lang) {
+                html.push_str(&format!("<p>{}</p>\n", escape(&waiting)));
             }
+            html.push_str(&self.dimension_sentences(&rows, lang));
             html.push_str("</div>\n");
             for figure in self.figures(o, &rows, style)? {
                 html.push_str(&numbered.figure(style, figure));
@@ -240,9 +258,12 @@ impl Chapter<'_> {
                     escape(self.outcome_name(o, lang)),
                     self.period(year)
                 ));
+                html.push_str("<div class=\"key-results\">\n");
                 if let Some(total) = total_sentence(&rows, self.outcome_name(o, lang), lang) {
                     html.push_str(&format!("<p>{}</p>\n", escape(&total)));
                 }
+                html.push_str(&self.dimension_sentences(&rows, lang));
+                html.push_str("</div>\n");
                 for s in &spec.stratifiers {
                     html.push_str(&self.dimension_table(
                         o,
@@ -257,6 +278,22 @@ impl Chapter<'_> {
         }
         html.push_str("</section>\n");
         Ok(html)
+    }
+
+    /// The paragraphs on each stratifier of one outcome's rows: its differences from the
+    /// reference group and its waiting times.
+    fn dimension_sentences(&self, rows: &[&Row], lang: Lang) -> String {
+        let mut html = String::new();
+        for s in &self.spec.spec.stratifiers {
+            let sentences = [
+                dimension_sentence(rows, &s.code(), lang),
+                text::waiting_sentence(rows, &s.code(), lang),
+            ];
+            for sentence in sentences.into_iter().flatten() {
+                html.push_str(&format!("<p>{}</p>\n", escape(&sentence)));
+            }
+        }
+        html
     }
 
     /// The table of one dimension: patients, with the outcome, and each measure the rows hold.
@@ -368,7 +405,7 @@ impl Chapter<'_> {
         if let Some(reference) = rows
             .iter()
             .find(|r| r.measure == Measure::Difference)
-            .and_then(|r| super::text::reference_of(r))
+            .and_then(|r| text::reference_of(r))
         {
             notes.push(format!(
                 "{}: {}.",

@@ -31,7 +31,7 @@ impl Cell {
     fn html(&self, lang: Lang) -> String {
         match self {
             Cell::Text(t) => format!("<td>{}</td>", escape(t)),
-            Cell::Count(c) => format!("<td class=\"n\">{}</td>", count(*c)),
+            Cell::Count(c) => format!("<td class=\"n\">{}</td>", count(*c, lang)),
             Cell::Estimate {
                 value,
                 lower,

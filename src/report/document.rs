@@ -224,8 +224,8 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
         "<section id=\"sammenfatning\" data-section=\"summary\">\n<h2>{}</h2>\n<p>{}</p>\n<ul class=\"findings\">\n",
         lang.pick("Sammenfatning af resultaterne", "Summary of findings"),
         lang.pick(
-            "Sammenfatningen er beskrivende: den gengiver de vigtigste tal fra hvert kapitel. For hvert udfald vises andelen i alt og den største forskel til en referencegruppe, når forskellen er statistisk signifikant (intervallet omfatter ikke 0).",
-            "The summary is descriptive: it repeats the main numbers of each chapter. For each outcome it gives the total proportion and the largest difference from a reference group when it is statistically significant (its interval does not include 0)."
+            "Sammenfatningen er beskrivende: den gengiver de vigtigste tal fra hvert kapitel. For hvert udfald vises andelen i alt og, for hver social og geografisk opdeling (uddannelse, indkomst, herkomst, region), den største forskel til referencegruppen, når forskellen er statistisk signifikant (intervallet omfatter ikke 0). Forskelle efter alder og køn står i kapitlerne.",
+            "The summary is descriptive: it repeats the main numbers of each chapter. For each outcome it gives the total proportion and, for each social and geographic dimension (education, income, origin, region), the largest difference from the reference group when it is statistically significant (its interval does not include 0). Differences by age and sex are in the chapters."
         )
     ));
     for c in &chapters {

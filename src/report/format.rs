@@ -11,23 +11,56 @@ pub fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A number with a fixed number of decimals in the language's notation, "–" for none.
+/// A number with a fixed number of decimals in the language's notation, "–" for none: Danish
+/// with a decimal comma and a point between thousands ("27.102,5"), English with a point and a
+/// comma ("27,102.5"), and a real minus sign ("−2,6") in both (Retskrivningsordbogen §§ 50–51 on
+/// tal; Danmarks Statistik groups every number from 1.000 up).
 pub fn number(value: Option<f64>, decimals: usize, lang: Lang) -> String {
-    match value {
-        Some(v) => {
-            let text = format!("{v:.decimals$}");
-            match lang {
-                Lang::Da => text.replace('.', ","),
-                Lang::En => text,
-            }
-        }
-        None => "–".into(),
+    let Some(v) = value else {
+        return "–".into();
+    };
+    let text = format!("{:.decimals$}", v.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let (thousands, point) = match lang {
+        Lang::Da => ('.', ','),
+        Lang::En => (',', '.'),
+    };
+    let mut out = String::new();
+    // Rounded to nothing, a negative number is written without its sign ("0,0", not "−0,0").
+    if v < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.push('−');
     }
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(thousands);
+        }
+        out.push(digit);
+    }
+    if !fraction.is_empty() {
+        out.push(point);
+        out.push_str(fraction);
+    }
+    out
 }
 
-/// A count, "–" for none.
-pub fn count(value: Option<u64>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_else(|| "–".into())
+/// A count in the language's notation ("27.102"), "–" for none.
+pub fn count(value: Option<u64>, lang: Lang) -> String {
+    value.map_or_else(|| "–".into(), |v| number(Some(v as f64), 0, lang))
+}
+
+/// A range, "38,0–44,5", written "−14,7 til −2,6" when a limit is negative (a dash between two
+/// numbers with minus signs reads as a subtraction).
+pub fn range(lower: f64, upper: f64, decimals: usize, lang: Lang) -> String {
+    let dash = if lower < 0.0 || upper < 0.0 {
+        lang.pick(" til ", " to ")
+    } else {
+        "–"
+    };
+    format!(
+        "{}{dash}{}",
+        number(Some(lower), decimals, lang),
+        number(Some(upper), decimals, lang)
+    )
 }
 
 /// An estimate with its interval, "41,2 (38,0–44,5)".
@@ -39,11 +72,10 @@ pub fn with_interval(
     lang: Lang,
 ) -> String {
     match (value, lower, upper) {
-        (Some(_), Some(_), Some(_)) => format!(
-            "{} ({}–{})",
+        (Some(_), Some(l), Some(u)) => format!(
+            "{} ({})",
             number(value, decimals, lang),
-            number(lower, decimals, lang),
-            number(upper, decimals, lang)
+            range(l, u, decimals, lang)
         ),
         _ => number(value, decimals, lang),
     }
@@ -63,5 +95,23 @@ mod tests {
             "1,0 (0,5–1,5)"
         );
         assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn large_numbers_are_grouped_and_negative_ones_get_a_minus_sign() {
+        assert_eq!(number(Some(27102.0), 0, Lang::Da), "27.102");
+        assert_eq!(number(Some(27102.0), 0, Lang::En), "27,102");
+        assert_eq!(number(Some(1234567.25), 1, Lang::Da), "1.234.567,2");
+        assert_eq!(number(Some(999.0), 0, Lang::Da), "999");
+        assert_eq!(number(Some(-14.72), 1, Lang::Da), "−14,7");
+        assert_eq!(number(Some(-0.04), 1, Lang::Da), "0,0");
+        assert_eq!(count(Some(18458), Lang::Da), "18.458");
+        assert_eq!(count(None, Lang::Da), "–");
+        assert_eq!(range(-14.72, -2.61, 1, Lang::Da), "−14,7 til −2,6");
+        assert_eq!(range(-1.0, 2.0, 1, Lang::En), "−1.0 to 2.0");
+        assert_eq!(
+            with_interval(Some(-8.8), Some(-14.7), Some(-2.6), 1, Lang::Da),
+            "−8,8 (−14,7 til −2,6)"
+        );
     }
 }

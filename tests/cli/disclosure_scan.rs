@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::html::numbers;
 use crate::pipelines::{all_outputs, shipped};
 use crate::table::Table;
 
@@ -173,7 +174,7 @@ fn the_reports_and_figures_show_no_small_count() {
                 .map(|c| c.split("</td>").next().unwrap_or(""))
                 .collect();
             if let [d, n, ..] = cells.as_slice()
-                && let (Ok(d), n) = (d.parse::<f64>(), n.parse::<f64>().ok())
+                && let (Some(&d), n) = (numbers(d).first(), numbers(n).first().copied())
             {
                 assert!(safe(d, d), "{id}: report shows {d} patients");
                 if let Some(n) = n {

@@ -86,11 +86,14 @@ pub fn tables(page: &str) -> Vec<HtmlTable> {
         .collect()
 }
 
-/// The numbers printed in a cell ("41,2 (38,0–44,5)" gives 41.2, 38.0, 44.5; "-1,2 til 3,4"
-/// gives -1.2, 3.4), reading Danish decimal commas.
+/// The numbers printed in a cell ("41,2 (38,0–44,5)" gives 41.2, 38.0, 44.5; "−1,2 til 3,4"
+/// gives -1.2, 3.4; "27.102" gives 27102), reading Danish numbers.
 pub fn numbers(cell: &str) -> Vec<f64> {
+    // Danish text: a point between thousands, a decimal comma, a real minus, "til" in ranges.
     cell.replace(['(', ')', '–'], " ")
+        .replace(" til ", " ")
+        .replace('−', "-")
         .split_whitespace()
-        .filter_map(|t| t.replace(',', ".").parse::<f64>().ok())
+        .filter_map(|t| t.replace('.', "").replace(',', ".").parse::<f64>().ok())
         .collect()
 }

@@ -20,6 +20,7 @@ mod measures_command;
 mod merges;
 mod nightly;
 mod pipelines;
+mod report_text;
 mod reports;
 mod snapshots;
 mod synth;
