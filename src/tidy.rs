@@ -27,7 +27,32 @@ pub const SUMMARY_GROUP: &str = "";
 pub use crate::spec::levels::UNKNOWN;
 
 /// The header of the tidy CSV (column names are stable codes for scripts).
-pub const HEADER: &str = "analysis,outcome,subanalysis,year,measure,dimension,group,value,lower,upper,numerator,denominator,method,suppressed,note";
+pub const HEADER: &str = "analysis,outcome,subanalysis,year,period_start,period_end,measure,dimension,group,value,lower,upper,numerator,denominator,method,suppressed,status,note";
+
+/// The note of a level listed with nobody in it (so that its absence tells nothing).
+pub const EMPTY_GROUP: &str = "ingen patienter i gruppen";
+
+/// Why a row has a number or not, for a reader who sees only blank cells otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The number is shown.
+    Shown,
+    /// Hidden by disclosure control.
+    Suppressed,
+    /// A measure that cannot be computed for these groups (a summary measure over an unordered
+    /// dimension or two groups, a ratio with a zero reference, ...); the note says why.
+    NotComputed,
+    /// A level listed with nobody in it.
+    NoPatients,
+}
+
+/// What [`to_csv`] writes beside the rows: the dialect, the status in the run's language, and
+/// the first and last day (ISO) of the period each year's results describe.
+pub struct CsvContext<'a> {
+    pub dialect: CsvDialect,
+    pub status: &'a dyn Fn(Status) -> &'static str,
+    pub period: &'a dyn Fn(i32) -> (String, String),
+}
 
 /// One row of the tidy table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,6 +79,19 @@ impl Row {
     /// A group's row, not the total or a summary measure.
     pub fn is_level(&self) -> bool {
         self.group != TOTAL && self.group != SUMMARY_GROUP
+    }
+
+    /// Why the row has a number or not.
+    pub fn status(&self) -> Status {
+        if self.suppressed {
+            Status::Suppressed
+        } else if self.value.is_some() {
+            Status::Shown
+        } else if self.note == EMPTY_GROUP {
+            Status::NoPatients
+        } else {
+            Status::NotComputed
+        }
     }
 }
 
@@ -155,20 +193,24 @@ fn count(value: Option<u64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The rows as CSV text with a header, in `dialect` (the run's `--csv-dialect`: Danish Excel
-/// reads `57,8797` where the standard dialect's `57.8797` would become 578797). [`read`] reads
-/// either back.
-pub fn to_csv(rows: &[Row], dialect: CsvDialect) -> String {
+/// The rows as CSV text with a header, in the context's dialect (the run's `--csv-dialect`:
+/// Danish Excel reads `57,8797` where the standard dialect's `57.8797` would become 578797), with
+/// each row's period and status. [`read`] reads either dialect back.
+pub fn to_csv(rows: &[Row], context: &CsvContext<'_>) -> String {
+    let dialect = context.dialect;
     let mut out = String::from(dialect.bom());
     out.push_str(&dialect.join(HEADER.split(',')));
     out.push('\n');
     let number = |v: Option<f64>| dialect.number(number(v));
     for r in rows {
+        let (period_start, period_end) = (context.period)(r.year);
         let fields = [
             r.analysis.clone(),
             r.outcome.clone(),
             r.subanalysis.clone(),
             r.year.to_string(),
+            period_start,
+            period_end,
             r.measure.code().to_string(),
             r.dimension.clone(),
             r.group.clone(),
@@ -179,6 +221,7 @@ pub fn to_csv(rows: &[Row], dialect: CsvDialect) -> String {
             count(r.denominator),
             r.method.clone(),
             r.suppressed.to_string(),
+            (context.status)(r.status()).to_string(),
             r.note.clone(),
         ];
         out.push_str(&dialect.join(fields.iter().map(String::as_str)));

@@ -153,9 +153,10 @@ impl Chapter<'_> {
     }
 
     /// The summary-of-findings lines: per outcome the total and, for each social and
-    /// geographic dimension in [`text::summary_rank`]'s order (education, income, origin, region
-    /// before the rest; age and sex are left to the chapter), its largest difference from the
-    /// reference group whose interval excludes 0, or a plain statement when there is none.
+    /// geographic dimension in [`text::summary_rank`]'s order (education, income, origin,
+    /// region), its largest difference from the reference group whose interval excludes 0, or a
+    /// plain statement when there is none. Age, sex and the other dimensions are left to the
+    /// chapter.
     pub fn findings(&self, lang: Lang) -> Vec<String> {
         let year = self.last_year();
         let mut dims: Vec<String> = self
@@ -175,7 +176,7 @@ impl Chapter<'_> {
             let mut line = format!("{} ({}): {total}", self.title(lang), self.period(year));
             let largest: Vec<String> = dims
                 .iter()
-                .filter(|d| text::summary_rank(d) < text::summary_rank("age_group"))
+                .filter(|d| text::social_or_geographic(d))
                 .filter_map(|d| {
                     let contrasts = text::contrasts(&rows, d);
                     let largest = contrasts

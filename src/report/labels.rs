@@ -116,3 +116,14 @@ pub fn measure(measure: Measure, lang: Lang) -> &'static str {
         _ => "",
     }
 }
+
+/// A tidy row's status as the table's readers read it.
+pub fn status(status: crate::tidy::Status, lang: Lang) -> &'static str {
+    use crate::tidy::Status;
+    match status {
+        Status::Shown => lang.pick("vist", "shown"),
+        Status::Suppressed => lang.pick("undertrykt", "suppressed"),
+        Status::NotComputed => lang.pick("ikke beregnet", "not computed"),
+        Status::NoPatients => lang.pick("ingen patienter", "no patients"),
+    }
+}

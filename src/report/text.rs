@@ -120,6 +120,12 @@ pub fn summary_rank(dim: &str) -> u8 {
     }
 }
 
+/// Whether a dimension is social (education, income, origin, civil status) or geographic: the
+/// inequalities the analyses are about, and the summary's subject.
+pub fn social_or_geographic(dim: &str) -> bool {
+    summary_rank(dim) <= summary_rank("hospital")
+}
+
 /// The released differences of one dimension from its reference group, in the table's order.
 pub fn contrasts<'a>(rows: &[&'a Row], dim: &str) -> Vec<&'a Row> {
     rows.iter()

@@ -11,11 +11,12 @@ use super::deliverable::{Deliverable, NOT_FOR_RELEASE};
 use super::document::{self, Analysis, DocumentSpec, InputRecord, RunRecord};
 use super::manifest::{self, DocumentAnalysis, Provenance};
 use super::output::{self, Staged};
+use crate::dates;
 use crate::disclosure::suppressed::SuppressionSummary;
 use crate::error::Result;
 use crate::ops::fingerprint::InputFile;
 use crate::registers::completeness::Completeness;
-use crate::spec::LoadedSpec;
+use crate::spec::{Design, LoadedSpec};
 use crate::tidy::{self, Row};
 
 /// The record of a register file for a document's provenance.
@@ -90,7 +91,23 @@ pub fn analysis(
         single: true,
     })?;
     let staging = output::Staging::new(folder)?;
-    let mut csv = tidy::to_csv(rows, d.csv_dialect);
+    let lang = d.lang;
+    let status = move |s: tidy::Status| super::labels::status(s, lang);
+    let period = |year: i32| {
+        let (start, end) = match loaded.design.in_year(year) {
+            Design::IndexDate(day) => (day, day),
+            Design::Period(start, end) => (start, end),
+        };
+        (dates::format_iso(start), dates::format_iso(end))
+    };
+    let mut csv = tidy::to_csv(
+        rows,
+        &tidy::CsvContext {
+            dialect: d.csv_dialect,
+            status: &status,
+            period: &period,
+        },
+    );
     if d.internal {
         csv = format!(
             "# {NOT_FOR_RELEASE}: ulighed run --internal, uden diskretionering / without disclosure control\n{csv}"

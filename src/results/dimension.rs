@@ -19,13 +19,10 @@ use crate::measures::proportion::wilson;
 use crate::measures::simple::{difference, ratio};
 use crate::measures::subgroup::{Polarity, Subgroup};
 use crate::spec::{Measure, RequestedMeasure};
-use crate::tidy::{Row, TOTAL};
+use crate::tidy::{EMPTY_GROUP, Row, TOTAL};
 
 /// The note of a value shown without what would need the exact counts under rounding.
 const ROUNDED: &str = "tallene er afrundet: vist uden det, der kræver de præcise tal";
-
-/// The note of a level nobody in the table belongs to.
-const EMPTY_GROUP: &str = "ingen patienter i gruppen";
 
 /// Broad age groups for standardisation (first 5-year band of each): 5-year bands are too
 /// sparse in small strata, so the standard's weights of the bands in a group are pooled.

@@ -82,7 +82,7 @@ fn every_shipped_pipeline_writes_its_tables_report_figures_and_manifest() {
     for id in ids {
         let folder = all_outputs().join(&id);
         let csv = std::fs::read_to_string(folder.join(format!("tables/{id}.csv"))).expect("table");
-        assert!(csv.starts_with("analysis,outcome,subanalysis,year,measure,dimension,group,value,lower,upper,numerator,denominator,method,suppressed,note\n"));
+        assert!(csv.starts_with("analysis,outcome,subanalysis,year,period_start,period_end,measure,dimension,group,value,lower,upper,numerator,denominator,method,suppressed,status,note\n"));
         let spec: toml::Value = toml::from_str(
             &std::fs::read_to_string(root().join(format!("pipelines/{id}.toml"))).expect("spec"),
         )

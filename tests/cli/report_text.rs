@@ -191,7 +191,7 @@ fn waiting_times_name_the_shortest_and_longest_released_mean() {
 }
 
 #[test]
-fn the_summary_ranks_social_and_geographic_differences_and_leaves_age_and_sex_out() {
+fn the_summary_ranks_social_and_geographic_differences_and_leaves_the_rest_out() {
     let page = std::fs::read_to_string(all_outputs().join("aarsanalyse").join("report.html"))
         .expect("report.html");
     let summary = page
@@ -199,8 +199,13 @@ fn the_summary_ranks_social_and_geographic_differences_and_leaves_age_and_sex_ou
         .and_then(|(_, rest)| rest.split_once("</section>"))
         .map(|(summary, _)| html::text(summary).replace('\u{a0}', " "))
         .expect("a summary");
-    // Age groups and sexes are named in no summary sentence.
-    for age_or_sex in [" år end for ", "for kvinder end", "for mænd end"] {
+    // Age groups, sexes and numbers of conditions are named in no summary sentence.
+    for age_or_sex in [
+        " år end for ",
+        "for kvinder end",
+        "for mænd end",
+        "kroniske sygdomme end",
+    ] {
         assert!(!summary.contains(age_or_sex), "{age_or_sex}\n{summary}");
     }
     // The diabetes line names education before income and region, as ranked.

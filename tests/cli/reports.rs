@@ -506,3 +506,50 @@ fn an_incident_analysis_is_labelled_by_its_period() {
         "a prevalent analysis keeps its index year"
     );
 }
+
+/// The tidy table says which period each row describes: an incident design its whole period
+/// (AMI's patients were indexed from 1 January 2021 to 30 September 2024, not in 2021), a
+/// prevalent one its index date in each trend year; and why a cell is blank.
+#[test]
+fn the_tidy_table_names_each_rows_period_and_status() {
+    use crate::table::Table;
+    let out = crate::pipelines::all_outputs();
+    let table = |id: &str| {
+        Table::from_text(&read(
+            &out.join(id).join("tables").join(format!("{id}.csv")),
+        ))
+    };
+    let ami = table("ami_pci_rehab_death");
+    for r in 0..ami.len() {
+        assert_eq!(
+            (ami.str(r, "period_start"), ami.str(r, "period_end")),
+            ("2021-01-01", "2024-09-30"),
+            "row {r}"
+        );
+    }
+    let t2d = table("t2d_sglt2_glp1");
+    let mut years = std::collections::BTreeSet::new();
+    for r in 0..t2d.len() {
+        let day = format!("{}-01-01", t2d.str(r, "year"));
+        assert_eq!(t2d.str(r, "period_start"), day, "row {r}");
+        assert_eq!(t2d.str(r, "period_end"), day, "row {r}");
+        years.insert(day);
+    }
+    assert_eq!(years.len(), 2, "the trend's two index dates");
+    // Every blank value has its reason; every value shown is 'vist'.
+    let mut seen = std::collections::BTreeSet::new();
+    for t in [&ami, &t2d, &table("hip_fracture_surgery")] {
+        for r in 0..t.len() {
+            let status = t.str(r, "status");
+            let expected = match (t.opt(r, "value"), t.str(r, "suppressed")) {
+                (_, "true") => "undertrykt",
+                (Some(_), _) => "vist",
+                (None, _) if t.str(r, "note") == "ingen patienter i gruppen" => "ingen patienter",
+                (None, _) => "ikke beregnet",
+            };
+            assert_eq!(status, expected, "row {r}: {}", t.str(r, "note"));
+            seen.insert(status.to_string());
+        }
+    }
+    assert_eq!(seen.len(), 4, "data-samples/ has every status: {seen:?}");
+}
