@@ -11,7 +11,8 @@
 //! the documented zero rule's 100 persons.
 //!
 //! Draws of 4,000, 8,000 and 20,000 persons, the shipped specs, a spec written to have every
-//! relation at once (nested sub-analyses, nested outcomes listed out of order, survivors and
+//! relation at once (nested sub-analyses, nested outcomes listed out of order, deaths within 90
+//! days listed before those within 30 (L8), survivors and
 //! deaths, municipality with region and hospital), and the AMI and youth specs with their counts
 //! rounded to base 5 (a printed count then tells its value within 4, and must be a multiple of 5).
 
@@ -102,12 +103,19 @@ fn knowledge() -> Vec<Knowledge> {
                 ("men", ""),
             ],
             of_sex: vec![("women", "2"), ("men", "1")],
-            same_patients: vec!["surgery_72h", "surgery_24h", "surgery_48h", "death30"],
+            same_patients: vec![
+                "surgery_72h",
+                "surgery_24h",
+                "surgery_48h",
+                "death90",
+                "death30",
+            ],
             survivors: vec![("reoperation", "surgery_72h", Some("death30"))],
             nested_outcomes: vec![
                 ("surgery_24h", "surgery_48h"),
                 ("surgery_24h", "surgery_72h"),
                 ("surgery_48h", "surgery_72h"),
+                ("death30", "death90"),
             ],
             rounded_to: None,
         },
@@ -185,6 +193,14 @@ name_en = "Surgery within 2 days"
 kind = "procedure"
 codes = ["KNFB", "KNFJ"]
 window_days = [0, 2]
+
+[[outcomes]]
+id = "death90"
+name_da = "Død inden for 90 dage"
+name_en = "Death within 90 days"
+kind = "death"
+window_days = [0, 90]
+favourable = false
 
 [[outcomes]]
 id = "death30"
@@ -981,6 +997,45 @@ fn the_attacker_finds_no_small_count_in_any_draw() {
         found.len(),
         found.join("\n")
     );
+}
+
+/// L8: deaths within 30 and within 90 days listed in that order the other way round. Where
+/// nobody died between day 30 and day 90, the two tables are equal level by level, so a 30-day
+/// count hidden beside a printed 90-day count (or total) would give it away. The draw has such
+/// groups among its few deaths (checked in the internal run), and the attacker, who knows that
+/// the 30-day deaths lie inside the 90-day ones, finds no small count.
+#[test]
+fn l8_equal_totals_of_nested_deaths_give_no_count_away() {
+    let out = release_of_draw(20_000, 5);
+    let only = |rows: ReleaseRows| -> ReleaseRows {
+        rows.into_iter()
+            .filter(|((analysis, _), _)| analysis == "hip_every_relation")
+            .collect()
+    };
+    let (released, truth) = (only(printed(&out, false)), only(printed(&out, true)));
+    let mut equal_small = 0;
+    for rows in truth.values() {
+        for ((sub, outcome, dim, group), (n30, _)) in rows {
+            let key = (
+                sub.clone(),
+                "death90".to_string(),
+                dim.clone(),
+                group.clone(),
+            );
+            if outcome == "death30"
+                && n30.is_some_and(|n| (1..THRESHOLD).contains(&n))
+                && rows.get(&key).is_some_and(|(n90, _)| n90 == n30)
+            {
+                equal_small += 1;
+            }
+        }
+    }
+    assert!(
+        equal_small > 0,
+        "the draw has 30-day death counts of 1-4 equal to their 90-day counts"
+    );
+    let leaks = attack_release(&released, Some(&truth));
+    assert!(leaks.is_empty(), "{leaks:?}");
 }
 
 /// The attacker is not blind: on an internal run (nothing hidden) of the same data it finds
