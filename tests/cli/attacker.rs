@@ -12,9 +12,9 @@
 //!
 //! Draws of 4,000, 8,000 and 20,000 persons, the shipped specs, a spec written to have every
 //! relation at once (nested sub-analyses, nested outcomes listed out of order, deaths within 90
-//! days listed before those within 30 (L8), survivors and
-//! deaths, municipality with region and hospital), and the AMI and youth specs with their counts
-//! rounded to base 5 (a printed count then tells its value within 4, and must be a multiple of 5).
+//! days listed before those within 30 (L8), survivors and deaths, municipality with region and
+//! hospital), and the AMI and youth specs with their counts rounded to base 5 (a printed count
+//! then tells its value within 4, and must be a multiple of 5).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
