@@ -9,14 +9,14 @@ use super::chapter::{Chapter, Numbered, Style};
 use super::deliverable::ReportKind;
 use super::doc_table::{Cell, Column, DocTable};
 use super::figures::Figure;
-use super::format::escape;
+use super::format::{self, escape};
 use super::labels::Lang;
 use super::methods::note;
 use super::{definitions, style};
 use crate::dates;
 use crate::disclosure::suppressed::InformationLoss;
 use crate::error::Result;
-use crate::spec::{LoadedSpec, Measure};
+use crate::spec::{Design, LoadedSpec, Measure};
 use crate::tidy::{Row, years};
 
 /// One register file an analysis read, with its fingerprint.
@@ -36,6 +36,8 @@ pub struct RunRecord {
     pub threshold: u64,
     /// What disclosure control cost (from the manifest).
     pub information_loss: InformationLoss,
+    /// The registers were synthetic: the document says so on every page.
+    pub synthetic: bool,
 }
 
 /// An analysis of the plan: its released rows and provenance, or the exit code of its failed
@@ -95,6 +97,95 @@ pub struct Document {
     pub figures: Vec<Figure>,
 }
 
+/// The reading guide: the words and signs of the tables and the text, for a reader who is not
+/// a statistician.
+fn reading_guide(lang: Lang) -> String {
+    let terms: [(&str, &str, &str, &str); 9] = [
+        (
+            "Andel",
+            "Procentdelen af patienterne i en gruppe, der havde udfaldet, fx fik PCI inden for 2 dage.",
+            "Proportion",
+            "The percentage of the patients in a group who had the outcome, e.g. PCI within 2 days.",
+        ),
+        (
+            "95 % CI (sikkerhedsinterval)",
+            "Intervallet af værdier, som er forenelige med data. Jo færre patienter i gruppen, jo bredere interval. Skrives \"41,2 (38,0–44,5)\"; en grænse under 0 skrives med \"til\": \"−1,2 til 3,4\".",
+            "95% CI (confidence interval)",
+            "The range of values compatible with the data. The fewer the patients in a group, the wider the interval. Written \"41.2 (38.0–44.5)\"; a limit below 0 with \"to\": \"−1.2 to 3.4\".",
+        ),
+        (
+            "Referencegruppe",
+            "Den gruppe, de andre sammenlignes med: lang uddannelse, 5. indkomstkvintil og dansk oprindelse, ellers gruppen med det bedste resultat.",
+            "Reference group",
+            "The group the others are compared with: long education, the 5th income quintile and Danish origin, otherwise the group with the best result.",
+        ),
+        (
+            "Procentpoint",
+            "Forskellen mellem to andele: fra 40 % til 50 % er 10 procentpoint (og 25 % mere).",
+            "Percentage points",
+            "The difference between two proportions: from 40% to 50% is 10 percentage points (and 25% more).",
+        ),
+        (
+            "Statistisk signifikant",
+            "En forskel, hvis 95 % CI ikke omfatter 0. En forskel, der ikke er statistisk signifikant, kan skyldes tilfældig variation; den er ikke bevis for, at der ingen forskel er.",
+            "Statistically significant",
+            "A difference whose 95% CI does not include 0. A difference that is not statistically significant may be chance; it is no proof that there is no difference.",
+        ),
+        (
+            "Alders- og kønsstandardiseret andel",
+            "Den andel, gruppen ville have haft med standardbefolkningens fordeling på alder og køn (direkte standardisering, bilag A), så grupper med forskellig alder kan sammenlignes. Den kan afvige meget fra den rå andel.",
+            "Age- and sex-standardised proportion",
+            "The proportion the group would have had with the standard population's distribution by age and sex (direct standardisation, appendix A), so that groups of different ages can be compared. It may differ much from the crude proportion.",
+        ),
+        (
+            "Hældningsindeks (SII) og relativt ulighedsindeks (RII)",
+            "Forskellen (SII, i procentpoint) og forholdet (RII) mellem den laveste og den højeste ende af en ordnet opdeling som uddannelse eller indkomst, beregnet over alle grupper.",
+            "Slope index (SII) and relative index of inequality (RII)",
+            "The difference (SII, in percentage points) and the ratio (RII) between the bottom and the top of an ordered dimension such as education or income, computed over all its groups.",
+        ),
+        (
+            "Undertrykt",
+            "Tallet vises ikke (diskretion): det bygger på færre personer end tærsklen (bilag A), eller det ville lade en læser regne sig frem til et sådant tal ud fra andre tal i rapporten eller tidligere udgivelser.",
+            "Suppressed",
+            "The number is not shown (disclosure control): it rests on fewer persons than the threshold (appendix A), or it would let a reader work out such a number from other numbers in the report or earlier releases.",
+        ),
+        (
+            "Ikke beregnet",
+            "Målet kan ikke beregnes for disse grupper, fx et hældningsindeks for en opdeling uden rækkefølge.",
+            "Not computed",
+            "The measure cannot be computed for these groups, e.g. a slope index for a dimension without an order.",
+        ),
+    ];
+    let mut html = format!(
+        "<section id=\"laesevejledning\" data-section=\"reading-guide\">\n<h2>{}</h2>\n<dl class=\"definitions\">\n",
+        lang.pick("Læsevejledning", "How to read the report")
+    );
+    for (term_da, text_da, term_en, text_en) in terms {
+        html.push_str(&format!(
+            "<dt>{}</dt>\n<dd>{}</dd>\n",
+            escape(lang.pick(term_da, term_en)),
+            escape(lang.pick(text_da, text_en))
+        ));
+    }
+    html.push_str("</dl>\n</section>\n");
+    html
+}
+
+/// The first and last day any analysis's patients were indexed, over every year it reports.
+fn data_span(chapters: &[Chapter<'_>]) -> Option<(i32, i32)> {
+    chapters
+        .iter()
+        .flat_map(|c| {
+            crate::tidy::years(c.rows)
+                .into_iter()
+                .map(|year| match c.spec.design.in_year(year) {
+                    Design::IndexDate(day) => (day, day),
+                    Design::Period(first, last) => (first, last),
+                })
+        })
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+}
+
 /// The document's kind as the title page names it.
 pub fn kind_name(kind: ReportKind, lang: Lang) -> &'static str {
     match kind {
@@ -146,20 +237,53 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
             )
         ));
     }
-    // Title page.
+    let synthetic = d
+        .analyses
+        .iter()
+        .any(|a| a.run.as_ref().is_ok_and(|r| r.synthetic));
+    if synthetic {
+        // Fixed, so that a printed page repeats it on every page.
+        body.push_str(&format!(
+            "<div class=\"synthetic\" data-section=\"synthetic\">{}</div>\n",
+            lang.pick(
+                "SYNTETISKE DATA: tallene beskriver ikke virkelige personer",
+                "SYNTHETIC DATA: the numbers describe no real persons"
+            )
+        ));
+    }
+    // Title page: the period the patients were indexed in, and the date the data were taken.
+    let period = match data_span(&chapters) {
+        Some((first, last)) => format!(
+            "{} {} {} {}. ",
+            lang.pick("Patienter indekseret fra", "Patients indexed from"),
+            format::date(first, lang),
+            lang.pick("til og med", "up to and including"),
+            format::date(last, lang),
+        ),
+        None => String::new(),
+    };
     body.push_str(&format!(
-        "<section class=\"title-page\" data-section=\"title\">\n<p class=\"kind\">{}</p>\n<h1>{}</h1>\n<p class=\"subtitle\">{}</p>\n<p>{} {}. {} ulighed {}.</p>\n",
+        "<section class=\"title-page\" data-section=\"title\">\n<p class=\"kind\">{}</p>\n<h1>{}</h1>\n<p class=\"subtitle\">{}</p>\n<p>{period}{} {}. {} ulighed {}.</p>\n",
         escape(&kind),
         escape(&title),
         escape(lang.pick(
             "Social og geografisk ulighed i behandling og tilbud, opgjort på nationale registre",
             "Social and geographic inequality in treatment and offers, from the national registers"
         )),
-        lang.pick("Data til og med", "Data up to"),
-        dates::format_iso(d.as_of),
+        lang.pick("Data opgjort", "Data taken on"),
+        format::date(d.as_of, lang),
         lang.pick("Udarbejdet med", "Produced with"),
         env!("CARGO_PKG_VERSION"),
     ));
+    if synthetic {
+        body.push_str(&format!(
+            "<p class=\"status\"><strong>{}</strong></p>\n",
+            lang.pick(
+                "Registrene er syntetiske (lavet af ulighed synth): tallene viser, hvordan rapporten ser ud, ikke hvordan det står til.",
+                "The registers are synthetic (made by ulighed synth): the numbers show what the report looks like, not how things are."
+            )
+        ));
+    }
     if style.preliminary {
         body.push_str(&format!(
             "<p class=\"status\"><strong>{}</strong></p>\n",
@@ -171,11 +295,17 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
     }
     body.push_str("</section>\n");
     // Contents.
-    let mut contents: Vec<(String, String)> = vec![(
-        "sammenfatning".into(),
-        lang.pick("Sammenfatning af resultaterne", "Summary of findings")
-            .into(),
-    )];
+    let mut contents: Vec<(String, String)> = vec![
+        (
+            "sammenfatning".into(),
+            lang.pick("Sammenfatning af resultaterne", "Summary of findings")
+                .into(),
+        ),
+        (
+            "laesevejledning".into(),
+            lang.pick("Læsevejledning", "How to read the report").into(),
+        ),
+    ];
     if style.preliminary {
         contents.push((
             "status".into(),
@@ -234,6 +364,7 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
         }
     }
     body.push_str("</ul>\n</section>\n");
+    body.push_str(&reading_guide(lang));
     if style.preliminary {
         body.push_str(&plan_status(d, style, &mut numbered));
         body.push_str(&completeness(d, style, &mut numbered));

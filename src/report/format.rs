@@ -43,6 +43,44 @@ pub fn number(value: Option<f64>, decimals: usize, lang: Lang) -> String {
     out
 }
 
+/// A date as the language writes it in running text: "1. januar 2021", "1 January 2021".
+pub fn date(day: i32, lang: Lang) -> String {
+    const DA: [&str; 12] = [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (year, month, d) = crate::dates::civil_from_days(day);
+    let m = (month as usize).clamp(1, 12) - 1;
+    match lang {
+        Lang::Da => format!("{d}. {} {year}", DA[m]),
+        Lang::En => format!("{d} {} {year}", EN[m]),
+    }
+}
+
 /// A count in the language's notation ("27.102"), "–" for none.
 pub fn count(value: Option<u64>, lang: Lang) -> String {
     value.map_or_else(|| "–".into(), |v| number(Some(v as f64), 0, lang))
@@ -108,6 +146,9 @@ mod tests {
         assert_eq!(count(Some(18458), Lang::Da), "18.458");
         assert_eq!(count(None, Lang::Da), "–");
         assert_eq!(range(-14.72, -2.61, 1, Lang::Da), "−14,7 til −2,6");
+        let day = crate::dates::days_from_civil(2024, 9, 30);
+        assert_eq!(date(day, Lang::Da), "30. september 2024");
+        assert_eq!(date(day, Lang::En), "30 September 2024");
         assert_eq!(range(-1.0, 2.0, 1, Lang::En), "−1.0 to 2.0");
         assert_eq!(
             with_interval(Some(-8.8), Some(-14.7), Some(-2.6), 1, Lang::Da),

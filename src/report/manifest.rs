@@ -35,6 +35,8 @@ pub struct Manifest {
     /// The key a later run compares to decide whether anything changed.
     pub run_key: String,
     pub registers: String,
+    /// The registers are synthetic (made by `synth`): every document made from them says so.
+    pub synthetic: bool,
     /// Every register file the analysis reads, with size and SHA-256.
     pub inputs: Vec<InputFile>,
     pub as_of: String,
@@ -70,6 +72,7 @@ impl Manifest {
             spec_sha256: spec_hash.into(),
             run_key: provenance.run_key.into(),
             registers: provenance.registers.display().to_string(),
+            synthetic: provenance.synthetic,
             inputs: provenance.inputs.to_vec(),
             steps: provenance.steps.to_vec(),
             seconds: provenance.started.elapsed().as_secs_f64(),
@@ -188,6 +191,8 @@ impl StepRecord {
 /// Where a run's numbers came from, for its manifest.
 pub struct Provenance<'a> {
     pub registers: &'a Path,
+    /// The registers were made by `synth` (see [`crate::synth::made_by_synth`]).
+    pub synthetic: bool,
     pub run_key: &'a str,
     pub inputs: &'a [InputFile],
     pub steps: &'a [StepRecord],

@@ -9,6 +9,7 @@ h2{margin-top:2.5rem;border-bottom:2px solid #0072b2;padding-bottom:.2rem}
 .title-page .subtitle{font-size:1.15rem}
 .status{background:#fff3cd;border-left:6px solid #e69f00;padding:.6rem}
 .internal{background:#c00;color:#fff;padding:.5rem}
+.synthetic{position:fixed;top:0;right:0;background:#e69f00;color:#000;font-size:.75rem;font-weight:bold;padding:.15rem .5rem;z-index:1}
 .lead{font-size:1.05rem}
 .key-results{background:#f3f8fb;border-left:4px solid #0072b2;padding:.2rem .9rem;margin:1rem 0}
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}

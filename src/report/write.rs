@@ -79,6 +79,7 @@ pub fn analysis(
             inputs: provenance.inputs.iter().map(input_record).collect(),
             threshold: suppressed.threshold,
             information_loss: suppressed.information_loss.clone(),
+            synthetic: provenance.synthetic,
         }),
     }];
     let doc = document::build(&DocumentSpec {

@@ -29,6 +29,8 @@ pub struct RecordedRun {
     inputs: Vec<RecordedInput>,
     #[serde(default)]
     disclosure: RecordedDisclosure,
+    #[serde(default)]
+    synthetic: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,6 +87,7 @@ impl RecordedRun {
                 .collect(),
             threshold: self.disclosure.threshold,
             information_loss: self.disclosure.information_loss.clone(),
+            synthetic: self.synthetic,
         }
     }
 }

@@ -500,6 +500,7 @@ fn analyse(
         &reach,
         &Provenance {
             registers: &registers_dir,
+            synthetic: crate::synth::made_by_synth(&registers_dir),
             run_key: &key,
             inputs: &inputs,
             steps: &steps,

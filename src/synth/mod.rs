@@ -12,6 +12,15 @@
 //!
 //! The output is the same bytes for the same seed whatever the number of threads.
 
+/// The known truth `synth` writes beside its registers; its presence marks a registers folder as
+/// synthetic, so that every document made from it says so on every page.
+pub const TRUTH_FILE: &str = "truth.json";
+
+/// Whether `dir` holds registers made by `synth` (its [`TRUTH_FILE`] beside them).
+pub fn made_by_synth(dir: &Path) -> bool {
+    dir.join(TRUTH_FILE).is_file()
+}
+
 pub mod background;
 pub mod events;
 pub mod hospitals;
@@ -388,7 +397,7 @@ fn write_truth(config: &SynthConfig, truth: &TruthAccumulator) -> Result<PathBuf
         offers: &OFFERS,
         marginal: truth.finish(),
     };
-    let path = config.out.join("truth.json");
+    let path = config.out.join(TRUTH_FILE);
     let text = serde_json::to_string_pretty(&document)
         .map_err(|e| Error::Internal(format!("truth.json: {e}")))?;
     std::fs::write(&path, text + "\n").map_err(|e| Error::writing(&path, e))?;

@@ -53,9 +53,11 @@ fn annual_analysis_has_every_part_and_no_recommendations() {
     let chapters = found.iter().filter(|s| **s == "chapter").count();
     assert_eq!(chapters, shipped().len(), "one chapter per analysis");
     for part in [
+        "synthetic",
         "title",
         "contents",
         "summary",
+        "reading-guide",
         "appendix-data",
         "provenance",
     ] {
@@ -552,4 +554,48 @@ fn the_tidy_table_names_each_rows_period_and_status() {
         }
     }
     assert_eq!(seen.len(), 4, "data-samples/ has every status: {seen:?}");
+}
+
+/// A document made from `synth`'s registers says so on every page (a fixed banner) and on its
+/// title page, which names the period the patients were indexed in; the same registers without
+/// synth's truth file are taken as real, and nothing says synthetic.
+#[test]
+fn synthetic_registers_are_marked_on_every_page_and_real_ones_are_not() {
+    let page = read(&annual().join("report.html"));
+    assert!(page.contains("<div class=\"synthetic\""), "the banner");
+    assert!(page.contains("SYNTETISKE DATA"));
+    assert!(
+        page.contains("Patienter indekseret fra 1. januar 2021 til og med 29. december 2024"),
+        "the title page names the data's period (the earliest start and the latest end: hip fracture's period ends 29 December so that its 48 hours lie in the registers)"
+    );
+    let manifest =
+        read(&crate::pipelines::all_outputs().join("youth_depression_anxiety_wait/manifest.json"));
+    assert!(manifest.contains("\"synthetic\": true"), "{manifest}");
+
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-real");
+    let _ = std::fs::remove_dir_all(&dir);
+    let registers = dir.join("registers");
+    std::fs::create_dir_all(&registers).expect("folder");
+    for entry in std::fs::read_dir(small_registers()).expect("small registers") {
+        let entry = entry.expect("entry");
+        if entry.file_name() != "truth.json" && entry.path().is_file() {
+            std::fs::copy(entry.path(), registers.join(entry.file_name())).expect("copy");
+        }
+    }
+    let out = dir.join("out");
+    let run = ulighed(&[
+        "run",
+        "pipelines/youth_depression_anxiety_wait.toml",
+        "--registers",
+        registers.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--as-of",
+        "2025-06-30",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let page = read(&out.join("youth_depression_anxiety_wait/report.html"));
+    assert!(!page.contains("class=\"synthetic\"") && !page.contains("SYNTETISK"));
+    let manifest = read(&out.join("youth_depression_anxiety_wait/manifest.json"));
+    assert!(manifest.contains("\"synthetic\": false"), "{manifest}");
 }
