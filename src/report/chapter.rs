@@ -11,7 +11,6 @@ use super::figures::whiskers::{Panel, Point, small_multiples};
 use super::figures::{Figure, accessible, geo};
 use super::format::{escape, number, with_interval};
 use super::labels::{Lang, dimension, group, measure};
-use super::methods::measure_name;
 use super::text::{self, dimension_sentence, total_sentence};
 use crate::error::Result;
 use crate::spec::{LoadedSpec, Outcome};
@@ -100,6 +99,9 @@ impl Numbered {
         html
     }
 }
+
+/// The method of the slope indices the chapters show (WHO HEAT's logistic SII and RII).
+pub const SLOPE_METHOD: &str = "heat-logistic";
 
 /// A difference's size, whatever its sign.
 fn size(row: &Row) -> f64 {
@@ -420,7 +422,10 @@ impl Chapter<'_> {
         numbered.table(style, &caption, columns, body, notes)
     }
 
-    /// The summary measures of inequality of each dimension that has them.
+    /// The slope index (SII) and relative index (RII) of inequality of each ordered dimension
+    /// (education, income), WHO HEAT's logistic method: the one pair of summary measures a
+    /// reader needs per social dimension, explained below the table. Every other summary
+    /// measure is in appendix A.5 and the analysis's CSV.
     fn summary_table(
         &self,
         o: &Outcome,
@@ -429,60 +434,93 @@ impl Chapter<'_> {
         numbered: &mut Numbered,
     ) -> String {
         let lang = style.lang;
-        let summaries: Vec<&&Row> = rows
+        let of = |dim: &str, code: SummaryMeasure| {
+            rows.iter().copied().find(|r| {
+                r.group == SUMMARY_GROUP
+                    && r.dimension == dim
+                    && r.measure == Measure::Summary(code)
+                    && r.method == SLOPE_METHOD
+            })
+        };
+        let estimate = |row: Option<&Row>| {
+            let row = row.filter(|r| r.value.is_some() || r.suppressed);
+            Cell::Estimate {
+                value: row.and_then(|r| r.value),
+                lower: row.and_then(|r| r.lower),
+                upper: row.and_then(|r| r.upper),
+                decimals: 2,
+                why_empty: match row {
+                    Some(_) => lang.pick("undertrykt", "suppressed"),
+                    None => lang.pick("ikke beregnet", "not computed"),
+                }
+                .into(),
+            }
+        };
+        let body: Vec<Vec<Cell>> = self
+            .spec
+            .spec
+            .stratifiers
             .iter()
-            .filter(|r| r.group == SUMMARY_GROUP && (r.value.is_some() || r.suppressed))
+            .filter(|s| s.ordered())
+            .map(|s| s.code())
+            .filter(|dim| {
+                of(dim, SummaryMeasure::Sii).is_some_and(|r| r.value.is_some() || r.suppressed)
+            })
+            .map(|dim| {
+                vec![
+                    Cell::Text(dimension(&dim, lang)),
+                    estimate(of(&dim, SummaryMeasure::Sii)),
+                    estimate(of(&dim, SummaryMeasure::Rii)),
+                ]
+            })
             .collect();
-        if summaries.is_empty() {
+        if body.is_empty() {
             return String::new();
         }
         let columns = vec![
             Column {
-                heading: lang.pick("Dimension", "Dimension").into(),
+                heading: lang.pick("Opdeling", "Dimension").into(),
                 interval: false,
             },
             Column {
-                heading: lang.pick("Mål", "Measure").into(),
-                interval: false,
+                heading: lang
+                    .pick(
+                        "Hældningsindeks, SII (procentpoint)",
+                        "Slope index, SII (percentage points)",
+                    )
+                    .into(),
+                interval: true,
             },
             Column {
-                heading: lang.pick("Værdi", "Value").into(),
+                heading: lang
+                    .pick("Relativt ulighedsindeks, RII", "Relative index, RII")
+                    .into(),
                 interval: true,
             },
         ];
-        let body = summaries
-            .iter()
-            .map(|r| {
-                vec![
-                    Cell::Text(dimension(&r.dimension, lang)),
-                    Cell::Text(measure_name(r.measure, &r.method, lang)),
-                    Cell::Estimate {
-                        value: r.value,
-                        lower: r.lower,
-                        upper: r.upper,
-                        decimals: 2,
-                        why_empty: lang.pick("undertrykt", "suppressed").into(),
-                    },
-                ]
-            })
-            .collect();
         let caption = format!(
             "{}: {}, {}",
-            lang.pick("Summariske ulighedsmål", "Summary measures of inequality"),
+            lang.pick(
+                "Ulighed over hele rangordningen",
+                "Inequality across the whole ranking"
+            ),
             self.outcome_name(o, lang),
             self.period(self.last_year())
         );
+        let table = format!("tables/{}.csv", self.spec.spec.id);
         numbered.table(
             style,
             &caption,
             columns,
             body,
-            vec![lang
-                .pick(
-                    "Kun de mål, der kan beregnes for dimensionen (WHO HEAT's anvendelighedstests), vises; alle mål med begrundelse står i analysens tabel (tables/<id>.csv).",
-                    "Only the measures that apply to the dimension (WHO HEAT's applicability tests) are shown; every measure with its reason is in the analysis's table (tables/<id>.csv).",
-                )
-                .to_string()],
+            vec![match lang {
+                Lang::Da => format!(
+                    "SII er den anslåede forskel i procentpoint i andelen mellem toppen og bunden af rangordningen (fra laveste til højeste uddannelse eller indkomst), beregnet over alle grupper og vægtet med deres størrelse; RII er forholdet mellem de to. SII = 0 og RII = 1 betyder ingen gradient. Metode: WHO HEAT, logistisk regression (bilag A.3). De øvrige summariske ulighedsmål står i bilag A.5 og i analysens tabel ({table})."
+                ),
+                Lang::En => format!(
+                    "SII is the estimated difference in percentage points in the proportion between the top and the bottom of the ranking (from the lowest to the highest education or income), computed over all groups weighted by their size; RII is the ratio of the two. SII = 0 and RII = 1 mean no gradient. Method: WHO HEAT, logistic regression (appendix A.3). The other summary measures of inequality are in appendix A.5 and the analysis's table ({table})."
+                ),
+            }],
         )
     }
 

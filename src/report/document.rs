@@ -11,12 +11,12 @@ use super::doc_table::{Cell, Column, DocTable};
 use super::figures::Figure;
 use super::format::{self, escape};
 use super::labels::Lang;
-use super::methods::note;
+use super::methods::{measure_name, note};
 use super::{definitions, style};
 use crate::dates;
 use crate::disclosure::suppressed::InformationLoss;
 use crate::error::Result;
-use crate::spec::{Design, LoadedSpec, Measure};
+use crate::spec::{Design, LoadedSpec, Measure, SummaryMeasure};
 use crate::tidy::{Row, years};
 
 /// One register file an analysis read, with its fingerprint.
@@ -242,13 +242,14 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
         .iter()
         .any(|a| a.run.as_ref().is_ok_and(|r| r.synthetic));
     if synthetic {
-        // Fixed, so that a printed page repeats it on every page.
+        // On screen a banner fixed to the window; in print the top margin of every page (CSS
+        // Paged Media's margin boxes), where it covers no text.
+        let mark = lang.pick(
+            "SYNTETISKE DATA: tallene beskriver ikke virkelige personer",
+            "SYNTHETIC DATA: the numbers describe no real persons",
+        );
         body.push_str(&format!(
-            "<div class=\"synthetic\" data-section=\"synthetic\">{}</div>\n",
-            lang.pick(
-                "SYNTETISKE DATA: tallene beskriver ikke virkelige personer",
-                "SYNTHETIC DATA: the numbers describe no real persons"
-            )
+            "<style>@page{{@top-right{{content:\"{mark}\";font:bold 8pt \"DejaVu Sans\",Arial,sans-serif;color:#a05a00}}}}</style>\n<div class=\"synthetic\" data-section=\"synthetic\">{mark}</div>\n"
         ));
     }
     // Title page: the period the patients were indexed in, and the date the data were taken.
@@ -634,6 +635,7 @@ fn appendix(
         )
     ));
     html.push_str(&information_loss(analyses, style, numbered));
+    html.push_str(&other_summary_measures(analyses, style, numbered));
     if d.internal.is_some() {
         html.push_str(&format!(
             "<p class=\"internal\">{}</p>\n",
@@ -644,6 +646,83 @@ fn appendix(
         ));
     }
     html.push_str("</section>\n");
+    html
+}
+
+/// Appendix A.5: every released summary measure of inequality beyond the slope indices the
+/// chapters show, for the main analysis in the year each chapter describes, one table per
+/// analysis; measures not computed or suppressed are left to the analysis's CSV, with their
+/// reasons.
+fn other_summary_measures(analyses: &[&Analysis], style: Style, numbered: &mut Numbered) -> String {
+    let lang = style.lang;
+    let mut html = String::new();
+    for a in analyses {
+        let Some(last) = years(&a.rows).last().copied() else {
+            continue;
+        };
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        for o in &a.spec.spec.outcomes {
+            for r in a.rows.iter().filter(|r| {
+                r.year == last
+                    && r.subanalysis.is_empty()
+                    && r.outcome == o.id
+                    && r.group == crate::tidy::SUMMARY_GROUP
+                    && r.value.is_some()
+                    && !(matches!(
+                        r.measure,
+                        Measure::Summary(SummaryMeasure::Sii | SummaryMeasure::Rii)
+                    ) && r.method == super::chapter::SLOPE_METHOD)
+            }) {
+                rows.push(vec![
+                    Cell::Text(lang.pick(&o.name_da, &o.name_en).into()),
+                    Cell::Text(super::labels::dimension(&r.dimension, lang)),
+                    Cell::Text(measure_name(r.measure, &r.method, lang)),
+                    Cell::Estimate {
+                        value: r.value,
+                        lower: r.lower,
+                        upper: r.upper,
+                        decimals: 2,
+                        why_empty: String::new(),
+                    },
+                ]);
+            }
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        if html.is_empty() {
+            html.push_str(&format!(
+                "<h3>{}</h3>\n<p>{}</p>\n",
+                lang.pick(
+                    "A.5 Øvrige summariske ulighedsmål",
+                    "A.5 Other summary measures of inequality"
+                ),
+                lang.pick(
+                    "Ud over hældningsindeksene i kapitlerne: de mål, der kan beregnes og vises for opdelingen (WHO HEAT's anvendelighedstest og diskretion). Alle mål med begrundelse står i analysernes tabeller (tables/<analyse>.csv); målenes formler og referencer i bilag A.3.",
+                    "Beyond the slope indices of the chapters: the measures that can be computed and shown for the dimension (WHO HEAT's applicability tests and disclosure control). Every measure with its reason is in the analyses' tables (tables/<analysis>.csv); the measures' formulas and references in appendix A.3."
+                )
+            ));
+        }
+        html.push_str(&numbered.table(
+            style,
+            &format!(
+                "{}: {}",
+                lang.pick("Øvrige summariske ulighedsmål", "Other summary measures"),
+                lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)
+            ),
+            vec![
+                column(lang.pick("Udfald", "Outcome")),
+                column(lang.pick("Opdeling", "Dimension")),
+                column(lang.pick("Mål", "Measure")),
+                Column {
+                    heading: lang.pick("Værdi", "Value").into(),
+                    interval: true,
+                },
+            ],
+            rows,
+            Vec::new(),
+        ));
+    }
     html
 }
 

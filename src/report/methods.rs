@@ -207,7 +207,10 @@ pub const NOTES: &[MethodNote] = &[
     MethodNote {
         measure: Measure::Summary(SummaryMeasure::Mld),
         method: "heat",
-        name: ["Mean log deviation (MLD)", "Mean log deviation (MLD)"],
+        name: [
+            "Gennemsnitlig logaritmisk afvigelse (MLD)",
+            "Mean log deviation (MLD)",
+        ],
         formula: ["Σ pⱼ(−ln(yⱼ/μ))", "Σ pⱼ(−ln(yⱼ/μ))"],
         reference: HEAT,
     },

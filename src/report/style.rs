@@ -35,7 +35,9 @@ nav.contents{break-after:page}
 section.chapter,section.appendix{break-before:page}
 h2,h3,h4,caption{break-after:avoid}
 table,figure,.key-results{break-inside:avoid}
+p.note{break-before:avoid;break-inside:avoid}
 details.alt{display:none}
+.synthetic{display:none}
 a{color:inherit;text-decoration:none}
 }
 "#;

@@ -599,3 +599,35 @@ fn synthetic_registers_are_marked_on_every_page_and_real_ones_are_not() {
     let manifest = read(&out.join("youth_depression_anxiety_wait/manifest.json"));
     assert!(manifest.contains("\"synthetic\": false"), "{manifest}");
 }
+
+/// The chapters show one slope index and one relative index per ordered social dimension, and
+/// no other summary measure; the others are in appendix A.5.
+#[test]
+fn chapters_show_the_slope_indices_and_the_appendix_the_other_summary_measures() {
+    let page = read(&annual().join("report.html"));
+    let (chapters, appendix) = page.split_once("id=\"bilag-data\"").expect("appendix A");
+    let slope_tables: Vec<_> = html::tables(chapters)
+        .into_iter()
+        .filter(|t| t.caption.contains("Ulighed over hele rangordningen"))
+        .collect();
+    assert!(slope_tables.len() >= 5, "{}", slope_tables.len());
+    for t in &slope_tables {
+        for row in &t.rows {
+            assert!(
+                ["Uddannelse", "Indkomstkvintil"].contains(&row[0].text.as_str()),
+                "{}: {}",
+                t.caption,
+                row[0].text
+            );
+        }
+    }
+    for other in [
+        "koncentrationsindeks",
+        "Theils indeks",
+        "Varians mellem grupper",
+    ] {
+        assert!(!chapters.contains(other), "{other} in a chapter");
+        assert!(appendix.contains(other), "{other} not in appendix A.5");
+    }
+    assert!(appendix.contains("A.5 Øvrige summariske ulighedsmål"));
+}
