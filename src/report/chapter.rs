@@ -656,7 +656,7 @@ impl Chapter<'_> {
                         "Points are proportions, horizontal bars 95% confidence intervals, the dashed line the total."
                     )
                 ),
-                svg: small_multiples(&panels, &t, axis, hidden)?,
+                svg: small_multiples(&panels, &t, axis, hidden, lang)?,
                 alt: format!(
                     "{} {}",
                     lang.pick("Andelen med udfaldet efter", "The proportion with the outcome by"),
@@ -727,6 +727,7 @@ impl Chapter<'_> {
                         "Cumulative share of the patients (0 = most disadvantaged)",
                     ),
                     axis,
+                    lang,
                 )?,
                 alt: format!(
                     "{} {}: {sii_text}.",
@@ -848,6 +849,7 @@ impl Chapter<'_> {
                     target,
                     standard,
                     &FunnelText {
+                        lang,
                         title: &t,
                         x_desc: lang.pick("Patienter", "Patients"),
                         y_desc: lang.pick("Andel (%)", "Proportion (%)"),
@@ -937,6 +939,7 @@ impl Chapter<'_> {
                     &t,
                     lang.pick("Andel (%)", "Proportion (%)"),
                     hidden,
+                    lang,
                 )?,
                 alt: format!(
                     "{} {}–{} {} {}.",

@@ -799,29 +799,37 @@ fn provenance(d: &DocumentSpec, analyses: &[&Analysis]) -> String {
         lang.pick("Opgørelsesdato", "As-of date"),
         dates::format_iso(d.as_of),
     );
+    // One line per analysis: the spec's hash, the run key (computed from the spec and every
+    // input file's content) and which registers it read; each file's SHA-256 is in the
+    // analysis's manifest, where scripts read it (four printed pages of hashes help no reader).
     for a in analyses {
         let Ok(run) = &a.run else { continue };
+        let mut registers: Vec<&str> = run.inputs.iter().map(|i| i.register.as_str()).collect();
+        registers.sort_unstable();
+        registers.dedup();
         html.push_str(&format!(
-            "<h3>{}</h3>\n<ul class=\"provenance\">\n<li>{}: {}</li>\n<li>{}: sha256 {}</li>\n<li>{}: {}</li>\n</ul>\n<table class=\"inputs\">\n<thead><tr><th>{}</th><th>{}</th><th>SHA-256</th></tr></thead>\n<tbody>\n",
+            "<h3>{}</h3>\n<ul class=\"provenance\">\n<li>{}: {} (SHA-256 <span class=\"hash\">{}</span>)</li>\n<li>{}: <span class=\"hash\">{}</span></li>\n<li>{}</li>\n</ul>\n",
             escape(lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)),
             lang.pick("Specifikation", "Specification"),
             escape(&a.spec.path.display().to_string()),
-            lang.pick("Specifikationens hash", "Specification hash"),
             run.spec_sha256,
             lang.pick("Kørselsnøgle", "Run key"),
             run.run_key,
-            lang.pick("Fil", "File"),
-            lang.pick("Register", "Register"),
+            escape(&match lang {
+                Lang::Da => format!(
+                    "{} inputfiler fra registrene {}; hver fils SHA-256 står i analysens manifest ({}/manifest.json).",
+                    run.inputs.len(),
+                    registers.join(", "),
+                    a.spec.spec.id
+                ),
+                Lang::En => format!(
+                    "{} input files from the registers {}; each file's SHA-256 is in the analysis's manifest ({}/manifest.json).",
+                    run.inputs.len(),
+                    registers.join(", "),
+                    a.spec.spec.id
+                ),
+            }),
         ));
-        for i in &run.inputs {
-            html.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td class=\"hash\">{}</td></tr>\n",
-                escape(&i.path),
-                escape(&i.register),
-                i.sha256
-            ));
-        }
-        html.push_str("</tbody>\n</table>\n");
     }
     html.push_str("</section>\n");
     html

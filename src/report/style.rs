@@ -16,7 +16,7 @@ table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
 th,td{border-bottom:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.empty{color:#666;font-style:italic}
-td.hash{font-family:monospace;font-size:.75rem;word-break:break-all}
+td.hash,span.hash{font-family:monospace;font-size:.75rem;word-break:break-all}
 caption{text-align:left;font-weight:bold;padding:.3rem 0}
 p.note{font-size:.85rem;color:#444;margin-top:-.6rem}
 figure{margin:1.5rem 0}

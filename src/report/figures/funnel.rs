@@ -6,9 +6,10 @@
 
 use plotters::prelude::*;
 
-use super::{BLACK, BLUE, GREY, ORANGE, VERMILLION, drawing, legend};
+use super::{BLACK, BLUE, GREY, ORANGE, VERMILLION, drawing, legend, ticks};
 use crate::error::Result;
 use crate::measures::funnel::proportion_limits_at;
+use crate::report::labels::Lang;
 
 /// One unit: its name, patients and proportion (%).
 #[derive(Debug, Clone)]
@@ -27,6 +28,8 @@ pub struct FunnelText<'a> {
     pub limit_95: &'a str,
     pub limit_998: &'a str,
     pub standard: &'a str,
+    /// The notation of the axes' numbers.
+    pub lang: Lang,
 }
 
 /// The limits (lower 95, upper 95, lower 99.8, upper 99.8) in % at `n` patients.
@@ -73,6 +76,8 @@ pub fn funnel_plot(
             .map_err(drawing)?;
         chart
             .configure_mesh()
+            .x_label_formatter(&ticks(text.lang, largest))
+            .y_label_formatter(&ticks(text.lang, 100.0 - bottom))
             .x_desc(text.x_desc)
             .y_desc(text.y_desc)
             .label_style(("sans-serif", 12))

@@ -12,6 +12,7 @@ pub mod sii;
 pub mod trend;
 pub mod whiskers;
 
+use super::labels::Lang;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
@@ -92,6 +93,20 @@ pub fn accessible(svg: &str, title: &str, description: &str) -> String {
 }
 
 /// Shortens a label to `max` characters with an ellipsis.
+/// Tick labels for a value axis spanning `span`, in the reader's notation (Danish "0,5" and
+/// "1.000", not "0.5" and "1000"), with as many decimals as the ticks need: none from a span
+/// of 10 up, one from 1, two below.
+pub fn ticks(lang: Lang, span: f64) -> impl Fn(&f64) -> String {
+    let decimals = if span >= 10.0 {
+        0
+    } else if span >= 1.0 {
+        1
+    } else {
+        2
+    };
+    move |v: &f64| super::format::number(Some(*v), decimals, lang)
+}
+
 pub fn short(label: &str, max: usize) -> String {
     if label.chars().count() <= max {
         label.to_string()

@@ -7,8 +7,9 @@
 use plotters::prelude::*;
 
 use super::whiskers::Point;
-use super::{BLUE, SKY_BLUE, VERMILLION, drawing, short};
+use super::{BLUE, SKY_BLUE, VERMILLION, drawing, short, ticks};
 use crate::error::Result;
+use crate::report::labels::Lang;
 
 /// The midpoints of each group's cumulative rank, from its population share.
 pub fn rank_midpoints(populations: &[f64]) -> Vec<(f64, f64, f64)> {
@@ -33,6 +34,7 @@ pub fn sii_chart(
     title: &str,
     x_desc: &str,
     y_desc: &str,
+    lang: Lang,
 ) -> Result<String> {
     let populations: Vec<f64> = groups.iter().map(|(_, n)| *n).collect();
     let total: f64 = populations.iter().sum();
@@ -63,6 +65,8 @@ pub fn sii_chart(
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .x_label_formatter(&ticks(lang, 1.0))
+            .y_label_formatter(&ticks(lang, top))
             .x_desc(x_desc)
             .y_desc(y_desc)
             .label_style(("sans-serif", 12))

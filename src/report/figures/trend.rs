@@ -4,8 +4,9 @@
 
 use plotters::prelude::*;
 
-use super::{BLUE, SKY_BLUE, drawing, short};
+use super::{BLUE, SKY_BLUE, drawing, short, ticks};
 use crate::error::Result;
+use crate::report::labels::Lang;
 
 /// One year's estimate; `value: None` is suppressed or not computed.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +27,13 @@ pub struct Series {
 const PANEL: (u32, u32) = (240, 200);
 
 /// The panels, three per row.
-pub fn trend_panels(series: &[Series], title: &str, y_desc: &str, hidden: &str) -> Result<String> {
+pub fn trend_panels(
+    series: &[Series],
+    title: &str,
+    y_desc: &str,
+    hidden: &str,
+    lang: Lang,
+) -> Result<String> {
     let columns = series.len().clamp(1, 3);
     let rows = series.len().div_ceil(columns).max(1);
     let years: Vec<i32> = series
@@ -71,6 +78,7 @@ pub fn trend_panels(series: &[Series], title: &str, y_desc: &str, hidden: &str) 
                         String::new()
                     }
                 })
+                .y_label_formatter(&ticks(lang, top))
                 .y_desc(y_desc)
                 .label_style(("sans-serif", 10))
                 .axis_desc_style(("sans-serif", 10))

@@ -4,8 +4,9 @@
 
 use plotters::prelude::*;
 
-use super::{BLUE, GREY, drawing, short};
+use super::{BLUE, GREY, drawing, short, ticks};
 use crate::error::Result;
+use crate::report::labels::Lang;
 
 /// One group's estimate; `value: None` is suppressed or not computed.
 #[derive(Debug, Clone)]
@@ -31,7 +32,13 @@ fn panel_height(points: usize) -> u32 {
 }
 
 /// The panels side by side, two per row; the value axis is shared so that panels compare.
-pub fn small_multiples(panels: &[Panel], title: &str, axis: &str, hidden: &str) -> Result<String> {
+pub fn small_multiples(
+    panels: &[Panel],
+    title: &str,
+    axis: &str,
+    hidden: &str,
+    lang: Lang,
+) -> Result<String> {
     let columns = if panels.len() > 1 { 2 } else { 1 };
     let rows: Vec<&[Panel]> = panels.chunks(columns).collect();
     let heights: Vec<u32> = rows
@@ -62,7 +69,7 @@ pub fn small_multiples(panels: &[Panel], title: &str, axis: &str, hidden: &str) 
             y += *height as i32;
             let cells = strip.split_evenly((1, columns));
             for (panel, area) in row.iter().zip(cells) {
-                draw_panel(&area, panel, top, axis, hidden)?;
+                draw_panel(&area, panel, top, axis, hidden, lang)?;
             }
         }
         root.present().map_err(drawing)?;
@@ -76,6 +83,7 @@ fn draw_panel<DB: DrawingBackend>(
     top: f64,
     axis: &str,
     hidden: &str,
+    lang: Lang,
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -113,6 +121,7 @@ where
                 String::new()
             }
         })
+        .x_label_formatter(&ticks(lang, top))
         .x_desc(axis)
         .label_style(("sans-serif", 11))
         .axis_desc_style(("sans-serif", 11))
