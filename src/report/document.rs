@@ -16,7 +16,7 @@ use super::{definitions, style};
 use crate::dates;
 use crate::disclosure::suppressed::InformationLoss;
 use crate::error::Result;
-use crate::spec::{Design, LoadedSpec, Measure, SummaryMeasure};
+use crate::spec::{LoadedSpec, Measure, SummaryMeasure};
 use crate::tidy::{Row, years};
 
 /// One register file an analysis read, with its fingerprint.
@@ -178,10 +178,7 @@ fn data_span(chapters: &[Chapter<'_>]) -> Option<(i32, i32)> {
         .flat_map(|c| {
             crate::tidy::years(c.rows)
                 .into_iter()
-                .map(|year| match c.spec.design.in_year(year) {
-                    Design::IndexDate(day) => (day, day),
-                    Design::Period(first, last) => (first, last),
-                })
+                .map(|year| c.spec.design.in_year(year).days())
         })
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
 }

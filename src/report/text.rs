@@ -177,16 +177,6 @@ pub fn dimension_sentence(rows: &[&Row], dim: &str, lang: Lang) -> Option<String
         return None;
     }
     let name = dimension(dim, lang).to_lowercase();
-    let levels: Vec<&Row> = rows
-        .iter()
-        .copied()
-        .filter(|r| r.dimension == dim && r.measure == Measure::Proportion && r.is_level())
-        .collect();
-    let hidden: Vec<String> = levels
-        .iter()
-        .filter(|r| r.suppressed)
-        .map(|r| group_in_text(dim, &r.group, lang))
-        .collect();
     let contrasts = contrasts(rows, dim);
     let reference = contrasts.iter().find_map(|d| reference_of(d));
     let mut text = match reference {
@@ -252,19 +242,46 @@ pub fn dimension_sentence(rows: &[&Row], dim: &str, lang: Lang) -> Option<String
             }
         }
     };
-    if !hidden.is_empty() {
+    if let Some(hidden) = not_shown(
+        rows,
+        dim,
+        Measure::Proportion,
+        ("Tallene for", "The numbers for", "are"),
+        lang,
+    ) {
         text.push(' ');
-        text.push_str(&format!(
-            "{} {} {}",
-            lang.pick("Tallene for", "The numbers for"),
-            list(&hidden, lang),
-            lang.pick(
-                "vises ikke (diskretion).",
-                "are not shown (disclosure control)."
-            )
-        ));
+        text.push_str(&hidden);
     }
     Some(text)
+}
+
+/// "Tallene for a og b vises ikke (diskretion).": the groups of `dim` whose `measure` is
+/// hidden, named after `subject` (Danish, English, and the English verb's number), or None.
+fn not_shown(
+    rows: &[&Row],
+    dim: &str,
+    measure: Measure,
+    subject: (&str, &str, &str),
+    lang: Lang,
+) -> Option<String> {
+    let hidden: Vec<String> = rows
+        .iter()
+        .filter(|r| r.dimension == dim && r.measure == measure && r.is_level() && r.suppressed)
+        .map(|r| group_in_text(dim, &r.group, lang))
+        .collect();
+    (!hidden.is_empty()).then(|| match lang {
+        Lang::Da => format!(
+            "{} {} vises ikke (diskretion).",
+            subject.0,
+            list(&hidden, lang)
+        ),
+        Lang::En => format!(
+            "{} {} {} not shown (disclosure control).",
+            subject.1,
+            list(&hidden, lang),
+            subject.2
+        ),
+    })
 }
 
 /// The waiting time of an outcome's patients: "Ventetid blandt de 529 patienter: median 26
@@ -355,21 +372,15 @@ pub fn waiting_sentence(rows: &[&Row], dim: &str, lang: Lang) -> Option<String> 
             lang
         ),
     );
-    let hidden: Vec<String> = means
-        .iter()
-        .filter(|r| r.suppressed)
-        .map(|r| group_in_text(dim, &r.group, lang))
-        .collect();
-    if !hidden.is_empty() {
-        text.push_str(&format!(
-            " {} {} {}",
-            lang.pick("Ventetiden for", "The waiting time for"),
-            list(&hidden, lang),
-            lang.pick(
-                "vises ikke (diskretion).",
-                "is not shown (disclosure control)."
-            )
-        ));
+    if let Some(hidden) = not_shown(
+        rows,
+        dim,
+        Measure::WaitingDaysMean,
+        ("Ventetiden for", "The waiting time for", "is"),
+        lang,
+    ) {
+        text.push(' ');
+        text.push_str(&hidden);
     }
     Some(text)
 }

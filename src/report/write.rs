@@ -16,7 +16,7 @@ use crate::disclosure::suppressed::SuppressionSummary;
 use crate::error::Result;
 use crate::ops::fingerprint::InputFile;
 use crate::registers::completeness::Completeness;
-use crate::spec::{Design, LoadedSpec};
+use crate::spec::LoadedSpec;
 use crate::tidy::{self, Row};
 
 /// The record of a register file for a document's provenance.
@@ -95,10 +95,7 @@ pub fn analysis(
     let lang = d.lang;
     let status = move |s: tidy::Status| super::labels::status(s, lang);
     let period = |year: i32| {
-        let (start, end) = match loaded.design.in_year(year) {
-            Design::IndexDate(day) => (day, day),
-            Design::Period(start, end) => (start, end),
-        };
+        let (start, end) = loaded.design.in_year(year).days();
         (dates::format_iso(start), dates::format_iso(end))
     };
     let mut csv = tidy::to_csv(

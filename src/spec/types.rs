@@ -423,6 +423,14 @@ impl Design {
         }
     }
 
+    /// The first and last day a patient is indexed on: the index date twice, or the period.
+    pub fn days(self) -> (i32, i32) {
+        match self {
+            Design::IndexDate(d) => (d, d),
+            Design::Period(a, b) => (a, b),
+        }
+    }
+
     /// The same design moved to another calendar year (the trend).
     pub fn in_year(self, year: i32) -> Design {
         let offset = year - dates::year_of(self.start());

@@ -6,16 +6,12 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use ulighed::synth::hospitals::HOSPITALS;
 
-use crate::common::{root, small_registers, stderr, ulighed};
+use crate::common::{copy_folder, root, run_spec, small_registers, stderr};
 
 /// The small registers with a country of origin in bef2024: Denmark for Danish origin, and for
 /// immigrants and descendants 5130 (western) or 5448 (non-western) by the last digit of PNR.
 fn registers_with_countries(dir: &Path) {
-    std::fs::create_dir_all(dir).expect("folder");
-    for entry in std::fs::read_dir(small_registers()).expect("registers") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
-    }
+    copy_folder(small_registers(), dir);
     let bef = dir.join("bef2024.parquet");
     let last_digit_even = col("PNR").str().slice(lit(-1), lit(1)).is_in(
         lit(Series::new("even".into(), ["0", "2", "4", "6", "8"])).implode(false),
@@ -105,16 +101,7 @@ fn write_spec(dir: &Path, name: &str, classifications: &str) -> PathBuf {
 }
 
 fn run(spec: &Path, registers: &Path, out: &Path) -> std::process::Output {
-    ulighed(&[
-        "run",
-        spec.to_str().expect("utf-8"),
-        "--registers",
-        registers.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--as-of",
-        "2025-06-30",
-    ])
+    run_spec(spec.to_str().expect("utf-8"), registers, out, "2025-06-30")
 }
 
 fn table_of(spec: &Path, registers: &Path, tmp: &Path, name: &str) -> DataFrame {

@@ -100,6 +100,31 @@ pub fn small_registers() -> &'static Path {
     })
 }
 
+/// Copies the files of the folder `from` (not its subfolders) into `to`.
+pub fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("folder") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            std::fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copied");
+        }
+    }
+}
+
+/// `ulighed run SPEC` on `registers` into `out` at `as_of`.
+pub fn run_spec(spec: &str, registers: &Path, out: &Path, as_of: &str) -> Output {
+    ulighed(&[
+        "run",
+        spec,
+        "--registers",
+        registers.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--as-of",
+        as_of,
+    ])
+}
+
 /// Copies shipped specs (`pipelines/<id>.toml`; every one when `ids` is empty) into `dir`.
 pub fn copy_specs(dir: &Path, ids: &[&str]) {
     std::fs::create_dir_all(dir).expect("specs folder");

@@ -4,20 +4,10 @@
 
 use std::path::Path;
 
-use crate::common::{root, stderr, ulighed};
+use crate::common::{copy_folder, root, stderr, ulighed};
 
 fn delivered() -> std::path::PathBuf {
     root().join("tests/data/sas-registers")
-}
-
-fn copy_folder(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("folder");
-    for entry in std::fs::read_dir(from).expect("folder") {
-        let path = entry.expect("entry").path();
-        if path.is_file() {
-            std::fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copied");
-        }
-    }
 }
 
 fn convert(src: &Path, dest: &Path) -> std::process::Output {

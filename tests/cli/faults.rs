@@ -815,13 +815,7 @@ fn the_midway_status_at_its_date_cuts_off_later_events_and_runs() {
 fn a_failed_analysis_is_explained_in_words_in_the_document() {
     let dir = tempfile::tempdir().expect("temp");
     let registers = dir.path().join("registers");
-    std::fs::create_dir_all(&registers).expect("registers");
-    for entry in std::fs::read_dir(crate::common::small_registers()).expect("small") {
-        let path = entry.expect("entry").path();
-        if path.is_file() {
-            std::fs::copy(&path, registers.join(path.file_name().expect("name"))).expect("copy");
-        }
-    }
+    crate::common::copy_folder(crate::common::small_registers(), &registers);
     // The prescriptions broken: the diabetes analysis reads them, the others do not.
     for entry in std::fs::read_dir(&registers).expect("list") {
         let path = entry.expect("entry").path();

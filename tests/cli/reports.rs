@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::common::{small_registers, stderr, ulighed};
+use crate::common::{copy_folder, run_spec, small_registers, stderr, ulighed};
 use crate::html::{self, numbers};
 use crate::pipelines::{all_outputs, shipped};
 
@@ -582,24 +582,15 @@ fn synthetic_registers_are_marked_on_every_page_and_real_ones_are_not() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-real");
     let _ = std::fs::remove_dir_all(&dir);
     let registers = dir.join("registers");
-    std::fs::create_dir_all(&registers).expect("folder");
-    for entry in std::fs::read_dir(small_registers()).expect("small registers") {
-        let entry = entry.expect("entry");
-        if entry.file_name() != "truth.json" && entry.path().is_file() {
-            std::fs::copy(entry.path(), registers.join(entry.file_name())).expect("copy");
-        }
-    }
+    copy_folder(small_registers(), &registers);
+    std::fs::remove_file(registers.join("truth.json")).expect("synth's truth file");
     let out = dir.join("out");
-    let run = ulighed(&[
-        "run",
+    let run = run_spec(
         "pipelines/youth_depression_anxiety_wait.toml",
-        "--registers",
-        registers.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--as-of",
+        &registers,
+        &out,
         "2025-06-30",
-    ]);
+    );
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     let page = read(&out.join("youth_depression_anxiety_wait/report.html"));
     assert!(!page.contains("class=\"synthetic\"") && !page.contains("SYNTETISK"));
