@@ -1,4 +1,4 @@
-//! The files of a document: the page, each figure as SVG (and PNG on request), and each table
+//! The files of a document: the page and its PDF, each figure as SVG (and PNG on request), and each table
 //! as CSV, Parquet and a sheet of one Excel workbook.
 
 use super::deliverable::Deliverable;
@@ -39,7 +39,13 @@ pub fn files(
     options: BundleOptions,
     about: &[String],
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files = vec![("report.html".to_string(), doc.html.clone().into_bytes())];
+    let mut files = vec![
+        ("report.html".to_string(), doc.html.clone().into_bytes()),
+        (
+            "report.pdf".to_string(),
+            super::pdf::render(&doc.html, options.lang)?,
+        ),
+    ];
     for figure in &doc.figures {
         files.push((
             format!("figures/{}.svg", figure.slug),

@@ -515,7 +515,7 @@ impl Chapter<'_> {
             body,
             vec![match lang {
                 Lang::Da => format!(
-                    "SII er den anslåede forskel i procentpoint i andelen mellem toppen og bunden af rangordningen (fra laveste til højeste uddannelse eller indkomst), beregnet over alle grupper og vægtet med deres størrelse; RII er forholdet mellem de to. SII = 0 og RII = 1 betyder ingen gradient. Metode: WHO HEAT, logistisk regression (bilag A.3). De øvrige summariske ulighedsmål står i bilag A.5 og i analysens tabel ({table})."
+                    "SII er den anslåede forskel i procentpoint i andelen mellem toppen og bunden af rangordningen (fra laveste til højeste uddannelse eller indkomst), beregnet over alle grupper og vægtet med deres størrelse; RII er forholdet mellem de to. SII = 0 og RII = 1 betyder ingen gradient. Metode: WHO HEAT, logistisk regression (bilag A.3). De øvrige sammenfattende mål for ulighed står i bilag A.5 og i analysens tabel ({table})."
                 ),
                 Lang::En => format!(
                     "SII is the estimated difference in percentage points in the proportion between the top and the bottom of the ranking (from the lowest to the highest education or income), computed over all groups weighted by their size; RII is the ratio of the two. SII = 0 and RII = 1 mean no gradient. Method: WHO HEAT, logistic regression (appendix A.3). The other summary measures of inequality are in appendix A.5 and the analysis's table ({table})."

@@ -691,12 +691,12 @@ fn other_summary_measures(analyses: &[&Analysis], style: Style, numbered: &mut N
             html.push_str(&format!(
                 "<h3>{}</h3>\n<p>{}</p>\n",
                 lang.pick(
-                    "A.5 Øvrige summariske ulighedsmål",
+                    "A.5 Øvrige sammenfattende mål for ulighed",
                     "A.5 Other summary measures of inequality"
                 ),
                 lang.pick(
-                    "Ud over hældningsindeksene i kapitlerne: de mål, der kan beregnes og vises for opdelingen (WHO HEAT's anvendelighedstest og diskretion). Alle mål med begrundelse står i analysernes tabeller (tables/<analyse>.csv); målenes formler og referencer i bilag A.3.",
-                    "Beyond the slope indices of the chapters: the measures that can be computed and shown for the dimension (WHO HEAT's applicability tests and disclosure control). Every measure with its reason is in the analyses' tables (tables/<analysis>.csv); the measures' formulas and references in appendix A.3."
+                    "Ud over hældningsindeksene i kapitlerne: de mål, der kan beregnes og vises for opdelingen (WHO HEAT's anvendelighedstest og diskretion). Alle mål, også dem der ikke vises, står med begrundelse i hver analyses tabel i mappen tables; målenes formler og referencer i bilag A.3.",
+                    "Beyond the slope indices of the chapters: the measures that can be computed and shown for the dimension (WHO HEAT's applicability tests and disclosure control). Every measure, shown or not, is listed with its reason in each analysis's table in the folder tables; the measures' formulas and references in appendix A.3."
                 )
             ));
         }
@@ -704,7 +704,10 @@ fn other_summary_measures(analyses: &[&Analysis], style: Style, numbered: &mut N
             style,
             &format!(
                 "{}: {}",
-                lang.pick("Øvrige summariske ulighedsmål", "Other summary measures"),
+                lang.pick(
+                    "Øvrige sammenfattende mål for ulighed",
+                    "Other summary measures"
+                ),
                 lang.pick(&a.spec.spec.title_da, &a.spec.spec.title_en)
             ),
             vec![

@@ -14,6 +14,7 @@ pub mod labels;
 pub mod manifest;
 pub mod methods;
 pub mod output;
+pub mod pdf;
 pub mod plan_doc;
 pub mod png;
 pub mod style;

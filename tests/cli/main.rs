@@ -19,6 +19,7 @@ mod lpr_models;
 mod measures_command;
 mod merges;
 mod nightly;
+mod pdf;
 mod pipelines;
 mod report_text;
 mod reports;
