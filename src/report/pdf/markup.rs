@@ -90,7 +90,7 @@ fn preamble(frame: &Frame, title: &str, marks: &[String]) -> String {
 #show figure.where(kind: table): set figure.caption(position: top)
 #show table.cell.where(y: 0): set text(weight: "bold")
 #set table(stroke: (x, y) => (bottom: if y == 0 {{ 0.8pt + luma(40) }} else {{ 0.3pt + luma(190) }}), inset: (x: 4pt, y: 3pt))
-#show table: set text(size: 8pt)
+#show table: set text(size: 7.5pt)
 #set outline(depth: 2, indent: auto)
 "##,
         title = string(title),
@@ -407,9 +407,13 @@ impl Writer<'_> {
                         "table.cell(align: right, text(fill: luma(90), style: \"oblique\")[{content}])"
                     )
                 } else if has_class(cell, "n") {
-                    // A number with its interval is not broken over lines: the columns of
-                    // numbers take the width they need and the labels wrap instead.
-                    let unbroken = content.replace(' ', "\u{a0}");
+                    // A number breaks from its interval only before the parenthesis, and the
+                    // interval not at all ("72,7" over "(50,1–97,9)"), so the columns of numbers
+                    // stay as narrow as their intervals and nothing is cut mid-number.
+                    let unbroken = content
+                        .replace(' ', "\u{a0}")
+                        .replace("\u{a0}(", " (")
+                        .replace('–', "–\u{2060}");
                     format!("table.cell(align: right)[{unbroken}]")
                 } else if has_class(cell, "hash") {
                     format!("text(size: 6pt)[{content}]")
