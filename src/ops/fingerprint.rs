@@ -216,8 +216,8 @@ pub fn fingerprints(
     Ok(inputs)
 }
 
-/// The run key: SHA-256 over the tool version, the settings that change outputs, the spec text
-/// and every input's register, name, size and hash. The as-of date is left out on purpose: it
+/// The run key: SHA-256 over the tool version, the settings that change outputs, the spec text,
+/// the analysts' text beside it (a changed introduction is a new report) and every input's register, name, size and hash. The as-of date is left out on purpose: it
 /// only bounds validation, and a later date cannot invalidate data that passed before.
 pub fn run_key(spec: &LoadedSpec, settings: &str, inputs: &[InputFile]) -> String {
     let mut hasher = Sha256::new();
@@ -226,6 +226,10 @@ pub fn run_key(spec: &LoadedSpec, settings: &str, inputs: &[InputFile]) -> Strin
     hasher.update(settings.as_bytes());
     hasher.update(b"\0");
     hasher.update(spec.text.as_bytes());
+    if !spec.frame.source.is_empty() {
+        hasher.update(b"\0");
+        hasher.update(spec.frame.source.as_bytes());
+    }
     for input in inputs {
         let name = input
             .path

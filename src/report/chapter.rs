@@ -13,6 +13,7 @@ use super::format::{escape, number, with_interval};
 use super::labels::{Lang, dimension, group, measure};
 use super::text::{self, dimension_sentence, total_sentence};
 use crate::error::Result;
+use crate::spec::frame::Parts;
 use crate::spec::{LoadedSpec, Outcome};
 use crate::spec::{Measure, SummaryMeasure};
 use crate::tidy::Row;
@@ -104,6 +105,14 @@ impl Numbered {
 pub const SLOPE_METHOD: &str = "heat-logistic";
 
 /// A difference's size, whatever its sign.
+/// A part of the analysts' text under its heading, or nothing when they left it empty.
+fn part(heading: &str, html: &str) -> String {
+    if html.trim().is_empty() {
+        return String::new();
+    }
+    format!("<h3>{heading}</h3>\n<div class=\"written\">\n{html}</div>\n")
+}
+
 fn size(row: &Row) -> f64 {
     row.value.map_or(0.0, f64::abs)
 }
@@ -203,6 +212,16 @@ impl Chapter<'_> {
         out
     }
 
+    /// The analysts' text of the chapter in the document's language, if they wrote it in that
+    /// language (a Danish text is not printed in an English report).
+    fn written(&self, lang: Lang) -> Option<&Parts> {
+        let frame = &self.spec.frame;
+        match lang {
+            Lang::Da => frame.da.as_ref(),
+            Lang::En => frame.en.as_ref(),
+        }
+    }
+
     /// The chapter's HTML; its tables and figures are numbered into `numbered`.
     pub fn html(&self, style: Style, numbered: &mut Numbered) -> Result<String> {
         let lang = style.lang;
@@ -216,6 +235,17 @@ impl Chapter<'_> {
             escape(self.title(lang)),
             escape(lang.pick(&spec.description_da, &spec.description_en)),
         );
+        let written = self.written(lang);
+        if let Some(parts) = written {
+            html.push_str(&part(
+                lang.pick("Indledning", "Introduction"),
+                &parts.introduction,
+            ));
+            html.push_str(&part(
+                lang.pick("Baggrund", "Background"),
+                &parts.background,
+            ));
+        }
         for o in &spec.outcomes {
             let rows = self.slice(&o.id, "", year);
             if rows.is_empty() {
@@ -278,6 +308,12 @@ impl Chapter<'_> {
                     ));
                 }
             }
+        }
+        if let Some(parts) = written {
+            html.push_str(&part(
+                lang.pick("Forbehold", "Limitations"),
+                &parts.limitations,
+            ));
         }
         html.push_str("</section>\n");
         Ok(html)

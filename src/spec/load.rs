@@ -45,6 +45,7 @@ pub fn load(path: &Path) -> Result<LoadedSpec> {
             .unwrap_or_default()
             .resolved(base),
         design,
+        frame: super::frame::load(path)?,
         text,
         spec,
     })

@@ -3,6 +3,7 @@
 //! for and the relations between its outcomes.
 
 pub mod check;
+pub mod frame;
 pub mod levels;
 pub mod links;
 pub mod load;

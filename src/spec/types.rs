@@ -460,6 +460,8 @@ pub struct LoadedSpec {
     /// The classification tables, resolved against the spec file's folder (and, once a run
     /// merges them, the project configuration's where the spec names none).
     pub classifications: Classifications,
+    /// The analysts' introduction, background and limitations (Markdown beside the spec).
+    pub frame: super::frame::Frame,
 }
 
 impl LoadedSpec {

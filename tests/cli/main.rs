@@ -13,6 +13,7 @@ mod coverage;
 mod disclosure_options;
 mod disclosure_scan;
 mod faults;
+mod frame;
 mod help;
 mod html;
 mod lpr_models;

@@ -164,6 +164,15 @@ fn string(text: &str) -> String {
     out
 }
 
+/// A Typst string literal of `text` with its line breaks kept (preformatted text).
+fn string_keeping_lines(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
+    format!("\"{escaped}\"")
+}
+
 fn class<'a>(node: Node<'a, '_>) -> &'a str {
     node.attribute("class").unwrap_or("")
 }
@@ -269,7 +278,7 @@ impl Writer<'_> {
     fn block(&mut self, node: Node) -> Result<(), MarkupError> {
         let name = node.tag_name().name();
         match name {
-            "h2" | "h3" | "h4" => {
+            "h2" | "h3" | "h4" | "h5" | "h6" => {
                 // The page's <h2> is a chapter: Typst's first level.
                 let level = usize::from(name.as_bytes()[1] - b'1');
                 self.out.push_str(&format!(
@@ -307,11 +316,30 @@ impl Writer<'_> {
                 ));
             }
             "div" | "section" => self.blocks(node)?,
+            "blockquote" => {
+                let inner = self.nested(node)?;
+                self.out
+                    .push_str(&format!("#quote(block: true)[\n{inner}]\n"));
+            }
+            "pre" => self.out.push_str(&format!(
+                "#raw(block: true, {})\n\n",
+                string_keeping_lines(&text_of(node))
+            )),
+            "hr" => self.out.push_str("#line(length: 100%, stroke: 0.4pt)\n\n"),
             "ul" | "ol" => {
                 let function = if name == "ul" { "list" } else { "enum" };
                 let mut items = Vec::new();
                 for li in node.children().filter(|n| n.has_tag_name("li")) {
-                    items.push(format!("[{}]", self.inline(li)?));
+                    // An item of a loose list holds paragraphs (Markdown): blocks, not text.
+                    let blocks = li.children().any(|c| {
+                        ["p", "ul", "ol", "blockquote", "pre"].contains(&c.tag_name().name())
+                    });
+                    let item = if blocks {
+                        self.nested(li)?
+                    } else {
+                        self.inline(li)?
+                    };
+                    items.push(format!("[{item}]"));
                 }
                 self.out
                     .push_str(&format!("#{function}({})\n\n", items.join(", ")));
