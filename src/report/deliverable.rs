@@ -53,11 +53,16 @@ impl Deliverable {
 
     /// The folder of the document of every analysis under the output root `out`.
     pub fn document_folder(&self, out: &Path) -> PathBuf {
-        let name = match self.kind {
+        let suffix = if self.internal { "-internal" } else { "" };
+        out.join(format!("{}{suffix}", self.document_name()))
+    }
+
+    /// The document's name: its folder's, and its text's beside the specs
+    /// (`aarsanalyse.md`, `midtvejsstatus.md`).
+    pub fn document_name(&self) -> &'static str {
+        match self.kind {
             ReportKind::Annual => "aarsanalyse",
             ReportKind::Midway => "midtvejsstatus",
-        };
-        let suffix = if self.internal { "-internal" } else { "" };
-        out.join(format!("{name}{suffix}"))
+        }
     }
 }

@@ -16,6 +16,7 @@ use super::{definitions, style};
 use crate::dates;
 use crate::disclosure::suppressed::InformationLoss;
 use crate::error::Result;
+use crate::spec::frame::DocumentText;
 use crate::spec::{LoadedSpec, Measure, SummaryMeasure};
 use crate::tidy::{Row, years};
 
@@ -88,6 +89,8 @@ pub struct DocumentSpec<'a> {
     pub completeness: &'a [Completeness],
     /// The report of one analysis (its title on the title page) rather than the whole plan.
     pub single: bool,
+    /// The analysts' text of the document: authors, approval, foreword.
+    pub text: Option<&'a DocumentText>,
 }
 
 /// A written document: the page, and its numbered tables and figures for the exports.
@@ -95,6 +98,48 @@ pub struct Document {
     pub html: String,
     pub tables: Vec<DocTable>,
     pub figures: Vec<Figure>,
+}
+
+/// Who wrote the document and who approved it when, for its title page; a document with an
+/// approving body but no approval date is marked as a draft.
+fn authorship(text: &DocumentText, lang: Lang) -> String {
+    let mut html = String::new();
+    if !text.authors.is_empty() {
+        let names: Vec<String> = text.authors.iter().map(|a| escape(a)).collect();
+        let listed = match names.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} {} {last}", rest.join(", "), lang.pick("og", "and")),
+            None => String::new(),
+        };
+        html.push_str(&format!(
+            "<p class=\"authors\">{} {listed}.</p>\n",
+            lang.pick("Udarbejdet af", "Prepared by")
+        ));
+    }
+    match (&text.approved_by, text.approved) {
+        (Some(body), Some(day)) => html.push_str(&format!(
+            "<p class=\"approval\">{} {} {} {}.</p>\n",
+            lang.pick("Godkendt af", "Approved by"),
+            escape(body),
+            lang.pick("den", "on"),
+            format::date(day, lang)
+        )),
+        (Some(body), None) => html.push_str(&format!(
+            "<p class=\"status\"><strong>{} {}.</strong></p>\n",
+            lang.pick(
+                "Udkast: endnu ikke godkendt af",
+                "Draft: not yet approved by"
+            ),
+            escape(body)
+        )),
+        (None, Some(day)) => html.push_str(&format!(
+            "<p class=\"approval\">{} {}.</p>\n",
+            lang.pick("Godkendt den", "Approved on"),
+            format::date(day, lang)
+        )),
+        (None, None) => {}
+    }
+    html
 }
 
 /// The reading guide: the words and signs of the tables and the text, for a reader who is not
@@ -273,6 +318,9 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
         lang.pick("Udarbejdet med", "Produced with"),
         env!("CARGO_PKG_VERSION"),
     ));
+    if let Some(text) = d.text {
+        body.push_str(&authorship(text, lang));
+    }
     if synthetic {
         body.push_str(&format!(
             "<p class=\"status\"><strong>{}</strong></p>\n",
@@ -293,7 +341,12 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
     }
     body.push_str("</section>\n");
     // Contents.
-    let mut contents: Vec<(String, String)> = vec![
+    let foreword = d.text.filter(|t| !t.foreword.trim().is_empty());
+    let mut contents: Vec<(String, String)> = Vec::new();
+    if foreword.is_some() {
+        contents.push(("forord".into(), lang.pick("Forord", "Foreword").into()));
+    }
+    contents.extend([
         (
             "sammenfatning".into(),
             lang.pick("Sammenfatning af resultaterne", "Summary of findings")
@@ -303,7 +356,7 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
             "laesevejledning".into(),
             lang.pick("Læsevejledning", "How to read the report").into(),
         ),
-    ];
+    ]);
     if style.preliminary {
         contents.push((
             "status".into(),
@@ -347,6 +400,13 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
         ));
     }
     body.push_str("</ol>\n</nav>\n");
+    if let Some(text) = foreword {
+        body.push_str(&format!(
+            "<section id=\"forord\" data-section=\"foreword\">\n<h2>{}</h2>\n<div class=\"written\">\n{}</div>\n</section>\n",
+            lang.pick("Forord", "Foreword"),
+            text.foreword
+        ));
+    }
     // Summary of findings.
     body.push_str(&format!(
         "<section id=\"sammenfatning\" data-section=\"summary\">\n<h2>{}</h2>\n<p>{}</p>\n<ul class=\"findings\">\n",

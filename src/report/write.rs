@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::ops::fingerprint::InputFile;
 use crate::registers::completeness::Completeness;
 use crate::spec::LoadedSpec;
+use crate::spec::frame::DocumentText;
 use crate::tidy::{self, Row};
 
 /// The record of a register file for a document's provenance.
@@ -90,6 +91,7 @@ pub fn analysis(
         analyses: &analyses,
         completeness: reach,
         single: true,
+        text: None,
     })?;
     let staging = output::Staging::new(folder)?;
     let lang = d.lang;
@@ -135,7 +137,8 @@ pub fn analysis(
 
 /// Writes the document of every analysis (`analyses`, listed in its manifest as `listed`),
 /// staged to become `folder`. `reach` is how far the registers reach (a
-/// midway status shows it), `titles` the analyses' titles for the workbook's heading.
+/// midway status shows it), `titles` the analyses' titles for the workbook's heading, `text`
+/// the analysts' own text of the document (authors, approval, foreword).
 pub fn document(
     d: &Deliverable,
     folder: &Path,
@@ -143,6 +146,7 @@ pub fn document(
     listed: Vec<DocumentAnalysis>,
     reach: &[Completeness],
     titles: &[&str],
+    text: Option<&DocumentText>,
 ) -> Result<Staged> {
     let doc = document::build(&DocumentSpec {
         kind: d.kind,
@@ -152,6 +156,7 @@ pub fn document(
         analyses,
         completeness: reach,
         single: false,
+        text,
     })?;
     let mut files = bundle::files(&doc, d.into(), &about(d, titles))?;
     let manifest = manifest::DocumentManifest::new(d, listed, &files);

@@ -264,6 +264,15 @@ fn write_document(
         .map(|s| options.lang.pick(&s.spec.title_da, &s.spec.title_en))
         .collect();
     let deliverable = options.deliverable();
+    // The analysts' text of the document, beside the specs (pipelines/aarsanalyse.md).
+    let text = match results.first().and_then(|(path, _)| path.parent()) {
+        Some(folder) => crate::spec::frame::load_document(
+            folder,
+            deliverable.document_name(),
+            options.lang == crate::report::labels::Lang::En,
+        )?,
+        None => None,
+    };
     write::document(
         &deliverable,
         &deliverable.document_folder(&options.out),
@@ -271,6 +280,7 @@ fn write_document(
         listed,
         &reach,
         &titles,
+        text.as_ref(),
     )
 }
 

@@ -4,6 +4,10 @@
 //! "## Baggrund", "## Forbehold"; in English "## Introduction", "## Background",
 //! "## Limitations"); the chapter prints them in that order around the results.
 //!
+//! The document has its own text in the same folder: `aarsanalyse.md` or `midtvejsstatus.md`
+//! (`.en.md` in English), with TOML front matter between `+++` lines (the authors, the
+//! approving body and the date it approved the document) and a foreword ("## Forord").
+//!
 //! Markdown is CommonMark (pulldown-cmark). Raw HTML in the file is printed as text, not
 //! passed into the report: the page must stay the well-formed page the PDF is typeset from,
 //! and an analyst's text cannot add scripts or hide content.
@@ -11,6 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
@@ -31,14 +36,145 @@ pub struct Frame {
     pub source: String,
 }
 
-/// The part a level-2 heading names, in either language.
-fn part_of<'a>(parts: &'a mut Parts, heading: &str) -> Option<&'a mut String> {
-    match heading.trim().to_lowercase().as_str() {
-        "indledning" | "introduction" => Some(&mut parts.introduction),
-        "baggrund" | "background" => Some(&mut parts.background),
-        "forbehold" | "limitations" => Some(&mut parts.limitations),
-        _ => None,
+/// The document's own text: who wrote it, who approved it and when, and its foreword.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocumentText {
+    pub authors: Vec<String>,
+    pub approved_by: Option<String>,
+    /// The day the approving body approved the document (day number); none while a draft.
+    pub approved: Option<i32>,
+    /// The foreword as HTML (empty when there is none).
+    pub foreword: String,
+}
+
+/// The front matter of a document's text.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    #[serde(default)]
+    authors: Vec<String>,
+    approved_by: Option<String>,
+    approved: Option<toml::Value>,
+}
+
+/// The text of the document `name` (`aarsanalyse`, `midtvejsstatus`) in `folder`, in Danish or
+/// (`english`) English; none when the analysts wrote none.
+pub fn load_document(folder: &Path, name: &str, english: bool) -> Result<Option<DocumentText>> {
+    let path = folder.join(if english {
+        format!("{name}.en.md")
+    } else {
+        format!("{name}.md")
+    });
+    if !path.exists() {
+        return Ok(None);
     }
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::BadSpec(format!(
+            "{}: the document's text cannot be read: {e}; expected UTF-8 Markdown",
+            path.display()
+        ))
+    })?;
+    document_text(&text, &path).map(Some)
+}
+
+/// A document's text from its file's content.
+pub fn document_text(text: &str, path: &Path) -> Result<DocumentText> {
+    let (front, body, body_line) = match text.strip_prefix("+++\n") {
+        Some(rest) => {
+            let end = rest.find("\n+++\n").ok_or_else(|| {
+                Error::BadSpec(format!(
+                    "{} (line 1): the front matter is not closed; expected a line \"+++\" after it",
+                    path.display()
+                ))
+            })?;
+            let front = &rest[..end + 1];
+            (front, &rest[end + 5..], front.matches('\n').count() + 3)
+        }
+        None => ("", text, 0),
+    };
+    let matter: FrontMatter = toml::from_str(front).map_err(|e| {
+        let line = e.span().map(|s| line_of(front, s.start) + 1).unwrap_or(1);
+        Error::BadSpec(format!(
+            "{} (line {line}): {}; expected the keys authors (a list of names), approved_by and approved (a date, YYYY-MM-DD)",
+            path.display(),
+            e.message().trim()
+        ))
+    })?;
+    let approved = match &matter.approved {
+        None => None,
+        Some(value) => {
+            let written = match value {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Some(crate::dates::parse_iso(&written).ok_or_else(|| {
+                Error::BadSpec(format!(
+                    "{}: approved = {written} is not a date; expected YYYY-MM-DD",
+                    path.display()
+                ))
+            })?)
+        }
+    };
+    let [foreword] = sections::<1>(body, path, &DOCUMENT_PARTS).map_err(|e| match e {
+        // The body's lines are counted from the end of the front matter.
+        Error::BadSpec(m) if body_line > 0 => Error::BadSpec(shift_line(&m, body_line - 1)),
+        other => other,
+    })?;
+    Ok(DocumentText {
+        authors: matter.authors,
+        approved_by: matter.approved_by,
+        approved,
+        foreword,
+    })
+}
+
+/// `message`'s "(line N)" moved down by `by` lines.
+fn shift_line(message: &str, by: usize) -> String {
+    let Some(start) = message.find("(line ") else {
+        return message.to_string();
+    };
+    let digits: String = message[start + 6..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    match digits.parse::<usize>() {
+        Ok(n) => message.replacen(
+            &format!("(line {digits})"),
+            &format!("(line {})", n + by),
+            1,
+        ),
+        Err(_) => message.to_string(),
+    }
+}
+
+/// The parts of an analysis's text: each part's heading in Danish and in English.
+const ANALYSIS_PARTS: [[&str; 2]; 3] = [
+    ["Indledning", "Introduction"],
+    ["Baggrund", "Background"],
+    ["Forbehold", "Limitations"],
+];
+
+/// The part of a document's text (`aarsanalyse.md`, `midtvejsstatus.md`).
+const DOCUMENT_PARTS: [[&str; 2]; 1] = [["Forord", "Foreword"]];
+
+/// Which of `known` a level-2 heading names, in either language.
+fn part_index(known: &[[&str; 2]], heading: &str) -> Option<usize> {
+    let heading = heading.trim().to_lowercase();
+    known
+        .iter()
+        .position(|names| names.iter().any(|n| n.to_lowercase() == heading))
+}
+
+/// The headings of `known`, as the error message lists them.
+fn expected(known: &[[&str; 2]]) -> String {
+    let list = |lang: usize| {
+        known
+            .iter()
+            .map(|names| format!("\"## {}\"", names[lang]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("{} (in English {})", list(0), list(1))
 }
 
 /// The frame files of the spec at `spec_path`: `<stem>.md` and `<stem>.en.md` beside it.
@@ -75,18 +211,30 @@ pub fn load(spec_path: &Path) -> Result<Frame> {
     Ok(frame)
 }
 
-/// The parts of one Markdown file, each rendered to HTML.
+/// The parts of one Markdown file of an analysis, each rendered to HTML.
 pub fn parts(text: &str, path: &Path) -> Result<Parts> {
-    let mut parts = Parts::default();
+    let [introduction, background, limitations] = sections::<3>(text, path, &ANALYSIS_PARTS)?;
+    Ok(Parts {
+        introduction,
+        background,
+        limitations,
+    })
+}
+
+/// The HTML of each of the `known` parts of a Markdown file (empty when the file lacks it).
+fn sections<const N: usize>(
+    text: &str,
+    path: &Path,
+    known: &[[&str; 2]; N],
+) -> Result<[String; N]> {
+    let mut parts: [String; N] = std::array::from_fn(|_| String::new());
     let mut events: Vec<Event> = Vec::new();
-    let mut current: Option<String> = None;
+    let mut current: Option<usize> = None;
     let mut in_part_heading = false;
     let mut heading = String::new();
-    let flush = |parts: &mut Parts, current: &Option<String>, events: &mut Vec<Event>| {
-        if let Some(name) = current
-            && let Some(slot) = part_of(parts, name)
-        {
-            pulldown_cmark::html::push_html(slot, events.drain(..));
+    let flush = |parts: &mut [String; N], current: Option<usize>, events: &mut Vec<Event>| {
+        if let Some(index) = current {
+            pulldown_cmark::html::push_html(&mut parts[index], events.drain(..));
         }
         events.clear();
     };
@@ -96,20 +244,21 @@ pub fn parts(text: &str, path: &Path) -> Result<Parts> {
                 level: HeadingLevel::H1 | HeadingLevel::H2,
                 ..
             }) => {
-                flush(&mut parts, &current, &mut events);
+                flush(&mut parts, current, &mut events);
                 in_part_heading = true;
                 heading.clear();
             }
             Event::End(TagEnd::Heading(HeadingLevel::H1 | HeadingLevel::H2)) => {
                 in_part_heading = false;
-                if part_of(&mut Parts::default(), &heading).is_none() {
+                let Some(index) = part_index(known, &heading) else {
                     let line = line_of(text, range.start);
                     return Err(Error::BadSpec(format!(
-                        "{} (line {line}): the heading \"{heading}\" names no part of the analysis's text; expected \"## Indledning\", \"## Baggrund\" or \"## Forbehold\" (in English \"## Introduction\", \"## Background\", \"## Limitations\")",
-                        path.display()
+                        "{} (line {line}): the heading \"{heading}\" names no part of the text; expected {}",
+                        path.display(),
+                        expected(known)
                     )));
-                }
-                current = Some(heading.clone());
+                };
+                current = Some(index);
             }
             Event::Text(t) | Event::Code(t) if in_part_heading => heading.push_str(&t),
             _ if in_part_heading => {}
@@ -139,14 +288,15 @@ pub fn parts(text: &str, path: &Path) -> Result<Parts> {
                 } else if !matches!(other, Event::SoftBreak | Event::HardBreak) {
                     let line = line_of(text, range.start);
                     return Err(Error::BadSpec(format!(
-                        "{} (line {line}): text before the first part; expected the file to begin with \"## Indledning\", \"## Baggrund\" or \"## Forbehold\"",
-                        path.display()
+                        "{} (line {line}): text before the first part; expected the text to begin with one of {}",
+                        path.display(),
+                        expected(known)
                     )));
                 }
             }
         }
     }
-    flush(&mut parts, &current, &mut events);
+    flush(&mut parts, current, &mut events);
     Ok(parts)
 }
 
@@ -208,6 +358,46 @@ mod tests {
             e.contains("b.md (line 1)") && e.contains("text before the first part"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_document_text_has_its_front_matter_and_foreword() {
+        let text = "+++\nauthors = [\"Anna Holm\", \"Bo Lund\"]\napproved_by = \"Styregruppen\"\napproved = 2026-12-15\n+++\n\n## Forord\n\nTak til *alle*.\n";
+        let d = document_text(text, Path::new("aarsanalyse.md")).unwrap();
+        assert_eq!(d.authors, ["Anna Holm", "Bo Lund"]);
+        assert_eq!(d.approved_by.as_deref(), Some("Styregruppen"));
+        assert_eq!(d.approved, crate::dates::parse_iso("2026-12-15"));
+        assert_eq!(d.foreword, "<p>Tak til <em>alle</em>.</p>\n");
+        let quoted =
+            document_text("+++\napproved = \"2026-12-15\"\n+++\n", Path::new("x.md")).unwrap();
+        assert_eq!(quoted.approved, crate::dates::parse_iso("2026-12-15"));
+        assert_eq!(quoted.foreword, "");
+    }
+
+    #[test]
+    fn a_bad_document_text_is_refused_with_its_line() {
+        let e = document_text("+++\nauthor = \"x\"\n+++\n", Path::new("d.md"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("d.md (line 2)") && e.contains("author"), "{e}");
+        let e = document_text("+++\napproved = \"15-12-2026\"\n+++\n", Path::new("d.md"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a date"), "{e}");
+        let e = document_text(
+            "+++\nauthors = []\n+++\n\n## Indledning\n",
+            Path::new("d.md"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("d.md (line 5)") && e.contains("## Forord"),
+            "{e}"
+        );
+        let e = document_text("+++\nauthors = []\n", Path::new("d.md"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not closed"), "{e}");
     }
 
     #[test]

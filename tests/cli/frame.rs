@@ -120,3 +120,75 @@ fn a_text_is_printed_in_its_language_only_reruns_when_changed_and_a_bad_heading_
     );
     assert_eq!(read(&report), page, "the previous report was changed");
 }
+
+#[test]
+fn the_shipped_document_text_gives_a_foreword_and_marks_a_draft() {
+    let page = read(&annual().join("report.html"));
+    let title = &page[page.find("data-section=\"title\"").expect("title page")..];
+    let title = &title[..title.find("</section>").expect("end")];
+    assert!(title.contains(
+        "<p class=\"status\"><strong>Udkast: endnu ikke godkendt af Styregruppen for årsanalysen.</strong></p>"
+    ));
+    let contents = page
+        .find("<a href=\"#forord\">Forord</a>")
+        .expect("in the contents");
+    let foreword = page
+        .find("<section id=\"forord\" data-section=\"foreword\">\n<h2>Forord</h2>")
+        .expect("foreword");
+    let summary = page.find("data-section=\"summary\"").expect("summary");
+    assert!(contents < foreword && foreword < summary);
+    assert!(page.contains("Årsanalysen beskriver; den indeholder ingen anbefalinger."));
+}
+
+#[test]
+fn an_approved_document_names_its_authors_and_approval() {
+    let dir = tempfile::tempdir().expect("temp");
+    let specs = dir.path().join("pipelines");
+    crate::common::copy_specs(&specs, &["youth_depression_anxiety_wait"]);
+    std::fs::write(
+        specs.join("aarsanalyse.md"),
+        "+++\nauthors = [\"Anna Holm\", \"Bo Lund\", \"Carl <Ib> Berg\"]\napproved_by = \"Styregruppen\"\napproved = 2026-12-15\n+++\n\n## Forord\n\nTak.\n",
+    )
+    .expect("text");
+    let out = dir.path().join("out");
+    crate::common::run_all(&specs, small_registers(), &out, "2025-06-30", &[]);
+    let page = read(&out.join("aarsanalyse/report.html"));
+    assert!(page.contains(
+        "<p class=\"authors\">Udarbejdet af Anna Holm, Bo Lund og Carl &lt;Ib&gt; Berg.</p>\n<p class=\"approval\">Godkendt af Styregruppen den 15. december 2026.</p>"
+    ));
+    assert!(!page.contains("Udkast"));
+    let pdf = std::fs::read(out.join("aarsanalyse/report.pdf")).expect("pdf");
+    let text = pdf_extract::extract_text_from_mem(&pdf).expect("pdf text");
+    assert!(
+        text.contains("Godkendt af Styregruppen den 15. december 2026."),
+        "{text:.600}"
+    );
+
+    // A key the front matter does not have: refused with file and line, before anything is
+    // written over the report.
+    std::fs::write(
+        specs.join("aarsanalyse.md"),
+        "+++\napproved_by = \"Styregruppen\"\nreviewers = [\"x\"]\n+++\n",
+    )
+    .expect("text");
+    let result = ulighed(&[
+        "run",
+        "--all",
+        "--pipelines",
+        specs.to_str().expect("utf-8"),
+        "--registers",
+        small_registers().to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--as-of",
+        "2025-06-30",
+        "--force",
+    ]);
+    let message = stderr(&result);
+    assert_eq!(result.status.code(), Some(78), "{message}");
+    assert!(
+        message.contains("aarsanalyse.md (line 3)") && message.contains("reviewers"),
+        "{message}"
+    );
+    assert_eq!(read(&out.join("aarsanalyse/report.html")), page);
+}
