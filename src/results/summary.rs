@@ -5,18 +5,39 @@
 //! Disclosure rule: a summary measure is computed from the full counts inside, but released only
 //! when every level it rests on was released by the gate; otherwise the row is withheld with a
 //! note, since a summary of all levels together with the released ones could narrow a suppressed
-//! level. The unknown level is not part of any summary measure.
+//! level. A measure HEAT does not compute for the dimension's shape (a slope index of an
+//! unordered dimension, a measure of two subgroups) is "not computed" with HEAT's reason either
+//! way: the shape is public, so saying so gives nothing away. The unknown level is not part of
+//! any summary measure.
 
 use super::context::{CONFIDENCE, DimensionContext, GatedLevel, percent_subgroup};
 use super::levels::{order_of, reference_level};
 use crate::error::{Error, Result};
-use crate::measures::summary::{DimensionInput, SubgroupInput, summarise};
+use crate::measures::applicability;
+use crate::measures::summary::{DimensionInput, SubgroupInput, failing_tests, summarise};
 use crate::spec::{Measure, RequestedMeasure, SummaryMeasure};
 use crate::tidy::UNKNOWN;
 use crate::tidy::{Row, SUMMARY_GROUP, TOTAL};
 
 /// Repetitions of the simulated intervals (PHE's `phe_sii` needs at least 1 000).
 const REPETITIONS: usize = 2_000;
+
+/// HEAT's reason for not computing the measure `abbr` for a dimension of this shape (the
+/// structural tests among `shape_failing` that suppress it), as `summarise` writes it; none
+/// when the shape allows the measure.
+fn not_for_this_shape(
+    abbr: &str,
+    shape_failing: &[applicability::SuppressionTest],
+) -> Option<String> {
+    let info = applicability::measure(abbr)?;
+    let reasons: Vec<String> = info
+        .suppressed_by
+        .iter()
+        .filter(|t| shape_failing.contains(t))
+        .map(|t| format!("{} ({})", t.description(), t.heat_name()))
+        .collect();
+    (!reasons.is_empty()).then(|| format!("suppressed: {}", reasons.join("; ")))
+}
 
 /// The summary-measure rows of one dimension that the spec asks for.
 pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Result<Vec<Row>> {
@@ -74,6 +95,10 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
     } else {
         input
     };
+    let shape_failing: Vec<applicability::SuppressionTest> = failing_tests(&input)
+        .into_iter()
+        .filter(|t| t.is_structural())
+        .collect();
     let computed = summarise(&input).map_err(|e| {
         Error::Internal(format!(
             "summary measures of {} by {}: {e}",
@@ -91,6 +116,8 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
                 row.lower = r.lower;
                 row.upper = r.upper;
                 row.note = r.note;
+            } else if let Some(reason) = not_for_this_shape(&r.measure, &shape_failing) {
+                row.note = reason;
             } else {
                 row.suppressed = true;
                 row.note = "tilbageholdt: hviler på en undertrykt gruppe".into();
