@@ -116,7 +116,7 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
                 row.lower = r.lower;
                 row.upper = r.upper;
                 row.note = r.note;
-            } else if let Some(reason) = not_for_this_shape(&r.measure, &shape_failing) {
+            } else if let Some(reason) = not_for_this_shape(r.measure, &shape_failing) {
                 row.note = reason;
             } else {
                 row.suppressed = true;
