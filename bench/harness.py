@@ -192,6 +192,9 @@ def wide_specs(dest: Path) -> Path:
                 listed = json.loads(line.split("=", 1)[1])
                 listed += [s for s in ("municipality", "hospital") if s not in listed]
                 line = "stratifiers = " + json.dumps(listed)
+            # Tables beside the shipped registers (the hospitals table) by absolute path, since
+            # the copies live elsewhere.
+            line = line.replace('"../data-samples/', '"' + str(ROOT / "data-samples") + "/")
             lines.append(line)
         (dest / spec.name).write_text("\n".join(lines) + "\n")
     return dest

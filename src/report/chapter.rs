@@ -105,6 +105,53 @@ impl Numbered {
 pub const SLOPE_METHOD: &str = "heat-logistic";
 
 /// A difference's size, whatever its sign.
+/// Whether a unit meets the quality standard, in words ("ja", "nej"), or why it is not shown.
+fn standard_met(row: Option<&Row>, lang: Lang) -> String {
+    match row {
+        Some(r) if r.suppressed => lang.pick("undertrykt", "suppressed").into(),
+        Some(r) => match r.value {
+            Some(v) if v >= 0.5 => lang.pick("ja", "yes").into(),
+            Some(_) => lang.pick("nej", "no").into(),
+            None => lang.pick("ikke beregnet", "not computed").into(),
+        },
+        None => String::new(),
+    }
+}
+
+/// Where a unit's share lies against the funnel's 95% and 99.8% control limits
+/// (Spiegelhalter 2005): within both, or above or below which of them.
+fn within_limits(at_95: Option<&Row>, at_998: Option<&Row>, lang: Lang) -> String {
+    let side = |r: Option<&Row>| -> Option<std::cmp::Ordering> {
+        let r = r.filter(|r| !r.suppressed)?;
+        let (v, lo, hi) = (r.value?, r.lower?, r.upper?);
+        Some(if v < lo {
+            std::cmp::Ordering::Less
+        } else if v > hi {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        })
+    };
+    use std::cmp::Ordering::*;
+    match (side(at_95), side(at_998)) {
+        (Some(Equal), _) => lang.pick("inden for begge", "within both").into(),
+        (Some(Less), Some(Equal)) => lang
+            .pick("under 95 %-grænsen", "below the 95% limit")
+            .into(),
+        (Some(Greater), Some(Equal)) => {
+            lang.pick("over 95 %-grænsen", "above the 95% limit").into()
+        }
+        (_, Some(Less)) => lang
+            .pick("under 99,8 %-grænsen", "below the 99.8% limit")
+            .into(),
+        (_, Some(Greater)) => lang
+            .pick("over 99,8 %-grænsen", "above the 99.8% limit")
+            .into(),
+        _ if at_95.is_some_and(|r| r.suppressed) => lang.pick("undertrykt", "suppressed").into(),
+        _ => String::new(),
+    }
+}
+
 /// A part of the analysts' text under its heading, or nothing when they left it empty.
 fn part(heading: &str, html: &str) -> String {
     if html.trim().is_empty() {
@@ -368,7 +415,6 @@ impl Chapter<'_> {
             (Measure::Ratio, 2),
             (Measure::WaitingDaysMean, 1),
             (Measure::WaitingDaysMedian, 0),
-            (Measure::Funnel998, 1),
         ] {
             if has(m) {
                 measures.push((m, d));
@@ -392,6 +438,37 @@ impl Chapter<'_> {
             heading: measure(*m, lang).to_string(),
             interval: *m != Measure::WaitingDaysMedian,
         }));
+        // The units of a quality indicator, as RKKP's annual reports show them: whether each
+        // meets the standard and lies within the funnel's control limits.
+        let quality = has(Measure::Funnel95);
+        if quality {
+            let standard = self
+                .spec
+                .spec
+                .quality
+                .as_ref()
+                .map(|q| number(Some(q.standard_percent), 0, lang));
+            columns.push(Column {
+                heading: match standard {
+                    Some(p) => format!(
+                        "{} {p} % {}",
+                        lang.pick("Standard", "Standard"),
+                        lang.pick("opfyldt", "met")
+                    ),
+                    None => lang.pick("Standard opfyldt", "Standard met").into(),
+                },
+                interval: false,
+            });
+            columns.push(Column {
+                heading: lang
+                    .pick(
+                        "Kontrolgrænser (95 % / 99,8 %)",
+                        "Control limits (95% / 99.8%)",
+                    )
+                    .into(),
+                interval: false,
+            });
+        }
         let hidden = lang.pick("undertrykt", "suppressed");
         let body = groups
             .iter()
@@ -421,6 +498,17 @@ impl Chapter<'_> {
                             None => String::new(),
                         },
                     });
+                }
+                if quality {
+                    cells.push(Cell::Text(standard_met(
+                        find(Measure::StandardMet).copied(),
+                        lang,
+                    )));
+                    cells.push(Cell::Text(within_limits(
+                        find(Measure::Funnel95).copied(),
+                        find(Measure::Funnel998).copied(),
+                        lang,
+                    )));
                 }
                 cells
             })

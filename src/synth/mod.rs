@@ -141,6 +141,7 @@ pub fn run(config: &SynthConfig) -> Result<SynthSummary> {
     written.push(file.finish()?);
     written.push(write_truth(config, &truth)?);
     written.push(write_education_table(&config.out)?);
+    written.push(write_hospital_table(&config.out)?);
     Ok(SynthSummary {
         files: written,
         rows,
@@ -414,6 +415,19 @@ fn write_education_table(dir: &Path) -> Result<PathBuf> {
         }
     }
     let path = dir.join("hfaudd_hgroup.csv");
+    std::fs::write(&path, text).map_err(|e| Error::writing(&path, e))?;
+    Ok(path)
+}
+
+/// The hospitals table (`SOR,NAVN,REGION`, [`crate::registers::classification`]) of the
+/// hospitals synth's contacts name, so a report shows their names instead of bare codes.
+fn write_hospital_table(dir: &Path) -> Result<PathBuf> {
+    let mut text = String::from("SOR,NAVN,REGION\n");
+    for (region, sor, name) in hospitals::HOSPITALS {
+        let region_code = 1081 + region;
+        text.push_str(&format!("{sor},\"{name}\",{region_code}\n"));
+    }
+    let path = dir.join("sor.csv");
     std::fs::write(&path, text).map_err(|e| Error::writing(&path, e))?;
     Ok(path)
 }

@@ -125,6 +125,14 @@ pub fn run_spec(spec: &str, registers: &Path, out: &Path, as_of: &str) -> Output
     ])
 }
 
+/// The text of the shipped spec `pipelines/<name>`, its tables in `data-samples/` named by
+/// absolute path, so the spec runs from any folder (the hip-fracture spec's hospitals table).
+pub fn shipped_spec(name: &str) -> String {
+    let text = std::fs::read_to_string(root().join("pipelines").join(name)).expect("shipped spec");
+    let samples = root().join("data-samples");
+    text.replace("\"../data-samples/", &format!("\"{}/", samples.display()))
+}
+
 /// Copies shipped specs (`pipelines/<id>.toml`; every one when `ids` is empty) into `dir`.
 pub fn copy_specs(dir: &Path, ids: &[&str]) {
     std::fs::create_dir_all(dir).expect("specs folder");
@@ -133,7 +141,8 @@ pub fn copy_specs(dir: &Path, ids: &[&str]) {
         let id = path.file_stem().map(|s| s.to_string_lossy().to_string());
         let wanted = ids.is_empty() || id.as_deref().is_some_and(|id| ids.contains(&id));
         if wanted && path.extension().is_some_and(|e| e == "toml") {
-            std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copied");
+            let name = path.file_name().expect("name");
+            std::fs::write(dir.join(name), shipped_spec(&name.to_string_lossy())).expect("copied");
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{root, stderr, ulighed};
+use crate::common::{stderr, ulighed};
 
 /// Writes the persons of seed 3 (2017-2021) in `model`'s layout.
 fn synth(dir: &Path, model: &str) {
@@ -30,7 +30,7 @@ fn synth(dir: &Path, model: &str) {
 
 /// A shipped spec moved to dates around the change-over.
 fn spec_across_change_over(dir: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
-    let mut text = std::fs::read_to_string(root().join("pipelines").join(name)).expect("spec");
+    let mut text = crate::common::shipped_spec(name);
     for (from, to) in edits {
         assert!(text.contains(from), "{name} has {from}");
         text = text.replace(from, to);

@@ -660,3 +660,99 @@ fn chapters_show_the_slope_indices_and_the_appendix_the_other_summary_measures()
     }
     assert!(appendix.contains("A.5 Øvrige sammenfattende mål for ulighed"));
 }
+
+#[test]
+fn the_quality_chapter_names_its_hospitals_with_their_standard_and_control_limits() {
+    use crate::table::Table;
+    let names: Vec<String> = read(&crate::common::root().join("data-samples/sor.csv"))
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(',').expect("SOR,NAVN").1)
+        .map(|rest| rest[1..rest.rfind('"').expect("quoted")].to_string())
+        .collect();
+    let page = read(&annual().join("report.html"));
+    let tables = html::tables(&page);
+    let table = tables
+        .iter()
+        .find(|t| {
+            t.caption
+                .contains("Operation inden for 48 timer efter sygehus")
+        })
+        .expect("the hospitals' table");
+    assert_eq!(
+        table.headings[table.headings.len() - 2..],
+        ["Standard 90 % opfyldt", "Kontrolgrænser (95 % / 99,8 %)"]
+    );
+    let tidy = Table::from_text(&read(
+        &crate::pipelines::all_outputs()
+            .join("hip_fracture_surgery/tables/hip_fracture_surgery.csv"),
+    ));
+    let find = |measure: &str, unit: &str| {
+        (0..tidy.len()).find(|&r| {
+            tidy.str(r, "outcome") == "surgery_48h"
+                && tidy.str(r, "subanalysis").is_empty()
+                && tidy.str(r, "measure") == measure
+                && tidy.str(r, "group") == unit
+        })
+    };
+    let mut shown = 0;
+    for row in &table.rows {
+        let unit = &row[0].text;
+        if unit == "I alt" {
+            continue;
+        }
+        assert!(names.contains(unit), "{unit:?} is not a hospital's name");
+        let share = find("proportion", unit).and_then(|r| tidy.opt(r, "value"));
+        let (standard, limits) = (&row[row.len() - 2].text, &row[row.len() - 1].text);
+        let Some(share) = share else {
+            assert_eq!(
+                (standard.as_str(), limits.as_str()),
+                ("undertrykt", "undertrykt"),
+                "{unit}"
+            );
+            continue;
+        };
+        shown += 1;
+        assert_eq!(
+            standard,
+            if share >= 90.0 { "ja" } else { "nej" },
+            "{unit}: {share}"
+        );
+        // -1 below the limits, 0 within, 1 above.
+        let side = |m: &str| {
+            let r = find(m, unit).expect("funnel row");
+            let (lower, upper) = (tidy.num(r, "lower"), tidy.num(r, "upper"));
+            if share < lower {
+                -1
+            } else if share > upper {
+                1
+            } else {
+                0
+            }
+        };
+        let expected = match (side("funnel_95"), side("funnel_998")) {
+            (0, _) => "inden for begge",
+            (-1, 0) => "under 95 %-grænsen",
+            (_, 0) => "over 95 %-grænsen",
+            (_, -1) => "under 99,8 %-grænsen",
+            _ => "over 99,8 %-grænsen",
+        };
+        assert_eq!(limits, expected, "{unit}: {share}");
+        // Its point in the funnel plot is named.
+        let funnel = read(
+            &annual().join("figures").join(
+                std::fs::read_dir(annual().join("figures"))
+                    .expect("figures")
+                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .find(|f| f.contains("surgery_48h") && f.contains("tragt"))
+                    .expect("the funnel plot"),
+            ),
+        );
+        let start: String = unit.chars().take(20).collect();
+        assert!(
+            funnel.contains(&format!("\n{start}")),
+            "{unit} is not named in the funnel"
+        );
+    }
+    assert!(shown >= 3, "{shown} hospitals shown");
+}

@@ -2,11 +2,12 @@
 //! proportion at its number of patients, with the 95% and 99.8% control limits around the
 //! national proportion (Spiegelhalter 2005; the limits are PHEindicatormethods'
 //! `phe_funnels`, computed by `measures::funnel::proportion_limits_at`). The 95% limits are
-//! dashed and the 99.8% limits solid; a unit outside the 99.8% limits is a triangle and named.
+//! dashed and the 99.8% limits solid, each drawn in the legend as in the plot; every unit shown
+//! is named beside its point, and a unit outside the 99.8% limits is a triangle.
 
 use plotters::prelude::*;
 
-use super::{BLACK, BLUE, GREY, ORANGE, VERMILLION, drawing, legend, ticks};
+use super::{BLACK, BLUE, GREY, ORANGE, VERMILLION, drawing, legend, short, ticks};
 use crate::error::Result;
 use crate::measures::funnel::proportion_limits_at;
 use crate::report::labels::Lang;
@@ -31,6 +32,11 @@ pub struct FunnelText<'a> {
     /// The notation of the axes' numbers.
     pub lang: Lang,
 }
+
+/// The width (pixels) of a character of an 11-pixel label, and a label's height, for placing
+/// the units' names apart.
+const LABEL_CHAR_WIDTH: f64 = 6.4;
+const LABEL_HEIGHT: i32 = 12;
 
 /// The limits (lower 95, upper 95, lower 99.8, upper 99.8) in % at `n` patients.
 pub fn limits(target_percent: f64, n: f64) -> Option<[f64; 4]> {
@@ -102,7 +108,12 @@ pub fn funnel_plot(
                     .draw_series(DashedLineSeries::new(lower, 6, 4, style))
                     .map_err(drawing)?
                     .label(label)
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+                    // The swatch dashed as the line is (6 on, 4 off).
+                    .legend(move |(x, y)| {
+                        EmptyElement::at((x, y))
+                            + PathElement::new([(0, 0), (6, 0)], style)
+                            + PathElement::new([(10, 0), (16, 0)], style)
+                    });
                 chart
                     .draw_series(DashedLineSeries::new(upper, 6, 4, style))
                     .map_err(drawing)?;
@@ -127,8 +138,14 @@ pub fn funnel_plot(
                 ))
                 .map_err(drawing)?
                 .label(text.standard)
+                // The swatch dotted as the line is (2 on, 3 off).
                 .legend(|(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], VERMILLION.stroke_width(2))
+                    let style = VERMILLION.stroke_width(2);
+                    EmptyElement::at((x, y))
+                        + PathElement::new([(0, 0), (2, 0)], style)
+                        + PathElement::new([(5, 0), (7, 0)], style)
+                        + PathElement::new([(10, 0), (12, 0)], style)
+                        + PathElement::new([(15, 0), (17, 0)], style)
                 });
         }
         for unit in units {
@@ -143,18 +160,40 @@ pub fn funnel_plot(
                         VERMILLION.filled(),
                     )))
                     .map_err(drawing)?;
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        unit.label.clone(),
-                        (unit.patients, unit.percent),
-                        ("sans-serif", 11).into_font(),
-                    )))
-                    .map_err(drawing)?;
             } else {
                 chart
                     .draw_series(std::iter::once(Circle::new(at, 5, BLUE.filled())))
                     .map_err(drawing)?;
             }
+        }
+        // Each unit's name beside its point, placed where it overlaps no other name and stays
+        // inside the plot (left of the point near the right edge).
+        let (right_edge, _) = chart.backend_coord(&(largest, bottom));
+        let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
+        let mut by_height: Vec<&Unit> = units.iter().collect();
+        by_height.sort_by(|a, b| b.percent.total_cmp(&a.percent));
+        for unit in by_height {
+            let label = short(&unit.label, 28);
+            let (px, py) = chart.backend_coord(&(unit.patients, unit.percent));
+            let width = (label.chars().count() as f64 * LABEL_CHAR_WIDTH).ceil() as i32;
+            let x = if px + 8 + width > right_edge {
+                px - 8 - width
+            } else {
+                px + 8
+            };
+            let free = |y: i32| {
+                placed
+                    .iter()
+                    .all(|&(l, t, r, b)| x + width < l || x > r || y + LABEL_HEIGHT < t || y > b)
+            };
+            let y = [-14, 4, -28, 18, -42, 32, -56, 46]
+                .into_iter()
+                .map(|dy| py + dy)
+                .find(|&y| free(y))
+                .unwrap_or(py - 14);
+            placed.push((x, y, x + width, y + LABEL_HEIGHT));
+            root.draw(&Text::new(label, (x, y), ("sans-serif", 11).into_font()))
+                .map_err(drawing)?;
         }
         legend(&mut chart, SeriesLabelPosition::LowerRight, GREY)?;
         root.present().map_err(drawing)?;
