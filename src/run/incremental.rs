@@ -121,17 +121,24 @@ pub fn classification_inputs(tables: &Classifications) -> Result<Vec<InputFile>>
 /// inputs are fingerprinted and compared with the last successful run's manifest.
 pub fn dry_run(options: &RunOptions) -> Result<String> {
     let loaded = spec::load(&options.spec)?;
+    // The classification tables as the run merges them (the spec's over the project's), read
+    // and fingerprinted as the run does, so the key is the run's.
+    let loaded = spec::LoadedSpec {
+        classifications: loaded.classifications.clone().or(&options.classifications),
+        ..loaded
+    };
     let registers_dir = options
         .registers
         .clone()
         .unwrap_or_else(|| loaded.registers.clone());
     let registers = RegisterSet::open(&registers_dir)?;
-    let inputs = fingerprints(
+    let mut inputs = fingerprints(
         &registers.discovered,
         &registers_read(&loaded),
         &mut BTreeMap::new(),
         &mut FingerprintCache::load(&options.out),
     )?;
+    inputs.extend(classification_inputs(&loaded.classifications)?);
     // Without validating the registers, whether the run would cut off events after the as-of
     // date is not known: the key of either case matching the last run's means nothing changed.
     let keys = [false, true].map(|cuts_off| run_key(&loaded, &options.settings(cuts_off), &inputs));

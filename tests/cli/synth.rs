@@ -58,8 +58,8 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     );
     assert_eq!(
         fa.len(),
-        3 * 3 + 5 + 2,
-        "bef/udda/ind x 3 years, 5 event registers, truth and table: {:?}",
+        3 * 3 + 5 + 3,
+        "bef/udda/ind x 3 years, 5 event registers, truth and two tables: {:?}",
         fa.keys()
     );
     assert_eq!(fa, fb);
