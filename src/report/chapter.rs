@@ -136,16 +136,16 @@ fn within_limits(at_95: Option<&Row>, at_998: Option<&Row>, lang: Lang) -> Strin
     match (side(at_95), side(at_998)) {
         (Some(Equal), _) => lang.pick("inden for begge", "within both").into(),
         (Some(Less), Some(Equal)) => lang
-            .pick("under 95 %-grænsen", "below the 95% limit")
+            .pick("under 95\u{a0}%-grænsen", "below the 95% limit")
             .into(),
-        (Some(Greater), Some(Equal)) => {
-            lang.pick("over 95 %-grænsen", "above the 95% limit").into()
-        }
+        (Some(Greater), Some(Equal)) => lang
+            .pick("over 95\u{a0}%-grænsen", "above the 95% limit")
+            .into(),
         (_, Some(Less)) => lang
-            .pick("under 99,8 %-grænsen", "below the 99.8% limit")
+            .pick("under 99,8\u{a0}%-grænsen", "below the 99.8% limit")
             .into(),
         (_, Some(Greater)) => lang
-            .pick("over 99,8 %-grænsen", "above the 99.8% limit")
+            .pick("over 99,8\u{a0}%-grænsen", "above the 99.8% limit")
             .into(),
         _ if at_95.is_some_and(|r| r.suppressed) => lang.pick("undertrykt", "suppressed").into(),
         _ => String::new(),
@@ -451,8 +451,8 @@ impl Chapter<'_> {
             columns.push(Column {
                 heading: match standard {
                     Some(p) => format!(
-                        "{} {p} % {}",
-                        lang.pick("Standard", "Standard"),
+                        "Standard {p}{} {}",
+                        lang.pick("\u{a0}%", "%"),
                         lang.pick("opfyldt", "met")
                     ),
                     None => lang.pick("Standard opfyldt", "Standard met").into(),
@@ -462,7 +462,7 @@ impl Chapter<'_> {
             columns.push(Column {
                 heading: lang
                     .pick(
-                        "Kontrolgrænser (95 % / 99,8 %)",
+                        "Kontrolgrænser (95\u{a0}% / 99,8\u{a0}%)",
                         "Control limits (95% / 99.8%)",
                     )
                     .into(),
@@ -717,7 +717,7 @@ impl Chapter<'_> {
         let year = self.last_year();
         let hidden = lang.pick("undertrykt", "suppressed");
         let axis = lang.pick(
-            "Andel (%) med 95% sikkerhedsinterval",
+            "Andel (%) med 95\u{a0}% sikkerhedsinterval",
             "Proportion (%) with 95% confidence interval",
         );
         let period = self.period(year);
@@ -776,7 +776,7 @@ impl Chapter<'_> {
                     "{}. {}",
                     t,
                     lang.pick(
-                        "Punkter er andele, vandrette streger 95% sikkerhedsintervaller, den stiplede linje andelen i alt.",
+                        "Punkter er andele, vandrette streger 95\u{a0}% sikkerhedsintervaller, den stiplede linje andelen i alt.",
                         "Points are proportions, horizontal bars 95% confidence intervals, the dashed line the total."
                     )
                 ),
@@ -962,7 +962,7 @@ impl Chapter<'_> {
                 caption: format!(
                     "{t}. {} {} {hidden_units} {}",
                     lang.pick(
-                        "Enhedernes andel mod antal patienter med 95%- (stiplet) og 99,8%-kontrolgrænser (fuldt optrukket) om landsandelen; trekanter ligger uden for 99,8%-grænserne.",
+                        "Enhedernes andel mod antal patienter med 95\u{a0}%- (stiplet) og 99,8\u{a0}%-kontrolgrænser (fuldt optrukket) om landsandelen; trekanter ligger uden for 99,8\u{a0}%-grænserne.",
                         "Units' proportions against their patients with 95% (dashed) and 99.8% (solid) control limits around the national proportion; triangles lie outside the 99.8% limits."
                     ),
                     lang.pick("Undertrykte enheder vises ikke:", "Suppressed units are not drawn:"),
@@ -978,8 +978,8 @@ impl Chapter<'_> {
                         x_desc: lang.pick("Patienter", "Patients"),
                         y_desc: lang.pick("Andel (%)", "Proportion (%)"),
                         target: lang.pick("Landsandel", "National proportion"),
-                        limit_95: lang.pick("95%-grænser", "95% limits"),
-                        limit_998: lang.pick("99,8%-grænser", "99.8% limits"),
+                        limit_95: lang.pick("95\u{a0}%-grænser", "95% limits"),
+                        limit_998: lang.pick("99,8\u{a0}%-grænser", "99.8% limits"),
                         standard: &standard_label,
                     },
                 )?,
@@ -1054,7 +1054,7 @@ impl Chapter<'_> {
                 caption: format!(
                     "{t}. {}",
                     lang.pick(
-                        "Linjer er andele, de skraverede bånd 95% sikkerhedsintervaller.",
+                        "Linjer er andele, de skraverede bånd 95\u{a0}% sikkerhedsintervaller.",
                         "Lines are proportions, the shaded bands 95% confidence intervals."
                     )
                 ),

@@ -87,7 +87,7 @@ impl DocTable {
         );
         for c in &self.columns {
             let heading = if c.interval {
-                format!("{} {}", c.heading, lang.pick("(95% CI)", "(95% CI)"))
+                format!("{} {}", c.heading, lang.pick("(95\u{a0}% CI)", "(95% CI)"))
             } else {
                 c.heading.clone()
             };

@@ -108,7 +108,7 @@ pub fn measure(measure: Measure, lang: Lang) -> &'static str {
         (Measure::WaitingDaysMean, Lang::En) => "Waiting time, mean (days)",
         (Measure::WaitingDaysMedian, Lang::Da) => "Ventetid, median (dage)",
         (Measure::WaitingDaysMedian, Lang::En) => "Waiting time, median (days)",
-        (Measure::Funnel998, Lang::Da) => "Tragtgrænser 99,8% (%)",
+        (Measure::Funnel998, Lang::Da) => "Tragtgrænser 99,8\u{a0}% (%)",
         (Measure::Funnel998, Lang::En) => "Funnel limits 99.8% (%)",
         (Measure::Difference, Lang::Da) => "Forskel (procentpoint)",
         (Measure::Difference, Lang::En) => "Difference (percentage points)",

@@ -264,7 +264,7 @@ pub const NOTES: &[MethodNote] = &[
     MethodNote {
         measure: Measure::Funnel95,
         method: "phe-funnel-proportion",
-        name: ["Tragtgrænser 95%", "Funnel limits 95%"],
+        name: ["Tragtgrænser 95\u{a0}%", "Funnel limits 95%"],
         formula: [
             "Kontrolgrænser om den nationale andel ved enhedens antal patienter (Wilson)",
             "Control limits around the national proportion at the unit's number of patients (Wilson)",
@@ -274,9 +274,9 @@ pub const NOTES: &[MethodNote] = &[
     MethodNote {
         measure: Measure::Funnel998,
         method: "phe-funnel-proportion",
-        name: ["Tragtgrænser 99,8%", "Funnel limits 99.8%"],
+        name: ["Tragtgrænser 99,8\u{a0}%", "Funnel limits 99.8%"],
         formula: [
-            "Som 95%-grænserne med 3 standardafvigelser",
+            "Som 95\u{a0}%-grænserne med 3 standardafvigelser",
             "As the 95% limits, at 3 standard deviations",
         ],
         reference: "Spiegelhalter (2005); PHEindicatormethods phe_funnels",

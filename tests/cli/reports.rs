@@ -201,7 +201,10 @@ fn assert_table_matches_csv(table: &html::HtmlTable, csv_path: &Path, decimal_co
     let mut expected_headings = Vec::new();
     let mut interval = Vec::new();
     for h in &table.headings {
-        match h.strip_suffix(" (95% CI)") {
+        match h
+            .strip_suffix(" (95\u{a0}% CI)")
+            .or_else(|| h.strip_suffix(" (95% CI)"))
+        {
             Some(name) => {
                 expected_headings.push(name.to_string());
                 expected_headings.push(format!("{name} nedre"));
@@ -681,7 +684,10 @@ fn the_quality_chapter_names_its_hospitals_with_their_standard_and_control_limit
         .expect("the hospitals' table");
     assert_eq!(
         table.headings[table.headings.len() - 2..],
-        ["Standard 90 % opfyldt", "Kontrolgrænser (95 % / 99,8 %)"]
+        [
+            "Standard 90\u{a0}% opfyldt",
+            "Kontrolgrænser (95\u{a0}% / 99,8\u{a0}%)"
+        ]
     );
     let tidy = Table::from_text(&read(
         &crate::pipelines::all_outputs()
@@ -732,10 +738,10 @@ fn the_quality_chapter_names_its_hospitals_with_their_standard_and_control_limit
         };
         let expected = match (side("funnel_95"), side("funnel_998")) {
             (0, _) => "inden for begge",
-            (-1, 0) => "under 95 %-grænsen",
-            (_, 0) => "over 95 %-grænsen",
-            (_, -1) => "under 99,8 %-grænsen",
-            _ => "over 99,8 %-grænsen",
+            (-1, 0) => "under 95\u{a0}%-grænsen",
+            (_, 0) => "over 95\u{a0}%-grænsen",
+            (_, -1) => "under 99,8\u{a0}%-grænsen",
+            _ => "over 99,8\u{a0}%-grænsen",
         };
         assert_eq!(limits, expected, "{unit}: {share}");
         // Its point in the funnel plot is named.
