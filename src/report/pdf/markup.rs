@@ -443,8 +443,6 @@ impl Writer<'_> {
                         .replace("\u{a0}(", " (")
                         .replace('–', "–\u{2060}");
                     format!("table.cell(align: right)[{unbroken}]")
-                } else if has_class(cell, "hash") {
-                    format!("text(size: 6pt)[{content}]")
                 } else {
                     format!("[{content}]")
                 };
