@@ -95,10 +95,15 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
     } else {
         input
     };
-    let shape_failing: Vec<applicability::SuppressionTest> = failing_tests(&input)
-        .into_iter()
-        .filter(|t| t.is_structural())
-        .collect();
+    // Only a withheld measure needs the dimension's shape told apart from its data.
+    let shape_failing: Vec<applicability::SuppressionTest> = if all_released {
+        Vec::new()
+    } else {
+        failing_tests(&input)
+            .into_iter()
+            .filter(|t| t.is_structural())
+            .collect()
+    };
     let computed = summarise(&input).map_err(|e| {
         Error::Internal(format!(
             "summary measures of {} by {}: {e}",

@@ -120,13 +120,8 @@ pub fn classification_inputs(tables: &Classifications) -> Result<Vec<InputFile>>
 /// What `run` would do for one spec and why, without computing anything (`ulighed plan`): the
 /// inputs are fingerprinted and compared with the last successful run's manifest.
 pub fn dry_run(options: &RunOptions) -> Result<String> {
-    let loaded = spec::load(&options.spec)?;
-    // The classification tables as the run merges them (the spec's over the project's), read
-    // and fingerprinted as the run does, so the key is the run's.
-    let loaded = spec::LoadedSpec {
-        classifications: loaded.classifications.clone().or(&options.classifications),
-        ..loaded
-    };
+    // The classification tables as the run reads and fingerprints them, so the key is the run's.
+    let loaded = options.with_classifications(&spec::load(&options.spec)?);
     let registers_dir = options
         .registers
         .clone()

@@ -53,6 +53,7 @@ use crate::report::output::{self, Staged};
 use crate::report::write;
 use crate::results::levels::level_rank;
 use crate::results::{DimensionContext, StandardWeights, dimension_rows};
+use crate::spec::frame::DocumentText;
 use crate::spec::{self, LoadedSpec, Outcome, Stratifier, SubAnalysis, links, measures_for};
 use crate::tidy::{self, Row, TOTAL, UNKNOWN};
 
@@ -147,13 +148,22 @@ pub fn run_all(dir: &Path, options: &RunOptions) -> Result<(Vec<SpecResult>, Pat
         .iter()
         .map(|path| spec::load(path))
         .collect::<Result<Vec<_>>>()?;
-    in_output_root(&options.out, || run_all_locked(specs, loaded, options))
+    // The document's own text is checked with the specs, before any data is read.
+    let text = crate::spec::frame::load_document(
+        dir,
+        options.deliverable().document_name(),
+        options.lang == crate::report::labels::Lang::En,
+    )?;
+    in_output_root(&options.out, || {
+        run_all_locked(specs, loaded, text.as_ref(), options)
+    })
 }
 
 /// [`run_all`] once its specs are loaded.
 fn run_all_locked(
     specs: Vec<PathBuf>,
     loaded: Vec<LoadedSpec>,
+    text: Option<&DocumentText>,
     options: &RunOptions,
 ) -> Result<(Vec<SpecResult>, PathBuf)> {
     let _lock = OutputLock::acquire(&options.out)?;
@@ -181,7 +191,7 @@ fn run_all_locked(
         })
         .collect::<Vec<_>>();
     let step = Instant::now();
-    let document = write_document(options, &results, &mut cache)?;
+    let document = write_document(options, &results, &loaded, text, &mut cache)?;
     options
         .log
         .event(&StepRecord::new("document", None, results.len() as u64, step).event("*"));
@@ -207,15 +217,13 @@ fn run_all_locked(
 fn write_document(
     options: &RunOptions,
     results: &[SpecResult],
+    specs: &[LoadedSpec],
+    text: Option<&DocumentText>,
     cache: &mut RegisterCache,
 ) -> Result<Staged> {
-    let specs: Vec<LoadedSpec> = results
-        .iter()
-        .map(|(path, _)| spec::load(path))
-        .collect::<Result<_>>()?;
     let mut analyses = Vec::new();
     let mut listed = Vec::new();
-    for ((_, result), loaded) in results.iter().zip(&specs) {
+    for ((_, result), loaded) in results.iter().zip(specs) {
         // The document says in words why an analysis has no results; the operator's message
         // (with file names and rows) is in the manifest and the log.
         let (rows, run, status) = match result {
@@ -264,15 +272,6 @@ fn write_document(
         .map(|s| options.lang.pick(&s.spec.title_da, &s.spec.title_en))
         .collect();
     let deliverable = options.deliverable();
-    // The analysts' text of the document, beside the specs (pipelines/aarsanalyse.md).
-    let text = match results.first().and_then(|(path, _)| path.parent()) {
-        Some(folder) => crate::spec::frame::load_document(
-            folder,
-            deliverable.document_name(),
-            options.lang == crate::report::labels::Lang::En,
-        )?,
-        None => None,
-    };
     write::document(
         &deliverable,
         &deliverable.document_folder(&options.out),
@@ -280,7 +279,7 @@ fn write_document(
         listed,
         &reach,
         &titles,
-        text.as_ref(),
+        text,
     )
 }
 
@@ -331,10 +330,7 @@ fn analyse(
     loaded: &LoadedSpec,
     started: Instant,
 ) -> Result<RunSummary> {
-    let loaded = &LoadedSpec {
-        classifications: loaded.classifications.clone().or(&options.classifications),
-        ..loaded.clone()
-    };
+    let loaded = &options.with_classifications(loaded);
     let id = loaded.spec.id.as_str();
     let registers_dir = options
         .registers

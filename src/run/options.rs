@@ -38,6 +38,16 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
+    /// `loaded` with the classification tables a run reads: the spec's, and the project
+    /// configuration's where the spec names none. The run and `plan`'s dry run both read them
+    /// so, so both compute the same run key.
+    pub fn with_classifications(&self, loaded: &LoadedSpec) -> LoadedSpec {
+        LoadedSpec {
+            classifications: loaded.classifications.clone().or(&self.classifications),
+            ..loaded.clone()
+        }
+    }
+
     /// The settings that change what a run writes, for the run key. The as-of date counts where
     /// it changes the numbers: in a midway status (which reports the data as of its date) and
     /// when the registers hold events after it (`cuts_off`: they are cut off). Otherwise a nightly

@@ -335,31 +335,38 @@ fn midway_status_marks_everything_preliminary_and_reports_plan_and_data() {
     assert_eq!(data.rows[0][2].text, "2021–2024");
 }
 
+/// The youth analysis's English report on the small registers into `out` (a fresh folder),
+/// with `extra` arguments; returns the analysis's folder.
+fn english_youth_report(out: &Path, extra: &[&str]) -> PathBuf {
+    let _ = std::fs::remove_dir_all(out);
+    let spec = crate::common::root().join("pipelines/youth_depression_anxiety_wait.toml");
+    let mut args = vec![
+        "run",
+        spec.to_str().unwrap(),
+        "--registers",
+        small_registers().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        "2025-06-30",
+        "--lang",
+        "en",
+    ];
+    args.extend_from_slice(extra);
+    let result = ulighed(&args);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    out.join("youth_depression_anxiety_wait")
+}
+
 /// The youth analysis's report on the small registers in English, with the Danish Excel CSV
 /// dialect and PNG figures.
 pub(crate) fn english() -> &'static Path {
     static OUT: OnceLock<PathBuf> = OnceLock::new();
     OUT.get_or_init(|| {
-        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-english");
-        let _ = std::fs::remove_dir_all(&out);
-        let spec = crate::common::root().join("pipelines/youth_depression_anxiety_wait.toml");
-        let result = ulighed(&[
-            "run",
-            spec.to_str().unwrap(),
-            "--registers",
-            small_registers().to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--as-of",
-            "2025-06-30",
-            "--lang",
-            "en",
-            "--csv-dialect",
-            "excel-da",
-            "--png",
-        ]);
-        assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
-        out.join("youth_depression_anxiety_wait")
+        english_youth_report(
+            &PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-english"),
+            &["--csv-dialect", "excel-da", "--png"],
+        )
     })
 }
 
@@ -427,27 +434,12 @@ fn english_report_with_danish_excel_csv_and_png_figures() {
     assert!(tidy.starts_with('\u{feff}'), "a byte-order mark for Excel");
     let danish = parse(tidy.trim_start_matches('\u{feff}'), ';');
     assert_eq!(danish[0][0], "analysis");
-    let spec = crate::common::root().join("pipelines/youth_depression_anxiety_wait.toml");
-    let standard_out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-english-standard");
-    let _ = std::fs::remove_dir_all(&standard_out);
-    let result = ulighed(&[
-        "run",
-        spec.to_str().unwrap(),
-        "--registers",
-        small_registers().to_str().unwrap(),
-        "--out",
-        standard_out.to_str().unwrap(),
-        "--as-of",
-        "2025-06-30",
-        "--lang",
-        "en",
-    ]);
-    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let standard_dir = english_youth_report(
+        &PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-english-standard"),
+        &[],
+    );
     let standard = parse(
-        &read(
-            &standard_out
-                .join("youth_depression_anxiety_wait/tables/youth_depression_anxiety_wait.csv"),
-        ),
+        &read(&standard_dir.join("tables/youth_depression_anxiety_wait.csv")),
         ',',
     );
     assert_eq!(danish.len(), standard.len());
