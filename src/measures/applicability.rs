@@ -71,19 +71,6 @@ impl SuppressionTest {
         SuppressionTest::Norefgroup,
     ];
 
-    /// Whether the test reads only the dimension's shape (how many subgroups, whether it is
-    /// ordered), never an estimate or a population: its result gives away no count, so it
-    /// can be told for a dimension whose levels disclosure control hides.
-    pub fn is_structural(self) -> bool {
-        matches!(
-            self,
-            SuppressionTest::TwoSubgroups
-                | SuppressionTest::LessThan2Subgroups
-                | SuppressionTest::NotOrdered
-                | SuppressionTest::IsOrdered
-        )
-    }
-
     /// The name of HEAT-Measures' R function (and of the table's column),
     /// so that a note can point at the exact rule.
     pub fn heat_name(self) -> &'static str {

@@ -252,6 +252,65 @@ impl Code {
     }
 }
 
+/// The methods [`summarise`] computes `abbr` (HEAT's abbreviation, any case) by, in its row
+/// order: `heat-logistic` and `phe-linear` for SII and RII, one method for the others; none for
+/// an unknown abbreviation.
+pub fn methods_of(abbr: &str) -> Vec<&'static str> {
+    ROWS.iter()
+        .filter(|c| c.names().1.eq_ignore_ascii_case(abbr))
+        .map(|c| c.method())
+        .collect()
+}
+
+/// Why the shape of a dimension alone (ordered or not, how many subgroups with data) keeps
+/// [`summarise`] from giving `abbr` by `method` a value, in the words of its note; `None` when
+/// the shape allows it. The rules: HEAT's structural validation tests (`test_two_subgroups`,
+/// `test_less_than2_subgroups`, `test_not_ordered`, `test_is_ordered`) for the measures that list
+/// them, healthequal 1.0.1's rule that PAF and PAR need more than two subgroups, and PHE's that
+/// its SII and RII (`phe-linear`) need 5 to 100 quantiles (`phe_sii`). The shape is public
+/// (every level is listed in every table), so what it rules out can be called "not computed"
+/// even when a level's numbers are hidden.
+pub fn not_for_shape(abbr: &str, method: &str, ordered: bool, subgroups: usize) -> Option<String> {
+    let code = ROWS
+        .iter()
+        .find(|c| c.names().1.eq_ignore_ascii_case(abbr) && c.method() == method)?;
+    let structural = |t: SuppressionTest| match t {
+        SuppressionTest::TwoSubgroups => subgroups == 2,
+        SuppressionTest::LessThan2Subgroups => subgroups < 2,
+        SuppressionTest::NotOrdered => !ordered,
+        SuppressionTest::IsOrdered => ordered,
+        _ => false,
+    };
+    let failing: Vec<String> = applicability::measure(code.names().1)
+        .map_or(&[][..], |m| m.suppressed_by)
+        .iter()
+        .filter(|t| structural(**t))
+        .map(|t| format!("{} ({})", t.description(), t.heat_name()))
+        .collect();
+    if !failing.is_empty() {
+        return Some(format!("suppressed: {}", failing.join("; ")));
+    }
+    let needs = match code {
+        Code::Paf | Code::Par if subgroups <= 2 => Some(("PAF/PAR", "more than two subgroups")),
+        Code::Sii(SiiMethod::PheLinear) | Code::Rii(SiiMethod::PheLinear)
+            if !(5..=100).contains(&subgroups) =>
+        {
+            Some(("phe-linear SII", "between 5 and 100 quantiles"))
+        }
+        _ => None,
+    };
+    needs.map(|(measure, needed)| {
+        format!(
+            "not computed: {}",
+            MeasureError::WrongGroupCount {
+                measure,
+                needed,
+                found: subgroups
+            }
+        )
+    })
+}
+
 /// HEAT's validation tests that are true for this dimension's data (HEAT's
 /// "bad test result"), in the order of [`SuppressionTest::ALL`]. Each is
 /// evaluated as HEAT-Measures' `R/validation-tests.R` does, on every

@@ -258,8 +258,11 @@ fn merged(
 }
 
 /// A label inside a sentence: its first letter in lower case ("Non-Danish origin" ->
-/// "non-Danish origin").
-fn lower_first(label: &str) -> String {
+/// "non-Danish origin"), unless it begins with a person's name ("Theils indeks").
+pub(super) fn lower_first(label: &str) -> String {
+    if label.starts_with("Theil") {
+        return label.to_string();
+    }
     let mut chars = label.chars();
     chars
         .next()

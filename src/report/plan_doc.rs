@@ -2,12 +2,14 @@
 //! short description and its set-up (design, population, patient group, outcomes, stratifiers,
 //! measures, sub-analyses, trend, standardisation, disclosure), read from the specs alone.
 
-use super::definitions;
+use super::definitions::{self, lower_first};
 use super::format::escape;
 use super::labels::{Lang, dimension};
 use super::methods::NOTES;
-use crate::spec::measures_for;
-use crate::spec::{LoadedSpec, Measure, RequestedMeasure, Standard};
+use crate::spec::shape::summary_plan;
+use crate::spec::{
+    LoadedSpec, Measure, RequestedMeasure, Standard, Stratifier, SummaryMeasure, measures_for,
+};
 
 /// The readable name of a measure a spec asks for.
 fn measure_name(requested: RequestedMeasure, lang: Lang) -> String {
@@ -30,8 +32,80 @@ fn measure_name(requested: RequestedMeasure, lang: Lang) -> String {
     NOTES
         .iter()
         .find(|n| n.measure == row)
-        .map(|n| n.name(lang).to_lowercase())
+        .map(|n| lower_first(n.name(lang)))
         .unwrap_or_else(|| requested.code().to_string())
+}
+
+/// A summary measure by one of its methods, by the name of its row in the methods appendix
+/// ("hældningsindeks for ulighed (SII), lineær").
+fn method_name(measure: SummaryMeasure, method: &str, lang: Lang) -> String {
+    NOTES
+        .iter()
+        .find(|n| n.measure == Measure::Summary(measure) && n.method == method)
+        .map(|n| lower_first(n.name(lang)))
+        .unwrap_or_else(|| measure_name(RequestedMeasure::Summary(measure), lang))
+}
+
+/// "Uddannelse: andel, forskel, ratio, SII, RII …; ikke beregnet for en opdeling uden
+/// rækkefølge: …": what the run computes by the stratifier, and the summary measures the spec
+/// asks for that WHO HEAT or healthequal do not compute for the dimension's shape.
+fn stratifier_measures(loaded: &LoadedSpec, stratifier: &Stratifier, lang: Lang) -> String {
+    let summary = summary_plan(loaded, stratifier);
+    let names = |list: &[(SummaryMeasure, &str)]| {
+        list.iter()
+            .map(|(m, method)| method_name(*m, method, lang))
+            .collect::<Vec<_>>()
+    };
+    // What is not computed, by abbreviation: "SII (lineær)" where the measure is computed by its
+    // other method, "SII" where by neither.
+    let mut not_computed: Vec<String> = Vec::new();
+    for (measure, method) in &summary.not_for_shape {
+        let code = RequestedMeasure::Summary(*measure).code().to_uppercase();
+        let by_other = summary.computed.iter().any(|(m, _)| m == measure);
+        let name = if by_other && *method == "phe-linear" {
+            format!("{code} ({})", lang.pick("lineær", "linear"))
+        } else {
+            code
+        };
+        if !not_computed.contains(&name) {
+            not_computed.push(name);
+        }
+    }
+    let mut computed: Vec<String> = measures_for(loaded, stratifier)
+        .into_iter()
+        .filter(|m| !matches!(m, RequestedMeasure::Summary(_)))
+        .map(|m| measure_name(m, lang))
+        .collect();
+    computed.extend(names(&summary.computed));
+    let mut text = format!(
+        "{}: {}",
+        dimension(&stratifier.code(), lang),
+        computed.join(", ")
+    );
+    if !summary.not_for_shape.is_empty() {
+        let shape = match (summary.subgroups, stratifier.ordered()) {
+            (Some(n), true) => format!(
+                "{} {n} {}",
+                lang.pick("en ordnet opdeling med", "an ordered dimension of"),
+                lang.pick("grupper", "groups")
+            ),
+            (Some(n), false) => format!(
+                "{} {n} {}",
+                lang.pick(
+                    "en opdeling uden rækkefølge med",
+                    "an unordered dimension of"
+                ),
+                lang.pick("grupper", "groups")
+            ),
+            (None, _) => lang.pick("denne opdeling", "this dimension").to_string(),
+        };
+        text.push_str(&format!(
+            "; {} {shape} (WHO HEAT, healthequal, PHE): {}",
+            lang.pick("ikke beregnet for", "not computed for"),
+            not_computed.join(", ")
+        ));
+    }
+    text
 }
 
 /// The plan's HTML page.
@@ -68,13 +142,9 @@ pub fn render(specs: &[LoadedSpec], lang: Lang) -> String {
         ));
         let mut items = definitions::core_items(loaded, lang);
         for s in &spec.stratifiers {
-            let measures: Vec<String> = measures_for(loaded, s)
-                .iter()
-                .map(|m| measure_name(*m, lang))
-                .collect();
             items.push((
                 lang.pick("Opdeling og mål", "Stratifier and measures"),
-                format!("{}: {}", dimension(&s.code(), lang), measures.join(", ")),
+                stratifier_measures(loaded, s, lang),
             ));
         }
         let subs = definitions::sub_analyses(loaded, lang);

@@ -13,31 +13,13 @@
 use super::context::{CONFIDENCE, DimensionContext, GatedLevel, percent_subgroup};
 use super::levels::{order_of, reference_level};
 use crate::error::{Error, Result};
-use crate::measures::applicability;
-use crate::measures::summary::{DimensionInput, SubgroupInput, failing_tests, summarise};
+use crate::measures::summary::{DimensionInput, SubgroupInput, not_for_shape, summarise};
 use crate::spec::{Measure, RequestedMeasure, SummaryMeasure};
 use crate::tidy::UNKNOWN;
 use crate::tidy::{Row, SUMMARY_GROUP, TOTAL};
 
 /// Repetitions of the simulated intervals (PHE's `phe_sii` needs at least 1 000).
 const REPETITIONS: usize = 2_000;
-
-/// HEAT's reason for not computing the measure `abbr` for a dimension of this shape (the
-/// structural tests among `shape_failing` that suppress it), as `summarise` writes it; none
-/// when the shape allows the measure.
-fn not_for_this_shape(
-    abbr: &str,
-    shape_failing: &[applicability::SuppressionTest],
-) -> Option<String> {
-    let info = applicability::measure(abbr)?;
-    let reasons: Vec<String> = info
-        .suppressed_by
-        .iter()
-        .filter(|t| shape_failing.contains(t))
-        .map(|t| format!("{} ({})", t.description(), t.heat_name()))
-        .collect();
-    (!reasons.is_empty()).then(|| format!("suppressed: {}", reasons.join("; ")))
-}
 
 /// The summary-measure rows of one dimension that the spec asks for.
 pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Result<Vec<Row>> {
@@ -95,15 +77,8 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
     } else {
         input
     };
-    // Only a withheld measure needs the dimension's shape told apart from its data.
-    let shape_failing: Vec<applicability::SuppressionTest> = if all_released {
-        Vec::new()
-    } else {
-        failing_tests(&input)
-            .into_iter()
-            .filter(|t| t.is_structural())
-            .collect()
-    };
+    let ordered = input.groups.iter().any(|g| g.order.is_some());
+    let subgroups = input.groups.len();
     let computed = summarise(&input).map_err(|e| {
         Error::Internal(format!(
             "summary measures of {} by {}: {e}",
@@ -121,7 +96,7 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
                 row.lower = r.lower;
                 row.upper = r.upper;
                 row.note = r.note;
-            } else if let Some(reason) = not_for_this_shape(r.measure, &shape_failing) {
+            } else if let Some(reason) = not_for_shape(r.measure, r.method, ordered, subgroups) {
                 row.note = reason;
             } else {
                 row.suppressed = true;

@@ -10,6 +10,7 @@ pub mod load;
 pub mod measures;
 pub mod merges;
 pub mod plan;
+pub mod shape;
 mod types;
 
 pub use levels::{

@@ -4,23 +4,10 @@
 use std::fmt::Write;
 
 use crate::dates;
-use crate::measures::applicability;
-use crate::registers::codes::REGIONS;
-use crate::spec::measures_for;
 use crate::spec::{
-    Criterion, Derived, Design, LoadedSpec, Match, OutcomeKind, Standard, Stratifier,
+    Criterion, Design, LoadedSpec, Match, OutcomeKind, RequestedMeasure, Standard, SummaryMeasure,
 };
-
-/// Known level counts of the derived dimensions, for HEAT's applicability (2 or more subgroups);
-/// `None` where the count depends on the data.
-fn known_levels(stratifier: &Stratifier) -> Option<usize> {
-    match stratifier {
-        Stratifier::Derived(Derived::Region) => Some(REGIONS.len()),
-        Stratifier::Derived(Derived::Sex) => Some(2),
-        Stratifier::Derived(d) => Some(d.fixed_levels().len()).filter(|&n| n > 0),
-        Stratifier::Column(_) => None,
-    }
-}
+use crate::spec::{measures_for, shape};
 
 fn criterion(c: &Criterion) -> String {
     let mut parts = Vec::new();
@@ -154,27 +141,39 @@ pub fn describe(loaded: &LoadedSpec) -> String {
     }
     for s in &spec.stratifiers {
         let code = s.code();
-        let measures = measures_for(loaded, s);
-        let summary: Vec<&str> = measures
+        let summary = shape::summary_plan(loaded, s);
+        let codes = |list: &[(SummaryMeasure, &str)]| {
+            list.iter()
+                .map(|(m, method)| format!("{} ({method})", RequestedMeasure::Summary(*m).code()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let basic: Vec<&str> = measures_for(loaded, s)
             .iter()
+            .filter(|m| !matches!(m, RequestedMeasure::Summary(_)))
             .map(|m| m.code())
-            .filter(|m| applicability::measure(m).is_some())
-            .filter(|m| known_levels(s).is_none_or(|n| applicability::applies(m, s.ordered(), n)))
-            .collect();
-        let basic: Vec<&str> = measures
-            .iter()
-            .map(|m| m.code())
-            .filter(|m| applicability::measure(m).is_none())
             .collect();
         let _ = writeln!(
             out,
-            "  by {code}{}: {}{}",
+            "  by {code}{}: {}{}{}",
             if s.ordered() { " (ordered)" } else { "" },
             basic.join(", "),
-            if summary.is_empty() {
+            if summary.computed.is_empty() {
                 String::new()
             } else {
-                format!("; summary {}", summary.join(", "))
+                format!("; summary {}", codes(&summary.computed))
+            },
+            if summary.not_for_shape.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (not computed for {}: {})",
+                    match summary.subgroups {
+                        Some(n) => format!("{n} subgroups"),
+                        None => "this dimension".to_string(),
+                    },
+                    codes(&summary.not_for_shape)
+                )
             }
         );
     }

@@ -401,3 +401,69 @@ fn two_runs_give_the_same_bytes() {
         );
     }
 }
+
+/// `plan` lists exactly the summary measures a run computes: for every shipped spec and
+/// stratifier, the measures (and methods) it names after "summary" are the ones whose rows in the tidy table
+/// of `data-samples/` are computed (shown, or withheld by disclosure control), and every other
+/// summary row of the dimension is "ikke beregnet". The plan's HTML page names the same ones.
+#[test]
+fn the_plan_lists_exactly_the_summary_measures_a_run_computes() {
+    let all = all_outputs();
+    for id in shipped() {
+        let spec = root().join("pipelines").join(format!("{id}.toml"));
+        let plan = ulighed(&["plan", spec.to_str().expect("utf-8")]);
+        assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+        let text = String::from_utf8_lossy(&plan.stdout).to_string();
+        let t = table(&id);
+        for line in text.lines().filter_map(|l| l.trim().strip_prefix("by ")) {
+            let (head, measures) = line.split_once(": ").expect("by X: measures");
+            let dimension = head.trim_end_matches(" (ordered)");
+            let listed: std::collections::BTreeSet<String> = measures
+                .split_once("; summary ")
+                .map(|(_, s)| s.split(" (not computed").next().unwrap_or(s))
+                .map(|s| s.split(", ").map(str::to_string).collect())
+                .unwrap_or_default();
+            let mut computed = std::collections::BTreeSet::new();
+            let mut not_computed = std::collections::BTreeSet::new();
+            for r in (0..t.len()).filter(|&r| {
+                t.str(r, "dimension") == dimension
+                    && t.str(r, "subanalysis").is_empty()
+                    && t.str(r, "group").is_empty()
+            }) {
+                let measure = format!("{} ({})", t.str(r, "measure"), t.str(r, "method"));
+                if t.str(r, "status") == "ikke beregnet" {
+                    not_computed.insert(measure);
+                } else {
+                    computed.insert(measure);
+                }
+            }
+            assert!(
+                !computed.is_empty() || !not_computed.is_empty() || listed.is_empty(),
+                "{id} by {dimension}: the plan lists {listed:?}, the table has no summary rows"
+            );
+            assert_eq!(
+                listed, computed,
+                "{id} by {dimension}: the plan lists {listed:?}, the run computed {computed:?}"
+            );
+            assert!(
+                listed.is_disjoint(&not_computed),
+                "{id} by {dimension}: {not_computed:?} were not computed"
+            );
+        }
+    }
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plan-exact");
+    let _ = std::fs::remove_dir_all(&out);
+    let result = ulighed(&["plan", "--all", "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let page = std::fs::read_to_string(out.join("analyseplan.html")).expect("plan page");
+    let region = page
+        .split("<dd>")
+        .find(|d| d.starts_with("Region: "))
+        .expect("a region stratifier");
+    let (computed, not_computed) = region
+        .split_once("ikke beregnet for")
+        .expect("the slope indices are not computed by region");
+    assert!(!computed.contains("(SII)"), "{region}");
+    assert!(not_computed.contains("(SII)"), "{region}");
+    assert!(all.exists());
+}

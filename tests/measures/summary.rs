@@ -1057,3 +1057,44 @@ fn estimate_outside_the_simulation_range_gets_no_interval() {
         assert!(r.note.contains("no interval: estimate -5"), "{}", r.note);
     }
 }
+
+/// What the shape alone rules out is exactly what `summarise` leaves without a value on clean
+/// data of that shape (every estimate, standard error and population present, estimates
+/// distinct), ordered or not, for 1 to 8 subgroups: the plan and the "ikke beregnet" of a
+/// withheld measure rest on `not_for_shape`, the released values on `summarise`. Where the
+/// shape rules a measure out, `summarise`'s note gives the same reasons (and may add the data's).
+#[test]
+fn the_shape_rules_out_exactly_what_summarise_does_not_compute() {
+    for ordered in [false, true] {
+        for n in 1..=8usize {
+            let d = dimension(
+                (0..n)
+                    .map(|i| SubgroupInput {
+                        order: ordered.then_some(i as u32 + 1),
+                        reference: !ordered && i == 0,
+                        ..group(20.0 + 7.0 * i as f64, 1.5, 2000.0 - 100.0 * i as f64)
+                    })
+                    .collect(),
+            );
+            for r in summary::summarise(&d).expect("clean input") {
+                let reason = summary::not_for_shape(r.measure, r.method, ordered, n);
+                assert_eq!(
+                    reason.is_none(),
+                    r.value.is_some(),
+                    "{} {} ordered={ordered} n={n}: shape says {reason:?}, summarise wrote {:?} ({})",
+                    r.measure,
+                    r.method,
+                    r.value,
+                    r.note
+                );
+                if let Some(reason) = reason {
+                    let (kind, parts) = reason.split_once(": ").expect("kind: reasons");
+                    assert!(r.note.starts_with(kind), "{reason} / {}", r.note);
+                    for part in parts.split("; ") {
+                        assert!(r.note.contains(part), "{reason} / {}", r.note);
+                    }
+                }
+            }
+        }
+    }
+}
