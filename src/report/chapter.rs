@@ -2,11 +2,12 @@
 //! words, its figures (groups with CI whiskers, the slope index, maps, the funnel plot, the
 //! trend) and its tables; then each sub-analysis's results and tables.
 
+use super::definitions::lower_first;
 use super::doc_table::{Cell, Column, DocTable};
 use super::figures::funnel::{FunnelText, Unit, funnel_plot};
 use super::figures::map::choropleth;
 use super::figures::sii::sii_chart;
-use super::figures::trend::{Series, YearPoint, trend_panels};
+use super::figures::trend::{Series, YearPoint, crosses_lpr3, trend_panels};
 use super::figures::whiskers::{Panel, Point, small_multiples};
 use super::figures::{Figure, accessible, geo};
 use super::format::{escape, number, with_interval};
@@ -14,10 +15,10 @@ use super::labels::{Lang, dimension, group, measure};
 use super::text::{self, dimension_sentence, total_sentence};
 use crate::error::Result;
 use crate::spec::frame::Parts;
-use crate::spec::{LoadedSpec, Outcome};
+use crate::spec::{Derived, LoadedSpec, Outcome, Stratifier};
 use crate::spec::{Measure, SummaryMeasure};
 use crate::tidy::Row;
-use crate::tidy::{SUMMARY_GROUP, TOTAL};
+use crate::tidy::{SUMMARY_GROUP, TOTAL, UNKNOWN};
 
 /// How a document is written.
 #[derive(Debug, Clone, Copy)]
@@ -690,11 +691,204 @@ impl Chapter<'_> {
             years[years.len() - 1],
             lang.pick("andel i alt (%)", "total proportion (%)")
         );
+        let mut notes = Vec::new();
+        if crosses_lpr3(years[0], years[years.len() - 1]) {
+            notes.push(
+                lang.pick(
+                    "Landspatientregisteret skiftede i februar 2019 fra LPR2 til LPR3 med en ny måde at registrere kontakter på; en ændring mellem 2018 og 2019 kan skyldes registreringen og ikke behandlingen.",
+                    "The National Patient Register changed from LPR2 to LPR3 in February 2019, with a new way of recording contacts; a change between 2018 and 2019 may come from the recording, not the treatment."
+                )
+                .to_string(),
+            );
+        }
+        let totals = numbered.table(style, &caption, columns, body, notes.clone());
+        let inequality = self.inequality_by_year(&years, style, numbered, &notes);
         format!(
-            "<h3>{}</h3>\n{}",
+            "<h3>{}</h3>\n{totals}{inequality}",
             lang.pick("Udvikling over år", "Trend over the years"),
-            numbered.table(style, &caption, columns, body, Vec::new())
         )
+    }
+
+    /// The trend of inequality: for each outcome and year, the difference of each social and
+    /// origin group from its reference (for an ordered dimension its most disadvantaged group,
+    /// short education or the lowest income quintile) and the slope indices of the ordered
+    /// dimensions, so that a reader sees whether the gaps narrow, not only the totals.
+    fn inequality_by_year(
+        &self,
+        years: &[i32],
+        style: Style,
+        numbered: &mut Numbered,
+        notes: &[String],
+    ) -> String {
+        let lang = style.lang;
+        let hidden = lang.pick("undertrykt", "suppressed");
+        let find = |outcome: &str, measure: Measure, dim: &str, group: &str, year: i32| {
+            self.rows.iter().find(|r| {
+                r.outcome == outcome
+                    && r.subanalysis.is_empty()
+                    && r.year == year
+                    && r.measure == measure
+                    && r.dimension == dim
+                    && r.group == group
+                    && (r.method == "heat-logistic" || !matches!(measure, Measure::Summary(_)))
+            })
+        };
+        let mut body = Vec::new();
+        for o in &self.spec.spec.outcomes {
+            let mut lines: Vec<(String, Measure, String, String, usize)> = Vec::new();
+            for s in &self.spec.spec.stratifiers {
+                let dim = s.code();
+                let social = matches!(
+                    s,
+                    Stratifier::Derived(
+                        Derived::Education
+                            | Derived::IncomeQuintile
+                            | Derived::Origin
+                            | Derived::OriginWestern
+                    )
+                );
+                if !social {
+                    continue;
+                }
+                let latest = years[years.len() - 1];
+                // Every difference row names its reference group in its note.
+                let reference = self
+                    .rows
+                    .iter()
+                    .filter(|r| {
+                        r.outcome == o.id
+                            && r.year == latest
+                            && r.subanalysis.is_empty()
+                            && r.dimension == dim
+                            && r.measure == Measure::Difference
+                    })
+                    .find_map(|r| {
+                        let named = r.note.strip_prefix("reference: ")?;
+                        Some(named.split(';').next().unwrap_or(named).to_string())
+                    });
+                let Some(reference) = reference else {
+                    continue;
+                };
+                let compared: Vec<String> = if s.ordered() {
+                    match s {
+                        Stratifier::Derived(d) => d
+                            .fixed_levels()
+                            .first()
+                            .map(|l| vec![l.to_string()])
+                            .unwrap_or_default(),
+                        Stratifier::Column(_) => Vec::new(),
+                    }
+                } else {
+                    let mut levels: Vec<String> = self
+                        .rows
+                        .iter()
+                        .filter(|r| {
+                            r.outcome == o.id
+                                && r.year == latest
+                                && r.subanalysis.is_empty()
+                                && r.dimension == dim
+                                && r.measure == Measure::Difference
+                                && r.is_level()
+                                && r.group != UNKNOWN
+                        })
+                        .map(|r| r.group.clone())
+                        .collect();
+                    levels.dedup();
+                    levels
+                };
+                for level in compared {
+                    lines.push((
+                        format!(
+                            "{} – {} ({})",
+                            group(&dim, &level, lang),
+                            lower_first(&group(&dim, &reference, lang)),
+                            lang.pick("procentpoint", "percentage points")
+                        ),
+                        Measure::Difference,
+                        dim.clone(),
+                        level,
+                        1,
+                    ));
+                }
+                if s.ordered() {
+                    for (m, unit, decimals) in [
+                        (
+                            SummaryMeasure::Sii,
+                            lang.pick("procentpoint", "percentage points"),
+                            1,
+                        ),
+                        (SummaryMeasure::Rii, lang.pick("ratio", "ratio"), 2),
+                    ] {
+                        lines.push((
+                            format!(
+                                "{} {} {} ({unit})",
+                                m.code().to_uppercase(),
+                                lang.pick("efter", "by"),
+                                dimension(&dim, lang).to_lowercase()
+                            ),
+                            Measure::Summary(m),
+                            dim.clone(),
+                            SUMMARY_GROUP.to_string(),
+                            decimals,
+                        ));
+                    }
+                }
+            }
+            let mut first = true;
+            for (label, measure, dim, level, decimals) in lines {
+                let mut cells = vec![
+                    Cell::Text(if first {
+                        self.outcome_name(o, lang).to_string()
+                    } else {
+                        String::new()
+                    }),
+                    Cell::Text(label),
+                ];
+                first = false;
+                for y in years {
+                    let r = find(&o.id, measure, &dim, &level, *y);
+                    cells.push(Cell::Estimate {
+                        value: r.and_then(|r| r.value),
+                        lower: r.and_then(|r| r.lower),
+                        upper: r.and_then(|r| r.upper),
+                        decimals,
+                        why_empty: match r {
+                            Some(r) if r.suppressed => hidden.to_string(),
+                            _ => lang.pick("ikke beregnet", "not computed").to_string(),
+                        },
+                    });
+                }
+                body.push(cells);
+            }
+        }
+        if body.is_empty() {
+            return String::new();
+        }
+        let mut columns = vec![
+            Column {
+                heading: lang.pick("Udfald", "Outcome").into(),
+                interval: false,
+            },
+            Column {
+                heading: lang.pick("Mål", "Measure").into(),
+                interval: false,
+            },
+        ];
+        columns.extend(years.iter().map(|y| Column {
+            heading: y.to_string(),
+            interval: true,
+        }));
+        let caption = format!(
+            "{} {}–{}: {}",
+            lang.pick("Ulighed over år", "Inequality over the years"),
+            years[0],
+            years[years.len() - 1],
+            lang.pick(
+                "forskelle til referencegruppen og hældningsindeks (SII, RII)",
+                "differences from the reference group and slope indices (SII, RII)"
+            )
+        );
+        numbered.table(style, &caption, columns, body, notes.to_vec())
     }
 
     /// The total proportion of an outcome in a year (the same in every dimension).

@@ -11,6 +11,7 @@ use super::doc_table::{Cell, Column, DocTable};
 use super::figures::Figure;
 use super::format::{self, escape};
 use super::labels::Lang;
+use super::method_chapter::{self, AnalysisFacts};
 use super::methods::{measure_name, note};
 use super::{definitions, style};
 use crate::dates;
@@ -363,11 +364,11 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
             lang.pick("Status for analyseplanen", "Status of the analysis plan")
                 .into(),
         ));
-        contents.push((
-            "datakomplethed".into(),
-            lang.pick("Datakomplethed", "Data completeness").into(),
-        ));
     }
+    contents.push((
+        "metode".into(),
+        lang.pick("Metode og data", "Methods and data").into(),
+    ));
     for c in &chapters {
         contents.push((
             c.anchor(),
@@ -425,8 +426,21 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
     body.push_str(&reading_guide(lang));
     if style.preliminary {
         body.push_str(&plan_status(d, style, &mut numbered));
-        body.push_str(&completeness(d, style, &mut numbered));
     }
+    let facts: Vec<AnalysisFacts<'_>> = with_results
+        .iter()
+        .map(|a| AnalysisFacts {
+            spec: a.spec,
+            rows: &a.rows,
+        })
+        .collect();
+    body.push_str(&method_chapter::section(
+        &facts,
+        d.completeness,
+        d.as_of,
+        style,
+        &mut numbered,
+    ));
     for c in &chapters {
         body.push_str(&c.html(style, &mut numbered)?);
     }
@@ -505,44 +519,6 @@ fn plan_status(d: &DocumentSpec, style: Style, numbered: &mut Numbered) -> Strin
                 column(lang.pick("Analyse", "Analysis")),
                 column(lang.pick("Status", "Status")),
                 column(lang.pick("År med resultater / årsag", "Years with results / reason")),
-            ],
-            rows,
-            Vec::new(),
-        )
-    )
-}
-
-/// The midway status's data completeness: the latest data of each register.
-fn completeness(d: &DocumentSpec, style: Style, numbered: &mut Numbered) -> String {
-    let lang = style.lang;
-    let rows = d
-        .completeness
-        .iter()
-        .map(|c| {
-            vec![
-                Cell::Text(c.register.clone()),
-                Cell::Count(Some(c.files as u64)),
-                Cell::Text(c.years.map(|(a, b)| format!("{a}–{b}")).unwrap_or_default()),
-                Cell::Text(c.latest.map(dates::format_iso).unwrap_or_default()),
-            ]
-        })
-        .collect();
-    format!(
-        "<section id=\"datakomplethed\" data-section=\"completeness\">\n<h2>{}</h2>\n<p>{} {}.</p>\n{}</section>\n",
-        lang.pick("Datakomplethed", "Data completeness"),
-        lang.pick(
-            "Seneste år og seneste dato i hvert register; hændelser efter opgørelsesdatoen er ikke medtaget. Opgørelsesdato:",
-            "The latest year and latest date in each register; events after the as-of date are not included. As-of date:"
-        ),
-        dates::format_iso(d.as_of),
-        numbered.table(
-            style,
-            lang.pick("Registrenes seneste data", "The registers' latest data"),
-            vec![
-                column(lang.pick("Register", "Register")),
-                column(lang.pick("Filer", "Files")),
-                column(lang.pick("År", "Years")),
-                column(lang.pick("Seneste dato", "Latest date")),
             ],
             rows,
             Vec::new(),

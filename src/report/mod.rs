@@ -12,6 +12,7 @@ pub mod figures;
 pub mod format;
 pub mod labels;
 pub mod manifest;
+pub mod method_chapter;
 pub mod methods;
 pub mod output;
 pub mod pdf;

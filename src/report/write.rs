@@ -59,7 +59,7 @@ fn about(d: &Deliverable, titles: &[&str]) -> Vec<String> {
 
 /// Writes the tables, figures, report and manifest of one analysis, staged to become `folder`.
 ///
-/// `reach` is how far the registers reach, shown in a midway status (empty otherwise).
+/// `reach` is how far the registers reach, shown in the methods chapter.
 pub fn analysis(
     d: &Deliverable,
     folder: &Path,
@@ -136,8 +136,8 @@ pub fn analysis(
 }
 
 /// Writes the document of every analysis (`analyses`, listed in its manifest as `listed`),
-/// staged to become `folder`. `reach` is how far the registers reach (a
-/// midway status shows it), `titles` the analyses' titles for the workbook's heading, `text`
+/// staged to become `folder`. `reach` is how far the registers reach (the
+/// methods chapter shows it), `titles` the analyses' titles for the workbook's heading, `text`
 /// the analysts' own text of the document (authors, approval, foreword).
 pub fn document(
     d: &Deliverable,

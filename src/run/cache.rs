@@ -20,7 +20,7 @@ use crate::spec::LoadedSpec;
 struct Folder {
     registers: RegisterSet,
     validation: Option<Blockers>,
-    /// How far its registers reach, for the midway status: read once for the document and every
+    /// How far its registers reach, for the methods chapter: read once for the document and every
     /// analysis (at national volume a pass over the dates of 146 million contacts and 358
     /// million prescriptions, which a midway run read six times before).
     reach: Option<Vec<Completeness>>,

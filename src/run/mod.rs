@@ -46,7 +46,6 @@ use crate::ops::fingerprint::{fingerprints, registers_read, run_key};
 use crate::ops::lock::OutputLock;
 use crate::ops::log::Event;
 use crate::registers::completeness::Completeness;
-use crate::report::deliverable::ReportKind;
 use crate::report::document::{self, Analysis};
 use crate::report::manifest::{DocumentAnalysis, Provenance, StepRecord};
 use crate::report::output::{self, Staged};
@@ -245,7 +244,7 @@ fn write_document(
         });
     }
     let mut reach: Vec<Completeness> = Vec::new();
-    if options.report == ReportKind::Midway {
+    {
         let mut folders: Vec<PathBuf> = specs
             .iter()
             .map(|s| {
@@ -494,11 +493,7 @@ fn analyse(
         steps.push(record);
     }
     let step = Instant::now();
-    let reach = if options.report == ReportKind::Midway {
-        cache.reach(&registers_dir)?
-    } else {
-        Vec::new()
-    };
+    let reach = cache.reach(&registers_dir)?;
     let staged = write::analysis(
         &options.deliverable(),
         &folder,

@@ -261,7 +261,7 @@ fn plan_shows_what_would_be_computed_without_reading_data() {
         "excluding: ICD-10 I21 (action diagnosis) in the 365 days before the index",
         "outcome pci: procedure KFNG05, 0-2 days after the index",
         "outcome death30: death, 0-30 days after the index (adverse: lower is better)",
-        "by education (ordered): proportion, age_standardised, difference, ratio; summary sii, rii, aci, rci, paf, par",
+        "by education (ordered): proportion, age_standardised, difference, ratio; summary sii (heat-logistic), rii (heat-logistic), aci (heat), rci (heat), paf (heat), par (heat) (not computed for 3 subgroups: sii (phe-linear), rii (phe-linear), bgv (heat)",
         "sub-analysis women: sex 2",
     ] {
         assert!(

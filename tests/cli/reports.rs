@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::common::{copy_folder, run_spec, small_registers, stderr, ulighed};
+use crate::common::{copy_folder, root, run_spec, small_registers, stderr, ulighed};
 use crate::html::{self, numbers};
 use crate::pipelines::{all_outputs, shipped};
 
@@ -58,6 +58,8 @@ fn annual_analysis_has_every_part_and_no_recommendations() {
         "contents",
         "summary",
         "reading-guide",
+        "methods",
+        "completeness",
         "appendix-data",
         "provenance",
     ] {
@@ -310,7 +312,7 @@ fn midway_status_marks_everything_preliminary_and_reports_plan_and_data() {
     // Data completeness: every register, the event registers with their latest date.
     let data = tables
         .iter()
-        .find(|t| t.caption.contains("Registrenes seneste data"))
+        .find(|t| t.caption.contains("Registrenes data"))
         .expect("completeness table");
     let registers: Vec<&str> = data.rows.iter().map(|r| r[0].text.as_str()).collect();
     assert_eq!(
@@ -404,7 +406,12 @@ fn english_report_with_danish_excel_csv_and_png_figures() {
         );
     }
     let tables = html::tables(&page);
-    let csv = std::fs::read(dir.join("tables/tabel-01.csv")).unwrap();
+    // The first results table (the methods chapter's come before it).
+    let first = tables
+        .iter()
+        .position(|t| t.headings.iter().any(|h| h.starts_with("Proportion (%)")))
+        .expect("a results table");
+    let csv = std::fs::read(dir.join(format!("tables/tabel-{:02}.csv", first + 1))).unwrap();
     assert!(
         csv.starts_with("\u{feff}".as_bytes()),
         "a byte-order mark for Excel"
@@ -418,7 +425,7 @@ fn english_report_with_danish_excel_csv_and_png_figures() {
         "{:?}",
         records[0]
     );
-    assert_eq!(records.len(), tables[0].rows.len() + 1);
+    assert_eq!(records.len(), tables[first].rows.len() + 1);
     assert!(
         records[1..]
             .iter()
@@ -753,4 +760,149 @@ fn the_quality_chapter_names_its_hospitals_with_their_standard_and_control_limit
         );
     }
     assert!(shown >= 3, "{shown} hospitals shown");
+}
+
+/// The methods chapter defines every stratifier the annual analysis uses as the strata are
+/// computed (SEPLINE's education and income), names the date each analysis's population register
+/// describes, and its table from patient group to outcome prints, for every outcome, the
+/// patients at risk and with the outcome of the tidy table's total row.
+#[test]
+fn the_methods_chapter_defines_the_stratifiers_and_follows_the_patients_to_each_outcome() {
+    let page = read(&annual().join("report.html"));
+    let chapter = html::between(&page, "data-section=\"methods\">", "</section>\n<section")[0];
+    let text = html::text(chapter);
+    for expected in [
+        "SEPLINE",
+        "H40–H80",
+        "ækvivalerede disponible familieindkomst",
+        "køn og femårsaldersgruppe",
+        "Bopælsregion",
+        "1. januar 2021",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from {text}");
+    }
+    let tables = html::tables(chapter);
+    let flow = tables
+        .iter()
+        .find(|t| t.headings.iter().any(|h| h == "Patienter i risiko"))
+        .expect("the table from patient group to outcome");
+    let mut checked = 0;
+    let mut analysis = String::new();
+    for id in shipped() {
+        let tidy = std::fs::read_to_string(
+            all_outputs()
+                .join(&id)
+                .join("tables")
+                .join(format!("{id}.csv")),
+        )
+        .expect("tidy table");
+        let t = crate::table::Table::from_text(&tidy);
+        let spec: toml::Value =
+            toml::from_str(&read(&root().join("pipelines").join(format!("{id}.toml"))))
+                .expect("spec");
+        let latest = (0..t.len())
+            .map(|r| t.num(r, "year") as i32)
+            .max()
+            .expect("rows");
+        for outcome in spec["outcomes"].as_array().expect("outcomes") {
+            let name = outcome["name_da"].as_str().expect("name");
+            let total = (0..t.len())
+                .find(|&r| {
+                    t.str(r, "outcome") == outcome["id"].as_str().expect("id")
+                        && t.str(r, "subanalysis").is_empty()
+                        && t.num(r, "year") as i32 == latest
+                        && t.str(r, "measure") == "proportion"
+                        && t.str(r, "group") == "i alt"
+                })
+                .expect("a total row");
+            let row = flow
+                .rows
+                .iter()
+                .find(|row| {
+                    if !row[0].text.is_empty() {
+                        analysis = row[0].text.clone();
+                    }
+                    row[1].text.starts_with(name)
+                        && analysis == spec["title_da"].as_str().expect("title")
+                })
+                .unwrap_or_else(|| panic!("{id}: no row for {name}"));
+            assert_eq!(
+                html::numbers(&row[2].text),
+                vec![t.num(total, "denominator")],
+                "{id} {name}: at risk"
+            );
+            assert_eq!(
+                html::numbers(&row[3].text),
+                vec![t.num(total, "numerator")],
+                "{id} {name}: with the outcome"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} outcomes checked");
+    assert!(
+        tables
+            .iter()
+            .any(|t| t.caption.contains("Registrenes data")),
+        "the annual analysis gives the registers' reach"
+    );
+}
+
+/// A trend shows inequality, not only totals: the diabetes analysis (trend 2023-2024) prints, for
+/// each year, the education SII and the difference of short from long education as its tidy
+/// table has them.
+#[test]
+fn a_trend_shows_the_gaps_and_slope_indices_by_year() {
+    let page = read(&annual().join("report.html"));
+    let table = html::tables(&page)
+        .into_iter()
+        .find(|t| t.caption.contains("Ulighed over år"))
+        .expect("the inequality-by-year table");
+    assert!(table.headings[2].starts_with("2023") && table.headings[3].starts_with("2024"));
+    assert_eq!(table.headings.len(), 4);
+    let tidy = crate::table::Table::from_text(
+        &std::fs::read_to_string(all_outputs().join("t2d_sglt2_glp1/tables/t2d_sglt2_glp1.csv"))
+            .expect("tidy"),
+    );
+    for (label, measure, group, method) in [
+        (
+            "SII efter uddannelse (procentpoint)",
+            "sii",
+            "",
+            "heat-logistic",
+        ),
+        (
+            "Kort (grundskole) – lang",
+            "difference",
+            "kort",
+            "delta-method",
+        ),
+    ] {
+        let row = table
+            .rows
+            .iter()
+            .find(|r| r[1].text.starts_with(label))
+            .unwrap_or_else(|| panic!("no row {label}"));
+        for (i, year) in ["2023", "2024"].iter().enumerate() {
+            let r = (0..tidy.len())
+                .find(|&r| {
+                    tidy.str(r, "year") == *year
+                        && tidy.str(r, "subanalysis").is_empty()
+                        && tidy.str(r, "dimension") == "education"
+                        && tidy.str(r, "measure") == measure
+                        && tidy.str(r, "group") == group
+                        && tidy.str(r, "method") == method
+                })
+                .expect("tidy row");
+            let printed = html::numbers(&row[2 + i].text);
+            match tidy.opt(r, "value") {
+                Some(value) => {
+                    let expected = [value, tidy.num(r, "lower"), tidy.num(r, "upper")]
+                        .map(|v| (v * 10.0).round() / 10.0);
+                    assert_eq!(printed, expected, "{label} {year}");
+                }
+                None => assert!(printed.is_empty(), "{label} {year}: {printed:?}"),
+            }
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! Trends over the years: one small panel per group (the total first) on a shared scale, each a
 //! line through the yearly estimates with its 95% CI as a shaded band. A suppressed year breaks
-//! the line and is labelled; it is never interpolated.
+//! the line and is labelled; it is never interpolated. A trend that crosses 2019 is marked
+//! where the National Patient Register changed from LPR2 to LPR3 (February 2019), a break in how
+//! contacts are recorded that can move a series by itself.
 
 use plotters::prelude::*;
 
@@ -25,6 +27,15 @@ pub struct Series {
 }
 
 const PANEL: (u32, u32) = (240, 200);
+
+/// Where the break is drawn: between 2018 and 2019.
+const LPR3_BREAK: f64 = 2018.5;
+
+/// Whether years `first` to `last` span the change from LPR2 to LPR3 (February 2019; the
+/// Danish Health Data Authority's documentation of LPR3): 2018 and 2019 both in the range.
+pub fn crosses_lpr3(first: i32, last: i32) -> bool {
+    first <= 2018 && last >= 2019
+}
 
 /// The panels, three per row.
 pub fn trend_panels(
@@ -84,6 +95,23 @@ pub fn trend_panels(
                 .axis_desc_style(("sans-serif", 10))
                 .draw()
                 .map_err(drawing)?;
+            if crosses_lpr3(first, last) {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(LPR3_BREAK, 0.0), (LPR3_BREAK, top)],
+                        4,
+                        3,
+                        BLACK.mix(0.6).stroke_width(1),
+                    ))
+                    .map_err(drawing)?;
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        "LPR3",
+                        (LPR3_BREAK + 0.04, top * 0.97),
+                        ("sans-serif", 9).into_font(),
+                    )))
+                    .map_err(drawing)?;
+            }
             // Runs of consecutive shown years: a suppressed year breaks line and band.
             let mut runs: Vec<Vec<YearPoint>> = vec![Vec::new()];
             for p in &s.points {
@@ -134,4 +162,42 @@ pub fn trend_panels(
         root.present().map_err(drawing)?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(years: std::ops::RangeInclusive<i32>) -> Vec<Series> {
+        vec![Series {
+            label: "I alt".into(),
+            points: years
+                .map(|year| YearPoint {
+                    year,
+                    value: Some(40.0),
+                    lower: Some(35.0),
+                    upper: Some(45.0),
+                })
+                .collect(),
+        }]
+    }
+
+    /// The LPR2 -> LPR3 break is marked in a trend over 2017-2020 and not in one over
+    /// 2021-2024 (nor one that ends in 2018).
+    #[test]
+    fn a_trend_across_2019_marks_the_change_to_lpr3() {
+        let draw = |years| {
+            trend_panels(
+                &series(years),
+                "Udvikling",
+                "Andel (%)",
+                "undertrykt",
+                Lang::Da,
+            )
+            .expect("drawn")
+        };
+        assert!(draw(2017..=2020).contains("LPR3"));
+        assert!(!draw(2021..=2024).contains("LPR3"));
+        assert!(!draw(2015..=2018).contains("LPR3"));
+    }
 }

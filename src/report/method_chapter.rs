@@ -1,0 +1,342 @@
+//! The documents' chapter "Metode og data": the registers and how far they reach, each
+//! analysis's population and the date its residence and other register facts are taken at, the
+//! definitions of the stratifiers the document uses (SEPLINE's education and income, origin,
+//! residence), and the patients from patient group to the patients at risk of each outcome.
+//!
+//! Definitions follow what `src/strata.rs`, `src/strata/income.rs` and `src/cohort/` do, and the
+//! Danish SEPLINE guideline (Clinical Epidemiology 2025) they implement; the register columns
+//! are those of `docs/registers.md`.
+
+use super::chapter::{Numbered, Style};
+use super::definitions;
+use super::doc_table::{Cell, Column};
+use super::format::escape;
+use super::labels::{Lang, dimension};
+use crate::dates;
+use crate::registers::completeness::Completeness;
+use crate::spec::{Derived, Design, LoadedSpec, Measure, Stratifier};
+use crate::tidy::{Row, Status, TOTAL};
+
+/// An analysis with results, as the chapter reads it.
+pub struct AnalysisFacts<'a> {
+    pub spec: &'a LoadedSpec,
+    pub rows: &'a [Row],
+}
+
+fn column(heading: &str) -> Column {
+    Column {
+        heading: heading.to_string(),
+        interval: false,
+    }
+}
+
+/// The chapter's HTML.
+pub fn section(
+    analyses: &[AnalysisFacts<'_>],
+    completeness: &[Completeness],
+    as_of: i32,
+    style: Style,
+    numbered: &mut Numbered,
+) -> String {
+    let lang = style.lang;
+    let mut html = format!(
+        "<section id=\"metode\" class=\"methods\" data-section=\"methods\">\n<h2>{}</h2>\n<p>{}</p>\n",
+        lang.pick("Metode og data", "Methods and data"),
+        lang.pick(
+            "Analyserne bygger på oplysninger om hver enkelt person i de nationale registre, koblet på personnummer. Hver analyse følger de patienter, der opfylder dens definition af patientgruppen, og opgør, hvor stor en andel af dem der fik et tilbud eller en behandling (udfaldet) inden for en fast periode efter indeksdatoen. Grupperne sammenlignes efter social position (uddannelse, indkomst), herkomst og bopæl. Analysernes fulde definitioner står i bilag A.2, målenes formler i bilag A.3.",
+            "The analyses rest on each person's records in the national registers, linked by the personal identification number. Each analysis follows the patients who meet its definition of the patient group and measures the proportion of them who received an offer or treatment (the outcome) within a fixed period after the index date. The groups are compared by social position (education, income), origin and residence. The analyses' full definitions are in appendix A.2, the measures' formulas in appendix A.3."
+        )
+    );
+    html.push_str(&populations(analyses, style, numbered));
+    html.push_str(&stratifiers(analyses, lang));
+    html.push_str(&cohort_flow(analyses, style, numbered));
+    html.push_str(&data_completeness(completeness, as_of, style, numbered));
+    html.push_str("</section>\n");
+    html
+}
+
+/// The date the population register describes: 1 January of the design's (first) year.
+fn register_date(spec: &LoadedSpec, lang: Lang) -> String {
+    format!(
+        "1. {} {}",
+        lang.pick("januar", "January"),
+        dates::year_of(spec.design.start())
+    )
+}
+
+/// Each analysis's population: the design, the population register it draws on and the ages.
+fn populations(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numbered) -> String {
+    let lang = style.lang;
+    let rows = analyses
+        .iter()
+        .map(|a| {
+            let spec = a.spec;
+            let period = match spec.design {
+                Design::IndexDate(d) => format!(
+                    "{} {}",
+                    lang.pick("Indeksdato", "Index date"),
+                    dates::format_iso(d)
+                ),
+                Design::Period(from, to) => format!(
+                    "{} {} {} {}",
+                    lang.pick("Første hændelse", "First event"),
+                    dates::format_iso(from),
+                    lang.pick("til", "to"),
+                    dates::format_iso(to)
+                ),
+            };
+            vec![
+                Cell::Text(
+                    lang.pick(&spec.spec.title_da, &spec.spec.title_en)
+                        .to_string(),
+                ),
+                Cell::Text(period),
+                Cell::Text(register_date(spec, lang)),
+                Cell::Text(definitions::population(spec, lang)),
+            ]
+        })
+        .collect();
+    format!(
+        "<h3>{}</h3>\n<p>{}</p>\n{}",
+        lang.pick("Populationer", "Populations"),
+        lang.pick(
+            "Patienterne er personer, der var bosat i Danmark på befolkningsregisterets opgørelsesdato (1. januar i analysens første år), levede på indeksdatoen og havde alderen ved indeksdatoen inden for analysens grænser. Køn, herkomst, civilstand og bopæl (kommune og region) er oplysningerne i befolkningsregisteret på samme dato. En analyse, hvis patienter indgår over flere år, medtager derfor ikke personer, der er flyttet til Danmark eller født efter denne dato, og bopælen er den på denne dato, ikke på indeksdatoen.",
+            "The patients are persons who lived in Denmark on the population register's reference date (1 January of the analysis's first year), were alive on the index date and whose age on the index date was within the analysis's limits. Sex, origin, civil status and residence (municipality and region) are the population register's records on that date. An analysis whose patients enter over several years therefore leaves out persons who moved to Denmark or were born after that date, and residence is that on this date, not on the index date."
+        ),
+        numbered.table(
+            style,
+            lang.pick(
+                "Analysernes populationer og opgørelsesdatoer",
+                "The analyses' populations and reference dates"
+            ),
+            vec![
+                column(lang.pick("Analyse", "Analysis")),
+                column(lang.pick("Patienter indgår", "Patients enter")),
+                column(lang.pick("Befolkningsregister pr.", "Population register on")),
+                column(lang.pick("Alder", "Age")),
+            ],
+            rows,
+            Vec::new(),
+        )
+    )
+}
+
+/// A stratifier's definition in words, as the strata are computed.
+fn stratifier_definition(stratifier: &Stratifier, lang: Lang) -> String {
+    let text = match stratifier {
+        Stratifier::Derived(Derived::Education) => lang.pick(
+            "Højeste fuldførte uddannelse (HFAUDD) i uddannelsesregisteret for det seneste år til og med analysens første år, grupperet efter SEPLINE-vejledningen gennem Danmarks Statistiks uddannelsesnomenklatur: kort (grundskole og forberedende uddannelser, H10–H15), mellem (gymnasiale og erhvervsfaglige uddannelser, H20–H35) og lang (videregående uddannelser, H40–H80). Uoplyst: ingen oplysning (H90) eller ingen række i registeret.",
+            "Highest completed education (HFAUDD) in the education register of the latest year up to the analysis's first year, grouped by the SEPLINE guideline through Statistics Denmark's education nomenclature: short (primary and preparatory education, H10–H15), medium (upper secondary and vocational education, H20–H35) and long (higher education, H40–H80). Unknown: no information (H90) or no row in the register.",
+        ),
+        Stratifier::Derived(Derived::IncomeQuintile) => lang.pick(
+            "Gennemsnittet af den ækvivalerede disponible familieindkomst (FAMAEKVIVADISP) i de tre år før analysens første år (SEPLINE's standard; de af årene, registrene har), inddelt i femtedele (kvintiler, 1 = laveste indkomst). Skæringspunkterne beregnes i hele befolkningen i befolkningsregisteret samme år inden for køn og femårsaldersgruppe, så kvintilen sammenligner en person med jævnaldrende af samme køn. Uoplyst: ingen indkomst i årene.",
+            "The mean equivalised disposable family income (FAMAEKVIVADISP) of the three years before the analysis's first year (SEPLINE's default; those of the years the registers hold), cut into fifths (quintiles, 1 = lowest income). The cut points are computed in the whole population of the population register of that year within sex and 5-year age group, so the quintile compares a person with people of the same sex and age. Unknown: no income in those years.",
+        ),
+        Stratifier::Derived(Derived::Origin) => lang.pick(
+            "Herkomst i befolkningsregisteret (IE_TYPE): dansk oprindelse, indvandrer eller efterkommer. Uoplyst: ingen oplysning.",
+            "Origin in the population register (IE_TYPE): Danish origin, immigrant or descendant. Unknown: no information.",
+        ),
+        Stratifier::Derived(Derived::OriginWestern) => lang.pick(
+            "Herkomst i befolkningsregisteret (IE_TYPE); indvandrere og efterkommere fra vestlige og ikke-vestlige lande efter oprindelseslandet (OPR_LAND) og tabellen over lande. Uoplyst: ingen oplysning om herkomst eller land.",
+            "Origin in the population register (IE_TYPE); immigrants and descendants from Western and non-Western countries by their country of origin (OPR_LAND) and the table of countries. Unknown: no information on origin or country.",
+        ),
+        Stratifier::Derived(Derived::Region) => lang.pick(
+            "Bopælsregion: regionen for bopælskommunen (KOM) i befolkningsregisteret på opgørelsesdatoen.",
+            "Region of residence: the region of the municipality of residence (KOM) in the population register on the reference date.",
+        ),
+        Stratifier::Derived(Derived::Municipality) => lang.pick(
+            "Bopælskommune (KOM) i befolkningsregisteret på opgørelsesdatoen.",
+            "Municipality of residence (KOM) in the population register on the reference date.",
+        ),
+        Stratifier::Derived(Derived::CivilStatus) => lang.pick(
+            "Civilstand (CIVST) i befolkningsregisteret på opgørelsesdatoen.",
+            "Civil status (CIVST) in the population register on the reference date.",
+        ),
+        Stratifier::Derived(Derived::Sex) => lang.pick(
+            "Køn (KOEN) i befolkningsregisteret.",
+            "Sex (KOEN) in the population register.",
+        ),
+        Stratifier::Derived(Derived::AgeGroup) => lang.pick(
+            "Alder i hele år på indeksdatoen, i analysens aldersgrupper.",
+            "Age in completed years on the index date, in the analysis's age groups.",
+        ),
+        Stratifier::Derived(Derived::Multimorbidity) => lang.pick(
+            "Antallet af kroniske sygdomme på analysens liste, som patienten har en diagnose for i Landspatientregisteret i opslagsperioden før indeksdatoen: 0, 1, 2 eller 3 og flere.",
+            "The number of chronic conditions on the analysis's list the patient has a diagnosis of in the National Patient Register in the look-back period before the index date: 0, 1, 2, or 3 or more.",
+        ),
+        Stratifier::Derived(Derived::Hospital) => lang.pick(
+            "Sygehuset for indekskontakten (SOR-enhedens kode i Landspatientregisteret), navngivet efter sygehustabellen.",
+            "The hospital of the index contact (the SOR unit code in the National Patient Register), named by the hospitals table.",
+        ),
+        Stratifier::Derived(Derived::HospitalRegion) => lang.pick(
+            "Regionen for sygehuset, hvor indekskontakten fandt sted, efter sygehustabellen.",
+            "The region of the hospital of the index contact, by the hospitals table.",
+        ),
+        Stratifier::Column(name) => {
+            return format!(
+                "{} {name} {}",
+                lang.pick("Kolonnen", "The column"),
+                lang.pick(
+                    "i befolkningsregisteret på opgørelsesdatoen.",
+                    "of the population register on the reference date."
+                )
+            );
+        }
+    };
+    text.to_string()
+}
+
+/// The definitions of every stratifier the document's analyses use, in first use order.
+fn stratifiers(analyses: &[AnalysisFacts<'_>], lang: Lang) -> String {
+    let mut used: Vec<&Stratifier> = Vec::new();
+    for a in analyses {
+        for s in &a.spec.spec.stratifiers {
+            if !used.contains(&s) {
+                used.push(s);
+            }
+        }
+    }
+    let mut html = format!(
+        "<h3>{}</h3>\n<dl class=\"definitions\">\n",
+        lang.pick("Opdelinger", "Stratifiers")
+    );
+    for s in used {
+        html.push_str(&format!(
+            "<dt>{}</dt><dd>{}</dd>\n",
+            escape(&dimension(&s.code(), lang)),
+            escape(&stratifier_definition(s, lang))
+        ));
+    }
+    html.push_str("</dl>\n");
+    html
+}
+
+/// The total row of an outcome's proportion in the main analysis's latest year.
+fn total<'a>(rows: &'a [Row], outcome: &str) -> Option<&'a Row> {
+    let latest = rows.iter().map(|r| r.year).max()?;
+    rows.iter().find(|r| {
+        r.outcome == outcome
+            && r.subanalysis.is_empty()
+            && r.year == latest
+            && r.measure == Measure::Proportion
+            && r.group == TOTAL
+    })
+}
+
+/// The patients from patient group to those at risk of each outcome and those with it, from the
+/// released total rows (so the table shows no count the chapters do not): the patient group is
+/// the denominator of an outcome every patient is at risk of, the patients at risk of an outcome
+/// with an at-risk rule (alive a number of days after the index) its own denominator.
+fn cohort_flow(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numbered) -> String {
+    let lang = style.lang;
+    let suppressed = || Cell::Text(lang.pick("undertrykt", "suppressed").to_string());
+    let count = |row: Option<&Row>, n: fn(&Row) -> Option<u64>| match row {
+        Some(r) if r.status() == Status::Shown => Cell::Count(n(r)),
+        Some(r) if r.status() == Status::Suppressed => suppressed(),
+        _ => Cell::Text(String::new()),
+    };
+    let mut rows = Vec::new();
+    for a in analyses {
+        let spec = a.spec;
+        // The analysis is named on its first row only.
+        let mut title = Some(lang.pick(&spec.spec.title_da, &spec.spec.title_en));
+        let everyone = spec
+            .spec
+            .outcomes
+            .iter()
+            .find(|o| o.alive_days.is_none())
+            .and_then(|o| total(a.rows, &o.id));
+        if everyone.is_some() {
+            rows.push(vec![
+                Cell::Text(title.take().unwrap_or_default().to_string()),
+                Cell::Text(lang.pick("Patientgruppen", "The patient group").to_string()),
+                count(everyone, |r| r.denominator),
+                Cell::Text(String::new()),
+            ]);
+        }
+        for o in &spec.spec.outcomes {
+            let row = total(a.rows, &o.id);
+            let at_risk = match o.alive_days {
+                Some(days) => format!(
+                    "{} ({} {days} {})",
+                    lang.pick(&o.name_da, &o.name_en),
+                    lang.pick("i live", "alive"),
+                    lang.pick("dage efter indeks", "days after the index")
+                ),
+                None => lang.pick(&o.name_da, &o.name_en).to_string(),
+            };
+            rows.push(vec![
+                Cell::Text(title.take().unwrap_or_default().to_string()),
+                Cell::Text(at_risk),
+                count(row, |r| r.denominator),
+                count(row, |r| r.numerator),
+            ]);
+        }
+    }
+    format!(
+        "<h3>{}</h3>\n<p>{}</p>\n{}",
+        lang.pick("Fra patientgruppe til udfald", "From patient group to outcome"),
+        lang.pick(
+            "For hvert udfald: patienterne i risiko (nævneren) og dem med udfaldet (tælleren) i analysens seneste opgørelse, hovedanalysen. Et udfald med en betingelse om at være i live et antal dage efter indeksdatoen har færre patienter i risiko end patientgruppen.",
+            "For each outcome: the patients at risk (the denominator) and those with the outcome (the numerator) in the analysis's latest results, main analysis. An outcome that requires the patient to be alive a number of days after the index date has fewer patients at risk than the patient group."
+        ),
+        numbered.table(
+            style,
+            lang.pick(
+                "Patienter i patientgruppen og i risiko for hvert udfald",
+                "Patients in the patient group and at risk of each outcome"
+            ),
+            vec![
+                column(lang.pick("Analyse", "Analysis")),
+                column(lang.pick("Udfald", "Outcome")),
+                column(lang.pick("Patienter i risiko", "Patients at risk")),
+                column(lang.pick("Med udfaldet", "With the outcome")),
+            ],
+            rows,
+            Vec::new(),
+        )
+    )
+}
+
+/// The registers' reach: the years of the yearly registers and the latest date of the event
+/// registers, with the as-of date after which events are left out.
+fn data_completeness(
+    completeness: &[Completeness],
+    as_of: i32,
+    style: Style,
+    numbered: &mut Numbered,
+) -> String {
+    let lang = style.lang;
+    let rows = completeness
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::Text(c.register.clone()),
+                Cell::Count(Some(c.files as u64)),
+                Cell::Text(c.years.map(|(a, b)| format!("{a}–{b}")).unwrap_or_default()),
+                Cell::Text(c.latest.map(dates::format_iso).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    format!(
+        "<section id=\"datakomplethed\" data-section=\"completeness\">\n<h3>{}</h3>\n<p>{} {}.</p>\n{}</section>\n",
+        lang.pick("Datakomplethed", "Data completeness"),
+        lang.pick(
+            "Første og seneste år i de årlige registre og seneste dato i hændelsesregistrene; hændelser efter opgørelsesdatoen er ikke medtaget. Opgørelsesdato:",
+            "The first and latest year of the yearly registers and the latest date of the event registers; events after the as-of date are not included. As-of date:"
+        ),
+        dates::format_iso(as_of),
+        numbered.table(
+            style,
+            lang.pick("Registrenes data", "The registers' data"),
+            vec![
+                column(lang.pick("Register", "Register")),
+                column(lang.pick("Filer", "Files")),
+                column(lang.pick("År", "Years")),
+                column(lang.pick("Seneste dato", "Latest date")),
+            ],
+            rows,
+            Vec::new(),
+        )
+    )
+}
