@@ -751,21 +751,21 @@ impl Chapter<'_> {
                     continue;
                 }
                 let latest = years[years.len() - 1];
-                // Every difference row names its reference group in its note.
-                let reference = self
-                    .rows
-                    .iter()
-                    .filter(|r| {
+                // The differences of the dimension's groups in the latest year.
+                let differences = || {
+                    self.rows.iter().filter(|r| {
                         r.outcome == o.id
                             && r.year == latest
                             && r.subanalysis.is_empty()
                             && r.dimension == dim
                             && r.measure == Measure::Difference
                     })
-                    .find_map(|r| {
-                        let named = r.note.strip_prefix("reference: ")?;
-                        Some(named.split(';').next().unwrap_or(named).to_string())
-                    });
+                };
+                // Every difference row names its reference group in its note.
+                let reference = differences().find_map(|r| {
+                    let named = r.note.strip_prefix("reference: ")?;
+                    Some(named.split(';').next().unwrap_or(named).to_string())
+                });
                 let Some(reference) = reference else {
                     continue;
                 };
@@ -779,18 +779,8 @@ impl Chapter<'_> {
                         Stratifier::Column(_) => Vec::new(),
                     }
                 } else {
-                    let mut levels: Vec<String> = self
-                        .rows
-                        .iter()
-                        .filter(|r| {
-                            r.outcome == o.id
-                                && r.year == latest
-                                && r.subanalysis.is_empty()
-                                && r.dimension == dim
-                                && r.measure == Measure::Difference
-                                && r.is_level()
-                                && r.group != UNKNOWN
-                        })
+                    let mut levels: Vec<String> = differences()
+                        .filter(|r| r.is_level() && r.group != UNKNOWN)
                         .map(|r| r.group.clone())
                         .collect();
                     levels.dedup();
