@@ -18,13 +18,21 @@ pub fn design(loaded: &LoadedSpec, lang: Lang) -> String {
             dates::format_iso(d)
         ),
         Design::Period(a, b) => format!(
-            "{} {}–{}",
+            "{} {}–{}{}",
             lang.pick(
                 "Incident opgørelse: hver patients første kvalificerende hændelse i perioden",
                 "Incident design: each patient's first qualifying event in the period"
             ),
             dates::format_iso(a),
-            dates::format_iso(b)
+            dates::format_iso(b),
+            if loaded.spec.population.by_index_year {
+                lang.pick(
+                    "; resultater for hvert indeksår med patienterne fra befolkningsregisteret for det år",
+                    "; results for each index year, with the patients from that year's population register"
+                )
+            } else {
+                ""
+            }
         ),
     }
 }

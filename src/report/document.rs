@@ -224,7 +224,7 @@ fn data_span(chapters: &[Chapter<'_>]) -> Option<(i32, i32)> {
         .flat_map(|c| {
             crate::tidy::years(c.rows)
                 .into_iter()
-                .map(|year| c.spec.design.in_year(year).days())
+                .map(|year| c.spec.design_in_year(year).days())
         })
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
 }

@@ -55,8 +55,14 @@ pub fn section(
     html
 }
 
-/// The date the population register describes: 1 January of the design's (first) year.
+/// The date the population register describes: 1 January of the design's (first) year, or of
+/// each index year.
 fn register_date(spec: &LoadedSpec, lang: Lang) -> String {
+    if spec.spec.population.by_index_year {
+        return lang
+            .pick("1. januar i hvert indeksår", "1 January of each index year")
+            .to_string();
+    }
     format!(
         "1. {} {}",
         lang.pick("januar", "January"),

@@ -97,7 +97,7 @@ pub fn analysis(
     let lang = d.lang;
     let status = move |s: tidy::Status| super::labels::status(s, lang);
     let period = |year: i32| {
-        let (start, end) = loaded.design.in_year(year).days();
+        let (start, end) = loaded.design_in_year(year).days();
         (dates::format_iso(start), dates::format_iso(end))
     };
     let mut csv = tidy::to_csv(

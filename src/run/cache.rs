@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::patients::years;
 use crate::cohort;
 use crate::error::{Error, Result};
 use crate::ops::fingerprint::{FingerprintCache, InputFile};
@@ -46,9 +45,10 @@ impl RegisterCache {
     pub fn for_root(out: &Path, specs: &[LoadedSpec]) -> RegisterCache {
         let designs = || {
             specs.iter().map(|loaded| {
-                let designs = years(loaded)
+                let designs = loaded
+                    .years()
                     .into_iter()
-                    .map(|year| loaded.design.in_year(year))
+                    .map(|year| loaded.design_in_year(year))
                     .collect();
                 (&loaded.spec, designs)
             })

@@ -30,7 +30,7 @@ pub use incremental::dry_run;
 use incremental::{RecordedRun, classification_inputs};
 use ledger::{Ledger, Relative, release_key};
 pub use options::RunOptions;
-use patients::{in_year, patient_frame, restrict, years};
+use patients::{in_year, patient_frame, restrict};
 use standard::standard_weights;
 
 use crate::aggregate::{self, LevelCounts, Waiting};
@@ -428,8 +428,8 @@ fn analyse(
             .released_before
             .extend(relatives.iter().flat_map(Relative::release_names));
     }
-    let last_year = *years(loaded).last().unwrap_or(&loaded.year());
-    for year in years(loaded) {
+    let last_year = *loaded.years().last().unwrap_or(&loaded.year());
+    for year in loaded.years() {
         let yearly = in_year(loaded, year);
         let step = Instant::now();
         let frame = {

@@ -8,18 +8,10 @@ use crate::registers::scan::RegisterSet;
 use crate::spec::{LoadedSpec, SubAnalysis};
 use crate::{cohort, strata};
 
-/// The years an analysis covers: its trend span, or its own year.
-pub fn years(loaded: &LoadedSpec) -> Vec<i32> {
-    match &loaded.spec.trend {
-        Some(t) => (t.first_year..=t.last_year).collect(),
-        None => vec![loaded.year()],
-    }
-}
-
-/// The spec moved to another year (the trend).
+/// The spec of the results of `year` ([`LoadedSpec::design_in_year`]).
 pub fn in_year(loaded: &LoadedSpec, year: i32) -> LoadedSpec {
     LoadedSpec {
-        design: loaded.design.in_year(year),
+        design: loaded.design_in_year(year),
         ..loaded.clone()
     }
 }

@@ -298,6 +298,22 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
             ));
         }
     };
+    if p.by_index_year {
+        if matches!(design, Design::IndexDate(_)) {
+            return Err(bad(
+                path,
+                "population.by_index_year",
+                "results by index year need an incident design: `period`, not `index_date`",
+            ));
+        }
+        if spec.trend.is_some() {
+            return Err(bad(
+                path,
+                "population.by_index_year",
+                "already gives results for each year of the period: remove `[trend]`",
+            ));
+        }
+    }
     let (min, max) = (p.age_min.unwrap_or(0), p.age_max.unwrap_or(120));
     if min < 0 || max > 120 || min > max {
         return Err(bad(

@@ -211,8 +211,17 @@ pub fn describe(loaded: &LoadedSpec) -> String {
         Some(t) => {
             let _ = writeln!(out, "  trend: each year {}-{}", t.first_year, t.last_year);
         }
+        None if spec.population.by_index_year => {
+            let years = loaded.years();
+            let _ = writeln!(
+                out,
+                "  results: each index year {}-{}",
+                years[0],
+                years[years.len() - 1]
+            );
+        }
         None => {
-            let _ = writeln!(out, "  year: {}", loaded.year());
+            let _ = writeln!(out, "  results: {}", loaded.period_label(loaded.year()));
         }
     }
     if let Some(q) = &spec.quality {

@@ -148,6 +148,11 @@ pub struct Population {
     /// Incident design: `[first, last]` dates; each patient's index is their first qualifying
     /// event in the period, and outcome windows start at that event.
     pub period: Option<[String; 2]>,
+    /// Incident design only: results for each calendar year of index events in the period (the
+    /// patients of each year drawn from that year's population register), instead of one result
+    /// pooled over the whole period.
+    #[serde(default)]
+    pub by_index_year: bool,
     #[serde(default)]
     pub age_min: Option<i32>,
     #[serde(default)]
@@ -470,11 +475,36 @@ impl LoadedSpec {
         dates::year_of(self.design.start())
     }
 
+    /// The years the analysis has results for: each calendar year of the period when the spec
+    /// asks for results by index year, the trend's span, or the design's own year.
+    pub fn years(&self) -> Vec<i32> {
+        match (&self.design, &self.spec.trend) {
+            (Design::Period(from, to), _) if self.spec.population.by_index_year => {
+                (dates::year_of(*from)..=dates::year_of(*to)).collect()
+            }
+            (_, Some(t)) => (t.first_year..=t.last_year).collect(),
+            _ => vec![self.year()],
+        }
+    }
+
+    /// The design of the results of `year`: by index year, the part of the period in that
+    /// calendar year; otherwise the design moved by whole years ([`Design::in_year`], a trend).
+    pub fn design_in_year(&self, year: i32) -> Design {
+        match self.design {
+            Design::Period(from, to) if self.spec.population.by_index_year => Design::Period(
+                from.max(dates::days_from_civil(year, 1, 1)),
+                to.min(dates::days_from_civil(year, 12, 31)),
+            ),
+            design => design.in_year(year),
+        }
+    }
+
     /// The period the results of `year` describe, as headings, captions and tables name it: the
-    /// year of a prevalent design's index date, or an incident design's whole period
-    /// ("2021–2024"), whose patients were indexed over all its years, not in its first.
+    /// year of a prevalent design's index date or of an incident design's index events by year,
+    /// or an incident design's whole period ("2021–2024"), whose patients were indexed over all
+    /// its years, not in its first.
     pub fn period_label(&self, year: i32) -> String {
-        match self.design.in_year(year) {
+        match self.design_in_year(year) {
             Design::IndexDate(_) => year.to_string(),
             Design::Period(from, to) => {
                 let (first, last) = (dates::year_of(from), dates::year_of(to));

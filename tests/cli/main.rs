@@ -16,6 +16,7 @@ mod faults;
 mod frame;
 mod help;
 mod html;
+mod index_years;
 mod lpr_models;
 mod measures_command;
 mod merges;
