@@ -5,7 +5,7 @@
 use super::definitions::lower_first;
 use super::doc_table::{Cell, Column, DocTable};
 use super::figures::funnel::{FunnelText, Unit, funnel_plot};
-use super::figures::map::choropleth;
+use super::figures::map::{MapValue, Scale as MapScale, choropleth};
 use super::figures::sii::sii_chart;
 use super::figures::trend::{Series, YearPoint, crosses_lpr3, trend_panels};
 use super::figures::whiskers::{Panel, Point, small_multiples};
@@ -1051,11 +1051,19 @@ impl Chapter<'_> {
             ("region", geo::regions(), true),
             ("municipality", geo::municipalities(), false),
         ] {
-            let values: Vec<(String, Option<f64>)> = rows
+            let values: Vec<MapValue> = rows
                 .iter()
                 .filter(|r| r.dimension == code && r.measure == Measure::Proportion && r.is_level())
-                .map(|r| (r.group.clone(), r.value))
+                .map(|r| MapValue {
+                    code: r.group.clone(),
+                    value: r.value,
+                    lower: r.lower,
+                    upper: r.upper,
+                })
                 .collect();
+            let Some(national) = total(code) else {
+                continue;
+            };
             if values.is_empty() {
                 continue;
             }
@@ -1064,16 +1072,20 @@ impl Chapter<'_> {
                 lang.pick("andel efter", "proportion by"),
                 dimension(code, lang).to_lowercase()
             ));
-            let hidden_count = values.iter().filter(|(_, v)| v.is_none()).count();
+            let hidden_count = values.iter().filter(|v| v.value.is_none()).count();
             figures.push(Figure {
                 slug: format!("{}-kort-{code}", o.id),
                 caption: format!(
-                    "{t}. {} {} {}",
+                    "{t}. {} {} {} {hidden_count} {}",
                     lang.pick(
-                        "Andel (%) i fem lige brede klasser;",
-                        "Proportion (%) in five equal-width classes;"
+                        "Farven viser forskellen i procentpoint fra landsgennemsnittet",
+                        "The colour shows the difference in percentage points from the national value"
                     ),
-                    hidden_count,
+                    number(Some(national), 1, lang),
+                    lang.pick(
+                        "%; tyk kant (og * ved tallet): områdets 95\u{a0}% sikkerhedsinterval omfatter ikke landsgennemsnittet;",
+                        "%; thick border (and * by the number): the area's 95% confidence interval does not include the national value;"
+                    ),
                     lang.pick(
                         "områder er undertrykt (grå med kryds).",
                         "areas are suppressed (grey with a cross)."
@@ -1082,8 +1094,11 @@ impl Chapter<'_> {
                 svg: choropleth(
                     areas,
                     &values,
+                    MapScale {
+                        national,
+                        favourable: o.favourable,
+                    },
                     &t,
-                    lang.pick("Andel (%)", "Proportion (%)"),
                     lang,
                     label_values,
                 )?,

@@ -84,6 +84,18 @@ pub fn group(dimension: &str, code: &str, lang: Lang) -> String {
                 Lang::En => format!("Quintile {q}"),
             };
         }
+        ("municipality", m) => {
+            return m
+                .parse::<u16>()
+                .ok()
+                .and_then(|code| {
+                    crate::registers::codes::municipalities()
+                        .iter()
+                        .find(|k| k.code == code)
+                        .map(|k| k.name.clone())
+                })
+                .unwrap_or_else(|| m.to_string());
+        }
         ("region" | "hospital_region", r) => {
             return r
                 .parse()
@@ -125,5 +137,20 @@ pub fn status(status: crate::tidy::Status, lang: Lang) -> &'static str {
         Status::Suppressed => lang.pick("undertrykt", "suppressed"),
         Status::NotComputed => lang.pick("ikke beregnet", "not computed"),
         Status::NoPatients => lang.pick("ingen patienter", "no patients"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Municipalities are named in tables and figure texts, by either form of their code; a
+    /// code outside the list stays as written.
+    #[test]
+    fn municipalities_are_named() {
+        assert_eq!(group("municipality", "101", Lang::Da), "København");
+        assert_eq!(group("municipality", "0751", Lang::En), "Aarhus");
+        assert_eq!(group("municipality", "999", Lang::Da), "999");
+        assert_eq!(group("municipality", "uoplyst", Lang::Da), "Uoplyst");
     }
 }
