@@ -32,6 +32,9 @@ pub const HEADER: &str = "analysis,outcome,subanalysis,year,period_start,period_
 /// The note of a level listed with nobody in it (so that its absence tells nothing).
 pub const EMPTY_GROUP: &str = "ingen patienter i gruppen";
 
+/// [`EMPTY_GROUP`] in an English run's table (`report::notes`).
+pub const EMPTY_GROUP_EN: &str = "no patients in the group";
+
 /// Why a row has a number or not, for a reader who sees only blank cells otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -46,11 +49,12 @@ pub enum Status {
     NoPatients,
 }
 
-/// What [`to_csv`] writes beside the rows: the dialect, the status in the run's language, and
-/// the first and last day (ISO) of the period each year's results describe.
+/// What [`to_csv`] writes beside the rows: the dialect, the status and the note in the run's
+/// language, and the first and last day (ISO) of the period each year's results describe.
 pub struct CsvContext<'a> {
     pub dialect: CsvDialect,
     pub status: &'a dyn Fn(Status) -> &'static str,
+    pub note: &'a dyn Fn(&str) -> String,
     pub period: &'a dyn Fn(i32) -> (String, String),
 }
 
@@ -87,7 +91,7 @@ impl Row {
             Status::Suppressed
         } else if self.value.is_some() {
             Status::Shown
-        } else if self.note == EMPTY_GROUP {
+        } else if self.note == EMPTY_GROUP || self.note == EMPTY_GROUP_EN {
             Status::NoPatients
         } else {
             Status::NotComputed
@@ -222,7 +226,7 @@ pub fn to_csv(rows: &[Row], context: &CsvContext<'_>) -> String {
             r.method.clone(),
             r.suppressed.to_string(),
             (context.status)(r.status()).to_string(),
-            r.note.clone(),
+            (context.note)(&r.note),
         ];
         out.push_str(&dialect.join(fields.iter().map(String::as_str)));
         out.push('\n');

@@ -96,6 +96,40 @@ impl SuppressionTest {
         }
     }
 
+    /// [`Self::description`] in Danish, for the tidy table of a Danish run.
+    pub fn description_da(self) -> &'static str {
+        match self {
+            SuppressionTest::MissingEstimates => "en gruppe mangler et estimat",
+            SuppressionTest::Under85Pct => "færre end 85 % af grupperne har et estimat",
+            SuppressionTest::Under85PctMissingPop => {
+                "færre end 85 % af grupperne har et estimat, eller en gruppe med et estimat mangler sin befolkning"
+            }
+            SuppressionTest::Under85PctMissingPopNatlAvg => {
+                "færre end 85 % af grupperne har et estimat, eller en gruppe med et estimat mangler sin befolkning, og der er intet gennemsnit for hele området"
+            }
+            SuppressionTest::EstimatesAllZero => "alle estimater er nul",
+            SuppressionTest::TwoSubgroups => "opdelingen har præcis to grupper",
+            SuppressionTest::LessThan2Subgroups => "opdelingen har færre end to grupper",
+            SuppressionTest::NotOrdered => "opdelingen har ingen rækkefølge",
+            SuppressionTest::IsOrdered => "opdelingen har en rækkefølge",
+            SuppressionTest::TwoSubgroupsAndMissing => {
+                "opdelingen har to grupper, og et estimat mangler"
+            }
+            SuppressionTest::MissingPopulation => "en befolkning mangler, eller alle er nul",
+            SuppressionTest::MissingNatlAvg => {
+                "hverken et befolkningsvægtet gennemsnit eller et gennemsnit for hele området foreligger (eller begge er nul)"
+            }
+            SuppressionTest::NatlAllZero => "gennemsnittet for hele området mangler eller er nul",
+            SuppressionTest::HasZeroSe => "en standardfejl er nul",
+            SuppressionTest::SeAllMissing => "alle standardfejl mangler",
+            SuppressionTest::DRFail => "en gruppe, som D og R sammenligner, mangler et estimat",
+            SuppressionTest::ParPafFail => {
+                "gennemsnittet for hele området kan ikke dannes, eller referencegruppen mangler et estimat"
+            }
+            SuppressionTest::Norefgroup => "der er ikke præcis én referencegruppe med et estimat",
+        }
+    }
+
     /// What the test found in the data, in words for a user.
     pub fn description(self) -> &'static str {
         match self {

@@ -75,7 +75,7 @@ pub enum MeasureError {
         expected: usize,
         found: usize,
     },
-    #[error("{measure} needs {needed} subgroups, got {found}")]
+    #[error("{measure} needs {needed}, got {found}")]
     WrongGroupCount {
         measure: &'static str,
         needed: &'static str,

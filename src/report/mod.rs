@@ -14,6 +14,7 @@ pub mod labels;
 pub mod manifest;
 pub mod method_chapter;
 pub mod methods;
+pub mod notes;
 pub mod output;
 pub mod pdf;
 pub mod plan_doc;

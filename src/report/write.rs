@@ -105,6 +105,7 @@ pub fn analysis(
         &tidy::CsvContext {
             dialect: d.csv_dialect,
             status: &status,
+            note: &|note: &str| super::notes::in_language(note, lang),
             period: &period,
         },
     );

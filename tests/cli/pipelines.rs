@@ -357,9 +357,17 @@ fn each_analysis_has_its_own_parts() {
     for &r in &limits {
         assert!(t.num(r, "lower") <= t.num(r, "upper"));
         assert!(
-            ["High", "Low", "Not significant"]
-                .iter()
-                .any(|s| t.str(r, "note").contains(s))
+            [
+                "over 95",
+                "over 99,8",
+                "under 95",
+                "under 99,8",
+                "ikke signifikant"
+            ]
+            .iter()
+            .any(|s| t.str(r, "note").starts_with(s)),
+            "{}",
+            t.str(r, "note")
         );
     }
     assert!(rows(&t, "surgery_48h", "standard_met", "hospital").count() > 0);

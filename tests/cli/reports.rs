@@ -906,3 +906,78 @@ fn a_trend_shows_the_gaps_and_slope_indices_by_year() {
         }
     }
 }
+
+/// Every note of every shipped analysis's tidy table is in the run's language: no English
+/// reason (WHO HEAT's tests, the measures' errors, the funnel's significance) in a Danish run,
+/// no Danish one in an English run of the same analyses.
+#[test]
+fn the_tidy_tables_notes_are_in_the_runs_language() {
+    let english_out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("notes-english");
+    let _ = std::fs::remove_dir_all(&english_out);
+    let run = ulighed(&[
+        "run",
+        "--all",
+        "--out",
+        english_out.to_str().expect("utf-8"),
+        "--as-of",
+        "2025-06-30",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let english_words = [
+        "suppressed",
+        "not computed",
+        "needs",
+        " got ",
+        "no interval",
+        "simulated",
+        "Not significant",
+        "baseline",
+        "inferred",
+        "the dimension",
+        "withheld",
+        "nobody",
+        "no patients",
+        "not standardised",
+        "not met",
+        "value ",
+    ];
+    let danish_words = [
+        "undertrykt",
+        "ikke ",
+        "ingen ",
+        "tilbageholdt",
+        "opfyldt",
+        "aldersgruppen",
+        "kræver",
+        "landsgennemsnit",
+        "opdelingen",
+        "fik ",
+    ];
+    for (root, foreign) in [
+        (all_outputs(), &english_words[..]),
+        (english_out.as_path(), &danish_words[..]),
+    ] {
+        let mut notes = 0;
+        for id in shipped() {
+            let path = root.join(&id).join("tables").join(format!("{id}.csv"));
+            let t = crate::table::Table::from_text(&read(&path));
+            for r in 0..t.len() {
+                let note = t.str(r, "note");
+                if note.is_empty() {
+                    continue;
+                }
+                notes += 1;
+                for word in foreign {
+                    assert!(
+                        !note.contains(word),
+                        "{path:?} row {}: {word:?} in {note:?}",
+                        r + 2
+                    );
+                }
+            }
+        }
+        assert!(notes > 1000, "{notes} notes read in {root:?}");
+    }
+}
