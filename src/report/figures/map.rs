@@ -14,6 +14,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::geo::{Areas, centroid, project, same_code};
 use super::{BLACK, BLUE, VERMILLION, drawing};
@@ -206,6 +207,11 @@ fn draw_areas(
                 )))
                 .map_err(drawing)?;
         }
+    }
+    // The marks after every area, so that no later border crosses a label.
+    for area in &areas.features {
+        let value = value_of(&area.code);
+        let differs = value.is_some_and(|v| v.differs(scale.national));
         let Some(largest) = area.rings.first() else {
             continue;
         };
@@ -227,7 +233,10 @@ fn draw_areas(
                     .draw_series(std::iter::once(Text::new(
                         text,
                         at,
-                        ("sans-serif", 13).into_font().color(&BLACK),
+                        ("sans-serif", 13)
+                            .into_font()
+                            .color(&BLACK)
+                            .pos(Pos::new(HPos::Center, VPos::Center)),
                     )))
                     .map_err(drawing)?;
             }
@@ -301,15 +310,21 @@ fn legend(on: &DrawingArea<SVGBackend<'_>, Shift>, scale: Scale, lang: Lang) -> 
         let y = top + 22 * i as i32;
         on.draw(&Rectangle::new([(8, y), (30, y + 16)], colour.filled()))
             .map_err(drawing)?;
-        on.draw(&Rectangle::new(
-            [(8, y), (30, y + 16)],
-            if *border > 1 {
-                BLACK.stroke_width(*border)
-            } else {
-                BORDER.stroke_width(1)
-            },
-        ))
-        .map_err(drawing)?;
+        if *border > 1 {
+            // The SVG backend draws a rectangle's outline one pixel wide whatever its style:
+            // the thick border is a path, as on the map.
+            on.draw(&PathElement::new(
+                vec![(8, y), (30, y), (30, y + 16), (8, y + 16), (8, y)],
+                BLACK.stroke_width(*border),
+            ))
+            .map_err(drawing)?;
+        } else {
+            on.draw(&Rectangle::new(
+                [(8, y), (30, y + 16)],
+                BORDER.stroke_width(1),
+            ))
+            .map_err(drawing)?;
+        }
         if *cross {
             on.draw(&Cross::new((19, y + 8), 4, BLACK.stroke_width(2)))
                 .map_err(drawing)?;
