@@ -26,5 +26,5 @@ mod tests;
 
 pub use outcomes::{outcome_columns, with_outcomes};
 pub use patient_group::patients;
-pub use population::register_population;
+pub use population::{register_population, residents};
 pub use reads::starts_with_any;

@@ -5,6 +5,7 @@ use polars::prelude::*;
 
 use super::reads::day;
 use crate::error::{Error, Result};
+use crate::registers::codes::municipalities;
 use crate::registers::scan::RegisterSet;
 use crate::spec::LoadedSpec;
 
@@ -34,6 +35,50 @@ pub fn register_population(
         ))
     })?;
     Ok(bef.with_column(age_on_january_1(year).alias("AGE")))
+}
+
+/// How many persons the population register of the analysis's year holds in its ages (on 1
+/// January) and area of residence: the population its patients are drawn from, for the step
+/// before the patient group in the documents' table from population to outcome.
+pub fn residents(registers: &RegisterSet, spec: &LoadedSpec) -> Result<u64> {
+    let population = &spec.spec.population;
+    let mut frame = register_population(registers, spec.year(), spec)?.filter(
+        col("AGE")
+            .gt_eq(lit(population.age_min.unwrap_or(0)))
+            .and(col("AGE").lt_eq(lit(population.age_max.unwrap_or(120)))),
+    );
+    let within = |frame: LazyFrame, codes: Vec<i32>| {
+        frame.filter(
+            col("KOM")
+                .cast(DataType::Int32)
+                .is_in(lit(Series::new("k".into(), codes)).implode(false), false),
+        )
+    };
+    if !population.municipalities.is_empty() {
+        frame = within(
+            frame,
+            population
+                .municipalities
+                .iter()
+                .map(|&m| m as i32)
+                .collect(),
+        );
+    }
+    if !population.regions.is_empty() {
+        let in_regions = municipalities()
+            .iter()
+            .filter(|m| {
+                population
+                    .regions
+                    .iter()
+                    .any(|r| *r == m.region.to_string())
+            })
+            .map(|m| m.code as i32)
+            .collect();
+        frame = within(frame, in_regions);
+    }
+    let counted = frame.select([len().alias("N")]).collect()?;
+    Ok(counted.column("N")?.u32()?.get(0).unwrap_or(0) as u64)
 }
 
 /// Completed years of age on 1 January of `year` from the date of birth `FOED_DAG`: `year - 1`

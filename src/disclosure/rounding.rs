@@ -90,6 +90,18 @@ impl Rounding {
     }
 }
 
+/// The unit the population a document names beside its patients is rounded to.
+pub const POPULATION_UNIT: u64 = 1_000;
+
+/// The population (residents in an analysis's ages and area) as a document prints it: to the
+/// nearest thousand, halves up. Exact, it would be a count that changes between deliveries and
+/// analyses by a handful of persons (a newborn, an emigrant, one more year of age), which the
+/// disclosure rule forbids releasing by subtraction; Statistics Denmark's tables give the exact
+/// figure, and the thousands are what the reader needs to set the patients against.
+pub fn population_rounded(persons: u64) -> u64 {
+    (persons + POPULATION_UNIT / 2) / POPULATION_UNIT * POPULATION_UNIT
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +150,16 @@ mod tests {
             ..random
         };
         assert_ne!(rounded, other_seed.round_all(&values));
+    }
+
+    /// The population is printed to the nearest thousand: two populations a handful of persons
+    /// apart print alike, and a half rounds up.
+    #[test]
+    fn the_population_is_printed_in_thousands() {
+        assert_eq!(population_rounded(4_812_499), 4_812_000);
+        assert_eq!(population_rounded(4_812_500), 4_813_000);
+        assert_eq!(population_rounded(4_812_003), population_rounded(4_811_998));
+        assert_eq!(population_rounded(499), 0);
+        assert_eq!(population_rounded(0), 0);
     }
 }

@@ -40,6 +40,8 @@ pub struct RunRecord {
     pub information_loss: InformationLoss,
     /// The registers were synthetic: the document says so on every page.
     pub synthetic: bool,
+    /// The residents in the analysis's ages and area in its last year, to the nearest thousand.
+    pub population: u64,
 }
 
 /// An analysis of the plan: its released rows and provenance, or the exit code of its failed
@@ -432,6 +434,7 @@ pub fn build(d: &DocumentSpec) -> Result<Document> {
         .map(|a| AnalysisFacts {
             spec: a.spec,
             rows: &a.rows,
+            population: a.run.as_ref().map_or(0, |r| r.population),
         })
         .collect();
     body.push_str(&method_chapter::section(

@@ -49,6 +49,8 @@ pub struct Manifest {
     pub seconds: f64,
     /// Rows of the tidy table.
     pub table_rows: usize,
+    /// The residents in the analysis's ages and area in its last year, to the nearest thousand.
+    pub population: u64,
     pub disclosure: SuppressionSummary,
     pub files: Vec<FileEntry>,
 }
@@ -77,6 +79,7 @@ impl Manifest {
             steps: provenance.steps.to_vec(),
             seconds: provenance.started.elapsed().as_secs_f64(),
             table_rows,
+            population: provenance.population,
             as_of: dates::format_iso(d.as_of),
             report: d.kind,
             lang: d.lang,
@@ -196,5 +199,8 @@ pub struct Provenance<'a> {
     pub run_key: &'a str,
     pub inputs: &'a [InputFile],
     pub steps: &'a [StepRecord],
+    /// The residents in the analysis's ages and area in its last year, to the nearest thousand
+    /// ([`crate::disclosure::rounding::population_rounded`]).
+    pub population: u64,
     pub started: Instant,
 }

@@ -21,6 +21,8 @@ use crate::tidy::{Row, Status, TOTAL};
 pub struct AnalysisFacts<'a> {
     pub spec: &'a LoadedSpec,
     pub rows: &'a [Row],
+    /// The residents in its ages and area in its last year, to the nearest thousand.
+    pub population: u64,
 }
 
 fn column(heading: &str) -> Column {
@@ -229,6 +231,23 @@ fn total<'a>(rows: &'a [Row], outcome: &str) -> Option<&'a Row> {
     })
 }
 
+/// "i alderen 30 år og derover pr." / "aged 10–24 years on": the population's ages.
+fn ages(spec: &LoadedSpec, lang: Lang) -> String {
+    let p = &spec.spec.population;
+    match (p.age_min.unwrap_or(0), p.age_max) {
+        (min, Some(max)) => format!(
+            "{} {min}–{max} {}",
+            lang.pick("i alderen", "aged"),
+            lang.pick("år pr.", "years on")
+        ),
+        (min, None) => format!(
+            "{} {min} {}",
+            lang.pick("i alderen", "aged"),
+            lang.pick("år og derover pr.", "years or more on")
+        ),
+    }
+}
+
 /// The patients from patient group to those at risk of each outcome and those with it, from the
 /// released total rows (so the table shows no count the chapters do not): the patient group is
 /// the denominator of an outcome every patient is at risk of, the patients at risk of an outcome
@@ -252,6 +271,22 @@ fn cohort_flow(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numb
             .iter()
             .find(|o| o.alive_days.is_none())
             .and_then(|o| total(a.rows, &o.id));
+        if a.population > 0 {
+            let latest = a.rows.iter().map(|r| r.year).max().unwrap_or(spec.year());
+            rows.push(vec![
+                Cell::Text(title.take().unwrap_or_default().to_string()),
+                Cell::Text(format!(
+                    "{} {} 1. {} {} ({})",
+                    lang.pick("Befolkningen: bosatte", "The population: residents"),
+                    ages(spec, lang),
+                    lang.pick("januar", "January"),
+                    dates::year_of(spec.design_in_year(latest).start()),
+                    lang.pick("afrundet til hele tusinder", "rounded to thousands")
+                )),
+                Cell::Count(Some(a.population)),
+                Cell::Text(String::new()),
+            ]);
+        }
         if everyone.is_some() {
             rows.push(vec![
                 Cell::Text(title.take().unwrap_or_default().to_string()),
@@ -281,21 +316,21 @@ fn cohort_flow(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numb
     }
     format!(
         "<h3>{}</h3>\n<p>{}</p>\n{}",
-        lang.pick("Fra patientgruppe til udfald", "From patient group to outcome"),
+        lang.pick("Fra befolkning til udfald", "From population to outcome"),
         lang.pick(
-            "For hvert udfald: patienterne i risiko (nævneren) og dem med udfaldet (tælleren) i analysens seneste opgørelse, hovedanalysen. Et udfald med en betingelse om at være i live et antal dage efter indeksdatoen har færre patienter i risiko end patientgruppen.",
-            "For each outcome: the patients at risk (the denominator) and those with the outcome (the numerator) in the analysis's latest results, main analysis. An outcome that requires the patient to be alive a number of days after the index date has fewer patients at risk than the patient group."
+            "Befolkningen, som patienterne kommer fra (bosatte i analysens aldersgrænser og område), derefter patientgruppen og for hvert udfald patienterne i risiko (nævneren) og dem med udfaldet (tælleren) i analysens seneste opgørelse, hovedanalysen. Befolkningen er afrundet til hele tusinder, så den ikke kan trækkes fra andre tal. Et udfald med en betingelse om at være i live et antal dage efter indeksdatoen har færre patienter i risiko end patientgruppen.",
+            "The population the patients come from (residents within the analysis's ages and area), then the patient group and, for each outcome, the patients at risk (the denominator) and those with the outcome (the numerator) in the analysis's latest results, main analysis. The population is rounded to thousands, so that it cannot be subtracted from other numbers. An outcome that requires the patient to be alive a number of days after the index date has fewer patients at risk than the patient group."
         ),
         numbered.table(
             style,
             lang.pick(
-                "Patienter i patientgruppen og i risiko for hvert udfald",
-                "Patients in the patient group and at risk of each outcome"
+                "Fra befolkning til udfald: befolkningen, patientgruppen og patienterne i risiko for hvert udfald",
+                "From population to outcome: the population, the patient group and the patients at risk of each outcome"
             ),
             vec![
                 column(lang.pick("Analyse", "Analysis")),
-                column(lang.pick("Udfald", "Outcome")),
-                column(lang.pick("Patienter i risiko", "Patients at risk")),
+                column(lang.pick("Trin", "Step")),
+                column(lang.pick("Personer", "Persons")),
                 column(lang.pick("Med udfaldet", "With the outcome")),
             ],
             rows,

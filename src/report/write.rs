@@ -81,6 +81,7 @@ pub fn analysis(
             threshold: suppressed.threshold,
             information_loss: suppressed.information_loss.clone(),
             synthetic: provenance.synthetic,
+            population: provenance.population,
         }),
     }];
     let doc = document::build(&DocumentSpec {

@@ -31,6 +31,8 @@ pub struct RecordedRun {
     disclosure: RecordedDisclosure,
     #[serde(default)]
     synthetic: bool,
+    #[serde(default)]
+    population: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +90,7 @@ impl RecordedRun {
             threshold: self.disclosure.threshold,
             information_loss: self.disclosure.information_loss.clone(),
             synthetic: self.synthetic,
+            population: self.population,
         }
     }
 }

@@ -37,6 +37,7 @@ use crate::aggregate::{self, LevelCounts, Waiting};
 use crate::disclosure::gate::{
     DEFAULT_ZEROS_SHOWN_FROM, Decision, ReleaseRule, Shown, Slice, gate_release,
 };
+use crate::disclosure::rounding::population_rounded;
 use crate::disclosure::suppressed::{
     EVERY_TABLE, SUPPRESSION_RULE, SuppressedCell, SuppressionSummary,
 };
@@ -408,6 +409,7 @@ fn analyse(
         ..Default::default()
     };
     let mut patients = 0;
+    let mut population = 0;
     // What this analysis released before from this output root (never for an internal run).
     let release = release_key(options.report, options.as_of);
     let mut ledger = if options.internal {
@@ -444,6 +446,7 @@ fn analyse(
         let rows_before = rows.len();
         if year == last_year {
             patients = frame.height() as u64;
+            population = population_rounded(crate::cohort::residents(registers, &yearly)?);
         }
         let mut populations: Vec<(Option<&SubAnalysis>, DataFrame)> = vec![(None, frame.clone())];
         for sub in &loaded.spec.sub_analyses {
@@ -505,6 +508,7 @@ fn analyse(
             run_key: &key,
             inputs: &inputs,
             steps: &steps,
+            population,
             started,
         },
         &rows,

@@ -764,8 +764,9 @@ fn the_quality_chapter_names_its_hospitals_with_their_standard_and_control_limit
 
 /// The methods chapter defines every stratifier the annual analysis uses as the strata are
 /// computed (SEPLINE's education and income), names the date each analysis's population register
-/// describes, and its table from patient group to outcome prints, for every outcome, the
-/// patients at risk and with the outcome of the tidy table's total row.
+/// describes, and its table from population to outcome starts each analysis from its population
+/// in thousands and prints, for every outcome, the patients at risk and with the outcome of the
+/// tidy table's total row.
 #[test]
 fn the_methods_chapter_defines_the_stratifiers_and_follows_the_patients_to_each_outcome() {
     let page = read(&annual().join("report.html"));
@@ -784,8 +785,23 @@ fn the_methods_chapter_defines_the_stratifiers_and_follows_the_patients_to_each_
     let tables = html::tables(chapter);
     let flow = tables
         .iter()
-        .find(|t| t.headings.iter().any(|h| h == "Patienter i risiko"))
-        .expect("the table from patient group to outcome");
+        .find(|t| t.headings.iter().any(|h| h == "Personer"))
+        .expect("the table from population to outcome");
+    // Each analysis starts from its population, to the nearest thousand and above its patients.
+    let populations: Vec<f64> = flow
+        .rows
+        .iter()
+        .filter(|r| r[1].text.starts_with("Befolkningen: bosatte i alderen"))
+        .map(|r| html::numbers(&r[2].text)[0])
+        .collect();
+    assert_eq!(
+        populations.len(),
+        shipped().len(),
+        "a population per analysis"
+    );
+    for p in &populations {
+        assert!(*p >= 1000.0 && p % 1000.0 == 0.0, "{p}");
+    }
     let mut checked = 0;
     let mut analysis = String::new();
     for id in shipped() {
@@ -979,5 +995,66 @@ fn the_tidy_tables_notes_are_in_the_runs_language() {
             }
         }
         assert!(notes > 1000, "{notes} notes read in {root:?}");
+    }
+}
+
+/// The population each analysis's patients come from is the residents of its population
+/// register year in its ages on 1 January, to the nearest thousand: counted here from
+/// `data-samples/bef2021.parquet` for AMI (30 and over) and the youth analysis (10-24), by
+/// birth dates compared as dates, against the manifests of the shipped run.
+#[test]
+fn the_population_is_the_residents_in_the_ages_in_thousands() {
+    use polars::prelude::*;
+    let bef = ParquetReader::new(
+        std::fs::File::open(root().join("data-samples/bef2021.parquet")).expect("bef2021"),
+    )
+    .finish()
+    .expect("read");
+    let births: Vec<i32> = bef
+        .column("FOED_DAG")
+        .expect("FOED_DAG")
+        .cast(&DataType::Int32)
+        .expect("days")
+        .i32()
+        .expect("i32")
+        .into_no_null_iter()
+        .collect();
+    // Days since 1970-01-01 of 1 January 2021 less `years` years (a birthday on 1 January has
+    // come by then).
+    let born_by = |years: i32| {
+        let year = 2021 - years;
+        let mut days = 0;
+        for y in 1970..year {
+            days += if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
+                366
+            } else {
+                365
+            };
+        }
+        for y in year..1970 {
+            days -= if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
+                366
+            } else {
+                365
+            };
+        }
+        days
+    };
+    for (id, youngest, oldest) in [
+        ("ami_pci_rehab_death", 30, 120),
+        ("youth_depression_anxiety_wait", 10, 24),
+    ] {
+        // Aged at least `youngest`: born on or before 1 January 2021 - youngest years; at most
+        // `oldest`: born after 1 January 2021 - (oldest + 1) years.
+        let count = births
+            .iter()
+            .filter(|&&b| b <= born_by(youngest) && b > born_by(oldest + 1))
+            .count() as u64;
+        let manifest: serde_json::Value =
+            serde_json::from_str(&read(&all_outputs().join(id).join("manifest.json")))
+                .expect("manifest");
+        let expected = (count + 500) / 1000 * 1000;
+        assert_eq!(manifest["population"], expected, "{id}: {count} residents");
+        assert!(count > 1000, "{id}: {count}");
     }
 }
