@@ -30,7 +30,7 @@ pub enum Severity {
 
 /// The rules, with their default severity. Errors are the default for type, key and code-format
 /// failures; an unusual diagnosis type is a warning (real extracts carry more types than A/B).
-pub const RULES: [(&str, Severity, &str); 20] = [
+pub const RULES: [(&str, Severity, &str); 21] = [
     (
         "required_register",
         Severity::Error,
@@ -85,7 +85,12 @@ pub const RULES: [(&str, Severity, &str); 20] = [
     (
         "code_kom",
         Severity::Error,
-        "KOM is one of the 98 municipalities",
+        "KOM is one of the 98 municipalities (or 411)",
+    ),
+    (
+        "kom_christianso",
+        Severity::Warning,
+        "KOM 411, Christiansø, is no municipality: its residents have no region",
     ),
     ("code_ie_type", Severity::Error, "IE_TYPE is 1, 2 or 3"),
     ("code_hfaudd", Severity::Error, "HFAUDD is a 4-digit code"),
@@ -116,8 +121,8 @@ pub const RULES: [(&str, Severity, &str); 20] = [
     ),
     (
         "key_pnr",
-        Severity::Error,
-        "PNR of an event exists in some bef year",
+        Severity::Warning,
+        "PNR of an event exists in some bef year (real deliveries hold newborns, late immigrants and replaced numbers: their events are left out)",
     ),
 ];
 
@@ -139,6 +144,10 @@ impl Severities {
     }
 }
 
+/// Christiansø's code in `KOM`: Statistics Denmark's registers carry it for the island's few
+/// residents, though it belongs to no municipality and no region.
+const CHRISTIANSO: i32 = 411;
+
 /// One row cited in a finding.
 #[derive(Debug, Clone, Serialize)]
 pub struct Example {
@@ -156,6 +165,9 @@ pub struct Finding {
     pub severity: Severity,
     pub column: &'static str,
     pub count: u64,
+    /// The file's rows, where the share of them matters (events of persons in no `bef` year).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of_rows: Option<u64>,
     pub expected: &'static str,
     pub examples: Vec<Example>,
 }
@@ -177,12 +189,27 @@ impl Finding {
             .iter()
             .map(|e| format!("row {} value {:?}", e.row, e.value))
             .collect();
+        let share = match self.of_rows {
+            Some(rows) if rows > 0 => format!(
+                " of {rows} ({:.3}%)",
+                self.count as f64 / rows as f64 * 100.0
+            ),
+            _ => String::new(),
+        };
         format!(
-            "{}: {} row{} break{} rule {} in column {} (expected: {}); first: {}",
+            "{}: {}{share} row{} break{} rule {} in column {} (expected: {}); first: {}",
             self.file.display(),
             self.count,
-            if self.count == 1 { "" } else { "s" },
-            if self.count == 1 { "s" } else { "" },
+            if self.count == 1 && share.is_empty() {
+                ""
+            } else {
+                "s"
+            },
+            if self.count == 1 && share.is_empty() {
+                "s"
+            } else {
+                ""
+            },
             self.rule,
             self.column,
             self.expected,
@@ -519,11 +546,19 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 checks.push(Check {
                     rule: "code_kom",
                     column: name,
-                    expected: "one of the 98 municipality codes (101 or 0101)",
+                    expected: "one of the 98 municipality codes (101 or 0101), or 411",
                     violation: parsed
                         .clone()
                         .is_not_null()
+                        .and(parsed.clone().neq(lit(CHRISTIANSO)))
                         .and(parsed.clone().is_in(lit(known).implode(false), false).not()),
+                    value: raw.clone(),
+                });
+                checks.push(Check {
+                    rule: "kom_christianso",
+                    column: name,
+                    expected: "a municipality: 411 (Christiansø) is none, its residents get no region",
+                    violation: parsed.clone().eq(lit(CHRISTIANSO)),
                     value: raw.clone(),
                 });
             }
@@ -624,6 +659,7 @@ pub fn check_file(
             severity: severities.of(check.rule),
             column: check.column,
             count,
+            of_rows: None,
             expected: check.expected,
             examples,
         });
@@ -817,6 +853,7 @@ fn check_keys(
                 severity: severities.of(rule.rule),
                 column: rule.key,
                 count,
+                of_rows: rows.get(&file.path).copied(),
                 expected: rule.expected,
                 examples: first_rows(missing.sort([ROW], Default::default()), &file.path)?,
             });
@@ -968,6 +1005,7 @@ fn collect(
             severity: severities.of("required_register"),
             column: "",
             count: 0,
+            of_rows: None,
             expected: "the population register bef<year>, which every analysis reads",
             examples: Vec::new(),
         });

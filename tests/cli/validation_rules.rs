@@ -156,9 +156,6 @@ fn each_rule_fails_on_its_fixture() {
             "9",
         ),
         (
-            "lmdb.csv", "\n0001,", "\n0042,", "key_pnr", "PNR", 1, "0042",
-        ),
-        (
             "lpr_kontakter.csv",
             "2023-05-01,2023-05-01",
             "2023-05-01,2023-04-01",
@@ -251,4 +248,57 @@ fn text_report_lists_files_and_findings() {
             && text.contains("row 1 value \"999\""),
         "{text}"
     );
+}
+
+/// Events of a person in no population year are normal in a real delivery (newborns of the last
+/// year, immigrants after its 1 January, replaced numbers): a warning with the count and the
+/// share of the file's rows, and validation passes.
+#[test]
+fn an_event_of_a_person_in_no_population_year_is_a_warning_with_its_share() {
+    let (code, json, err) = validate_with("lmdb.csv", "\n0001,", "\n0042,");
+    assert_eq!(code, 0, "a warning does not fail validation: {err}");
+    assert_finding(&json, "lmdb.csv", "key_pnr", "PNR", 1, "0042");
+    let finding = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "key_pnr")
+        .expect("key_pnr");
+    assert_eq!(finding["severity"], "warning");
+    // The fixture's one prescription, now of a person in no bef year.
+    assert_eq!(finding["of_rows"], 1, "{finding}");
+    let dir = tempfile::tempdir().expect("temp");
+    registers_with(dir.path(), "lmdb.csv", "\n0001,", "\n0042,");
+    let text = ulighed(&[
+        "validate",
+        dir.path().to_str().expect("utf-8"),
+        "--as-of",
+        "2025-01-01",
+    ]);
+    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    let report = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        report.contains("1 of 1 (100.000%) rows break rule key_pnr in column PNR"),
+        "{report}"
+    );
+}
+
+/// Christiansø's code 411 is a warning (its residents have no region); any other code outside the
+/// 98 municipalities is an error.
+#[test]
+fn christianso_is_a_warning_and_an_unknown_municipality_an_error() {
+    let (code, json, err) = validate_with("bef2024.csv", ",101,", ",411,");
+    assert_eq!(code, 0, "{err}");
+    assert_finding(&json, "bef2024.csv", "kom_christianso", "KOM", 1, "411");
+    assert!(
+        json["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|f| f["rule"] != "code_kom"),
+        "{json:#}"
+    );
+    let (code, json, err) = validate_with("bef2024.csv", ",101,", ",412,");
+    assert_eq!(code, 65, "{err}");
+    assert_finding(&json, "bef2024.csv", "code_kom", "KOM", 1, "412");
 }
