@@ -356,6 +356,7 @@ fn run(cli: Cli) -> Result<()> {
                 csv_dialect: args.csv_dialect,
                 png: args.png,
                 classifications: settings.classifications,
+                severities: settings.severities,
                 log: args.logging.log(),
             };
             if !args.all {
@@ -432,6 +433,7 @@ fn run(cli: Cli) -> Result<()> {
                     csv_dialect: CsvDialect::Standard,
                     png: false,
                     classifications: Default::default(),
+                    severities: Default::default(),
                     log: Log::default(),
                 });
                 match status {

@@ -9,7 +9,9 @@ use serde::Deserialize;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::registers::classification::Classifications;
+use crate::registers::validate::Severities;
 use crate::report::labels::Lang;
+use crate::spec::ValidationSettings;
 
 /// The project file's keys, all optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -28,6 +30,9 @@ pub struct ProjectConfig {
     /// Classification tables (`[classifications]`: education, origin, hospitals), relative to
     /// this file; a spec's own tables win.
     pub classifications: Option<Classifications>,
+    /// Validation severities (`[validation] severities`: rule -> `error` or `warning`) for every
+    /// pipeline; a pipeline's own win, rule by rule.
+    pub validation: Option<ValidationSettings>,
 }
 
 /// What the command line gave (`None` where a flag was not given).
@@ -49,6 +54,7 @@ pub struct Settings {
     pub threshold: Option<u64>,
     pub as_of: i32,
     pub classifications: Classifications,
+    pub severities: Severities,
 }
 
 /// Reads the project file: `path` when given (it must exist), else `ulighed.toml` in the
@@ -72,13 +78,21 @@ pub fn load(path: Option<&Path>) -> Result<ProjectConfig> {
     };
     let mut config: ProjectConfig = toml::from_str(&text).map_err(|e| {
         Error::BadSpec(format!(
-            "{}: {} (expected keys: registers, out, lang, threshold, as_of, [classifications] with education, origin, hospitals)",
+            "{}: {} (expected keys: registers, out, lang, threshold, as_of, [classifications] with education, origin, hospitals, [validation] with severities)",
             path.display(),
             e.message()
         ))
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     config.classifications = config.classifications.map(|c| c.resolved(base));
+    if let Some(v) = &config.validation {
+        Severities::checked(&v.severities).map_err(|e| {
+            Error::BadSpec(format!(
+                "{}: key `validation.severities`: {e}",
+                path.display()
+            ))
+        })?;
+    }
     Ok(config)
 }
 
@@ -142,6 +156,13 @@ pub fn resolve(
         threshold,
         as_of,
         classifications: file.classifications.clone().unwrap_or_default(),
+        severities: Severities {
+            overrides: file
+                .validation
+                .as_ref()
+                .map(|v| v.severities.clone())
+                .unwrap_or_default(),
+        },
     })
 }
 
@@ -190,5 +211,34 @@ mod tests {
         let err = resolve(Flags::default(), |_| None, &bad).unwrap_err();
         assert!(err.to_string().contains("ulighed.toml: key `as_of`"));
         assert!(toml::from_str::<ProjectConfig>("colour = 1").is_err());
+    }
+
+    /// The project file's validation severities reach the settings; a reading rule made a
+    /// warning is refused naming the file and the key.
+    #[test]
+    fn the_project_files_severities_are_checked_and_kept() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("ulighed.toml");
+        std::fs::write(
+            &path,
+            "[validation]\nseverities = { key_pnr = \"error\" }\n",
+        )
+        .expect("written");
+        let file = load(Some(&path)).expect("valid");
+        let settings = resolve(Flags::default(), |_: &str| None, &file).expect("resolved");
+        assert_eq!(
+            settings.severities.of("key_pnr"),
+            crate::registers::validate::Severity::Error
+        );
+        std::fs::write(
+            &path,
+            "[validation]\nseverities = { types = \"warning\" }\n",
+        )
+        .expect("written");
+        let err = load(Some(&path)).expect_err("refused").to_string();
+        assert!(
+            err.contains("ulighed.toml") && err.contains("validation.severities"),
+            "{err}"
+        );
     }
 }

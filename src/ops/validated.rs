@@ -33,7 +33,7 @@ pub struct ValidationCache {
 }
 
 /// The facts a validation remembers beside its problems ([`Blockers`]).
-const REMEMBERED_FACTS: &str = "\0facts: dated_after_as_of, digit_persons";
+const REMEMBERED_FACTS: &str = "\0facts: dated_after_as_of, digit_persons, every finding by rule";
 
 /// The key of a folder's files: the tool version, its validation rules (so a build with a
 /// rule added or changed validates again) and each file's name in the folder and SHA-256.

@@ -132,7 +132,52 @@ pub struct Severities {
     pub overrides: BTreeMap<String, Severity>,
 }
 
+/// The rules whose failures leave a file that cannot be read as the contract says: always
+/// errors, whatever a pipeline asks.
+pub const FIXED_ERRORS: [&str; 7] = [
+    "required_register",
+    "required_columns",
+    "column_empty",
+    "types",
+    "text_padding",
+    "pnr_present",
+    "pnr_unique",
+];
+
 impl Severities {
+    /// Severities from a pipeline's or the project file's `[validation] severities` (rule ->
+    /// `error` or `warning`), checked: an unknown rule, or one of [`FIXED_ERRORS`] made a
+    /// warning, is refused with the rule named and what is expected.
+    pub fn checked(
+        overrides: &BTreeMap<String, Severity>,
+    ) -> std::result::Result<Severities, String> {
+        for (rule, severity) in overrides {
+            if !RULES.iter().any(|(r, _, _)| r == rule) {
+                let known: Vec<&str> = RULES.iter().map(|(r, _, _)| *r).collect();
+                return Err(format!(
+                    "{rule:?} is not a validation rule; expected one of {}",
+                    known.join(", ")
+                ));
+            }
+            if *severity == Severity::Warning && FIXED_ERRORS.contains(&rule.as_str()) {
+                return Err(format!(
+                    "{rule:?} is always an error: a file that breaks it cannot be read as the contract says"
+                ));
+            }
+        }
+        Ok(Severities {
+            overrides: overrides.clone(),
+        })
+    }
+
+    /// These severities, with `fallback`'s for the rules these do not set (a pipeline's over the
+    /// project file's).
+    pub fn or(&self, fallback: &Severities) -> Severities {
+        let mut overrides = fallback.overrides.clone();
+        overrides.extend(self.overrides.clone());
+        Severities { overrides }
+    }
+
     pub fn of(&self, rule: &str) -> Severity {
         self.overrides.get(rule).copied().unwrap_or_else(|| {
             RULES
@@ -265,8 +310,16 @@ impl ValidationReport {
             problems: self
                 .unreadable
                 .iter()
-                .map(|u| (u.register.to_string(), u.message.clone()))
-                .chain(self.errors().map(|f| (f.register.to_string(), f.message())))
+                .map(|u| Problem {
+                    register: u.register.to_string(),
+                    rule: String::new(),
+                    message: u.message.clone(),
+                })
+                .chain(self.findings.iter().map(|f| Problem {
+                    register: f.register.to_string(),
+                    rule: f.rule.to_string(),
+                    message: f.message(),
+                }))
                 .collect(),
             dated_after_as_of: self
                 .findings
@@ -274,11 +327,6 @@ impl ValidationReport {
                 .any(|f| f.rule == "date_range" || f.rule == "after_as_of"),
             digit_persons: self.unreadable.is_empty() && self.files.iter().all(|f| f.digit_persons),
         }
-    }
-
-    /// See [`Blockers::blocking`].
-    pub fn blocking(&self, registers: &std::collections::BTreeSet<&str>) -> Option<String> {
-        self.blockers().blocking(registers)
     }
 
     /// The report as readable text.
@@ -342,14 +390,23 @@ struct Check {
 
 const ROW: &str = "__row";
 
-/// The problems of a validation that stop the analyses reading their registers: unreadable files
-/// and error findings as (register, message), in report order. Kept between runs with the
-/// fingerprints of the files validated (see `run`), so an unchanged delivery is not
-/// validated again.
+/// One problem a validation found: an unreadable file (no rule) or a finding of a rule.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Problem {
+    pub register: String,
+    /// The rule, empty for a file that could not be read.
+    pub rule: String,
+    pub message: String,
+}
+
+/// The problems of a validation that may stop the analyses reading their registers: unreadable
+/// files and every finding with its rule, in report order, so that each analysis weighs them by
+/// its own severities. Kept between runs with the fingerprints of the files validated (see
+/// `run`), so an unchanged delivery is not validated again.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Blockers {
     pub folder: PathBuf,
-    pub problems: Vec<(String, String)>,
+    pub problems: Vec<Problem>,
     /// Some date lay outside the plausible range (before 1900 or after the as-of date): a later
     /// as-of date could change the findings.
     pub dated_after_as_of: bool,
@@ -361,14 +418,20 @@ pub struct Blockers {
 }
 
 impl Blockers {
-    /// The first problem with a file of one of `registers` as one paragraph, with the count of
-    /// the others: what stops an analysis that reads those registers (and only such analyses).
-    pub fn blocking(&self, registers: &std::collections::BTreeSet<&str>) -> Option<String> {
+    /// The first problem with a file of one of `registers` that stops an analysis as one
+    /// paragraph, with the count of the others: an unreadable file, or a finding of a rule that is
+    /// an error by the analysis's `severities`. Only analyses that read those registers stop.
+    pub fn blocking(
+        &self,
+        registers: &std::collections::BTreeSet<&str>,
+        severities: &Severities,
+    ) -> Option<String> {
         let mut messages = self
             .problems
             .iter()
-            .filter(|(register, _)| registers.contains(register.as_str()))
-            .map(|(_, message)| message.clone());
+            .filter(|p| registers.contains(p.register.as_str()))
+            .filter(|p| p.rule.is_empty() || severities.of(&p.rule) == Severity::Error)
+            .map(|p| p.message.clone());
         let first = messages.next()?;
         let rest = messages.count();
         Some(if rest == 0 {
@@ -1023,6 +1086,32 @@ fn collect(
 
 #[cfg(test)]
 mod tests {
+    /// A pipeline's severities are checked (an unknown rule, or a reading rule made a warning,
+    /// is refused) and win over the project file's rule by rule.
+    #[test]
+    fn severities_are_checked_and_a_pipelines_win() {
+        let set = |pairs: &[(&str, Severity)]| {
+            pairs
+                .iter()
+                .map(|(r, s)| (r.to_string(), *s))
+                .collect::<BTreeMap<String, Severity>>()
+        };
+        assert!(Severities::checked(&set(&[("nope", Severity::Error)])).is_err());
+        assert!(Severities::checked(&set(&[("types", Severity::Warning)])).is_err());
+        assert!(Severities::checked(&set(&[("types", Severity::Error)])).is_ok());
+        let project = Severities::checked(&set(&[
+            ("key_pnr", Severity::Error),
+            ("code_atc", Severity::Warning),
+        ]))
+        .expect("valid");
+        let pipeline = Severities::checked(&set(&[("key_pnr", Severity::Warning)])).expect("valid");
+        let both = pipeline.or(&project);
+        assert_eq!(both.of("key_pnr"), Severity::Warning);
+        assert_eq!(both.of("code_atc"), Severity::Warning);
+        assert_eq!(both.of("code_kom"), Severity::Error);
+        assert_eq!(Severities::default().of("key_pnr"), Severity::Warning);
+    }
+
     use super::*;
     use crate::registers::discover::discover;
 

@@ -121,14 +121,15 @@ impl RegisterCache {
             .is_some_and(|v| v.dated_after_as_of))
     }
 
-    /// The register set of `dir` once the registers an analysis reads have passed validation
-    /// (the folder is validated once, and not again in later runs while its files are unchanged;
-    /// a broken register fails only the analyses that read it).
+    /// The register set of `dir` once the registers an analysis reads have passed validation by
+    /// the analysis's `severities` (the folder is validated once, and not again in later runs
+    /// while its files are unchanged; a broken register fails only the analyses that read it).
     pub fn validated(
         &mut self,
         dir: &Path,
         as_of: i32,
         reads: &BTreeSet<&'static str>,
+        severities: &Severities,
     ) -> Result<&RegisterSet> {
         let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         if self.folder(dir)?.validation.is_none() {
@@ -153,7 +154,11 @@ impl RegisterCache {
             folder.validation = Some(blockers);
         }
         let folder = self.folder(dir)?;
-        if let Some(message) = folder.validation.as_ref().and_then(|v| v.blocking(reads)) {
+        if let Some(message) = folder
+            .validation
+            .as_ref()
+            .and_then(|v| v.blocking(reads, severities))
+        {
             return Err(Error::BadInput(message));
         }
         Ok(&folder.registers)

@@ -350,7 +350,8 @@ fn analyse(
     // Validated before the key: whether events after the as-of date are cut off is part of it
     // (a remembered validation of unchanged files costs nothing).
     let step = Instant::now();
-    cache.validated(&registers_dir, options.as_of, &reads)?;
+    let severities = loaded.severities().or(&options.severities);
+    cache.validated(&registers_dir, options.as_of, &reads, &severities)?;
     let validated = StepRecord::new("validate", None, inputs.len() as u64, step);
     let key = run_key(
         loaded,
@@ -376,7 +377,7 @@ fn analyse(
     options.log.event(&fingerprinted.event(id));
     options.log.event(&validated.event(id));
     // Validated above: this returns the folder's register set.
-    let registers = cache.validated(&registers_dir, options.as_of, &reads)?;
+    let registers = cache.validated(&registers_dir, options.as_of, &reads, &severities)?;
     let mut steps = vec![fingerprinted, validated];
     let threshold = options.threshold_for(loaded)?;
     let rounding = loaded

@@ -8,6 +8,7 @@ use crate::disclosure::{Audience, Threshold};
 use crate::error::{Error, Result};
 use crate::ops::log::Log;
 use crate::registers::classification::Classifications;
+use crate::registers::validate::Severities;
 use crate::report::deliverable::{Deliverable, ReportKind};
 use crate::report::labels::Lang;
 use crate::spec::LoadedSpec;
@@ -34,6 +35,8 @@ pub struct RunOptions {
     pub png: bool,
     /// The project configuration's classification tables (a spec's own win).
     pub classifications: Classifications,
+    /// The project configuration's validation severities (a spec's own win, rule by rule).
+    pub severities: Severities,
     pub log: Log,
 }
 

@@ -355,6 +355,15 @@ pub struct Trend {
     pub last_year: i32,
 }
 
+/// `[validation]` of a pipeline or the project file: rule -> `error` or `warning`, over the
+/// rules' defaults (a pipeline's over the project file's).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationSettings {
+    #[serde(default)]
+    pub severities: BTreeMap<String, crate::registers::validate::Severity>,
+}
+
 /// A clinical quality standard: the share each unit should reach, with funnel-plot limits.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -403,6 +412,9 @@ pub struct Spec {
     pub sub_analyses: Vec<SubAnalysis>,
     pub trend: Option<Trend>,
     pub quality: Option<Quality>,
+    /// Validation severities of this pipeline (`docs/registers.md`, "Validation a reader
+    /// performs").
+    pub validation: Option<ValidationSettings>,
     /// Classification tables for this analysis (relative to the spec), over the project
     /// configuration's.
     pub classifications: Option<Classifications>,
@@ -514,6 +526,19 @@ impl LoadedSpec {
                     format!("{first}–{last}")
                 }
             }
+        }
+    }
+
+    /// The validation severities the spec sets (checked when it was loaded), over the rules'
+    /// defaults.
+    pub fn severities(&self) -> crate::registers::validate::Severities {
+        crate::registers::validate::Severities {
+            overrides: self
+                .spec
+                .validation
+                .as_ref()
+                .map(|v| v.severities.clone())
+                .unwrap_or_default(),
         }
     }
 

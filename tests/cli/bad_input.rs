@@ -182,3 +182,75 @@ fn a_person_key_changed_behind_the_validation_is_refused_naming_the_folder() {
     assert_eq!(err.trim().lines().count(), 1, "one paragraph: {err}");
     assert_eq!(std::fs::read(&report).expect("report kept"), before);
 }
+
+/// The diabetes spec with `[validation] severities` set to `severities` (TOML inline table), in
+/// `dir`.
+fn spec_with_severities(dir: &Path, severities: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(one_year_spec()).expect("spec");
+    let path = dir.join("t2d_sglt2_glp1.toml");
+    std::fs::write(
+        &path,
+        format!("{text}\n[validation]\nseverities = {severities}\n"),
+    )
+    .expect("spec written");
+    path
+}
+
+fn run_spec_on(spec: &Path, registers: &Path) -> std::process::Output {
+    let out = tempfile::tempdir().expect("temp");
+    ulighed(&[
+        "run",
+        spec.to_str().expect("utf-8"),
+        "--registers",
+        registers.to_str().expect("utf-8"),
+        "--out",
+        out.path().to_str().expect("utf-8"),
+        "--as-of",
+        "2025-06-30",
+    ])
+}
+
+/// A pipeline sets the severity of a validation rule: a malformed ATC code stops the diabetes
+/// analysis by default and not when the spec makes `code_atc` a warning; a prescription of a
+/// person in no population year does not stop it by default and does when the spec makes
+/// `key_pnr` an error. A rule whose failure leaves a file unreadable cannot be made a warning,
+/// nor can an unknown rule be named (exit 78, the key named).
+#[test]
+fn a_pipeline_sets_the_severity_of_a_validation_rule() {
+    let specs = tempfile::tempdir().expect("temp");
+    let atc = tempfile::tempdir().expect("temp");
+    registers_with(atc.path(), "lmdb.csv", "A10BK01", "A10-BK");
+    let (output, _out) = run_on(atc.path());
+    assert_eq!(output.status.code(), Some(65), "{}", stderr(&output));
+    assert!(stderr(&output).contains("code_atc"), "{}", stderr(&output));
+    let lenient = spec_with_severities(specs.path(), "{ code_atc = \"warning\" }");
+    let output = run_spec_on(&lenient, atc.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    let unknown_person = tempfile::tempdir().expect("temp");
+    registers_with(unknown_person.path(), "lmdb.csv", "\n0001,", "\n0042,");
+    let (output, _out) = run_on(unknown_person.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let strict = spec_with_severities(specs.path(), "{ key_pnr = \"error\" }");
+    let output = run_spec_on(&strict, unknown_person.path());
+    assert_eq!(output.status.code(), Some(65), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("rule key_pnr"),
+        "{}",
+        stderr(&output)
+    );
+
+    for (severities, expected) in [
+        ("{ types = \"warning\" }", "always an error"),
+        ("{ no_such_rule = \"error\" }", "is not a validation rule"),
+    ] {
+        let refused = spec_with_severities(specs.path(), severities);
+        let output = run_spec_on(&refused, unknown_person.path());
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(78), "{err}");
+        assert!(
+            err.contains("validation.severities") && err.contains(expected),
+            "{err}"
+        );
+    }
+}
