@@ -39,46 +39,54 @@ pub fn register_population(
 
 /// How many persons the population register of the analysis's year holds in its ages (on 1
 /// January) and area of residence: the population its patients are drawn from, for the step
-/// before the patient group in the documents' table from population to outcome.
+/// before the patient group in the documents' table from population to outcome. The register
+/// is counted once per year by age and municipality ([`RegisterSet::shared`]: every analysis of
+/// the year asks, a pass over 6 million rows at national volume), and each analysis's limits
+/// are applied to those few thousand counts.
 pub fn residents(registers: &RegisterSet, spec: &LoadedSpec) -> Result<u64> {
+    let year = spec.year();
+    let counts = registers.shared(&format!("residents/{year}"), || {
+        Ok(register_population(registers, year, spec)?
+            .group_by([col("AGE"), col("KOM").cast(DataType::Int32)])
+            .agg([len().cast(DataType::UInt64).alias("N")])
+            .collect()?)
+    })?;
     let population = &spec.spec.population;
-    let mut frame = register_population(registers, spec.year(), spec)?.filter(
-        col("AGE")
-            .gt_eq(lit(population.age_min.unwrap_or(0)))
-            .and(col("AGE").lt_eq(lit(population.age_max.unwrap_or(120)))),
-    );
-    let within = |frame: LazyFrame, codes: Vec<i32>| {
-        frame.filter(
-            col("KOM")
-                .cast(DataType::Int32)
-                .is_in(lit(Series::new("k".into(), codes)).implode(false), false),
-        )
+    let mut kept = col("AGE")
+        .gt_eq(lit(population.age_min.unwrap_or(0)))
+        .and(col("AGE").lt_eq(lit(population.age_max.unwrap_or(120))));
+    let within = |codes: Vec<i32>| {
+        col("KOM").is_in(lit(Series::new("k".into(), codes)).implode(false), false)
     };
     if !population.municipalities.is_empty() {
-        frame = within(
-            frame,
+        kept = kept.and(within(
             population
                 .municipalities
                 .iter()
                 .map(|&m| m as i32)
                 .collect(),
-        );
+        ));
     }
     if !population.regions.is_empty() {
-        let in_regions = municipalities()
-            .iter()
-            .filter(|m| {
-                population
-                    .regions
-                    .iter()
-                    .any(|r| *r == m.region.to_string())
-            })
-            .map(|m| m.code as i32)
-            .collect();
-        frame = within(frame, in_regions);
+        kept = kept.and(within(
+            municipalities()
+                .iter()
+                .filter(|m| {
+                    population
+                        .regions
+                        .iter()
+                        .any(|r| *r == m.region.to_string())
+                })
+                .map(|m| m.code as i32)
+                .collect(),
+        ));
     }
-    let counted = frame.select([len().alias("N")]).collect()?;
-    Ok(counted.column("N")?.u32()?.get(0).unwrap_or(0) as u64)
+    let total = counts
+        .lazy()
+        .filter(kept)
+        .select([col("N").sum()])
+        .collect()?;
+    Ok(total.column("N")?.u64()?.get(0).unwrap_or(0))
 }
 
 /// Completed years of age on 1 January of `year` from the date of birth `FOED_DAG`: `year - 1`

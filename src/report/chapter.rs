@@ -762,10 +762,8 @@ impl Chapter<'_> {
                     })
                 };
                 // Every difference row names its reference group in its note.
-                let reference = differences().find_map(|r| {
-                    let named = r.note.strip_prefix("reference: ")?;
-                    Some(named.split(';').next().unwrap_or(named).to_string())
-                });
+                let reference =
+                    differences().find_map(|r| text::reference_of(r).map(str::to_string));
                 let Some(reference) = reference else {
                     continue;
                 };

@@ -198,16 +198,12 @@ fn spec_with_severities(dir: &Path, severities: &str) -> std::path::PathBuf {
 
 fn run_spec_on(spec: &Path, registers: &Path) -> std::process::Output {
     let out = tempfile::tempdir().expect("temp");
-    ulighed(&[
-        "run",
+    crate::common::run_spec(
         spec.to_str().expect("utf-8"),
-        "--registers",
-        registers.to_str().expect("utf-8"),
-        "--out",
-        out.path().to_str().expect("utf-8"),
-        "--as-of",
+        registers,
+        out.path(),
         "2025-06-30",
-    ])
+    )
 }
 
 /// A pipeline sets the severity of a validation rule: a malformed ATC code stops the diabetes

@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{root, shipped_spec, stderr, ulighed};
+use crate::common::{root, run_spec, shipped_spec, stderr, ulighed};
 use crate::table::Table;
 
-/// The AMI spec with `changes` applied to its `[population]` period line.
+/// The AMI spec with its `[population]` period line replaced by `period_line`, in `dir`.
 fn ami_spec(dir: &Path, name: &str, period_line: &str) -> PathBuf {
     let text = shipped_spec("ami_pci_rehab_death.toml");
     let original = "period = [\"2021-01-01\", \"2024-09-30\"]";
@@ -19,16 +19,12 @@ fn ami_spec(dir: &Path, name: &str, period_line: &str) -> PathBuf {
 
 fn run(spec: &Path, out: &Path) -> Table {
     let _ = std::fs::remove_dir_all(out);
-    let result = ulighed(&[
-        "run",
+    let result = run_spec(
         spec.to_str().expect("utf-8"),
-        "--registers",
-        root().join("data-samples").to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--as-of",
+        &root().join("data-samples"),
+        out,
         "2025-06-30",
-    ]);
+    );
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
     let table = out
         .join("ami_pci_rehab_death")
