@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::registers::classification::Classifications;
-use crate::registers::validate::Severities;
+use crate::registers::severity::Severities;
 use crate::report::labels::Lang;
 use crate::spec::ValidationSettings;
 
@@ -228,7 +228,7 @@ mod tests {
         let settings = resolve(Flags::default(), |_: &str| None, &file).expect("resolved");
         assert_eq!(
             settings.severities.of("key_pnr"),
-            crate::registers::validate::Severity::Error
+            crate::registers::severity::Severity::Error
         );
         std::fs::write(
             &path,

@@ -40,7 +40,7 @@ const REMEMBERED_FACTS: &str = "\0facts: dated_after_as_of, digit_persons, every
 pub fn files_key(discovered: &Discovered, fingerprints: &mut FingerprintCache) -> Result<String> {
     let mut hasher = Sha256::new();
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
-    for (rule, severity, text) in crate::registers::validate::RULES {
+    for (rule, severity, text) in crate::registers::severity::RULES {
         hasher.update(format!("\0{rule}\0{severity:?}\0{text}").as_bytes());
     }
     // What a validation remembers beside its findings: a build that remembers more validates

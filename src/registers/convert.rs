@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 use super::contract::Kind;
 use super::discover::{Discovered, RegisterFile, discover};
 use super::read::open;
-use super::validate::{Severities, Severity, check_file};
+use super::severity::{Severities, Severity};
+use super::validate::check_file;
 use crate::error::{Error, Result};
 use crate::ops::fingerprint::sha256_of;
 

@@ -13,4 +13,5 @@ pub mod read;
 pub mod sas;
 pub mod scan;
 pub mod scope;
+pub mod severity;
 pub mod validate;

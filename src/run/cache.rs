@@ -11,7 +11,8 @@ use crate::ops::validated::{ValidationCache, files_key};
 use crate::registers::completeness::{Completeness, completeness};
 use crate::registers::scan::RegisterSet;
 use crate::registers::scope::Scope;
-use crate::registers::validate::{Blockers, Severities, validate_all};
+use crate::registers::severity::Severities;
+use crate::registers::validate::{Blockers, validate_all};
 use crate::spec::LoadedSpec;
 
 /// A registers folder opened once, with its validation once run, shared by the specs of

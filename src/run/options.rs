@@ -8,7 +8,7 @@ use crate::disclosure::{Audience, Threshold};
 use crate::error::{Error, Result};
 use crate::ops::log::Log;
 use crate::registers::classification::Classifications;
-use crate::registers::validate::Severities;
+use crate::registers::severity::Severities;
 use crate::report::deliverable::{Deliverable, ReportKind};
 use crate::report::labels::Lang;
 use crate::spec::LoadedSpec;

@@ -589,7 +589,7 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
         }
     }
     if let Some(v) = &spec.validation {
-        crate::registers::validate::Severities::checked(&v.severities)
+        crate::registers::severity::Severities::checked(&v.severities)
             .map_err(|e| bad(path, "validation.severities", e))?;
     }
     if let Some(t) = &spec.trend

@@ -361,7 +361,7 @@ pub struct Trend {
 #[serde(deny_unknown_fields)]
 pub struct ValidationSettings {
     #[serde(default)]
-    pub severities: BTreeMap<String, crate::registers::validate::Severity>,
+    pub severities: BTreeMap<String, crate::registers::severity::Severity>,
 }
 
 /// A clinical quality standard: the share each unit should reach, with funnel-plot limits.
@@ -531,8 +531,8 @@ impl LoadedSpec {
 
     /// The validation severities the spec sets (checked when it was loaded), over the rules'
     /// defaults.
-    pub fn severities(&self) -> crate::registers::validate::Severities {
-        crate::registers::validate::Severities {
+    pub fn severities(&self) -> crate::registers::severity::Severities {
+        crate::registers::severity::Severities {
             overrides: self
                 .spec
                 .validation
