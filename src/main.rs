@@ -169,9 +169,12 @@ enum MeasuresCommand {
         /// Confidence level as a fraction.
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
-        /// Simulated data sets for the simulated intervals and PHE's SII (at least 1000 for it).
+        /// Simulated data sets for HEAT's simulated intervals.
         #[arg(long, default_value_t = 2000)]
         reps: usize,
+        /// Draws for PHE's SII/RII interval (at least 1000; PHE's default 100000).
+        #[arg(long, default_value_t = 100_000)]
+        phe_reps: usize,
         /// Seed of the simulations: the same seed gives the same intervals.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -548,6 +551,7 @@ fn run_measures(command: MeasuresCommand) -> Result<()> {
             input,
             confidence,
             reps,
+            phe_reps,
             seed,
             output,
         } => summary::run(
@@ -556,6 +560,7 @@ fn run_measures(command: MeasuresCommand) -> Result<()> {
             &summary::SummaryOptions {
                 confidence,
                 reps,
+                phe_reps,
                 seed,
             },
         ),

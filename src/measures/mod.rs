@@ -21,6 +21,7 @@ pub mod rate;
 pub mod regression;
 pub mod sii;
 pub mod simple;
+pub mod standardised_share;
 pub mod subgroup;
 pub mod summary;
 

@@ -22,6 +22,7 @@ use crate::measures::summary::{DimensionInput, SubgroupInput, summarise};
 pub struct SummaryOptions {
     pub confidence: f64,
     pub reps: usize,
+    pub phe_reps: usize,
     pub seed: u64,
 }
 
@@ -196,6 +197,7 @@ pub fn run(input: &Path, output: &Path, options: &SummaryOptions) -> Result<()> 
             setting_average: per_dimension("setting_average")?,
             confidence: options.confidence,
             reps: options.reps,
+            phe_reps: options.phe_reps,
             seed: options.seed.wrapping_add(index as u64),
         };
         let measures = summarise(&input).map_err(|e| {

@@ -181,9 +181,9 @@ fn reading_guide(lang: Lang) -> String {
         ),
         (
             "Alders- og kønsstandardiseret andel",
-            "Den andel, gruppen ville have haft med standardbefolkningens fordeling på alder og køn (direkte standardisering, bilag A), så grupper med forskellig alder kan sammenlignes. Den kan afvige meget fra den rå andel.",
+            "Den andel, gruppen ville have haft, hvis den havde samme fordeling på alder og køn som alle analysens patienter (direkte standardisering, bilag A), så grupper med forskellig alder kan sammenlignes. For køn standardiseres kun for alder, for aldersgrupper kun for køn.",
             "Age- and sex-standardised proportion",
-            "The proportion the group would have had with the standard population's distribution by age and sex (direct standardisation, appendix A), so that groups of different ages can be compared. It may differ much from the crude proportion.",
+            "The proportion the group would have had with the age and sex distribution of all the analysis's patients (direct standardisation, appendix A), so that groups of different ages can be compared. By sex it is standardised for age alone, by age group for sex alone.",
         ),
         (
             "Hældningsindeks (SII) og relativt ulighedsindeks (RII)",

@@ -39,16 +39,16 @@ pub const NOTES: &[MethodNote] = &[
     },
     MethodNote {
         measure: Measure::ProportionAgeSexStd,
-        method: "dsr-dobson",
+        method: crate::results::standardisation::METHOD,
         name: [
             "Alders- og kønsstandardiseret andel",
             "Age- and sex-standardised proportion",
         ],
         formula: [
-            "Σ wₖ·dₖ/nₖ / Σ wₖ over alders- og kønsgrupper k med standardbefolkningens vægte wₖ; Dobsons interval",
-            "Σ wₖ·dₖ/nₖ / Σ wₖ over age and sex groups k with the standard population's weights wₖ; Dobson interval",
+            "Σ wₖ·dₖ/nₖ / Σ wₖ over alders- og kønsgrupper k, hvor wₖ er alle analysens patienter i gruppe k (for køn kun alder, for aldersgrupper kun køn; en aldersgruppe uden personer slås sammen med nabogruppen); Wilsons interval på den effektive stikprøvestørrelse n* = p(1 − p)/v, v = Σ (wₖ/Σw)²·p̃ₖ(1 − p̃ₖ)/nₖ med p̃ₖ = (dₖ + ½)/(nₖ + 1), så intervallet holder sig inden for 0-100 %",
+            "Σ wₖ·dₖ/nₖ / Σ wₖ over age and sex groups k, wₖ being all the analysis's patients in group k (age alone by sex, sex alone by age group; an age group without persons is merged with its neighbour); Wilson interval on the effective sample size n* = p(1 − p)/v, v = Σ (wₖ/Σw)²·p̃ₖ(1 − p̃ₖ)/nₖ with p̃ₖ = (dₖ + ½)/(nₖ + 1), so the interval stays within 0-100%",
         ],
-        reference: "Dobson m.fl. (1991); Eurostat (2013) European Standard Population; PHEindicatormethods phe_dsr",
+        reference: "Rothman, Greenland & Lash (2008) kap. 4; Korn & Graubard (1998); Parker m.fl. (2017, NCHS); Dean & Pagano (2015); Brown, Cai & DasGupta (2001)",
     },
     MethodNote {
         measure: Measure::Difference,
@@ -94,8 +94,8 @@ pub const NOTES: &[MethodNote] = &[
             "Slope index of inequality (SII), linear",
         ],
         formula: [
-            "Hældningen i en vægtet lineær regression på rangmidtpunkterne; simuleret interval",
-            "The slope of a weighted linear regression on the rank midpoints; simulated interval",
+            "Hældningen i en vægtet lineær regression på rangmidtpunkterne; interval fra 100.000 simulerede datasæt, som PHE",
+            "The slope of a weighted linear regression on the rank midpoints; interval from 100,000 simulated data sets, as PHE",
         ],
         reference: "Low & Low (2004); PHEindicatormethods phe_sii",
     },

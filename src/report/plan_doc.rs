@@ -8,7 +8,7 @@ use super::labels::{Lang, dimension};
 use super::methods::NOTES;
 use crate::spec::shape::summary_plan;
 use crate::spec::{
-    LoadedSpec, Measure, RequestedMeasure, Standard, Stratifier, SummaryMeasure, measures_for,
+    LoadedSpec, Measure, RequestedMeasure, Stratifier, SummaryMeasure, measures_for,
 };
 
 /// The readable name of a measure a spec asks for.
@@ -157,24 +157,14 @@ pub fn render(specs: &[LoadedSpec], lang: Lang) -> String {
                 format!("{}–{}", t.first_year, t.last_year),
             ));
         }
-        if let Some(s) = &spec.standardisation {
+        if spec.standardisation.is_some() {
             items.push((
                 lang.pick("Standardisering", "Standardisation"),
-                match &s.standard {
-                    Standard::Esp2013 => lang
-                        .pick(
-                            "alder og køn, europæisk standardbefolkning 2013",
-                            "age and sex, European Standard Population 2013",
-                        )
-                        .to_string(),
-                    Standard::Danish(year) => format!(
-                        "{} {year}",
-                        lang.pick(
-                            "alder og køn, den danske befolkning",
-                            "age and sex, the Danish population of"
-                        )
-                    ),
-                },
+                lang.pick(
+                    "alder og køn, med analysens egne patienter som standard",
+                    "age and sex, with the analysis's own patients as the standard",
+                )
+                .to_string(),
             ));
         }
         items.push((

@@ -1,5 +1,5 @@
 //! What the rows of one dimension are computed for and from: the table's identity and settings
-//! ([`DimensionContext`]), the standard population, and each level's counts after the gate.
+//! ([`DimensionContext`]) and each level's counts after the gate.
 
 use crate::aggregate::LevelCounts;
 use crate::disclosure::{RoundingBase, Threshold};
@@ -10,13 +10,6 @@ use crate::tidy::Row;
 /// The confidence level of every interval in the tables.
 pub const CONFIDENCE: f64 = 0.95;
 
-/// Standard population weights by sex (0 men, 1 women) and 5-year age band.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StandardWeights {
-    pub name: &'static str,
-    pub weights: [[f64; 19]; 2],
-}
-
 /// What one dimension's rows are computed for.
 pub struct DimensionContext<'a> {
     pub analysis: &'a str,
@@ -26,7 +19,8 @@ pub struct DimensionContext<'a> {
     pub stratifier: &'a Stratifier,
     pub measures: &'a [RequestedMeasure],
     pub threshold: Threshold,
-    pub standard: Option<&'a StandardWeights>,
+    /// Standardise each level's share to the outcome's patients (`[standardisation]`).
+    pub standardise: bool,
     /// The quality standard in percent when this dimension is the quality unit.
     pub quality_standard: Option<f64>,
     /// Round released counts to this base after suppression.

@@ -6,14 +6,14 @@
 
 use std::collections::BTreeMap;
 
-use super::context::{CONFIDENCE, DimensionContext, GatedLevel, StandardWeights, percent_subgroup};
+use super::context::{CONFIDENCE, DimensionContext, GatedLevel, percent_subgroup};
 use super::levels::{level_rank, reference_level};
+use super::standardisation::{self, standardised};
 use super::summary::summary_measures;
 use crate::aggregate::{LevelCounts, Waiting};
 use crate::disclosure::gate::Decision;
 use crate::disclosure::{Rounding, RoundingBase, RoundingMethod};
 use crate::error::{Error, Result};
-use crate::measures::dsr::dsr;
 use crate::measures::mean::{MeanSummary, mean_from_summary};
 use crate::measures::proportion::wilson;
 use crate::measures::simple::{difference, ratio};
@@ -23,47 +23,6 @@ use crate::tidy::{EMPTY_GROUP, Row, TOTAL};
 
 /// The note of a value shown without what would need the exact counts under rounding.
 const ROUNDED: &str = "tallene er afrundet: vist uden det, der kræver de præcise tal";
-
-/// Broad age groups for standardisation (first 5-year band of each): 5-year bands are too
-/// sparse in small strata, so the standard's weights of the bands in a group are pooled.
-const BROAD_AGE_GROUPS: [usize; 8] = [0, 3, 6, 9, 11, 13, 15, 17];
-
-/// The standardised proportion of a level by direct standardisation over broad age group x sex
-/// cells in which the whole patient group has persons (Dobson CI, via
-/// [`crate::measures::dsr::dsr`]).
-fn standardised(
-    level: &LevelCounts,
-    total: &LevelCounts,
-    standard: &StandardWeights,
-) -> std::result::Result<(f64, f64, f64), String> {
-    let (mut events, mut persons, mut weights) = (Vec::new(), Vec::new(), Vec::new());
-    for sex in 0..2 {
-        for (g, &start) in BROAD_AGE_GROUPS.iter().enumerate() {
-            let end = BROAD_AGE_GROUPS.get(g + 1).copied().unwrap_or(19);
-            let sum = |v: &[[u64; 19]; 2]| v[sex][start..end].iter().sum::<u64>() as f64;
-            if sum(&total.persons) == 0.0 {
-                continue;
-            }
-            if sum(&level.persons) == 0.0 {
-                let ages = if end == 19 {
-                    format!("{}+", start * 5)
-                } else {
-                    format!("{}-{}", start * 5, end * 5 - 1)
-                };
-                let who = if sex == 0 { "mænd" } else { "kvinder" };
-                return Err(format!(
-                    "ikke standardiseret: ingen {who} i aldersgruppen {ages} i denne gruppe"
-                ));
-            }
-            events.push(sum(&level.events));
-            persons.push(sum(&level.persons));
-            weights.push(standard.weights[sex][start..end].iter().sum());
-        }
-    }
-    dsr(&events, &persons, &weights, CONFIDENCE)
-        .map(|d| (d.estimate.value, d.estimate.lower, d.estimate.upper))
-        .map_err(|e| e.to_string())
-}
 
 /// The rows of one dimension of one table, from its counts and the gate's decisions
 /// ([`crate::disclosure::gate::gate`], which saw every linked table of the stratifier).
@@ -171,10 +130,10 @@ fn level_rows(
     if counts.persons() == 0 {
         crude.note = EMPTY_GROUP.into();
         let mut rows = vec![crude];
-        if ctx.standard.is_some() && ctx.wants(RequestedMeasure::AgeStandardised) {
+        if ctx.standardise && ctx.wants(RequestedMeasure::AgeStandardised) {
             rows.push(Row {
                 measure: Measure::ProportionAgeSexStd,
-                method: "dsr-dobson".into(),
+                method: standardisation::METHOD.into(),
                 note: EMPTY_GROUP.into(),
                 ..base.clone()
             });
@@ -200,25 +159,22 @@ fn level_rows(
         }
     }
     rows.push(crude);
-    if let Some(standard) = ctx
-        .standard
-        .filter(|_| ctx.wants(RequestedMeasure::AgeStandardised))
-    {
+    if ctx.standardise && ctx.wants(RequestedMeasure::AgeStandardised) {
         let mut row = Row {
             measure: Measure::ProportionAgeSexStd,
-            method: "dsr-dobson".into(),
+            method: standardisation::METHOD.into(),
             ..base.clone()
         };
         if released && ctx.rounding.is_some() {
             // Standardisation needs the exact counts by age and sex.
             row.note = ROUNDED.into();
         } else if released {
-            match standardised(counts, total, standard) {
-                Ok((v, l, u)) => {
+            match standardised(counts, total, ctx.stratifier, CONFIDENCE) {
+                Ok((v, l, u, note)) => {
                     row.value = percent(v);
                     row.lower = percent(l);
                     row.upper = percent(u);
-                    row.note = format!("standard: {}", standard.name);
+                    row.note = note.into();
                 }
                 Err(e) => row.note = e,
             }
@@ -368,58 +324,4 @@ fn comparisons(ctx: &DimensionContext<'_>, groups: &[GatedLevel]) -> Vec<Row> {
         }
     }
     rows
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Counts with the same 20% rate in every age band and sex cell from 40 years.
-    fn flat(persons: u64) -> LevelCounts {
-        let mut c = LevelCounts::default();
-        for sex in 0..2 {
-            for band in 8..19 {
-                c.persons[sex][band] = persons * (band as u64 - 6) * (sex as u64 + 1);
-                c.events[sex][band] = c.persons[sex][band] / 5;
-            }
-        }
-        c
-    }
-
-    /// Known truth: direct standardisation of identical rates gives that rate for any standard,
-    /// here uneven weights by age and sex as a Danish population year would give.
-    #[test]
-    fn identical_rates_standardise_to_that_rate_under_any_weights() {
-        let mut weights = [[0.0; 19]; 2];
-        for (b, w) in weights[0].iter_mut().enumerate() {
-            *w = 100.0 + 7.0 * b as f64;
-        }
-        for (b, w) in weights[1].iter_mut().enumerate() {
-            *w = 300.0 - 5.0 * b as f64;
-        }
-        let standard = StandardWeights {
-            name: "dk",
-            weights,
-        };
-        let (value, lower, upper) = standardised(&flat(10), &flat(40), &standard).unwrap();
-        assert!((value - 0.2).abs() < 1e-12, "{value}");
-        assert!(lower < value && value < upper);
-    }
-
-    /// A level without persons in a cell where the patient group has some is not standardised.
-    #[test]
-    fn a_missing_age_and_sex_cell_is_named_not_guessed() {
-        // Women of 85 and over (bands 85-89 and 90+, one broad group) are missing.
-        let mut level = flat(10);
-        for band in [17, 18] {
-            level.persons[1][band] = 0;
-            level.events[1][band] = 0;
-        }
-        let esp = StandardWeights {
-            name: "ESP2013",
-            weights: [crate::measures::dsr::esp2013_weights(); 2],
-        };
-        let note = standardised(&level, &flat(40), &esp).unwrap_err();
-        assert!(note.contains("kvinder") && note.contains("85+"), "{note}");
-    }
 }

@@ -7,7 +7,8 @@ pub mod context;
 pub mod dimension;
 pub mod levels;
 pub mod quality;
+pub mod standardisation;
 pub mod summary;
 
-pub use context::{CONFIDENCE, DimensionContext, GatedLevel, StandardWeights, percent_subgroup};
+pub use context::{CONFIDENCE, DimensionContext, GatedLevel, percent_subgroup};
 pub use dimension::dimension_rows;

@@ -13,12 +13,15 @@
 use super::context::{CONFIDENCE, DimensionContext, GatedLevel, percent_subgroup};
 use super::levels::{order_of, reference_level};
 use crate::error::{Error, Result};
-use crate::measures::summary::{DimensionInput, SubgroupInput, not_for_shape, summarise};
+use crate::measures::summary::{
+    DimensionInput, PHE_REPETITIONS, SubgroupInput, not_for_shape, summarise,
+};
 use crate::spec::{Measure, RequestedMeasure, SummaryMeasure};
 use crate::tidy::UNKNOWN;
 use crate::tidy::{Row, SUMMARY_GROUP, TOTAL};
 
-/// Repetitions of the simulated intervals (PHE's `phe_sii` needs at least 1 000).
+/// Repetitions of HEAT's simulated intervals (HEAT itself uses 100; more only reduce Monte Carlo
+/// noise).
 const REPETITIONS: usize = 2_000;
 
 /// The summary-measure rows of one dimension that the spec asks for.
@@ -60,6 +63,7 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
         setting_average: total.map(|t| percent_subgroup(&t.counts).estimate),
         confidence: CONFIDENCE,
         reps: REPETITIONS,
+        phe_reps: PHE_REPETITIONS,
         seed: ctx.seed("summary"),
     };
     // Ordered dimensions need every level 1..n; with a level absent, treat as non-ordered.

@@ -16,7 +16,6 @@ mod ledger;
 pub mod options;
 pub mod patients;
 mod relations;
-pub mod standard;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -31,7 +30,6 @@ use incremental::{RecordedRun, classification_inputs};
 use ledger::{Ledger, Relative, release_key};
 pub use options::RunOptions;
 use patients::{in_year, patient_frame, restrict};
-use standard::standard_weights;
 
 use crate::aggregate::{self, LevelCounts, Waiting};
 use crate::disclosure::gate::{
@@ -52,7 +50,7 @@ use crate::report::manifest::{DocumentAnalysis, Provenance, StepRecord};
 use crate::report::output::{self, Staged};
 use crate::report::write;
 use crate::results::levels::level_rank;
-use crate::results::{DimensionContext, StandardWeights, dimension_rows};
+use crate::results::{DimensionContext, dimension_rows};
 use crate::spec::frame::DocumentText;
 use crate::spec::{self, LoadedSpec, Outcome, Stratifier, SubAnalysis, links, measures_for};
 use crate::tidy::{self, Row, TOTAL, UNKNOWN};
@@ -392,7 +390,6 @@ fn analyse(
                 RoundingBase::Five
             }
         });
-    let standard = standard_weights(registers, loaded)?;
     let mut rows: Vec<Row> = Vec::new();
     let rule = ReleaseRule {
         threshold,
@@ -465,7 +462,6 @@ fn analyse(
                 .map(|l| (l, release.as_str(), relatives.as_slice())),
             rule,
             rounding,
-            standard.as_ref(),
             &mut suppressed,
         )?;
         aggregate_seconds += times.aggregate;
@@ -624,7 +620,6 @@ impl<'a> YearTables<'a> {
         ledger: Option<(&mut Ledger, &str, &[Relative])>,
         rule: ReleaseRule,
         rounding: Option<RoundingBase>,
-        standard: Option<&StandardWeights>,
         suppressed: &mut SuppressionSummary,
     ) -> Result<(Vec<Row>, YearTimes)> {
         let YearTables {
@@ -710,7 +705,7 @@ impl<'a> YearTables<'a> {
                 stratifier,
                 measures: &measures,
                 threshold: rule.threshold,
-                standard,
+                standardise: loaded.spec.standardisation.is_some(),
                 quality_standard: loaded
                     .spec
                     .quality

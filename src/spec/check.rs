@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::measures::RequestedMeasure;
 use super::types::{
-    Criterion, Derived, Design, MAX_CONDITIONS, Match, OutcomeKind, Spec, Standard, Stratifier,
+    Criterion, Derived, Design, MAX_CONDITIONS, Match, OutcomeKind, Spec, Stratifier,
 };
 use crate::dates;
 use crate::error::{Error, Result};
@@ -499,18 +499,6 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
         check_measures(path, &format!("stratifier_measures.{name}"), measures)?;
     }
     super::merges::check(spec, path)?;
-    if let Some(s) = &spec.standardisation
-        && let Standard::Danish(year) = s.standard
-        && year > dates::year_of(design.start())
-    {
-        return Err(bad(
-            path,
-            "standardisation.standard",
-            format!(
-                "dk{year} lies after the analysis year; expected a year with a population register"
-            ),
-        ));
-    }
     if let Some(d) = &spec.disclosure
         && d.threshold < 3
     {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::dates;
 use crate::spec::{
-    Criterion, Design, LoadedSpec, Match, OutcomeKind, RequestedMeasure, Standard, SummaryMeasure,
+    Criterion, Design, LoadedSpec, Match, OutcomeKind, RequestedMeasure, SummaryMeasure,
 };
 use crate::spec::{measures_for, shape};
 
@@ -177,14 +177,10 @@ pub fn describe(loaded: &LoadedSpec) -> String {
             }
         );
     }
-    if let Some(st) = &spec.standardisation {
+    if spec.standardisation.is_some() {
         let _ = writeln!(
             out,
-            "  standardisation: direct, by age band and sex, to {}",
-            match st.standard {
-                Standard::Esp2013 => "the European Standard Population 2013".to_string(),
-                Standard::Danish(y) => format!("the Danish population of {y}"),
-            }
+            "  standardisation: direct, to the analysis's own patients by age group and sex (by age alone across sexes, by sex alone across age groups)"
         );
     }
     for sub in &spec.sub_analyses {

@@ -272,38 +272,36 @@ fn yes() -> bool {
     true
 }
 
-/// The standard population for direct standardisation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The standard of a share's direct standardisation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Standard {
-    /// European Standard Population 2013, split equally by sex.
-    Esp2013,
-    /// The Danish population of a year (the `bef` register of that year) by age band and sex.
-    Danish(i32),
+    /// The analysis's own patients: the age and sex distribution of everyone in the outcome's
+    /// patient group ([`crate::measures::standardised_share`]).
+    #[default]
+    Patients,
 }
 
 impl<'de> Deserialize<'de> for Standard {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        if text == "esp2013" {
-            return Ok(Standard::Esp2013);
+        if text == "patients" {
+            return Ok(Standard::Patients);
         }
-        text.strip_prefix("dk")
-            .and_then(|y| y.parse().ok())
-            .filter(|y| (1900..=2100).contains(y))
-            .map(Standard::Danish)
-            .ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "unknown standard {text:?}; expected \"esp2013\" or \"dkYYYY\" (the Danish population of a year)"
-                ))
-            })
+        let general = text == "esp2013" || text.starts_with("dk");
+        Err(serde::de::Error::custom(if general {
+            format!(
+                "{text:?} is a general population's standard, for rates in a population (`ulighed measures dsr`); a share among patients is standardised to the analysis's own patients: expected \"patients\""
+            )
+        } else {
+            format!("unknown standard {text:?}; expected \"patients\"")
+        }))
     }
 }
 
 impl Serialize for Standard {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         match self {
-            Standard::Esp2013 => s.serialize_str("esp2013"),
-            Standard::Danish(y) => s.serialize_str(&format!("dk{y}")),
+            Standard::Patients => s.serialize_str("patients"),
         }
     }
 }
@@ -311,7 +309,8 @@ impl Serialize for Standard {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Standardisation {
-    /// Direct standardisation by 5-year age band and sex against this standard.
+    /// Direct standardisation by age group and sex against this standard (the patients').
+    #[serde(default)]
     pub standard: Standard,
 }
 

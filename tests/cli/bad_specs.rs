@@ -4,7 +4,7 @@
 use crate::common::{root, stderr, ulighed};
 
 /// (shipped spec, text to replace, replacement, key the message must name).
-const CASES: [(&str, &str, &str, &str); 25] = [
+const CASES: [(&str, &str, &str, &str); 26] = [
     (
         "t2d_sglt2_glp1",
         "topic = \"diabetes\"",
@@ -109,9 +109,15 @@ const CASES: [(&str, &str, &str, &str); 25] = [
     ),
     (
         "t2d_sglt2_glp1",
-        "standard = \"esp2013\"",
+        "standard = \"patients\"",
         "standard = \"who2000\"",
         "who2000",
+    ),
+    (
+        "t2d_sglt2_glp1",
+        "standard = \"patients\"",
+        "standard = \"esp2013\"",
+        "for rates in a population",
     ),
     (
         "t2d_sglt2_glp1",

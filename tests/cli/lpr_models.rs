@@ -116,10 +116,7 @@ fn lpr2_and_lpr3a_layouts_give_the_contract_layouts_tables() {
             spec_across_change_over(
                 tmp.path(),
                 "multimorbidity_contacts.toml",
-                &[
-                    ("index_date = \"2023-01-01\"", "index_date = \"2020-01-01\""),
-                    ("dk2023", "dk2020"),
-                ],
+                &[("index_date = \"2023-01-01\"", "index_date = \"2020-01-01\"")],
             ),
         ),
     ];

@@ -33,6 +33,7 @@ fn dimension(groups: Vec<SubgroupInput>) -> DimensionInput {
         setting_average: Some(50.0),
         confidence: 0.95,
         reps: 1000,
+        phe_reps: 2000,
         seed: 20240601,
     }
 }
@@ -755,11 +756,12 @@ fn simulation_draws_within_heats_range() {
 }
 
 /// HEAT's own count of 100 simulated data sets works for HEAT's rows;
-/// PHE's SII, which needs at least 1 000, says so in its note.
+/// PHE's SII, which needs at least 1 000 draws, says so in its note.
 #[test]
 fn heat_repetitions_and_phe_minimum() {
     let d = DimensionInput {
         reps: HEAT_REPETITIONS,
+        phe_reps: 999,
         ..clean_ordered()
     };
     let rows = summary::summarise(&d).unwrap();
@@ -986,6 +988,10 @@ fn invalid_input_is_an_error() {
         (
             edited(|d| d.reps = summary::MAX_REPETITIONS + 1),
             "from 1 to 10000000",
+        ),
+        (
+            edited(|d| d.phe_reps = summary::MAX_REPETITIONS + 1),
+            "at most 10000000",
         ),
         (edited(|d| d.scale = Some(0.0)), "indicator scale"),
         (
