@@ -6,8 +6,10 @@
 //! implementation's published test vectors (PHEindicatormethods, WHO
 //! healthequal / HEAT) or against results from R.
 
+pub mod adjusted;
 pub mod applicability;
 pub mod concentration;
+pub mod delta;
 pub mod dispersion;
 pub mod dsr;
 pub mod funnel;

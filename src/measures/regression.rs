@@ -62,10 +62,12 @@ pub fn fit_glm(
     let n = design.len();
     let k = design.first().map_or(0, Vec::len);
     check_data(design, response, weights, offset, k)?;
-    if k == 0 || n <= k {
+    // A saturated model (as many patterns as coefficients) is fitted, as R's glm does: an
+    // unadjusted comparison of a stratifier's levels is one.
+    if k == 0 || n < k {
         return Err(MeasureError::WrongGroupCount {
             measure: "a regression",
-            needed: "more covariate patterns than coefficients",
+            needed: "at least as many covariate patterns as coefficients",
             found: n,
         });
     }

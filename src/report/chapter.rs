@@ -320,6 +320,7 @@ impl Chapter<'_> {
                 html.push_str(&self.dimension_table(o, "", year, &s.code(), style, numbered));
             }
             html.push_str(&self.summary_table(o, &rows, style, numbered));
+            html.push_str(&self.adjusted_table(o, &rows, style, numbered));
         }
         html.push_str(&self.trend_table(style, numbered));
         for sub in &spec.sub_analyses {
@@ -544,6 +545,140 @@ impl Chapter<'_> {
                 group(dim, reference, lang)
             ));
         }
+        numbered.table(style, &caption, columns, body, notes)
+    }
+
+    /// The adjusted comparisons of one outcome (`[adjustment]`): per social and geographic
+    /// stratifier and level, the odds ratio unadjusted, adjusted for age and sex and mutually
+    /// adjusted, and the mutually adjusted difference in percentage points, as Danish clinical
+    /// and inequality reports show them.
+    fn adjusted_table(
+        &self,
+        o: &Outcome,
+        rows: &[&Row],
+        style: Style,
+        numbered: &mut Numbered,
+    ) -> String {
+        let lang = style.lang;
+        let odds: Vec<&&Row> = rows
+            .iter()
+            .filter(|r| r.measure == Measure::OddsRatio)
+            .collect();
+        if odds.is_empty() {
+            return String::new();
+        }
+        let sets = [
+            (
+                "logit-unadjusted",
+                lang.pick("Oddsratio, ujusteret", "Odds ratio, unadjusted"),
+            ),
+            (
+                "logit-age-sex",
+                lang.pick(
+                    "Oddsratio, justeret for alder og køn",
+                    "Odds ratio, adjusted for age and sex",
+                ),
+            ),
+            (
+                "logit-mutual",
+                lang.pick(
+                    "Oddsratio, gensidigt justeret",
+                    "Odds ratio, mutually adjusted",
+                ),
+            ),
+        ];
+        let shown: Vec<(&str, &str)> = sets
+            .into_iter()
+            .filter(|(m, _)| odds.iter().any(|r| r.method == *m))
+            .collect();
+        let difference_method = shown.last().map(|(m, _)| *m).unwrap_or_default();
+        let mut columns = vec![
+            Column {
+                heading: lang.pick("Opdeling", "Stratifier").into(),
+                interval: false,
+            },
+            Column {
+                heading: lang.pick("Gruppe", "Group").into(),
+                interval: false,
+            },
+        ];
+        columns.extend(shown.iter().map(|(_, heading)| Column {
+            heading: heading.to_string(),
+            interval: true,
+        }));
+        columns.push(Column {
+            heading: format!(
+                "{}, {}",
+                lang.pick(
+                    "Justeret forskel (procentpoint)",
+                    "Adjusted difference (percentage points)"
+                ),
+                shown
+                    .last()
+                    .map(|(_, h)| h.split(", ").nth(1).unwrap_or_default())
+                    .unwrap_or_default()
+            ),
+            interval: true,
+        });
+        let hidden = lang.pick("undertrykt", "suppressed");
+        let why_empty = |r: Option<&&Row>| match r {
+            Some(r) if r.suppressed => hidden.to_string(),
+            Some(r) if r.note == "referencegruppe" => lang.pick("reference", "reference").into(),
+            Some(_) => lang.pick("ikke beregnet", "not computed").into(),
+            None => String::new(),
+        };
+        let mut body = Vec::new();
+        for s in &self.spec.spec.stratifiers {
+            let dim = s.code();
+            let mut groups: Vec<&str> = Vec::new();
+            for r in odds.iter().filter(|r| r.dimension == dim) {
+                if !groups.contains(&r.group.as_str()) {
+                    groups.push(&r.group);
+                }
+            }
+            for g in groups {
+                let find = |m: Measure, method: &str| {
+                    rows.iter().find(|r| {
+                        r.dimension == dim && r.group == g && r.measure == m && r.method == method
+                    })
+                };
+                let mut cells = vec![
+                    Cell::Text(dimension(&dim, lang)),
+                    Cell::Text(group(&dim, g, lang)),
+                ];
+                for (method, _) in &shown {
+                    let r = find(Measure::OddsRatio, method);
+                    cells.push(Cell::Estimate {
+                        value: r.and_then(|r| r.value),
+                        lower: r.and_then(|r| r.lower),
+                        upper: r.and_then(|r| r.upper),
+                        decimals: 2,
+                        why_empty: why_empty(r),
+                    });
+                }
+                let r = find(Measure::AdjustedDifference, difference_method);
+                cells.push(Cell::Estimate {
+                    value: r.and_then(|r| r.value),
+                    lower: r.and_then(|r| r.lower),
+                    upper: r.and_then(|r| r.upper),
+                    decimals: 1,
+                    why_empty: why_empty(r),
+                });
+                body.push(cells);
+            }
+        }
+        let caption = format!(
+            "{}: {}, {}",
+            lang.pick("Justerede sammenligninger", "Adjusted comparisons"),
+            self.outcome_name(o, lang),
+            self.period(odds[0].year)
+        );
+        let notes = vec![lang
+            .pick(
+                "Oddsratio fra en logistisk model mod opdelingens referencegruppe (samme som i tabellerne ovenfor). Gensidigt justeret: for alder, køn og de øvrige sociale og geografiske opdelinger. Den justerede forskel er forskellen i andel, hvis alle patienter havde tilhørt gruppen frem for referencegruppen med deres øvrige kendetegn uændrede (marginal standardisering). Grupper, der er undertrykt, indgår ikke i modellerne.",
+                "Odds ratios from a logistic model against the stratifier's reference group (as in the tables above). Mutually adjusted: for age, sex and the other social and geographic stratifiers. The adjusted difference is the difference in proportion had all patients belonged to the group rather than the reference group, their other characteristics unchanged (marginal standardisation). Suppressed groups are left out of the models.",
+            )
+            .to_string()];
         numbered.table(style, &caption, columns, body, notes)
     }
 

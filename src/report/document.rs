@@ -148,7 +148,7 @@ fn authorship(text: &DocumentText, lang: Lang) -> String {
 /// The reading guide: the words and signs of the tables and the text, for a reader who is not
 /// a statistician.
 fn reading_guide(lang: Lang) -> String {
-    let terms: [(&str, &str, &str, &str); 9] = [
+    let terms: [(&str, &str, &str, &str); 10] = [
         (
             "Andel",
             "Procentdelen af patienterne i en gruppe, der havde udfaldet, fx fik PCI inden for 2 dage.",
@@ -190,6 +190,12 @@ fn reading_guide(lang: Lang) -> String {
             "Forskellen (SII, i procentpoint) og forholdet (RII) mellem den laveste og den højeste ende af en ordnet opdeling som uddannelse eller indkomst, beregnet over alle grupper.",
             "Slope index (SII) and relative index of inequality (RII)",
             "The difference (SII, in percentage points) and the ratio (RII) between the bottom and the top of an ordered dimension such as education or income, computed over all its groups.",
+        ),
+        (
+            "Oddsratio, ujusteret og justeret",
+            "Oddsen for udfaldet i gruppen divideret med oddsen i referencegruppen, fra en logistisk model. Justeret for alder og køn sammenligner grupper med samme alder og køn; gensidigt justeret også med samme uddannelse, indkomst, herkomst og region (de af dem, analysen opdeler efter). En oddsratio under 1 betyder lavere odds end referencegruppen. Den justerede forskel er forskellen i procentpoint, hvis alle patienter havde tilhørt gruppen frem for referencegruppen.",
+            "Odds ratio, unadjusted and adjusted",
+            "The odds of the outcome in the group divided by the odds in the reference group, from a logistic model. Adjusted for age and sex compares groups of the same age and sex; mutually adjusted also of the same education, income, origin and region (those the analysis is broken down by). An odds ratio below 1 means lower odds than the reference group. The adjusted difference is the difference in percentage points had all patients belonged to the group rather than the reference group.",
         ),
         (
             "Undertrykt",
@@ -661,6 +667,13 @@ fn appendix(
                 missing.join(", ")
             )]
         },
+    ));
+    html.push_str(&format!(
+        "<p>{}</p>\n",
+        lang.pick(
+            "Hvert interval, analyserne offentliggør, er kontrolleret mod en kendt sandhed: grupper med kendte andele og størrelser som analysernes trækkes igen og igen, og et 95 %-interval skal indeholde den sande værdi i omkring 95 % af trækningerne. WHO HEAT's egne intervaller for den logistiske SII og RII og for koncentrationsindeksene bygger på, hvor tæt de få gruppepunkter ligger på en linje, ikke på hvor meget de varierer fra stikprøve til stikprøve, og PAF's interval var i forkert enhed; de ramte sandheden i 0-87 % af trækningerne. Deres intervaller beregnes derfor med delta-metoden ud fra hver gruppes egen stikprøvevariation (RII på log-skala) og ramte den i 94-97 %; værdierne er HEAT's. Spredningsmålene (BGV, BGSD, COV, MLD, Theils indeks og middelafvigelserne) vises uden interval: spredningen af stikprøveandele er større end spredningen af de sande andele, så værdien overvurderer uligheden med omtrent stikprøvestøjen, og hverken HEAT's simulerede intervaller eller delta-metodens holdt deres dækning (86-94 %, og langt mindre når grupperne er ens). PHE's lineære SII og RII beregnes af 100.000 simulerede datasæt, som PHE gør.",
+            "Every interval the analyses release is checked against a known truth: groups with known shares and sizes like the analyses' are drawn again and again, and a 95% interval must contain the true value in about 95% of draws. WHO HEAT's own intervals for the logistic SII and RII and for the concentration indices rest on how closely the few group points lie on a line, not on how much they vary from sample to sample, and the PAF's interval was in the wrong unit; they covered the truth in 0-87% of draws. Their intervals are therefore computed by the delta method from each group's own sampling variation (the RII on the log scale) and covered it in 94-97%; the values are HEAT's. The dispersion measures (BGV, BGSD, COV, MLD, the Theil index and the mean differences) are shown without an interval: the spread of sampled shares is larger than the spread of the true shares, so the value overstates inequality by about the sampling noise, and neither HEAT's simulated intervals nor the delta method's held their coverage (86-94%, and far less when the groups are alike). PHE's linear SII and RII are computed from 100,000 simulated data sets, as PHE does."
+        )
     ));
     html.push_str(&format!(
         "<h3>{}</h3>\n<p>{}</p>\n",

@@ -125,6 +125,12 @@ pub fn measure(measure: Measure, lang: Lang) -> &'static str {
         (Measure::Difference, Lang::Da) => "Forskel (procentpoint)",
         (Measure::Difference, Lang::En) => "Difference (percentage points)",
         (Measure::Ratio, _) => "Ratio",
+        (Measure::OddsRatio, Lang::Da) => "Oddsratio",
+        (Measure::OddsRatio, Lang::En) => "Odds ratio",
+        (Measure::AdjustedShare, Lang::Da) => "Justeret andel (%)",
+        (Measure::AdjustedShare, Lang::En) => "Adjusted proportion (%)",
+        (Measure::AdjustedDifference, Lang::Da) => "Justeret forskel (procentpoint)",
+        (Measure::AdjustedDifference, Lang::En) => "Adjusted difference (percentage points)",
         _ => "",
     }
 }

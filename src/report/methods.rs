@@ -22,11 +22,127 @@ impl MethodNote {
     }
 }
 
+const GLM: &str = "McCullagh & Nelder (1989); R glm";
+const MARGINS: &str = "Graubard & Korn (1999); Muller & MacLehose (2014)";
 const HEAT: &str =
     "WHO (2024) Health Equity Assessment Toolkit (HEAT), technical notes; R-pakken healthequal";
 
 /// Every measure the pipelines write, in the order the appendix lists them.
 pub const NOTES: &[MethodNote] = &[
+    MethodNote {
+        measure: Measure::OddsRatio,
+        method: "logit-unadjusted",
+        name: ["Oddsratio, ujusteret", "Odds ratio, unadjusted"],
+        formula: [
+            "exp(β) for gruppen mod referencegruppen i en logistisk model på de krydsklassificerede tal, ujusteret; Wald-interval",
+            "exp(β) of the group against the reference group in a logistic model on the cross-classified counts, unadjusted; Wald interval",
+        ],
+        reference: GLM,
+    },
+    MethodNote {
+        measure: Measure::AdjustedShare,
+        method: "logit-unadjusted",
+        name: [
+            "Justeret andel, ujusteret",
+            "Adjusted proportion, unadjusted",
+        ],
+        formula: [
+            "Gennemsnittet af modellens forventede andel for alle patienter, sat i gruppen (marginal standardisering); delta-metoden på logit-skala",
+            "The mean of the model's predicted proportion over all patients, set in the group (marginal standardisation); delta method on the logit scale",
+        ],
+        reference: MARGINS,
+    },
+    MethodNote {
+        measure: Measure::AdjustedDifference,
+        method: "logit-unadjusted",
+        name: [
+            "Justeret forskel, ujusteret",
+            "Adjusted difference, unadjusted",
+        ],
+        formula: [
+            "Gruppens justerede andel minus referencegruppens; delta-metoden",
+            "The group's adjusted proportion less the reference group's; delta method",
+        ],
+        reference: MARGINS,
+    },
+    MethodNote {
+        measure: Measure::OddsRatio,
+        method: "logit-age-sex",
+        name: [
+            "Oddsratio, justeret for alder og køn",
+            "Odds ratio, adjusted for age and sex",
+        ],
+        formula: [
+            "exp(β) for gruppen mod referencegruppen i en logistisk model på de krydsklassificerede tal, justeret for alder og køn; Wald-interval",
+            "exp(β) of the group against the reference group in a logistic model on the cross-classified counts, adjusted for age and sex; Wald interval",
+        ],
+        reference: GLM,
+    },
+    MethodNote {
+        measure: Measure::AdjustedShare,
+        method: "logit-age-sex",
+        name: [
+            "Justeret andel, justeret for alder og køn",
+            "Adjusted proportion, adjusted for age and sex",
+        ],
+        formula: [
+            "Gennemsnittet af modellens forventede andel for alle patienter, sat i gruppen (marginal standardisering); delta-metoden på logit-skala",
+            "The mean of the model's predicted proportion over all patients, set in the group (marginal standardisation); delta method on the logit scale",
+        ],
+        reference: MARGINS,
+    },
+    MethodNote {
+        measure: Measure::AdjustedDifference,
+        method: "logit-age-sex",
+        name: [
+            "Justeret forskel, justeret for alder og køn",
+            "Adjusted difference, adjusted for age and sex",
+        ],
+        formula: [
+            "Gruppens justerede andel minus referencegruppens; delta-metoden",
+            "The group's adjusted proportion less the reference group's; delta method",
+        ],
+        reference: MARGINS,
+    },
+    MethodNote {
+        measure: Measure::OddsRatio,
+        method: "logit-mutual",
+        name: [
+            "Oddsratio, gensidigt justeret",
+            "Odds ratio, mutually adjusted",
+        ],
+        formula: [
+            "exp(β) for gruppen mod referencegruppen i en logistisk model på de krydsklassificerede tal, gensidigt justeret (alder, køn og de øvrige sociale og geografiske opdelinger); Wald-interval",
+            "exp(β) of the group against the reference group in a logistic model on the cross-classified counts, mutually adjusted (age, sex and the other social and geographic stratifiers); Wald interval",
+        ],
+        reference: GLM,
+    },
+    MethodNote {
+        measure: Measure::AdjustedShare,
+        method: "logit-mutual",
+        name: [
+            "Justeret andel, gensidigt justeret",
+            "Adjusted proportion, mutually adjusted",
+        ],
+        formula: [
+            "Gennemsnittet af modellens forventede andel for alle patienter, sat i gruppen (marginal standardisering); delta-metoden på logit-skala",
+            "The mean of the model's predicted proportion over all patients, set in the group (marginal standardisation); delta method on the logit scale",
+        ],
+        reference: MARGINS,
+    },
+    MethodNote {
+        measure: Measure::AdjustedDifference,
+        method: "logit-mutual",
+        name: [
+            "Justeret forskel, gensidigt justeret",
+            "Adjusted difference, mutually adjusted",
+        ],
+        formula: [
+            "Gruppens justerede andel minus referencegruppens; delta-metoden",
+            "The group's adjusted proportion less the reference group's; delta method",
+        ],
+        reference: MARGINS,
+    },
     MethodNote {
         measure: Measure::Proportion,
         method: "wilson",
@@ -81,8 +197,8 @@ pub const NOTES: &[MethodNote] = &[
             "Slope index of inequality (SII)",
         ],
         formula: [
-            "Forskellen i forventet værdi mellem rang 1 og 0 i en logistisk regression på gruppernes kumulerede rangmidtpunkt",
-            "The difference in predicted value between rank 1 and 0 of a logistic regression on the groups' cumulative rank midpoints",
+            "Forskellen i forventet værdi mellem rang 1 og 0 i en logistisk regression på gruppernes kumulerede rangmidtpunkt; interval ved delta-metoden (A.3)",
+            "The difference in predicted value between rank 1 and 0 of a logistic regression on the groups' cumulative rank midpoints; interval by the delta method (A.3)",
         ],
         reference: HEAT,
     },
@@ -107,8 +223,8 @@ pub const NOTES: &[MethodNote] = &[
             "Relative index of inequality (RII)",
         ],
         formula: [
-            "Forholdet mellem den forventede værdi ved rang 1 og 0 (logistisk regression)",
-            "The ratio of the predicted values at rank 1 and 0 (logistic regression)",
+            "Forholdet mellem den forventede værdi ved rang 1 og 0 (logistisk regression); interval ved delta-metoden på log-skala (A.3)",
+            "The ratio of the predicted values at rank 1 and 0 (logistic regression); interval by the delta method on the log scale (A.3)",
         ],
         reference: HEAT,
     },
@@ -133,8 +249,8 @@ pub const NOTES: &[MethodNote] = &[
             "Absolute concentration index (ACI)",
         ],
         formula: [
-            "Σ pⱼ(2Xⱼ − 1)yⱼ med befolkningsandel pⱼ og rangmidtpunkt Xⱼ",
-            "Σ pⱼ(2Xⱼ − 1)yⱼ with population share pⱼ and rank midpoint Xⱼ",
+            "Σ pⱼ(2Xⱼ − 1)yⱼ med befolkningsandel pⱼ og rangmidtpunkt Xⱼ; interval ved delta-metoden (A.3)",
+            "Σ pⱼ(2Xⱼ − 1)yⱼ with population share pⱼ and rank midpoint Xⱼ; interval by the delta method (A.3)",
         ],
         reference: "O'Donnell m.fl. (2008); WHO HEAT",
     },
@@ -145,7 +261,10 @@ pub const NOTES: &[MethodNote] = &[
             "Relativt koncentrationsindeks (RCI)",
             "Relative concentration index (RCI)",
         ],
-        formula: ["ACI / μ", "ACI / μ"],
+        formula: [
+            "ACI / μ; interval ved delta-metoden (A.3)",
+            "ACI / μ; interval by the delta method (A.3)",
+        ],
         reference: "O'Donnell m.fl. (2008); WHO HEAT",
     },
     MethodNote {
@@ -156,8 +275,8 @@ pub const NOTES: &[MethodNote] = &[
             "Population attributable risk (PAR)",
         ],
         formula: [
-            "y_ref − μ: hvor meget gennemsnittet μ ville ændre sig, hvis alle havde referencegruppens værdi",
-            "y_ref − μ: how much the mean μ would change if everyone had the reference group's value",
+            "y_ref − μ: hvor meget gennemsnittet μ ville ændre sig, hvis alle havde referencegruppens værdi; interval ved delta-metoden (A.3)",
+            "y_ref − μ: how much the mean μ would change if everyone had the reference group's value; interval by the delta method (A.3)",
         ],
         reference: HEAT,
     },
@@ -168,7 +287,10 @@ pub const NOTES: &[MethodNote] = &[
             "Befolkningsattributabel fraktion (PAF)",
             "Population attributable fraction (PAF)",
         ],
-        formula: ["PAR / μ · 100", "PAR / μ · 100"],
+        formula: [
+            "PAR / μ · 100; interval ved delta-metoden (A.3)",
+            "PAR / μ · 100; interval by the delta method (A.3)",
+        ],
         reference: HEAT,
     },
     MethodNote {
@@ -178,7 +300,10 @@ pub const NOTES: &[MethodNote] = &[
             "Varians mellem grupper (BGV)",
             "Between-group variance (BGV)",
         ],
-        formula: ["Σ pⱼ(yⱼ − μ)²", "Σ pⱼ(yⱼ − μ)²"],
+        formula: [
+            "Σ pⱼ(yⱼ − μ)²; intet interval (A.3)",
+            "Σ pⱼ(yⱼ − μ)²; no interval (A.3)",
+        ],
         reference: HEAT,
     },
     MethodNote {
@@ -188,7 +313,7 @@ pub const NOTES: &[MethodNote] = &[
             "Standardafvigelse mellem grupper (BGSD)",
             "Between-group standard deviation (BGSD)",
         ],
-        formula: ["√BGV; simuleret interval", "√BGV; simulated interval"],
+        formula: ["√BGV; intet interval (A.3)", "√BGV; no interval (A.3)"],
         reference: HEAT,
     },
     MethodNote {
@@ -199,8 +324,8 @@ pub const NOTES: &[MethodNote] = &[
             "Coefficient of variation (COV)",
         ],
         formula: [
-            "BGSD / μ · 100; simuleret interval",
-            "BGSD / μ · 100; simulated interval",
+            "BGSD / μ · 100; intet interval (A.3)",
+            "BGSD / μ · 100; no interval (A.3)",
         ],
         reference: HEAT,
     },
@@ -211,14 +336,20 @@ pub const NOTES: &[MethodNote] = &[
             "Gennemsnitlig logaritmisk afvigelse (MLD)",
             "Mean log deviation (MLD)",
         ],
-        formula: ["Σ pⱼ(−ln(yⱼ/μ))", "Σ pⱼ(−ln(yⱼ/μ))"],
+        formula: [
+            "Σ pⱼ(−ln(yⱼ/μ)); intet interval (A.3)",
+            "Σ pⱼ(−ln(yⱼ/μ)); no interval (A.3)",
+        ],
         reference: HEAT,
     },
     MethodNote {
         measure: Measure::Summary(SummaryMeasure::Ti),
         method: "heat",
         name: ["Theils indeks (TI)", "Theil index (TI)"],
-        formula: ["Σ pⱼ(yⱼ/μ)ln(yⱼ/μ)", "Σ pⱼ(yⱼ/μ)ln(yⱼ/μ)"],
+        formula: [
+            "Σ pⱼ(yⱼ/μ)ln(yⱼ/μ); intet interval (A.3)",
+            "Σ pⱼ(yⱼ/μ)ln(yⱼ/μ); no interval (A.3)",
+        ],
         reference: HEAT,
     },
     MethodNote {
@@ -228,7 +359,10 @@ pub const NOTES: &[MethodNote] = &[
             "Uvægtet disparitetsindeks (IDISU)",
             "Index of disparity, unweighted (IDISU)",
         ],
-        formula: ["Σ|yⱼ − μ| / n / μ · 100", "Σ|yⱼ − μ| / n / μ · 100"],
+        formula: [
+            "Σ|yⱼ − μ| / n / μ · 100; intet interval (A.3)",
+            "Σ|yⱼ − μ| / n / μ · 100; no interval (A.3)",
+        ],
         reference: HEAT,
     },
     MethodNote {
@@ -238,7 +372,10 @@ pub const NOTES: &[MethodNote] = &[
             "Vægtet disparitetsindeks (IDISW)",
             "Index of disparity, weighted (IDISW)",
         ],
-        formula: ["Σ pⱼ|yⱼ − μ| / μ · 100", "Σ pⱼ|yⱼ − μ| / μ · 100"],
+        formula: [
+            "Σ pⱼ|yⱼ − μ| / μ · 100; intet interval (A.3)",
+            "Σ pⱼ|yⱼ − μ| / μ · 100; no interval (A.3)",
+        ],
         reference: HEAT,
     },
     MethodNote {

@@ -43,6 +43,31 @@ const FIXED: &[(&str, &str)] = &[
         "Not applicable for events less than 10 for dsrs",
     ),
     ("standard: patienterne", "standard: the patients"),
+    ("referencegruppe", "reference group"),
+    (
+        "ikke beregnet: ingen referencegruppe med en oddsratio",
+        "not computed: no reference group with an odds ratio",
+    ),
+    (
+        "ikke beregnet: ingen eller alle i gruppen har udfaldet",
+        "not computed: nobody or everybody in the group had the outcome",
+    ),
+    (
+        "en faktor i modellen mangler",
+        "a factor of the model is missing",
+    ),
+    (
+        "intet interval: målet er ikke defineret tæt på estimaterne",
+        "no interval: the measure is undefined next to the estimates",
+    ),
+    (
+        "intet interval: spredningen af stikprøveandele overvurderer den sande spredning, og intet interval om den holder sin dækning",
+        crate::measures::delta::NO_INTERVAL,
+    ),
+    (
+        "intet interval: værdien er 0",
+        "no interval: the value is 0",
+    ),
     (
         "aldersgrupper uden personer i gruppen slået sammen med nabogruppen",
         "age groups without persons in the group merged with their neighbour",
@@ -72,8 +97,8 @@ const NEEDS: &[(&str, &str)] = &[
     ),
     ("mindst 2 værdier", "at least 2 values"),
     (
-        "flere kovariatmønstre end koefficienter",
-        "more covariate patterns than coefficients",
+        "mindst lige så mange kovariatmønstre som koefficienter",
+        "at least as many covariate patterns as coefficients",
     ),
 ];
 
@@ -309,6 +334,14 @@ mod tests {
             (
                 "tilbageholdt: hviler på en undertrykt gruppe",
                 "withheld: rests on a suppressed group",
+            ),
+            (
+                "intet interval: spredningen af stikprøveandele overvurderer den sande spredning, og intet interval om den holder sin dækning",
+                "no interval: a spread of sampled shares overstates the true spread, and no interval around it holds its coverage",
+            ),
+            (
+                "intet interval: målet er ikke defineret tæt på estimaterne",
+                "no interval: the measure is undefined next to the estimates",
             ),
             (
                 "standard: patienterne; aldersgrupper uden personer i gruppen slået sammen med nabogruppen",

@@ -157,6 +157,32 @@ pub fn render(specs: &[LoadedSpec], lang: Lang) -> String {
                 format!("{}–{}", t.first_year, t.last_year),
             ));
         }
+        if let Some(adjustment) = &spec.adjustment {
+            let sets: Vec<&str> = adjustment
+                .sets
+                .iter()
+                .map(|set| match set {
+                    crate::spec::AdjustmentSet::None => lang.pick("ujusteret", "unadjusted"),
+                    crate::spec::AdjustmentSet::AgeSex => {
+                        lang.pick("justeret for alder og køn", "adjusted for age and sex")
+                    }
+                    crate::spec::AdjustmentSet::Mutual => {
+                        lang.pick("gensidigt justeret", "mutually adjusted")
+                    }
+                })
+                .collect();
+            items.push((
+                lang.pick("Justerede sammenligninger", "Adjusted comparisons"),
+                format!(
+                    "{}: {}",
+                    lang.pick(
+                        "oddsratio, justeret andel og forskel for de sociale og geografiske opdelinger",
+                        "odds ratio, adjusted proportion and difference of the social and geographic stratifiers"
+                    ),
+                    sets.join(", ")
+                ),
+            ));
+        }
         if spec.standardisation.is_some() {
             items.push((
                 lang.pick("Standardisering", "Standardisation"),

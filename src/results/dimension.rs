@@ -22,7 +22,7 @@ use crate::spec::{Measure, RequestedMeasure};
 use crate::tidy::{EMPTY_GROUP, Row, TOTAL};
 
 /// The note of a value shown without what would need the exact counts under rounding.
-const ROUNDED: &str = "tallene er afrundet: vist uden det, der kræver de præcise tal";
+pub(crate) const ROUNDED: &str = "tallene er afrundet: vist uden det, der kræver de præcise tal";
 
 /// The rows of one dimension of one table, from its counts and the gate's decisions
 /// ([`crate::disclosure::gate::gate`], which saw every linked table of the stratifier).

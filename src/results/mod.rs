@@ -3,6 +3,7 @@
 //! waiting times, HEAT's summary measures and funnel limits, each released only as the disclosure
 //! gate decided.
 
+pub mod adjusted;
 pub mod context;
 pub mod dimension;
 pub mod levels;

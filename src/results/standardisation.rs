@@ -21,6 +21,15 @@ pub const MERGED_NOTE: &str =
 /// so the bands of a group are pooled.
 const BROAD_AGE_GROUPS: [usize; 8] = [0, 3, 6, 9, 11, 13, 15, 17];
 
+/// The broad age group (0-7) of a 5-year age band (0-18).
+pub fn broad_age_group(band: i32) -> usize {
+    let band = band.clamp(0, 18) as usize;
+    BROAD_AGE_GROUPS
+        .iter()
+        .rposition(|&start| start <= band)
+        .unwrap_or(0)
+}
+
 /// What a dimension's levels are standardised over: what they do not already differ by.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Over {

@@ -13,6 +13,8 @@
 use super::context::{CONFIDENCE, DimensionContext, GatedLevel, percent_subgroup};
 use super::levels::{order_of, reference_level};
 use crate::error::{Error, Result};
+use crate::measures::MeasureError;
+use crate::measures::delta::delta_intervals;
 use crate::measures::summary::{
     DimensionInput, PHE_REPETITIONS, SubgroupInput, not_for_shape, summarise,
 };
@@ -20,9 +22,9 @@ use crate::spec::{Measure, RequestedMeasure, SummaryMeasure};
 use crate::tidy::UNKNOWN;
 use crate::tidy::{Row, SUMMARY_GROUP, TOTAL};
 
-/// Repetitions of HEAT's simulated intervals (HEAT itself uses 100; more only reduce Monte Carlo
-/// noise).
-const REPETITIONS: usize = 2_000;
+/// Simulated data sets of HEAT's simulated intervals: one, since every measure HEAT simulates an
+/// interval for is released without one (`measures::delta`, `Treatment::Withheld`).
+const REPETITIONS: usize = 1;
 
 /// The summary-measure rows of one dimension that the spec asks for.
 pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Result<Vec<Row>> {
@@ -83,13 +85,17 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
     };
     let ordered = input.groups.iter().any(|g| g.order.is_some());
     let subgroups = input.groups.len();
-    let computed = summarise(&input).map_err(|e| {
+    let failed = |e: MeasureError| {
         Error::Internal(format!(
             "summary measures of {} by {}: {e}",
             ctx.analysis,
             ctx.stratifier.code()
         ))
-    })?;
+    };
+    let mut computed = summarise(&input).map_err(failed)?;
+    // The intervals HEAT takes from a model of the few subgroup points are replaced by the delta
+    // method on each subgroup's binomial variance (`measures::delta`, which says why).
+    delta_intervals(&input, &mut computed).map_err(failed)?;
     Ok(computed
         .into_iter()
         .filter_map(|r| wanted(r.measure).map(|s| (s, r)))

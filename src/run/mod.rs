@@ -49,6 +49,7 @@ use crate::report::document::{self, Analysis};
 use crate::report::manifest::{DocumentAnalysis, Provenance, StepRecord};
 use crate::report::output::{self, Staged};
 use crate::report::write;
+use crate::results::adjusted;
 use crate::results::levels::level_rank;
 use crate::results::{DimensionContext, dimension_rows};
 use crate::spec::frame::DocumentText;
@@ -693,6 +694,23 @@ impl<'a> YearTables<'a> {
             disclosure: gating.elapsed().as_secs_f64(),
             gated_rows: slices.iter().map(|s| s.levels.len() as u64).sum(),
         };
+        let covariates = adjusted::covariates(&loaded.spec.stratifiers);
+        let mut cross = BTreeMap::new();
+        if loaded.spec.adjustment.is_some() {
+            for (sub, frame) in populations {
+                let outcomes = loaded.outcomes_of(*sub);
+                let indices: Vec<usize> = outcomes
+                    .iter()
+                    .map(|o| {
+                        let spec = &loaded.spec.outcomes;
+                        spec.iter().position(|s| s.id == o.id).unwrap_or(0)
+                    })
+                    .collect();
+                let ids: Vec<String> = outcomes.iter().map(|o| o.id.clone()).collect();
+                let counts = adjusted::cross_counts(frame, &covariates, &indices)?;
+                cross.insert(sub.map(|s| s.id.clone()), (counts, ids));
+            }
+        }
         let mut rows = Vec::new();
         for (table, decision) in tables.into_iter().zip(&decisions) {
             let stratifier = table.stratifier;
@@ -717,12 +735,31 @@ impl<'a> YearTables<'a> {
                     .map(|q| q.standard_percent),
                 rounding: rounding.filter(|_| !options.internal),
             };
+            let adjusted_rows = match (
+                &loaded.spec.adjustment,
+                cross.get(&table.sub.map(|s| s.id.clone())),
+            ) {
+                (Some(adjustment), Some((counts, ids))) if stratifier.adjustable() => {
+                    let outcome = ids.iter().position(|id| *id == table.outcome.id);
+                    adjusted::adjusted_rows(
+                        &ctx,
+                        counts,
+                        outcome.unwrap_or(0),
+                        &table.levels,
+                        decision,
+                        &adjustment.sets,
+                        &covariates,
+                    )
+                }
+                _ => Vec::new(),
+            };
             rows.extend(dimension_rows(
                 &ctx,
                 table.levels,
                 table.waiting.as_ref(),
                 decision,
             )?);
+            rows.extend(adjusted_rows);
         }
         Ok((rows, times))
     }

@@ -499,6 +499,25 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
         check_measures(path, &format!("stratifier_measures.{name}"), measures)?;
     }
     super::merges::check(spec, path)?;
+    if let Some(a) = &spec.adjustment {
+        let mut sets = a.sets.clone();
+        sets.sort_by_key(|s| *s as u8);
+        sets.dedup();
+        if a.sets.is_empty() || sets.len() != a.sets.len() {
+            return Err(bad(
+                path,
+                "adjustment.sets",
+                "expected one or more different sets of \"none\", \"age_sex\", \"mutual\"",
+            ));
+        }
+        if !spec.stratifiers.iter().any(Stratifier::adjustable) {
+            return Err(bad(
+                path,
+                "adjustment",
+                "no stratifier to compare; expected one of education, income_quintile, origin, origin_western, civil_status, region among `stratifiers`",
+            ));
+        }
+    }
     if let Some(d) = &spec.disclosure
         && d.threshold < 3
     {

@@ -156,11 +156,19 @@ pub enum Measure {
     Funnel998,
     /// Whether a unit meets the quality standard (1) or not (0).
     StandardMet,
+    /// A level's odds of the outcome over the reference level's, from a logistic model
+    /// (`[adjustment]`; the method names the adjustment set).
+    OddsRatio,
+    /// The share the whole patient group would have in the level, by marginal standardisation
+    /// over the model's other factors, in percent.
+    AdjustedShare,
+    /// A level's adjusted share less the reference level's, in percentage points.
+    AdjustedDifference,
     Summary(SummaryMeasure),
 }
 
 impl Measure {
-    const CODES: [(Measure, &'static str); 9] = [
+    const CODES: [(Measure, &'static str); 12] = [
         (Measure::Proportion, "proportion"),
         (Measure::ProportionAgeSexStd, "proportion_age_sex_std"),
         (Measure::Difference, "difference"),
@@ -170,6 +178,9 @@ impl Measure {
         (Measure::Funnel95, "funnel_95"),
         (Measure::Funnel998, "funnel_998"),
         (Measure::StandardMet, "standard_met"),
+        (Measure::OddsRatio, "odds_ratio"),
+        (Measure::AdjustedShare, "adjusted_share"),
+        (Measure::AdjustedDifference, "adjusted_difference"),
     ];
 
     /// The code in the tidy CSV's `measure` column.

@@ -183,6 +183,25 @@ pub fn describe(loaded: &LoadedSpec) -> String {
             "  standardisation: direct, to the analysis's own patients by age group and sex (by age alone across sexes, by sex alone across age groups)"
         );
     }
+    if let Some(adjustment) = &spec.adjustment {
+        let compared: Vec<String> = spec
+            .stratifiers
+            .iter()
+            .filter(|s| s.adjustable())
+            .map(|s| s.code())
+            .collect();
+        let sets: Vec<&str> = adjustment.sets.iter().map(|&s| s.code()).collect();
+        let _ = writeln!(
+            out,
+            "  adjusted comparisons (odds ratio, adjusted share and difference) of {}: {}",
+            if compared.is_empty() {
+                "no stratifier (none is social or geographic)".to_string()
+            } else {
+                compared.join(", ")
+            },
+            sets.join(", ")
+        );
+    }
     for sub in &spec.sub_analyses {
         let mut limits = Vec::new();
         if let Some(sex) = &sub.sex {

@@ -82,6 +82,22 @@ impl Stratifier {
         }
     }
 
+    /// Whether the stratifier is compared with adjustment (`[adjustment]`): the social and
+    /// geographic ones.
+    pub fn adjustable(&self) -> bool {
+        matches!(
+            self,
+            Stratifier::Derived(
+                Derived::Education
+                    | Derived::IncomeQuintile
+                    | Derived::Origin
+                    | Derived::OriginWestern
+                    | Derived::CivilStatus
+                    | Derived::Region
+            )
+        )
+    }
+
     /// Whether the levels have a natural order from most disadvantaged up (HEAT's ordered
     /// dimensions, which get SII, RII and the concentration indices).
     pub fn ordered(&self) -> bool {
@@ -306,6 +322,48 @@ impl Serialize for Standard {
     }
 }
 
+/// A set of factors a comparison is adjusted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustmentSet {
+    /// The stratifier alone.
+    None,
+    /// Age group and sex.
+    AgeSex,
+    /// Age group, sex and every other social and geographic stratifier of the spec (and
+    /// multimorbidity, when it is one).
+    Mutual,
+}
+
+impl AdjustmentSet {
+    /// The set's name in a spec.
+    pub fn code(self) -> &'static str {
+        match self {
+            AdjustmentSet::None => "none",
+            AdjustmentSet::AgeSex => "age_sex",
+            AdjustmentSet::Mutual => "mutual",
+        }
+    }
+}
+
+fn every_set() -> Vec<AdjustmentSet> {
+    vec![
+        AdjustmentSet::None,
+        AdjustmentSet::AgeSex,
+        AdjustmentSet::Mutual,
+    ]
+}
+
+/// `[adjustment]`: odds ratios and adjusted shares and differences of each social and
+/// geographic stratifier from logistic models ([`crate::measures::adjusted`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adjustment {
+    /// The adjustment sets, each a model (default: none, age and sex, mutual).
+    #[serde(default = "every_set")]
+    pub sets: Vec<AdjustmentSet>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Standardisation {
@@ -406,6 +464,8 @@ pub struct Spec {
     #[serde(default)]
     pub merge_levels: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     pub standardisation: Option<Standardisation>,
+    /// Adjusted comparisons of the social and geographic stratifiers.
+    pub adjustment: Option<Adjustment>,
     pub disclosure: Option<Disclosure>,
     #[serde(default)]
     pub sub_analyses: Vec<SubAnalysis>,

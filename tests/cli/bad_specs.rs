@@ -4,7 +4,7 @@
 use crate::common::{root, stderr, ulighed};
 
 /// (shipped spec, text to replace, replacement, key the message must name).
-const CASES: [(&str, &str, &str, &str); 26] = [
+const CASES: [(&str, &str, &str, &str); 28] = [
     (
         "t2d_sglt2_glp1",
         "topic = \"diabetes\"",
@@ -118,6 +118,18 @@ const CASES: [(&str, &str, &str, &str); 26] = [
         "standard = \"patients\"",
         "standard = \"esp2013\"",
         "for rates in a population",
+    ),
+    (
+        "ami_pci_rehab_death",
+        "sets = [\"none\", \"age_sex\", \"mutual\"]",
+        "sets = []",
+        "adjustment.sets",
+    ),
+    (
+        "ami_pci_rehab_death",
+        "sets = [\"none\", \"age_sex\", \"mutual\"]",
+        "sets = [\"none\", \"age_sex_region\"]",
+        "age_sex_region",
     ),
     (
         "t2d_sglt2_glp1",

@@ -3,9 +3,11 @@
 
 mod common;
 
+mod adjusted;
 mod applicability;
 mod funnel;
 mod heat_measures;
+mod interval_coverage;
 mod phe_dsr_isr;
 mod phe_proportion_rate_mean;
 mod properties;
