@@ -61,6 +61,30 @@ fn failed(e: PolarsError) -> Error {
     ))
 }
 
+/// Per outcome `k` of `outcomes` (indices of the spec's outcomes), the aggregations of a grouping
+/// of the patients: `persons_k`, those at risk (`OUT_i` not null), and `events_k`, those with the
+/// outcome, as `dtype`.
+pub fn outcome_sums(outcomes: &[usize], dtype: DataType) -> Vec<Expr> {
+    let mut sums = Vec::with_capacity(2 * outcomes.len());
+    for (k, &outcome) in outcomes.iter().enumerate() {
+        let (out, _) = outcome_columns(outcome);
+        sums.push(
+            col(out.as_str())
+                .is_not_null()
+                .sum()
+                .cast(dtype.clone())
+                .alias(format!("persons_{k}")),
+        );
+        sums.push(
+            col(out.as_str())
+                .cast(dtype.clone())
+                .sum()
+                .alias(format!("events_{k}")),
+        );
+    }
+    sums
+}
+
 /// Counts by level of `column` for each outcome of `outcomes` (indices of the spec's outcomes),
 /// in the order given, each in level order (sorted text). A level appears for an outcome when
 /// it has a patient at risk of it (`OUT_i` not null).
@@ -73,23 +97,7 @@ pub fn counts(
     column: &str,
     outcomes: &[usize],
 ) -> Result<Vec<BTreeMap<String, LevelCounts>>> {
-    let mut sums = Vec::with_capacity(2 * outcomes.len());
-    for (k, &outcome) in outcomes.iter().enumerate() {
-        let (out, _) = outcome_columns(outcome);
-        sums.push(
-            col(out.as_str())
-                .is_not_null()
-                .sum()
-                .cast(DataType::UInt64)
-                .alias(format!("persons_{k}")),
-        );
-        sums.push(
-            col(out.as_str())
-                .cast(DataType::UInt64)
-                .sum()
-                .alias(format!("events_{k}")),
-        );
-    }
+    let sums = outcome_sums(outcomes, DataType::UInt64);
     let table = patients
         .clone()
         .lazy()

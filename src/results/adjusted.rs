@@ -15,8 +15,7 @@ use polars::prelude::*;
 use super::context::{CONFIDENCE, DimensionContext, percent_subgroup};
 use super::levels::{level_rank, reference_level};
 use super::standardisation::broad_age_group;
-use crate::aggregate::LevelCounts;
-use crate::cohort::outcome_columns;
+use crate::aggregate::{LevelCounts, outcome_sums};
 use crate::disclosure::gate::Decision;
 use crate::error::{Error, Result};
 use crate::measures::adjusted::{Cell, Factor, LevelComparison, compare};
@@ -91,23 +90,7 @@ pub fn cross_counts(
     let mut columns: Vec<String> = covariates.iter().map(Stratifier::code).collect();
     let mut keys: Vec<Expr> = columns.iter().map(|c| col(c.as_str())).collect();
     keys.extend([col(SEX), col("AGE_BAND")]);
-    let mut sums = Vec::new();
-    for (k, &outcome) in outcomes.iter().enumerate() {
-        let (out, _) = outcome_columns(outcome);
-        sums.push(
-            col(out.as_str())
-                .is_not_null()
-                .sum()
-                .cast(DataType::Float64)
-                .alias(format!("persons_{k}")),
-        );
-        sums.push(
-            col(out.as_str())
-                .cast(DataType::Float64)
-                .sum()
-                .alias(format!("events_{k}")),
-        );
-    }
+    let sums = outcome_sums(outcomes, DataType::Float64);
     let failed = |e: PolarsError| Error::BadInput(format!("the adjusted comparisons: {e}"));
     let table = patients
         .clone()
