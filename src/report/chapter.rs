@@ -4,6 +4,7 @@
 
 use super::definitions::lower_first;
 use super::doc_table::{Cell, Column, DocTable};
+use super::figures::forest::{ForestRow, forest};
 use super::figures::funnel::{FunnelText, Unit, funnel_plot};
 use super::figures::map::{MapValue, Scale as MapScale, choropleth};
 use super::figures::sii::sii_chart;
@@ -1405,6 +1406,97 @@ impl Chapter<'_> {
                     lang.pick("i alt og efter", "in total and by"),
                     dimension(&first, lang).to_lowercase()
                 ),
+                data,
+            });
+        }
+        // The adjusted comparisons' odds ratios, every set side by side.
+        let sets: Vec<(&str, &str)> = [
+            ("logit-unadjusted", lang.pick("ujusteret", "unadjusted")),
+            (
+                "logit-age-sex",
+                lang.pick("justeret for alder og køn", "adjusted for age and sex"),
+            ),
+            (
+                "logit-mutual",
+                lang.pick("gensidigt justeret", "mutually adjusted"),
+            ),
+        ]
+        .into_iter()
+        .filter(|(m, _)| {
+            rows.iter()
+                .any(|r| r.measure == Measure::OddsRatio && r.method == *m)
+        })
+        .collect();
+        let mut forest_rows = Vec::new();
+        for s in &self.spec.spec.stratifiers {
+            let code = s.code();
+            let mut groups: Vec<&str> = Vec::new();
+            for r in rows
+                .iter()
+                .filter(|r| r.measure == Measure::OddsRatio && r.dimension == code)
+            {
+                if !groups.contains(&r.group.as_str()) {
+                    groups.push(&r.group);
+                }
+            }
+            for g in groups {
+                let estimates: Vec<Option<(f64, f64, f64)>> = sets
+                    .iter()
+                    .map(|(method, _)| {
+                        let r = rows.iter().find(|r| {
+                            r.measure == Measure::OddsRatio
+                                && r.dimension == code
+                                && r.group == g
+                                && r.method == *method
+                        })?;
+                        Some((r.value?, r.lower?, r.upper?))
+                    })
+                    .collect();
+                if estimates.iter().any(Option::is_some) {
+                    forest_rows.push(ForestRow {
+                        label: format!("{}: {}", dimension(&code, lang), group(&code, g, lang)),
+                        estimates,
+                    });
+                }
+            }
+        }
+        if !forest_rows.is_empty() {
+            let t = title(lang.pick("oddsratio efter gruppe", "odds ratio by group"));
+            let names: Vec<&str> = sets.iter().map(|(_, n)| *n).collect();
+            let data = forest_rows
+                .iter()
+                .flat_map(|r| {
+                    r.estimates.iter().zip(&names).filter_map(|(e, n)| {
+                        let (v, l, u) = (*e)?;
+                        Some((
+                            format!("{} ({n})", r.label),
+                            with_interval(Some(v), Some(l), Some(u), 2, lang),
+                        ))
+                    })
+                })
+                .collect();
+            figures.push(Figure {
+                slug: format!("{}-oddsratio", o.id),
+                caption: format!(
+                    "{t}. {}",
+                    lang.pick(
+                        "Oddsratio mod opdelingens referencegruppe med 95\u{a0}% sikkerhedsinterval, på logaritmisk skala; til venstre for 1 har gruppen lavere odds for udfaldet end referencegruppen.",
+                        "Odds ratio against the stratifier's reference group with 95% confidence interval, on a log scale; left of 1 the group has lower odds of the outcome than the reference group."
+                    )
+                ),
+                svg: forest(
+                    &forest_rows,
+                    &names,
+                    &t,
+                    lang.pick("Oddsratio (log-skala)", "Odds ratio (log scale)"),
+                    lang,
+                )?,
+                alt: lang
+                    .pick(
+                        "Oddsratio for hver gruppe, ujusteret og justeret.",
+                        "The odds ratio of each group, unadjusted and adjusted.",
+                    )
+                    .to_string(),
                 data,
             });
         }

@@ -5,6 +5,7 @@
 //! alternative inside the SVG (`<title>`, `<desc>`) and beside it in the page, and never draws a
 //! suppressed value: a suppressed group is named as suppressed instead.
 
+pub mod forest;
 pub mod funnel;
 pub mod geo;
 pub mod map;
