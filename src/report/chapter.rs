@@ -437,9 +437,24 @@ impl Chapter<'_> {
                 interval: false,
             },
         ];
-        columns.extend(measures.iter().map(|(m, _)| Column {
-            heading: measure(*m, lang).to_string(),
-            interval: *m != Measure::WaitingDaysMedian,
+        columns.extend(measures.iter().map(|(m, _)| {
+            Column {
+                // By sex the share is standardised for age alone, by age group for sex alone
+                // (`results::standardisation`).
+                heading: match (*m, dim) {
+                    (Measure::ProportionAgeSexStd, "sex") => lang.pick(
+                        "Aldersstandardiseret andel (%)",
+                        "Age-standardised proportion (%)",
+                    ),
+                    (Measure::ProportionAgeSexStd, "age_group") => lang.pick(
+                        "Kønsstandardiseret andel (%)",
+                        "Sex-standardised proportion (%)",
+                    ),
+                    _ => measure(*m, lang),
+                }
+                .to_string(),
+                interval: *m != Measure::WaitingDaysMedian,
+            }
         }));
         // The units of a quality indicator, as RKKP's annual reports show them: whether each
         // meets the standard and lies within the funnel's control limits.
