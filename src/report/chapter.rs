@@ -12,7 +12,7 @@ use super::figures::trend::{Series, YearPoint, crosses_lpr3, trend_panels};
 use super::figures::whiskers::{Panel, Point, small_multiples};
 use super::figures::{Figure, accessible, geo};
 use super::format::{escape, number, with_interval};
-use super::labels::{Lang, dimension, group, measure};
+use super::labels::{Lang, adjustment_set, dimension, group, measure};
 use super::text::{self, dimension_sentence, total_sentence};
 use crate::error::Result;
 use crate::spec::frame::Parts;
@@ -583,29 +583,14 @@ impl Chapter<'_> {
         if odds.is_empty() {
             return String::new();
         }
-        let sets = [
-            (
-                "logit-unadjusted",
-                lang.pick("Oddsratio, ujusteret", "Odds ratio, unadjusted"),
-            ),
-            (
-                "logit-age-sex",
-                lang.pick(
-                    "Oddsratio, justeret for alder og køn",
-                    "Odds ratio, adjusted for age and sex",
-                ),
-            ),
-            (
-                "logit-mutual",
-                lang.pick(
-                    "Oddsratio, gensidigt justeret",
-                    "Odds ratio, mutually adjusted",
-                ),
-            ),
-        ];
-        let shown: Vec<(&str, &str)> = sets
+        let shown: Vec<(&str, String)> = adjustment_sets(rows, lang)
             .into_iter()
-            .filter(|(m, _)| odds.iter().any(|r| r.method == *m))
+            .map(|(method, name)| {
+                (
+                    method,
+                    format!("{} {name}", lang.pick("Oddsratio,", "Odds ratio,")),
+                )
+            })
             .collect();
         let difference_method = shown.last().map(|(m, _)| *m).unwrap_or_default();
         let mut columns = vec![
@@ -619,7 +604,7 @@ impl Chapter<'_> {
             },
         ];
         columns.extend(shown.iter().map(|(_, heading)| Column {
-            heading: heading.to_string(),
+            heading: heading.clone(),
             interval: true,
         }));
         columns.push(Column {
@@ -629,10 +614,9 @@ impl Chapter<'_> {
                     "Justeret forskel (procentpoint)",
                     "Adjusted difference (percentage points)"
                 ),
-                shown
+                adjustment_sets(rows, lang)
                     .last()
-                    .map(|(_, h)| h.split(", ").nth(1).unwrap_or_default())
-                    .unwrap_or_default()
+                    .map_or("", |(_, name)| *name)
             ),
             interval: true,
         });
@@ -1425,23 +1409,7 @@ impl Chapter<'_> {
             });
         }
         // The adjusted comparisons' odds ratios, every set side by side.
-        let sets: Vec<(&str, &str)> = [
-            ("logit-unadjusted", lang.pick("ujusteret", "unadjusted")),
-            (
-                "logit-age-sex",
-                lang.pick("justeret for alder og køn", "adjusted for age and sex"),
-            ),
-            (
-                "logit-mutual",
-                lang.pick("gensidigt justeret", "mutually adjusted"),
-            ),
-        ]
-        .into_iter()
-        .filter(|(m, _)| {
-            rows.iter()
-                .any(|r| r.measure == Measure::OddsRatio && r.method == *m)
-        })
-        .collect();
+        let sets = adjustment_sets(rows, lang);
         let mut forest_rows = Vec::new();
         for s in &self.spec.spec.stratifiers {
             let code = s.code();
@@ -1517,4 +1485,27 @@ impl Chapter<'_> {
         }
         Ok(figures)
     }
+}
+
+/// The adjustment sets the rows hold odds ratios for, in the spec's order of sets: each set's
+/// method code and its name.
+fn adjustment_sets(rows: &[&Row], lang: Lang) -> Vec<(&'static str, &'static str)> {
+    use crate::spec::AdjustmentSet;
+    [
+        AdjustmentSet::None,
+        AdjustmentSet::AgeSex,
+        AdjustmentSet::Mutual,
+    ]
+    .into_iter()
+    .map(|set| {
+        (
+            crate::results::adjusted::method(set),
+            adjustment_set(set, lang),
+        )
+    })
+    .filter(|(m, _)| {
+        rows.iter()
+            .any(|r| r.measure == Measure::OddsRatio && r.method == *m)
+    })
+    .collect()
 }

@@ -135,6 +135,16 @@ pub fn measure(measure: Measure, lang: Lang) -> &'static str {
     }
 }
 
+/// An adjustment set's name (`[adjustment]`), after "Oddsratio, " in a heading.
+pub fn adjustment_set(set: crate::spec::AdjustmentSet, lang: Lang) -> &'static str {
+    use crate::spec::AdjustmentSet;
+    match set {
+        AdjustmentSet::None => lang.pick("ujusteret", "unadjusted"),
+        AdjustmentSet::AgeSex => lang.pick("justeret for alder og køn", "adjusted for age and sex"),
+        AdjustmentSet::Mutual => lang.pick("gensidigt justeret", "mutually adjusted"),
+    }
+}
+
 /// A tidy row's status as the table's readers read it.
 pub fn status(status: crate::tidy::Status, lang: Lang) -> &'static str {
     use crate::tidy::Status;

@@ -161,15 +161,7 @@ pub fn render(specs: &[LoadedSpec], lang: Lang) -> String {
             let sets: Vec<&str> = adjustment
                 .sets
                 .iter()
-                .map(|set| match set {
-                    crate::spec::AdjustmentSet::None => lang.pick("ujusteret", "unadjusted"),
-                    crate::spec::AdjustmentSet::AgeSex => {
-                        lang.pick("justeret for alder og køn", "adjusted for age and sex")
-                    }
-                    crate::spec::AdjustmentSet::Mutual => {
-                        lang.pick("gensidigt justeret", "mutually adjusted")
-                    }
-                })
+                .map(|&set| super::labels::adjustment_set(set, lang))
                 .collect();
             items.push((
                 lang.pick("Justerede sammenligninger", "Adjusted comparisons"),

@@ -573,17 +573,7 @@ impl<'a> YearTables<'a> {
             let first = tables.len();
             for (sub, frame) in populations {
                 let outcomes = loaded.outcomes_of(*sub);
-                let indices: Vec<usize> = outcomes
-                    .iter()
-                    .map(|outcome| {
-                        loaded
-                            .spec
-                            .outcomes
-                            .iter()
-                            .position(|o| o.id == outcome.id)
-                            .unwrap_or(0)
-                    })
-                    .collect();
+                let indices = spec_positions(loaded, &outcomes);
                 let counts = aggregate::counts(frame, &code, &indices)?;
                 for ((outcome, &index), levels) in outcomes.into_iter().zip(&indices).zip(counts) {
                     let waiting = if outcome.waiting_time {
@@ -699,13 +689,7 @@ impl<'a> YearTables<'a> {
         if loaded.spec.adjustment.is_some() {
             for (sub, frame) in populations {
                 let outcomes = loaded.outcomes_of(*sub);
-                let indices: Vec<usize> = outcomes
-                    .iter()
-                    .map(|o| {
-                        let spec = &loaded.spec.outcomes;
-                        spec.iter().position(|s| s.id == o.id).unwrap_or(0)
-                    })
-                    .collect();
+                let indices = spec_positions(loaded, &outcomes);
                 let ids: Vec<String> = outcomes.iter().map(|o| o.id.clone()).collect();
                 let counts = adjusted::cross_counts(frame, &covariates, &indices)?;
                 cross.insert(sub.map(|s| s.id.clone()), (counts, ids));
@@ -763,6 +747,21 @@ impl<'a> YearTables<'a> {
         }
         Ok((rows, times))
     }
+}
+
+/// Each outcome's position among the spec's outcomes: the index of its `OUT_i` columns.
+fn spec_positions(loaded: &LoadedSpec, outcomes: &[&Outcome]) -> Vec<usize> {
+    outcomes
+        .iter()
+        .map(|outcome| {
+            loaded
+                .spec
+                .outcomes
+                .iter()
+                .position(|o| o.id == outcome.id)
+                .unwrap_or(0)
+        })
+        .collect()
 }
 
 /// The first and last known level of each ordered dimension (education short and long, income
