@@ -508,7 +508,7 @@ impl Chapter<'_> {
                         why_empty: match r {
                             Some(r) if r.suppressed => hidden.to_string(),
                             Some(r) if r.note.starts_with("reference") => {
-                                lang.pick("reference", "reference").to_string()
+                                lang.pick("referencegruppe", "reference group").to_string()
                             }
                             // The reason (in English, from the measures) is in the
                             // analysis's tidy table.
@@ -623,7 +623,7 @@ impl Chapter<'_> {
         let hidden = lang.pick("undertrykt", "suppressed");
         let why_empty = |r: Option<&&Row>| match r {
             Some(r) if r.suppressed => hidden.to_string(),
-            Some(r) if r.note == "referencegruppe" => lang.pick("reference", "reference").into(),
+            Some(r) if r.note == "referencegruppe" => lang.pick("referencegruppe", "reference group").into(),
             Some(_) => lang.pick("ikke beregnet", "not computed").into(),
             None => String::new(),
         };
@@ -1436,8 +1436,15 @@ impl Chapter<'_> {
                     })
                     .collect();
                 if estimates.iter().any(Option::is_some) {
+                    // "Region Nordjylland" needs no "Region: " before it.
+                    let (name, level) = (dimension(&code, lang), group(&code, g, lang));
+                    let label = if level.to_lowercase().starts_with(&name.to_lowercase()) {
+                        level
+                    } else {
+                        format!("{name}: {level}")
+                    };
                     forest_rows.push(ForestRow {
-                        label: format!("{}: {}", dimension(&code, lang), group(&code, g, lang)),
+                        label,
                         estimates,
                     });
                 }

@@ -1,8 +1,9 @@
 //! Estimates with 95% CI whiskers by group, one panel per stratifier (small multiples), with
 //! the total as a dashed reference line. Groups read top to bottom; a suppressed group keeps its
-//! place and is labelled as suppressed, with nothing drawn.
+//! place, with the word for suppressed in its empty row and nothing drawn.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{BLUE, GREY, drawing, short, ticks};
 use crate::error::Result;
@@ -92,14 +93,7 @@ where
     let labels: Vec<String> = panel
         .points
         .iter()
-        .map(|p| {
-            let name = short(&p.label, 22);
-            if p.value.is_none() {
-                format!("{name} ({hidden})")
-            } else {
-                name
-            }
-        })
+        .map(|p| short(&p.label, 22))
         .collect();
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, ("sans-serif", 14))
@@ -158,6 +152,22 @@ where
                 .enumerate()
                 .filter_map(|(i, p)| Some(Circle::new((p.value?, at(i)), 4, BLUE.filled()))),
         )
+        .map_err(drawing)?;
+    // A hidden group's row is empty: the word goes there, where the axis label beside it would
+    // not fit in the label area.
+    chart
+        .draw_series(panel.points.iter().enumerate().filter_map(|(i, p)| {
+            p.value.is_none().then(|| {
+                Text::new(
+                    format!("({hidden})"),
+                    (top * 0.02, at(i)),
+                    ("sans-serif", 11)
+                        .into_font()
+                        .color(&GREY)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                )
+            })
+        }))
         .map_err(drawing)?;
     Ok(())
 }
