@@ -223,6 +223,10 @@ pub fn attach(
                 .cast(DataType::Int32)
                 .alias("AGE_BAND"),
         ]);
+    if wants(Derived::Charlson) {
+        frame =
+            frame.with_column(crate::cohort::charlson::level(col("CHARLSON")).alias("charlson"));
+    }
     if wants(Derived::Hospital) || wants(Derived::HospitalRegion) {
         frame = hospitals(frame, spec)?;
     }

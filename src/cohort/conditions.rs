@@ -46,15 +46,18 @@ impl ConditionContacts {
     /// an analysis that never looks at the index contact's end or unit would otherwise decode
     /// two more columns of every contact in five years (73 million at national volume) and keep
     /// them for every labelled contact, about a fifth of this read's time.
+    ///
+    /// `conditions` are the conditions' ICD-10 prefixes, bit `i` for the `i`th; `lookback_days`
+    /// how far before the first index day a diagnosis counts.
     pub fn read(
         registers: &RegisterSet,
-        mm: &Multimorbidity,
+        conditions: Vec<Vec<String>>,
+        lookback_days: i32,
         design: Design,
         details: bool,
     ) -> Result<ConditionContacts> {
-        let conditions: Vec<Vec<String>> = mm.conditions.values().cloned().collect();
         let bits = bit_type(conditions.len());
-        let days = Days::of_design(design).widened(mm.lookback_days, 0);
+        let days = Days::of_design(design).widened(lookback_days, 0);
         let all_codes: Vec<String> = conditions.iter().flatten().cloned().collect();
         let labelled = if overlapping(&conditions) {
             // A code can belong to two conditions: one row per condition it belongs to.
@@ -110,12 +113,24 @@ impl ConditionContacts {
         };
         Ok(ConditionContacts {
             conditions,
-            lookback_days: mm.lookback_days,
+            lookback_days,
             days,
             details,
             frame,
             per_person,
         })
+    }
+
+    /// [`ConditionContacts::read`] for `[multimorbidity]`'s conditions, bit `i` for the `i`th
+    /// in the order of their names.
+    pub fn of_multimorbidity(
+        registers: &RegisterSet,
+        mm: &Multimorbidity,
+        design: Design,
+        details: bool,
+    ) -> Result<ConditionContacts> {
+        let conditions = mm.conditions.values().cloned().collect();
+        Self::read(registers, conditions, mm.lookback_days, design, details)
     }
 
     /// On an index date, each person with a condition contact in the look-back: `PNR`, `BITS`
@@ -392,7 +407,7 @@ mod tests {
     /// 2, t2d 3) with details, on index date `index`, checked against the hand-known pairs:
     /// p1's heart disease and diabetes, p3's kidney disease.
     fn four_conditions_read(registers: &RegisterSet, index: i32) -> ConditionContacts {
-        let known = ConditionContacts::read(
+        let known = ConditionContacts::of_multimorbidity(
             registers,
             &four_conditions(),
             Design::IndexDate(index),
@@ -463,7 +478,8 @@ mod tests {
         );
         let period = Design::Period(index - 365, index);
         let in_period =
-            ConditionContacts::read(&registers, &four_conditions(), period, true).expect("read");
+            ConditionContacts::of_multimorbidity(&registers, &four_conditions(), period, true)
+                .expect("read");
         assert!(in_period.per_person().is_none());
         assert!(in_period.persons_for(&all_four, before_index).is_none());
         // Codes that are not whole conditions, action diagnoses and days outside the frame's
@@ -504,7 +520,8 @@ mod tests {
             ("copd", &["J44"]),
             ("ckd", &["N18"]),
         ]);
-        let known = ConditionContacts::read(&registers, &mm, design, false).expect("read");
+        let known =
+            ConditionContacts::of_multimorbidity(&registers, &mm, design, false).expect("read");
         let patients = df!(
             "PNR" => index_days.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
             "INDEX_DAY" => index_days
@@ -600,9 +617,13 @@ mod tests {
         );
         // Overlapping conditions: a row for each condition of the heart disease diagnosis.
         let overlapping = conditions(&[("heart", &["I2"]), ("ihd", &["I25"])]);
-        let known =
-            ConditionContacts::read(&registers, &overlapping, Design::IndexDate(index), false)
-                .expect("read");
+        let known = ConditionContacts::of_multimorbidity(
+            &registers,
+            &overlapping,
+            Design::IndexDate(index),
+            false,
+        )
+        .expect("read");
         assert_eq!(pairs(known.all()), [("p1".into(), 0), ("p1".into(), 1)]);
     }
 
@@ -645,8 +666,9 @@ mod tests {
         let index = parse_iso("2023-01-01").expect("date");
         // heart (0) takes every I2x code, ihd (1) only I25.
         let mm = conditions(&[("heart", &["I2"]), ("ihd", &["I25"])]);
-        let known = ConditionContacts::read(&registers, &mm, Design::IndexDate(index), false)
-            .expect("read");
+        let known =
+            ConditionContacts::of_multimorbidity(&registers, &mm, Design::IndexDate(index), false)
+                .expect("read");
         assert_eq!(pairs(known.all()), [("p1".into(), 0), ("p1".into(), 1)]);
     }
 
@@ -681,9 +703,11 @@ mod tests {
             ends
         };
         let with =
-            ConditionContacts::read(&registers, &mm, Design::IndexDate(index), true).expect("read");
-        let without = ConditionContacts::read(&registers, &mm, Design::IndexDate(index), false)
-            .expect("read");
+            ConditionContacts::of_multimorbidity(&registers, &mm, Design::IndexDate(index), true)
+                .expect("read");
+        let without =
+            ConditionContacts::of_multimorbidity(&registers, &mm, Design::IndexDate(index), false)
+                .expect("read");
         // Person 1's two diabetes contacts end on 2022-06-01 and 2022-07-02.
         let day = |iso: &str| Some(parse_iso(iso).expect("date"));
         assert_eq!(ends(&with), [day("2022-06-01"), day("2022-07-02")]);
@@ -711,8 +735,9 @@ mod tests {
             .collect();
         named.push(("t2d".into(), codes(&["E11"])));
         let mm = named_conditions(named);
-        let known = ConditionContacts::read(&registers, &mm, Design::IndexDate(index), false)
-            .expect("read");
+        let known =
+            ConditionContacts::of_multimorbidity(&registers, &mm, Design::IndexDate(index), false)
+                .expect("read");
         assert_eq!(pairs(known.all()), [("p1".into(), 32)]);
         let diabetes = known
             .events_for(

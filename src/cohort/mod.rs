@@ -11,6 +11,7 @@
 //!   `match = "all"`, an event of the first criterion, the others looked for before it).
 
 pub(crate) mod actions;
+pub mod charlson;
 mod conditions;
 mod criteria;
 mod outcomes;

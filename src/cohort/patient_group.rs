@@ -1,10 +1,12 @@
 //! The patient group: who is in it and from which index day. Prevalent designs look for every
 //! include criterion in its look-back before the common index date; incident designs take each
 //! patient's first qualifying event in the period. Then the population at the index (residents of
-//! the ages asked for, alive) and, where the spec has them, the multimorbidity conditions.
+//! the ages asked for, alive) and, where the spec has them, the multimorbidity conditions and
+//! the Charlson index.
 
 use polars::prelude::*;
 
+use super::charlson;
 use super::conditions::ConditionContacts;
 use super::criteria::criterion_events;
 use super::population::*;
@@ -230,7 +232,7 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
     let population = &spec.spec.population;
     let bef = register_population(registers, spec.year(), spec)?.drop(cols(["AGE"]));
     let known = match &spec.spec.multimorbidity {
-        Some(mm) => Some(ConditionContacts::read(
+        Some(mm) => Some(ConditionContacts::of_multimorbidity(
             registers,
             mm,
             spec.design,
@@ -281,6 +283,10 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
     frame = with_conditions(collect_streaming(frame)?.lazy(), known.as_ref());
     if let Some(min) = spec.spec.patient_group.min_conditions {
         frame = frame.filter(col("CONDITIONS").gt_eq(lit(min as i32)));
+    }
+    if let Some(lookback) = spec.spec.charlson_lookback() {
+        let charlson = charlson::read(registers, spec.design, lookback)?;
+        frame = charlson::with_charlson(frame, &charlson);
     }
     Ok(frame)
 }

@@ -12,7 +12,7 @@ use super::figures::trend::{Series, YearPoint, crosses_lpr3, trend_panels};
 use super::figures::whiskers::{Panel, Point, small_multiples};
 use super::figures::{Figure, accessible, geo};
 use super::format::{escape, number, with_interval};
-use super::labels::{Lang, adjustment_set, dimension, group, measure};
+use super::labels::{Lang, adjustment_set, dimension, dimension_in_text, group, in_text, measure};
 use super::text::{self, dimension_sentence, total_sentence};
 use crate::error::Result;
 use crate::spec::frame::Parts;
@@ -535,7 +535,7 @@ impl Chapter<'_> {
             "{} {} {}",
             self.outcome_name(o, lang),
             lang.pick("efter", "by"),
-            dimension(dim, lang).to_lowercase()
+            dimension_in_text(dim, lang)
         );
         if !sub.is_empty()
             && let Some(s) = self.spec.spec.sub_analyses.iter().find(|s| s.id == sub)
@@ -623,7 +623,9 @@ impl Chapter<'_> {
         let hidden = lang.pick("undertrykt", "suppressed");
         let why_empty = |r: Option<&&Row>| match r {
             Some(r) if r.suppressed => hidden.to_string(),
-            Some(r) if r.note == "referencegruppe" => lang.pick("referencegruppe", "reference group").into(),
+            Some(r) if r.note == "referencegruppe" => {
+                lang.pick("referencegruppe", "reference group").into()
+            }
             Some(_) => lang.pick("ikke beregnet", "not computed").into(),
             None => String::new(),
         };
@@ -673,12 +675,44 @@ impl Chapter<'_> {
             self.outcome_name(o, lang),
             self.period(odds[0].year)
         );
-        let notes = vec![lang
-            .pick(
-                "Oddsratio fra en logistisk model mod opdelingens referencegruppe (samme som i tabellerne ovenfor). Gensidigt justeret: for alder, køn og de øvrige sociale og geografiske opdelinger. Den justerede forskel er forskellen i andel, hvis alle patienter havde tilhørt gruppen frem for referencegruppen med deres øvrige kendetegn uændrede (marginal standardisering). Grupper, der er undertrykt, indgår ikke i modellerne.",
-                "Odds ratios from a logistic model against the stratifier's reference group (as in the tables above). Mutually adjusted: for age, sex and the other social and geographic stratifiers. The adjusted difference is the difference in proportion had all patients belonged to the group rather than the reference group, their other characteristics unchanged (marginal standardisation). Suppressed groups are left out of the models.",
+        // The comorbidity the mutual models adjust for (results::adjusted::covariates).
+        let comorbidity: Vec<&str> = self
+            .spec
+            .spec
+            .stratifiers
+            .iter()
+            .filter_map(|s| match s {
+                Stratifier::Derived(Derived::Multimorbidity) => Some(lang.pick(
+                    "antal kroniske sygdomme",
+                    "the number of chronic conditions",
+                )),
+                Stratifier::Derived(Derived::Charlson) => Some(lang.pick(
+                    "Charlsons komorbiditetsindeks",
+                    "Charlson's comorbidity index",
+                )),
+                _ => None,
+            })
+            .collect();
+        let comorbidity = if comorbidity.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{}{}",
+                lang.pick(" samt for ", " and for "),
+                comorbidity.join(lang.pick(" og ", " and "))
             )
-            .to_string()];
+        };
+        let notes = vec![format!(
+            "{}{comorbidity}{}",
+            lang.pick(
+                "Oddsratio fra en logistisk model mod opdelingens referencegruppe (samme som i tabellerne ovenfor). Gensidigt justeret: for alder, køn og de øvrige sociale og geografiske opdelinger",
+                "Odds ratios from a logistic model against the stratifier's reference group (as in the tables above). Mutually adjusted: for age, sex and the other social and geographic stratifiers",
+            ),
+            lang.pick(
+                ". Den justerede forskel er forskellen i andel, hvis alle patienter havde tilhørt gruppen frem for referencegruppen med deres øvrige kendetegn uændrede (marginal standardisering). Grupper, der er undertrykt, indgår ikke i modellerne.",
+                ". The adjusted difference is the difference in proportion had all patients belonged to the group rather than the reference group, their other characteristics unchanged (marginal standardisation). Suppressed groups are left out of the models.",
+            )
+        )];
         numbered.table(style, &caption, columns, body, notes)
     }
 
@@ -947,7 +981,7 @@ impl Chapter<'_> {
                                 "{} {} {} ({unit})",
                                 m.code().to_uppercase(),
                                 lang.pick("efter", "by"),
-                                dimension(&dim, lang).to_lowercase()
+                                dimension_in_text(&dim, lang)
                             ),
                             Measure::Summary(m),
                             dim.clone(),
@@ -1101,7 +1135,7 @@ impl Chapter<'_> {
                 alt: format!(
                     "{} {}",
                     lang.pick("Andelen med udfaldet efter", "The proportion with the outcome by"),
-                    panels.iter().map(|p| p.title.to_lowercase()).collect::<Vec<_>>().join(", ")
+                    panels.iter().map(|p| in_text(&p.title)).collect::<Vec<_>>().join(", ")
                 ),
                 data,
             });
@@ -1146,7 +1180,7 @@ impl Chapter<'_> {
             let t = title(&format!(
                 "{} {}",
                 lang.pick("hældningsindeks efter", "slope index by"),
-                dimension(&code, lang).to_lowercase()
+                dimension_in_text(&code, lang)
             ));
             figures.push(Figure {
                 slug: format!("{}-sii-{code}", o.id),
@@ -1173,7 +1207,7 @@ impl Chapter<'_> {
                 alt: format!(
                     "{} {}: {sii_text}.",
                     lang.pick("Hældningsindeks for ulighed efter", "Slope index of inequality by"),
-                    dimension(&code, lang).to_lowercase()
+                    dimension_in_text(&code, lang)
                 ),
                 data: groups.iter().map(|(p, _)| (p.label.clone(), describe(p))).collect(),
             });
@@ -1203,7 +1237,7 @@ impl Chapter<'_> {
             let t = title(&format!(
                 "{} {}",
                 lang.pick("andel efter", "proportion by"),
-                dimension(code, lang).to_lowercase()
+                dimension_in_text(code, lang)
             ));
             let hidden_count = values.iter().filter(|v| v.value.is_none()).count();
             figures.push(Figure {
@@ -1238,7 +1272,7 @@ impl Chapter<'_> {
                 alt: format!(
                     "{} {}. {}: {}.",
                     lang.pick("Kort over andelen efter", "Map of the proportion by"),
-                    dimension(code, lang).to_lowercase(),
+                    dimension_in_text(code, lang),
                     lang.pick("Kilde til grænserne", "Boundaries"),
                     areas.source
                 ),
@@ -1282,7 +1316,7 @@ impl Chapter<'_> {
             let t = title(&format!(
                 "{} {}",
                 lang.pick("tragtdiagram efter", "funnel plot by"),
-                dimension(&unit_dim, lang).to_lowercase()
+                dimension_in_text(&unit_dim, lang)
             ));
             let standard_label = format!(
                 "{} {}%",
@@ -1365,7 +1399,7 @@ impl Chapter<'_> {
                 years[0],
                 years[years.len() - 1],
                 lang.pick("efter", "by"),
-                dimension(&first, lang).to_lowercase()
+                dimension_in_text(&first, lang)
             ));
             let data = series
                 .iter()
@@ -1403,7 +1437,7 @@ impl Chapter<'_> {
                     years[0],
                     years[years.len() - 1],
                     lang.pick("i alt og efter", "in total and by"),
-                    dimension(&first, lang).to_lowercase()
+                    dimension_in_text(&first, lang)
                 ),
                 data,
             });
@@ -1443,10 +1477,7 @@ impl Chapter<'_> {
                     } else {
                         format!("{name}: {level}")
                     };
-                    forest_rows.push(ForestRow {
-                        label,
-                        estimates,
-                    });
+                    forest_rows.push(ForestRow { label, estimates });
                 }
             }
         }

@@ -45,9 +45,26 @@ pub fn dimension(code: &str, lang: Lang) -> String {
         ("age_group", Lang::En) => "Age group",
         ("multimorbidity", Lang::Da) => "Antal kroniske sygdomme",
         ("multimorbidity", Lang::En) => "Number of chronic conditions",
+        ("charlson", Lang::Da) => "Charlson-komorbiditetsindeks",
+        ("charlson", Lang::En) => "Charlson comorbidity index",
         _ => return code.to_string(),
     };
     name.to_string()
+}
+
+/// A dimension's name inside a sentence or caption ("efter uddannelse"): in lower case, but a
+/// name that begins with a person's name keeps it ("efter Charlson-komorbiditetsindeks").
+pub fn dimension_in_text(code: &str, lang: Lang) -> String {
+    in_text(&dimension(code, lang))
+}
+
+/// A dimension's or panel's name inside a sentence, as [`dimension_in_text`] writes it.
+pub fn in_text(name: &str) -> String {
+    if name.starts_with("Charlson") {
+        name.to_string()
+    } else {
+        name.to_lowercase()
+    }
 }
 
 /// The name of a group (level) of a dimension.
@@ -78,6 +95,13 @@ pub fn group(dimension: &str, code: &str, lang: Lang) -> String {
         ),
         ("sex", "1") => ("Mænd", "Men"),
         ("sex", "2") => ("Kvinder", "Women"),
+        ("charlson", level) => {
+            let level = level.replace('-', "–");
+            return match lang {
+                Lang::Da => format!("Indeks {level}"),
+                Lang::En => format!("Index {level}"),
+            };
+        }
         ("income_quintile", q) => {
             return match lang {
                 Lang::Da => format!("{q}. kvintil"),

@@ -172,6 +172,10 @@ fn stratifier_definition(stratifier: &Stratifier, lang: Lang) -> String {
             "Antallet af kroniske sygdomme på analysens liste, som patienten har en diagnose for i Landspatientregisteret i opslagsperioden før indeksdatoen: 0, 1, 2 eller 3 og flere.",
             "The number of chronic conditions on the analysis's list the patient has a diagnosis of in the National Patient Register in the look-back period before the index date: 0, 1, 2, or 3 or more.",
         ),
+        Stratifier::Derived(Derived::Charlson) => lang.pick(
+            "Charlsons komorbiditetsindeks: summen af vægtene (1, 2, 3 eller 6) for de af indeksets 19 sygdomme, som patienten har en aktions- eller bidiagnose for i Landspatientregisteret i opslagsperioden før indeksdatoen (ti år, medmindre analysen angiver andet), med den ICD-10-kodning, der bruges i dansk registerforskning (Thygesen m.fl. 2011). En sygdom i to sværhedsgrader (leversygdom, diabetes, kræft) tæller kun med den sværeste. Diagnoser på selve indeksdatoen tæller ikke, så indekssygdommen ikke tæller som komorbiditet. Grupperet 0, 1–2 og 3 eller mere. Oplysninger fra før registrenes første år indgår ikke.",
+            "Charlson's comorbidity index: the sum of the weights (1, 2, 3 or 6) of those of the index's 19 conditions the patient has an action or secondary diagnosis of in the National Patient Register in the look-back before the index date (ten years unless the analysis says otherwise), with the ICD-10 coding used in Danish register research (Thygesen et al. 2011). A condition of two grades (liver disease, diabetes, cancer) counts only at the more severe. Diagnoses on the index date itself do not count, so that the index disease does not count as comorbidity. Grouped 0, 1–2 and 3 or more. Records from before the registers' first year are not included.",
+        ),
         Stratifier::Derived(Derived::Hospital) => lang.pick(
             "Sygehuset for indekskontakten (SOR-enhedens kode i Landspatientregisteret), navngivet efter sygehustabellen.",
             "The hospital of the index contact (the SOR unit code in the National Patient Register), named by the hospitals table.",

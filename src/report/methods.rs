@@ -112,8 +112,8 @@ pub const NOTES: &[MethodNote] = &[
             "Odds ratio, mutually adjusted",
         ],
         formula: [
-            "exp(β) for gruppen mod referencegruppen i en logistisk model på de krydsklassificerede tal, gensidigt justeret (alder, køn og de øvrige sociale og geografiske opdelinger); Wald-interval",
-            "exp(β) of the group against the reference group in a logistic model on the cross-classified counts, mutually adjusted (age, sex and the other social and geographic stratifiers); Wald interval",
+            "exp(β) for gruppen mod referencegruppen i en logistisk model på de krydsklassificerede tal, gensidigt justeret (alder, køn, de øvrige sociale og geografiske opdelinger og komorbiditet, når analysen opdeler efter den); Wald-interval",
+            "exp(β) of the group against the reference group in a logistic model on the cross-classified counts, mutually adjusted (age, sex, the other social and geographic stratifiers and comorbidity where the analysis is stratified by it); Wald interval",
         ],
         reference: GLM,
     },

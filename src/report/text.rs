@@ -3,7 +3,7 @@
 //! recommendations. A statement about a group is made only when the group's number is released.
 
 use super::format::{count, number, range};
-use super::labels::{Lang, dimension, group};
+use super::labels::{Lang, dimension_in_text, group};
 use crate::spec::Measure;
 use crate::tidy::Row;
 use crate::tidy::TOTAL;
@@ -91,6 +91,10 @@ pub fn group_in_text(dim: &str, code: &str, lang: Lang) -> String {
             ("income_quintile", Lang::En) => return format!("income quintile {code}"),
             ("age_group", Lang::Da) => return format!("{} år", code.replace('-', "–")),
             ("age_group", Lang::En) => return format!("aged {}", code.replace('-', "–")),
+            ("charlson", Lang::Da) => {
+                return format!("Charlson-indeks {}", code.replace('-', "–"));
+            }
+            ("charlson", Lang::En) => return format!("Charlson index {}", code.replace('-', "–")),
             ("multimorbidity", Lang::Da) if code == "1" => return "1 kronisk sygdom".into(),
             ("multimorbidity", Lang::En) if code == "1" => return "1 chronic condition".into(),
             ("multimorbidity", Lang::Da) => return format!("{code} kroniske sygdomme"),
@@ -176,7 +180,7 @@ pub fn dimension_sentence(rows: &[&Row], dim: &str, lang: Lang) -> Option<String
     {
         return None;
     }
-    let name = dimension(dim, lang).to_lowercase();
+    let name = dimension_in_text(dim, lang);
     let contrasts = contrasts(rows, dim);
     let reference = contrasts.iter().find_map(|d| reference_of(d));
     let mut text = match reference {
@@ -349,7 +353,7 @@ pub fn waiting_sentence(rows: &[&Row], dim: &str, lang: Lang) -> Option<String> 
     let mut text = format!(
         "{} {} {} {at} {}: {}, {} {at} {}: {}.",
         lang.pick("Efter", "By"),
-        dimension(dim, lang).to_lowercase(),
+        dimension_in_text(dim, lang),
         lang.pick(
             "var den gennemsnitlige ventetid kortest",
             "the mean waiting time was shortest"

@@ -35,11 +35,18 @@ pub fn method(set: AdjustmentSet) -> &'static str {
     }
 }
 
-/// The stratifiers a spec's mutual models adjust for: its compared ones and multimorbidity.
+/// The stratifiers a spec's mutual models adjust for: its compared ones and comorbidity
+/// (multimorbidity, the Charlson index).
 pub fn covariates(stratifiers: &[Stratifier]) -> Vec<Stratifier> {
     stratifiers
         .iter()
-        .filter(|s| s.adjustable() || **s == Stratifier::Derived(Derived::Multimorbidity))
+        .filter(|s| {
+            s.adjustable()
+                || matches!(
+                    s,
+                    Stratifier::Derived(Derived::Multimorbidity | Derived::Charlson)
+                )
+        })
         .cloned()
         .collect()
 }

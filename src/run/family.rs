@@ -80,12 +80,16 @@ impl Family {
                 map.remove(key);
             }
         }
-        let defining = serde_json::json!({
+        let mut defining = serde_json::json!({
             "population": population,
             "patient_group": spec.patient_group,
             "multimorbidity": spec.multimorbidity,
             "age_groups": spec.age_groups,
         });
+        // Only where it is used, so the families of specs without it keep their keys.
+        if let (Some(days), Value::Object(map)) = (spec.charlson_lookback(), &mut defining) {
+            map.insert("charlson".into(), days.into());
+        }
         let naming = ["id", "name_da", "name_en"];
         Family {
             key: sha256_hex(defining.to_string().as_bytes()),

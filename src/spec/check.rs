@@ -395,6 +395,22 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
             ));
         }
     }
+    if let Some(charlson) = &spec.charlson {
+        if charlson.lookback_days.is_some_and(|d| d <= 0) {
+            return Err(bad(
+                path,
+                "charlson.lookback_days",
+                "expected a positive number of days",
+            ));
+        }
+        if spec.charlson_lookback().is_none() {
+            return Err(bad(
+                path,
+                "charlson",
+                "[charlson] sets the look-back of the `charlson` stratifier, which `stratifiers` does not list",
+            ));
+        }
+    }
     let needs_conditions = group.min_conditions.is_some()
         || spec
             .stratifiers

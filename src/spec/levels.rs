@@ -15,3 +15,5 @@ pub const ORIGIN_LEVELS: [&str; 3] = ["dansk", "indvandrer", "efterkommer"];
 pub const ORIGIN_WESTERN_LEVELS: [&str; 3] = ["dansk", "vestlig", "ikke-vestlig"];
 /// The number of chronic conditions, three or more together.
 pub const MULTIMORBIDITY_LEVELS: [&str; 4] = ["0", "1", "2", "3+"];
+/// The Charlson comorbidity index: none, moderate (1-2) and high (3 or more).
+pub const CHARLSON_LEVELS: [&str; 3] = ["0", "1-2", "3+"];

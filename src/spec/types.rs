@@ -44,6 +44,9 @@ pub enum Derived {
     AgeGroup,
     /// Number of chronic conditions of `[multimorbidity]` in its look-back window: 0, 1, 2, 3+.
     Multimorbidity,
+    /// The Charlson comorbidity index in `[charlson]`'s look-back before the index day: 0, 1-2,
+    /// 3+ (`src/cohort/charlson.rs`).
+    Charlson,
 }
 
 impl Derived {
@@ -58,6 +61,7 @@ impl Derived {
             Derived::Origin => &levels::ORIGIN_LEVELS,
             Derived::OriginWestern => &levels::ORIGIN_WESTERN_LEVELS,
             Derived::Multimorbidity => &levels::MULTIMORBIDITY_LEVELS,
+            Derived::Charlson => &levels::CHARLSON_LEVELS,
             _ => &[],
         }
     }
@@ -128,7 +132,7 @@ impl<'de> Deserialize<'de> for Stratifier {
             .map(Stratifier::Derived)
             .map_err(|_| {
                 serde::de::Error::custom(format!(
-                    "unknown stratifier {text:?}; expected one of education, income_quintile, origin, civil_status, region, municipality, hospital, sex, age_group, multimorbidity, or bef:COLUMN"
+                    "unknown stratifier {text:?}; expected one of education, income_quintile, origin, civil_status, region, municipality, hospital, sex, age_group, multimorbidity, charlson, or bef:COLUMN"
                 ))
             })
     }
@@ -240,6 +244,33 @@ pub struct Multimorbidity {
     pub conditions: BTreeMap<String, Vec<String>>,
     /// Days before the index in which a condition's diagnosis counts.
     pub lookback_days: i32,
+}
+
+/// The look-back of the Charlson comorbidity index (`[charlson]`; the `charlson` stratifier
+/// and the mutual models use it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Charlson {
+    /// Days before the index day in which a diagnosis counts (default: ten years).
+    pub lookback_days: Option<i32>,
+}
+
+/// The Charlson index's look-back when `[charlson]` names none: ten years, as in the Danish
+/// register studies that use its Danish ICD-10 coding (Thygesen et al. 2011).
+pub const CHARLSON_DEFAULT_LOOKBACK_DAYS: i32 = 3653;
+
+impl Spec {
+    /// The look-back of the Charlson index when the spec uses it (the `charlson` stratifier).
+    pub fn charlson_lookback(&self) -> Option<i32> {
+        self.stratifiers
+            .contains(&Stratifier::Derived(Derived::Charlson))
+            .then(|| {
+                self.charlson
+                    .as_ref()
+                    .and_then(|c| c.lookback_days)
+                    .unwrap_or(CHARLSON_DEFAULT_LOOKBACK_DAYS)
+            })
+    }
 }
 
 /// What the outcome is.
@@ -449,6 +480,7 @@ pub struct Spec {
     pub population: Population,
     pub patient_group: PatientGroup,
     pub multimorbidity: Option<Multimorbidity>,
+    pub charlson: Option<Charlson>,
     pub outcomes: Vec<Outcome>,
     pub stratifiers: Vec<Stratifier>,
     /// Age groups for `age_group` as lower bounds (e.g. `[18, 45, 65, 80]`).

@@ -4,7 +4,7 @@
 use crate::common::{root, stderr, ulighed};
 
 /// (shipped spec, text to replace, replacement, key the message must name).
-const CASES: [(&str, &str, &str, &str); 28] = [
+const CASES: [(&str, &str, &str, &str); 30] = [
     (
         "t2d_sglt2_glp1",
         "topic = \"diabetes\"",
@@ -172,6 +172,18 @@ const CASES: [(&str, &str, &str, &str); 28] = [
         "[multimorbidity]\nlookback_days = 1825",
         "[multimorbidity]\nlookback_days = 0",
         "multimorbidity.lookback_days",
+    ),
+    (
+        "ami_pci_rehab_death",
+        "[charlson]\nlookback_days = 3653",
+        "[charlson]\nlookback_days = -1",
+        "charlson.lookback_days",
+    ),
+    (
+        "ami_pci_rehab_death",
+        "\"sex\", \"charlson\"]",
+        "\"sex\"]",
+        "charlson",
     ),
 ];
 

@@ -90,11 +90,7 @@ where
     DB::ErrorType: 'static,
 {
     let n = panel.points.len();
-    let labels: Vec<String> = panel
-        .points
-        .iter()
-        .map(|p| short(&p.label, 22))
-        .collect();
+    let labels: Vec<String> = panel.points.iter().map(|p| short(&p.label, 22)).collect();
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, ("sans-serif", 14))
         .margin(8)
