@@ -152,18 +152,23 @@ where
     // A hidden group's row is empty: the word goes there, where the axis label beside it would
     // not fit in the label area.
     chart
-        .draw_series(panel.points.iter().enumerate().filter_map(|(i, p)| {
-            p.value.is_none().then(|| {
-                Text::new(
-                    format!("({hidden})"),
-                    (top * 0.02, at(i)),
-                    ("sans-serif", 11)
-                        .into_font()
-                        .color(&GREY)
-                        .pos(Pos::new(HPos::Left, VPos::Center)),
-                )
-            })
-        }))
+        .draw_series(
+            panel
+                .points
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.value.is_none())
+                .map(|(i, _)| {
+                    Text::new(
+                        format!("({hidden})"),
+                        (top * 0.02, at(i)),
+                        ("sans-serif", 11)
+                            .into_font()
+                            .color(&GREY)
+                            .pos(Pos::new(HPos::Left, VPos::Center)),
+                    )
+                }),
+        )
         .map_err(drawing)?;
     Ok(())
 }
