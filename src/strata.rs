@@ -34,43 +34,47 @@ use crate::tidy::UNKNOWN;
 /// them only, not for the whole population the register holds.
 fn with_education(
     registers: &RegisterSet,
-    year: i32,
+    years: &[i32],
     table: Option<&Path>,
     frame: LazyFrame,
 ) -> Result<LazyFrame> {
-    let udda = match registers
-        .discovered
-        .years("udda")
-        .into_iter()
-        .filter(|&y| y <= year)
-        .max()
-    {
-        Some(latest) => registers
-            .scan_year("udda", latest)?
-            .map(|udda| (latest, udda)),
-        None => None,
-    };
-    let Some((latest, udda)) = udda else {
+    // Each index year's education is that of the latest `udda` year up to it.
+    let mut records = Vec::new();
+    for &year in years {
+        let latest = registers
+            .discovered
+            .years("udda")
+            .into_iter()
+            .filter(|&y| y <= year)
+            .max();
+        if let Some(latest) = latest
+            && let Some(udda) = registers.scan_year("udda", latest)?
+        {
+            if let Some(path) = table {
+                check_codes(
+                    registers,
+                    &udda,
+                    "HFAUDD",
+                    &classification::education(path)?,
+                    path,
+                    &format!("udda{latest}"),
+                )?;
+            }
+            records.push(udda.select([col("PNR"), col("HFAUDD"), lit(year).alias("INDEX_YEAR")]));
+        }
+    }
+    if records.is_empty() {
         return Ok(frame.with_column(lit(NULL).cast(DataType::String).alias("education")));
-    };
+    }
     let frame = frame.join(
-        udda.clone().select([col("PNR"), col("HFAUDD")]),
-        [col("PNR")],
-        [col("PNR")],
+        concat(records, UnionArgs::default())?,
+        [col("PNR"), col("INDEX_YEAR")],
+        [col("PNR"), col("INDEX_YEAR")],
         JoinArgs::new(JoinType::Left),
     );
     let frame = match table {
         Some(path) => {
-            let groups = classification::education(path)?;
-            check_codes(
-                registers,
-                &udda,
-                "HFAUDD",
-                &groups,
-                path,
-                &format!("udda{latest}"),
-            )?;
-            let groups = groups
+            let groups = classification::education(path)?
                 .lazy()
                 .select([col("HFAUDD"), col("H").alias("EDUCATION_H")]);
             frame.join(
@@ -194,7 +198,7 @@ pub fn attach(
     spec: &LoadedSpec,
     patients: LazyFrame,
 ) -> Result<LazyFrame> {
-    let year = spec.year();
+    let years = crate::cohort::index_years(spec.design);
     let left = || JoinArgs::new(JoinType::Left);
     let wants = |d: Derived| spec.spec.stratifiers.contains(&Stratifier::Derived(d));
     let mut frame = patients
@@ -236,25 +240,42 @@ pub fn attach(
     if wants(Derived::Education) {
         frame = with_education(
             registers,
-            year,
+            &years,
             spec.classifications.education.as_deref(),
             frame,
         )?;
     }
     if wants(Derived::IncomeQuintile) {
-        frame = match income::quintiles(registers, spec, year)? {
-            Some(quintiles) => frame
-                .join(quintiles.lazy(), [col("PNR")], [col("PNR")], left())
-                .with_column(col("income_quintile").cast(DataType::String)),
-            None => frame.with_column(lit(NULL).cast(DataType::String).alias("income_quintile")),
+        // Each index year's quintiles: the incomes of the years before it, cut in its population.
+        let mut placed = Vec::new();
+        for &year in &years {
+            if let Some(quintiles) = income::quintiles(registers, spec, year)? {
+                placed.push(quintiles.lazy().with_column(lit(year).alias("INDEX_YEAR")));
+            }
+        }
+        frame = if placed.is_empty() {
+            frame.with_column(lit(NULL).cast(DataType::String).alias("income_quintile"))
+        } else {
+            frame
+                .join(
+                    concat(placed, UnionArgs::default())?,
+                    [col("PNR"), col("INDEX_YEAR")],
+                    [col("PNR"), col("INDEX_YEAR")],
+                    left(),
+                )
+                .with_column(col("income_quintile").cast(DataType::String))
         };
     }
     for s in &spec.spec.stratifiers {
         if let Stratifier::Column(name) = s {
+            let mut columns = Vec::new();
+            for year in crate::cohort::residence_years(registers, spec.design)? {
+                columns.push(extra_column(registers, spec, year, name)?);
+            }
             frame = frame.join(
-                extra_column(registers, spec, name)?,
-                [col("PNR")],
-                [col("PNR")],
+                concat(columns, UnionArgs::default())?,
+                [col("PNR"), col("BEF_YEAR")],
+                [col("PNR"), col("BEF_YEAR")],
                 left(),
             );
         }
@@ -391,10 +412,15 @@ fn missing_table(spec: &LoadedSpec, stratifier: &str, table: &str) -> Error {
     ))
 }
 
-/// An extra column of the population register of the analysis year, as text: `PNR` and
-/// `bef_<column>`. The column must exist in the file.
-fn extra_column(registers: &RegisterSet, spec: &LoadedSpec, name: &str) -> Result<LazyFrame> {
-    let year = spec.year();
+/// An extra column of the population register of `year`, as text: `PNR`, `bef_<column>` and
+/// `BEF_YEAR` (the patients' register year, [`crate::cohort::patients`]). The column must exist
+/// in the file.
+fn extra_column(
+    registers: &RegisterSet,
+    spec: &LoadedSpec,
+    year: i32,
+    name: &str,
+) -> Result<LazyFrame> {
     let file = registers
         .discovered
         .of("bef")
@@ -428,6 +454,7 @@ fn extra_column(registers: &RegisterSet, spec: &LoadedSpec, name: &str) -> Resul
         col(found.as_str())
             .cast(DataType::String)
             .alias(format!("bef_{}", name.to_lowercase())),
+        lit(year).alias("BEF_YEAR"),
     ]))
 }
 

@@ -27,5 +27,5 @@ mod tests;
 
 pub use outcomes::{outcome_columns, with_outcomes};
 pub use patient_group::patients;
-pub use population::{register_population, residents};
+pub use population::{index_years, register_population, residence_years, residents};
 pub use reads::starts_with_any;

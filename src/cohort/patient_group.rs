@@ -225,12 +225,12 @@ pub(super) fn combine(sets: Vec<LazyFrame>, how: Match) -> Result<LazyFrame> {
     })
 }
 
-/// The patients: residents (population register of the design's year) in the patient group,
+/// The patients: residents (the population register as of each patient's index, [`at_index`])
+/// in the patient group,
 /// alive at their index day, in the age range and municipalities of residence, with `AGE` at the
 /// index and `CONDITIONS` (the region restriction is applied once regions are attached).
 pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame> {
     let population = &spec.spec.population;
-    let bef = register_population(registers, spec.year(), spec)?.drop(cols(["AGE"]));
     let known = match &spec.spec.multimorbidity {
         Some(mm) => Some(ConditionContacts::of_multimorbidity(
             registers,
@@ -240,19 +240,17 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
         )?),
         None => None,
     };
-    let mut frame = patient_group(registers, spec, known.as_ref())?
-        .join(
-            bef,
-            [col("PNR")],
-            [col("PNR")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .with_column(age_at_index().alias("AGE"))
-        .filter(
-            col("AGE")
-                .gt_eq(lit(population.age_min.unwrap_or(0)))
-                .and(col("AGE").lt_eq(lit(population.age_max.unwrap_or(120)))),
-        );
+    let mut frame = at_index(
+        registers,
+        spec,
+        patient_group(registers, spec, known.as_ref())?,
+    )?
+    .with_column(age_at_index().alias("AGE"))
+    .filter(
+        col("AGE")
+            .gt_eq(lit(population.age_min.unwrap_or(0)))
+            .and(col("AGE").lt_eq(lit(population.age_max.unwrap_or(120)))),
+    );
     if let Some(deaths) = deaths(registers)? {
         frame = frame
             .join(

@@ -4,10 +4,11 @@
 use polars::prelude::*;
 
 use super::reads::day;
+use crate::dates;
 use crate::error::{Error, Result};
 use crate::registers::codes::municipalities;
 use crate::registers::scan::RegisterSet;
-use crate::spec::LoadedSpec;
+use crate::spec::{Design, LoadedSpec};
 
 /// Completed years of age at `INDEX_DAY` from the date of birth `FOED_DAG`.
 pub(super) fn age_at_index() -> Expr {
@@ -35,6 +36,96 @@ pub fn register_population(
         ))
     })?;
     Ok(bef.with_column(age_on_january_1(year).alias("AGE")))
+}
+
+/// The population register's columns a patient's residence and strata are read from (the
+/// contract's, so that every year's file gives the same schema; `bef:COLUMN` stratifiers read
+/// their column on their own).
+const RESIDENCE_COLUMNS: [&str; 7] = [
+    "PNR", "FOED_DAG", "KOEN", "KOM", "IE_TYPE", "OPR_LAND", "CIVST",
+];
+
+/// The calendar years whose population registers describe a design's patients at their index:
+/// an index date's year, or each year of an incident period.
+pub fn index_years(design: Design) -> Vec<i32> {
+    match design {
+        Design::IndexDate(day) => vec![dates::year_of(day)],
+        Design::Period(from, to) => (dates::year_of(from)..=dates::year_of(to)).collect(),
+    }
+}
+
+/// `patients` (with `INDEX_DAY`) joined to their row of the population register as of their own
+/// index, with `INDEX_YEAR` (the index day's year) and `BEF_YEAR` (the register's year); those
+/// with no such row are left out (not residents).
+///
+/// On an index date, that is the register of its year, as before. In an incident period, each
+/// patient is read from the register of their index year (1 January), so that a patient indexed
+/// in 2024 has their 2024 residence, age and civil status, and a person born or immigrated after
+/// the period's start is a patient once in the register. A patient who arrived during the index
+/// year itself (born or immigrated after 1 January: their hospital contact shows them present)
+/// is read from the next year's register when the folder has it: the first record of them as a
+/// resident. Every index year's register must be in the folder.
+pub(super) fn at_index(
+    registers: &RegisterSet,
+    spec: &LoadedSpec,
+    patients: LazyFrame,
+) -> Result<LazyFrame> {
+    let mut registers_of_years = Vec::new();
+    for year in residence_years(registers, spec.design)? {
+        registers_of_years.push(residence_in(registers, year, spec)?);
+    }
+    let patients = patients.with_column(
+        col("INDEX_DAY")
+            .cast(DataType::Date)
+            .dt()
+            .year()
+            .cast(DataType::Int32)
+            .alias("INDEX_YEAR"),
+    );
+    let incident = matches!(spec.design, Design::Period(..));
+    let population = concat(registers_of_years, UnionArgs::default())?;
+    let joined = patients.join(
+        population,
+        [col("PNR")],
+        [col("PNR")],
+        JoinArgs::new(JoinType::Inner),
+    );
+    if !incident {
+        return Ok(joined);
+    }
+    Ok(joined
+        .filter(
+            col("BEF_YEAR")
+                .eq(col("INDEX_YEAR"))
+                .or(col("BEF_YEAR").eq(col("INDEX_YEAR") + lit(1))),
+        )
+        .sort(["PNR", "BEF_YEAR"], Default::default())
+        .unique_stable(Some(cols(["PNR"])), UniqueKeepStrategy::First))
+}
+
+/// The years of the population registers [`at_index`] reads for `design`: its index years
+/// and, in an incident period, the year after the last when the folder has it (for the
+/// patients who arrived in the last index year).
+pub fn residence_years(registers: &RegisterSet, design: Design) -> Result<Vec<i32>> {
+    let mut years = index_years(design);
+    if let (Design::Period(..), Some(&last)) = (design, years.last())
+        && registers.scan_year("bef", last + 1)?.is_some()
+    {
+        years.push(last + 1);
+    }
+    Ok(years)
+}
+
+/// The population register of `year` as [`at_index`] reads it: [`RESIDENCE_COLUMNS`] and
+/// `BEF_YEAR`.
+fn residence_in(registers: &RegisterSet, year: i32, spec: &LoadedSpec) -> Result<LazyFrame> {
+    Ok(register_population(registers, year, spec)?.select(
+        RESIDENCE_COLUMNS
+            .iter()
+            .map(|c| col(*c))
+            .chain([lit(year).alias("BEF_YEAR")])
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// How many persons the population register of the analysis's year holds in its ages (on 1

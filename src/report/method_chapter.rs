@@ -57,12 +57,14 @@ pub fn section(
     html
 }
 
-/// The date the population register describes: 1 January of the design's (first) year, or of
-/// each index year.
+/// The date the population register describes: 1 January of the index date's year, or of each
+/// patient's index year in a period over several years (`cohort::population::at_index`).
 fn register_date(spec: &LoadedSpec, lang: Lang) -> String {
-    if spec.spec.population.by_index_year {
+    if let Design::Period(from, to) = spec.design
+        && dates::year_of(from) != dates::year_of(to)
+    {
         return lang
-            .pick("1. januar i hvert indeksår", "1 January of each index year")
+            .pick("1. januar i indeksåret", "1 January of the index year")
             .to_string();
     }
     format!(
@@ -108,8 +110,8 @@ fn populations(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numb
         "<h3>{}</h3>\n<p>{}</p>\n{}",
         lang.pick("Populationer", "Populations"),
         lang.pick(
-            "Patienterne er personer, der var bosat i Danmark på befolkningsregisterets opgørelsesdato (1. januar i analysens første år), levede på indeksdatoen og havde alderen ved indeksdatoen inden for analysens grænser. Køn, herkomst, civilstand og bopæl (kommune og region) er oplysningerne i befolkningsregisteret på samme dato. En analyse, hvis patienter indgår over flere år, medtager derfor ikke personer, der er flyttet til Danmark eller født efter denne dato, og bopælen er den på denne dato, ikke på indeksdatoen.",
-            "The patients are persons who lived in Denmark on the population register's reference date (1 January of the analysis's first year), were alive on the index date and whose age on the index date was within the analysis's limits. Sex, origin, civil status and residence (municipality and region) are the population register's records on that date. An analysis whose patients enter over several years therefore leaves out persons who moved to Denmark or were born after that date, and residence is that on this date, not on the index date."
+            "Hver patient opgøres, hvor og hvornår patienten er: patienterne er personer, der var bosat i Danmark på befolkningsregisterets opgørelsesdato i deres indeksår (1. januar), levede på indeksdatoen og havde alderen ved indeksdatoen inden for analysens grænser. Køn, herkomst, civilstand og bopæl (kommune og region) er oplysningerne i befolkningsregisteret på samme dato, uddannelsen den seneste til og med indeksåret og indkomsten den i årene før indeksåret. En analyse, hvis patienter indgår over flere år, medtager derfor personer, der er født, indvandret eller flyttet i løbet af perioden, med deres oplysninger i indeksåret. En patient, der er kommet til i løbet af selve indeksåret (født eller indvandret efter 1. januar), opgøres efter befolkningsregisteret 1. januar året efter, når det findes.",
+            "Each patient is counted where and when they are: the patients are persons who lived in Denmark on the population register's reference date in their index year (1 January), were alive on the index date and whose age on the index date was within the analysis's limits. Sex, origin, civil status and residence (municipality and region) are the population register's records on that date, education the latest up to the index year and income that of the years before the index year. An analysis whose patients enter over several years therefore includes persons born, immigrated or moved during the period, with their records of the index year. A patient who arrived during the index year itself (born or immigrated after 1 January) is described by the population register of 1 January of the following year, where the folder has it."
         ),
         numbered.table(
             style,
@@ -133,12 +135,12 @@ fn populations(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numb
 fn stratifier_definition(stratifier: &Stratifier, lang: Lang) -> String {
     let text = match stratifier {
         Stratifier::Derived(Derived::Education) => lang.pick(
-            "Højeste fuldførte uddannelse (HFAUDD) i uddannelsesregisteret for det seneste år til og med analysens første år, grupperet efter SEPLINE-vejledningen gennem Danmarks Statistiks uddannelsesnomenklatur: kort (grundskole og forberedende uddannelser, H10–H15), mellem (gymnasiale og erhvervsfaglige uddannelser, H20–H35) og lang (videregående uddannelser, H40–H80). Uoplyst: ingen oplysning (H90) eller ingen række i registeret.",
-            "Highest completed education (HFAUDD) in the education register of the latest year up to the analysis's first year, grouped by the SEPLINE guideline through Statistics Denmark's education nomenclature: short (primary and preparatory education, H10–H15), medium (upper secondary and vocational education, H20–H35) and long (higher education, H40–H80). Unknown: no information (H90) or no row in the register.",
+            "Højeste fuldførte uddannelse (HFAUDD) i uddannelsesregisteret for det seneste år til og med indeksåret, grupperet efter SEPLINE-vejledningen gennem Danmarks Statistiks uddannelsesnomenklatur: kort (grundskole og forberedende uddannelser, H10–H15), mellem (gymnasiale og erhvervsfaglige uddannelser, H20–H35) og lang (videregående uddannelser, H40–H80). Uoplyst: ingen oplysning (H90) eller ingen række i registeret.",
+            "Highest completed education (HFAUDD) in the education register of the latest year up to the index year, grouped by the SEPLINE guideline through Statistics Denmark's education nomenclature: short (primary and preparatory education, H10–H15), medium (upper secondary and vocational education, H20–H35) and long (higher education, H40–H80). Unknown: no information (H90) or no row in the register.",
         ),
         Stratifier::Derived(Derived::IncomeQuintile) => lang.pick(
-            "Gennemsnittet af den ækvivalerede disponible familieindkomst (FAMAEKVIVADISP) i de tre år før analysens første år (SEPLINE's standard; de af årene, registrene har), inddelt i femtedele (kvintiler, 1 = laveste indkomst). Skæringspunkterne beregnes i hele befolkningen i befolkningsregisteret samme år inden for køn og femårsaldersgruppe, så kvintilen sammenligner en person med jævnaldrende af samme køn. Uoplyst: ingen indkomst i årene.",
-            "The mean equivalised disposable family income (FAMAEKVIVADISP) of the three years before the analysis's first year (SEPLINE's default; those of the years the registers hold), cut into fifths (quintiles, 1 = lowest income). The cut points are computed in the whole population of the population register of that year within sex and 5-year age group, so the quintile compares a person with people of the same sex and age. Unknown: no income in those years.",
+            "Gennemsnittet af den ækvivalerede disponible familieindkomst (FAMAEKVIVADISP) i de tre år før indeksåret (SEPLINE's standard; de af årene, registrene har), inddelt i femtedele (kvintiler, 1 = laveste indkomst). Skæringspunkterne beregnes i hele befolkningen i befolkningsregisteret samme år inden for køn og femårsaldersgruppe, så kvintilen sammenligner en person med jævnaldrende af samme køn. Uoplyst: ingen indkomst i årene.",
+            "The mean equivalised disposable family income (FAMAEKVIVADISP) of the three years before the index year (SEPLINE's default; those of the years the registers hold), cut into fifths (quintiles, 1 = lowest income). The cut points are computed in the whole population of the population register of that year within sex and 5-year age group, so the quintile compares a person with people of the same sex and age. Unknown: no income in those years.",
         ),
         Stratifier::Derived(Derived::Origin) => lang.pick(
             "Herkomst i befolkningsregisteret (IE_TYPE): dansk oprindelse, indvandrer eller efterkommer. Uoplyst: ingen oplysning.",

@@ -779,6 +779,9 @@ fn the_methods_chapter_defines_the_stratifiers_and_follows_the_patients_to_each_
         "køn og femårsaldersgruppe",
         "Bopælsregion",
         "1. januar 2021",
+        // The incident analyses' patients are described as of their own index year.
+        "1. januar i indeksåret",
+        "til og med indeksåret",
     ] {
         assert!(text.contains(expected), "{expected:?} missing from {text}");
     }
