@@ -43,9 +43,16 @@ pub struct GlmFit {
 }
 
 const MAX_ITERATIONS: usize = 50;
-/// R's `glm.control()` default: stop when the relative change in deviance
-/// is below this.
-const DEVIANCE_EPSILON: f64 = 1e-10;
+/// R's `glm.control()` default (`epsilon = 1e-8`): stop when the relative
+/// change in deviance is below this.
+const DEVIANCE_EPSILON: f64 = 1e-8;
+/// A fit whose coefficients no longer move (relative change below this) has
+/// converged even if its deviance still flickers: with HEAT's prior weights
+/// `population²` (10⁷ for a few thousand patients) the deviance of a nearly
+/// exact fit is rounding noise, whose relative change never falls below
+/// [`DEVIANCE_EPSILON`]. R would stop there too, after its iterations, with
+/// the same estimates and a warning.
+const COEFFICIENT_EPSILON: f64 = 1e-12;
 
 /// Fits a GLM by IRLS. `design` holds one row per covariate pattern,
 /// including an intercept column if wanted; `response` is a count (Poisson)
@@ -92,6 +99,11 @@ pub fn fit_glm(
             w[i] = weights[i] * d * d / var;
         }
         let (beta, _) = weighted_least_squares(design, &z, &w)?;
+        let settled = iteration > 1
+            && beta
+                .iter()
+                .zip(&coefficients)
+                .all(|(b, old)| (b - old).abs() <= COEFFICIENT_EPSILON * (b.abs() + 1.0));
         coefficients = beta;
         for i in 0..n {
             eta[i] = dot(&design[i], &coefficients) + off(i);
@@ -104,7 +116,7 @@ pub fn fit_glm(
                 iterations: iteration,
             });
         }
-        if (dev - deviance_old).abs() / (dev.abs() + 0.1) < DEVIANCE_EPSILON {
+        if (dev - deviance_old).abs() / (dev.abs() + 0.1) < DEVIANCE_EPSILON || settled {
             let w: Vec<f64> = (0..n)
                 .map(|i| weights[i] * mu_eta(family, eta[i]).powi(2) / variance(family, mu[i]))
                 .collect();

@@ -204,8 +204,24 @@ pub const DEATHS: RegisterSpec = RegisterSpec {
     ],
 };
 
+/// Migrations (Statistics Denmark's `VNDS`): one row per immigration (`INDUD_KODE` `I`) or
+/// emigration (`U`) with its day. Optional: the population registers say who lived in Denmark
+/// on each 1 January; this register says when a person came or left between them.
+pub const MIGRATIONS: RegisterSpec = RegisterSpec {
+    name: "vnds",
+    feeds: "vnds",
+    file_aliases: &[],
+    yearly: false,
+    unique_pnr: false,
+    columns: &[
+        col("PNR", Kind::Person),
+        col("INDUD_KODE", Kind::Text),
+        col("HAEND_DATO", Kind::Date),
+    ],
+};
+
 /// Every register, in the order reports list them.
-pub const ALL: [RegisterSpec; 8] = [
+pub const ALL: [RegisterSpec; 9] = [
     BEF,
     UDDA,
     IND,
@@ -214,6 +230,7 @@ pub const ALL: [RegisterSpec; 8] = [
     PROCEDURES,
     PRESCRIPTIONS,
     DEATHS,
+    MIGRATIONS,
 ];
 
 /// LPR2 (the patient register up to its change-over to LPR3 in February 2019): one row per

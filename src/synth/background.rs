@@ -46,7 +46,9 @@ pub struct Volumes {
 pub struct Life {
     /// See [`dates::jan1_age_base`].
     pub jan1_age_base: i32,
-    /// The day of death, or a day after the span.
+    /// The first day in Denmark (birth or immigration during the span, or before it).
+    pub arrived: i32,
+    /// The day of death or emigration, or a day after the span.
     pub death: i32,
     /// Index into [`HOSPITALS`].
     pub hospital: u8,
@@ -96,7 +98,7 @@ impl Generator<'_> {
         let year_block = (year - self.first_year + 1) as u64 * self.persons;
         for index in first..last {
             let life = self.lives[index as usize];
-            if life.death <= jan1 {
+            if life.death <= jan1 || life.arrived > dec31 {
                 continue;
             }
             let age = (year - life.jan1_age_base).max(0) as f64;
@@ -105,7 +107,7 @@ impl Generator<'_> {
                 let day = rng.between(jan1, dec31);
                 let length = rng.between(0, 2);
                 let action = DIAGNOSES[rng.below(DIAGNOSES.len() as u64) as usize];
-                if day >= life.death {
+                if day >= life.death || day < life.arrived {
                     continue;
                 }
                 let key = ((year_block + index) * 1000) as i64 + n;
@@ -138,7 +140,7 @@ impl Generator<'_> {
             for _ in 0..prescriptions {
                 let day = rng.between(jan1, dec31);
                 let atc = ATC[rng.below(ATC.len() as u64) as usize];
-                if day < life.death {
+                if day < life.death && day >= life.arrived {
                     rows.prescription_person.push(index as u32);
                     rows.prescription_day.push(day);
                     rows.prescription_atc.push(atc);

@@ -102,6 +102,7 @@ pub struct ChunkRows {
     pub procedures: ProcedureRows,
     pub prescriptions: PrescriptionRows,
     pub deaths: DeathRows,
+    pub migrations: MigrationRows,
     pub truth: TruthAccumulator,
 }
 
@@ -160,6 +161,13 @@ pub struct DeathRows {
     pub pnr: Vec<String>,
     pub date: Vec<i32>,
 }
+/// The migration register's rows: `I` immigration, `U` emigration.
+#[derive(Default)]
+pub struct MigrationRows {
+    pub pnr: Vec<String>,
+    pub code: Vec<&'static str>,
+    pub date: Vec<i32>,
+}
 
 /// The span of years being generated.
 #[derive(Debug, Clone, Copy)]
@@ -212,8 +220,11 @@ impl ContactWriter<'_> {
         c.start.push(start);
         c.end.push((start + length).min(self.last_day));
         c.kind.push("ALCA00");
-        c.unit
-            .push(format!("{}{}", HOSPITALS[self.person.hospital].1, unit));
+        c.unit.push(format!(
+            "{}{}",
+            HOSPITALS[self.person.residence_on(start).hospital].1,
+            unit
+        ));
         c.action.push(action);
         let d = &mut self.rows.diagnoses;
         d.key.push(key);
@@ -240,10 +251,12 @@ impl ContactWriter<'_> {
 }
 
 /// Generates every patient-group row of one person into `rows` (the background volume is
-/// [`super::background`]'s) and returns the day of death (a day after the span if none).
+/// [`super::background`]'s) and returns the day the person's events end: death or emigration (a
+/// day after the span if neither). Only a death in Denmark is in the death register.
 pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut ChunkRows) -> i32 {
     let (start, end) = (span.start(), span.end());
-    let mut death = natural_death(rng, person, span);
+    // From here `death` is the end of the person's time in Denmark, death or emigration.
+    let mut death = natural_death(rng, person, span).min(person.left);
     let social = disadvantage(person);
 
     // Chronic conditions may begin up to 15 years before the span (prevalent patients).
@@ -312,7 +325,7 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
             } else {
                 day_in_year(rng, year)
             };
-            if day < death && day >= start {
+            if day < death && day >= start.max(person.arrived) {
                 out.contact(day, 0, UNIT_MEDICINE, condition.diagnosis);
             }
         }
@@ -385,9 +398,22 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
         }
     }
 
-    if death <= end {
+    if death <= end && death < person.left {
         out.rows.deaths.pnr.push(person.pnr.clone());
         out.rows.deaths.date.push(death);
+    }
+    // An arrival in the span that is no birth is an immigration; a departure, an emigration
+    // (unless the person died first).
+    let migrations = &mut out.rows.migrations;
+    if person.arrived >= start && person.arrived != person.born {
+        migrations.pnr.push(person.pnr.clone());
+        migrations.code.push("I");
+        migrations.date.push(person.arrived);
+    }
+    if person.left <= end && death == person.left {
+        migrations.pnr.push(person.pnr.clone());
+        migrations.code.push("U");
+        migrations.date.push(person.left);
     }
     death
 }
@@ -395,13 +421,26 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
 /// Death from all other causes: a Gompertz yearly hazard (about 0.4% at 50 and 7% at 80).
 /// Returns a day after the span when the person survives it.
 fn natural_death(rng: &mut Rng, person: &Person, span: Span) -> i32 {
-    (span.first_year..=span.last_year)
+    (present_from(person, span)..=span.last_year)
         .find_map(|year| {
             let age = person.age_at_jan1(year);
             let q = (-10.3 + 0.095 * age as f64).exp().min(0.6);
-            rng.bernoulli(q).then(|| day_in_year(rng, year))
+            rng.bernoulli(q).then(|| day_present(rng, person, year))
         })
         .unwrap_or(span.end() + 1)
+}
+
+/// The first year of the span the person is in Denmark.
+fn present_from(person: &Person, span: Span) -> i32 {
+    span.first_year.max(dates::year_of(person.arrived))
+}
+
+/// A day drawn uniformly in a calendar year, on or after the person's arrival.
+fn day_present(rng: &mut Rng, person: &Person, year: i32) -> i32 {
+    rng.between(
+        dates::jan1(year).max(person.arrived),
+        dates::jan1(year + 1) - 1,
+    )
 }
 
 /// The first event in the span of a yearly hazard given by age (`None` = not at risk).
@@ -411,25 +450,29 @@ fn first_event(
     span: Span,
     hazard: impl Fn(i32) -> Option<f64>,
 ) -> Option<i32> {
-    (span.first_year..=span.last_year).find_map(|year| {
+    (present_from(person, span)..=span.last_year).find_map(|year| {
         let age = person.age_at_jan1(year);
         let h = hazard(age)?;
-        rng.bernoulli(h.min(0.5)).then(|| day_in_year(rng, year))
+        rng.bernoulli(h.min(0.5))
+            .then(|| day_present(rng, person, year))
     })
 }
 
-/// `bef`, `udda` and `ind` rows for every year the person is alive on 1 January.
+/// `bef`, `udda` and `ind` rows for every year the person lives in Denmark on 1 January, alive,
+/// with the municipality they live in that day.
 fn write_population_rows(out: &mut ContactWriter, span: Span, death: i32) {
     let person = out.person;
     for (i, year) in (span.first_year..=span.last_year).enumerate() {
-        if dates::jan1(year) > death {
-            break;
+        let jan1 = dates::jan1(year);
+        if jan1 > death || !person.present_on(jan1) {
+            continue;
         }
         let bef = &mut out.rows.bef[i];
         bef.pnr.push(person.pnr.clone());
         bef.born.push(person.born);
         bef.sex.push(if person.female { "2" } else { "1" });
-        bef.municipality.push(format!("{:03}", person.municipality));
+        bef.municipality
+            .push(format!("{:03}", person.residence_on(jan1).municipality));
         bef.origin
             .push(["1", "2", "3"][(person.origin - 1) as usize]);
         bef.civil.push(person.civil_status(year));
@@ -473,7 +516,7 @@ fn diabetes_treatment(rng: &mut Rng, out: &mut ContactWriter, onset: i32, span: 
     let phase = rng.between(0, 89);
     let mut day = onset + phase;
     while day <= end && day < death {
-        if day >= start {
+        if day >= start.max(out.person.arrived) {
             out.prescription(day, "A10BA02");
             if treated && day >= first {
                 out.prescription(day, drug);
@@ -503,7 +546,7 @@ fn multimorbidity_offer(
     let p = model.probability(&strata);
     out.rows.truth.record(model.id, &strata, p);
     let day = second + rng.between(14, 365);
-    if rng.bernoulli(p) && day < death && day <= span.end() {
+    if rng.bernoulli(p) && day < death && day <= span.end() && day >= out.person.arrived {
         let key = out.contact(day, 0, UNIT_MEDICINE, "DZ718");
         out.procedure(key, "BVAA1", day);
     }

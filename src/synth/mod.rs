@@ -43,7 +43,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use background::{Generator, Life, Volumes, YearRows};
-use events::{ChunkRows, DeathRows, Span};
+use events::{ChunkRows, DeathRows, MigrationRows, Span};
 use model::{OFFERS, OfferModel, StratumTruth, TruthAccumulator};
 use population::PopulationTables;
 use writer::{RegisterFile, SynthFormat};
@@ -130,7 +130,8 @@ pub fn run(config: &SynthConfig) -> Result<SynthSummary> {
     let mut written = Vec::new();
 
     let mut spill = spill::Spill::new(&config.out)?;
-    let (lives, deaths, truth) = life_courses(config, &mut spill, &mut rows, &mut written)?;
+    let (lives, deaths, migrations, truth) =
+        life_courses(config, &mut spill, &mut rows, &mut written)?;
     background_years(config, &lives, &mut spill, &mut rows, &mut written)?;
     spill.finish()?;
 
@@ -138,6 +139,11 @@ pub fn run(config: &SynthConfig) -> Result<SynthSummary> {
     let mut file = RegisterFile::create(&config.out, "dod", config.format, dod.schema())?;
     file.write(&dod)?;
     rows.insert("dod".to_string(), dod.height());
+    written.push(file.finish()?);
+    let vnds = writer::migrations_frame(migrations)?;
+    let mut file = RegisterFile::create(&config.out, "vnds", config.format, vnds.schema())?;
+    file.write(&vnds)?;
+    rows.insert("vnds".to_string(), vnds.height());
     written.push(file.finish()?);
     written.push(write_truth(config, &truth)?);
     written.push(write_education_table(&config.out)?);
@@ -179,7 +185,7 @@ fn life_courses(
     spill: &mut spill::Spill,
     rows: &mut BTreeMap<String, usize>,
     written: &mut Vec<PathBuf>,
-) -> Result<(Vec<Life>, DeathRows, TruthAccumulator)> {
+) -> Result<(Vec<Life>, DeathRows, MigrationRows, TruthAccumulator)> {
     let span = Span {
         first_year: config.first_year,
         last_year: config.last_year,
@@ -190,6 +196,7 @@ fn life_courses(
     let mut truth = TruthAccumulator::default();
     let mut lives = Vec::with_capacity(config.persons as usize);
     let mut deaths = DeathRows::default();
+    let mut migrations = MigrationRows::default();
     let chunks = config.persons.div_ceil(CHUNK_PERSONS);
     let in_flight = (rayon::current_num_threads() as u64 * 2).max(2);
     // Each wave of chunks is written while the next is generated.
@@ -211,6 +218,10 @@ fn life_courses(
                     let chunk_deaths = std::mem::take(&mut chunk_rows.deaths);
                     deaths.pnr.extend(chunk_deaths.pnr);
                     deaths.date.extend(chunk_deaths.date);
+                    let chunk_migrations = std::mem::take(&mut chunk_rows.migrations);
+                    migrations.pnr.extend(chunk_migrations.pnr);
+                    migrations.code.extend(chunk_migrations.code);
+                    migrations.date.extend(chunk_migrations.date);
                     spill.add(writer::event_frames(&mut chunk_rows)?)?;
                     let frames = writer::population_frames(&mut chunk_rows)?;
                     for ((name, frame), file) in names.iter().zip(&frames).zip(files.iter_mut()) {
@@ -227,7 +238,7 @@ fn life_courses(
     for file in files.into_iter().flatten() {
         written.push(file.finish()?);
     }
-    Ok((lives, deaths, truth))
+    Ok((lives, deaths, migrations, truth))
 }
 
 /// Pass 2: the event registers, a year at a time in date order: each year's background rows
@@ -375,10 +386,12 @@ fn generate_chunk(
     let last = (first + CHUNK_PERSONS).min(config.persons);
     let mut lives = Vec::with_capacity((last - first) as usize);
     for index in first..last {
-        let person = population::draw_person(&mut rng, tables, index, span.first_year);
+        let person =
+            population::draw_person(&mut rng, tables, index, span.first_year, span.last_year);
         let death = events::generate_person(&mut rng, &person, span, &mut rows);
         lives.push(Life {
             jan1_age_base: person.jan1_age_base,
+            arrived: person.arrived,
             death,
             hospital: person.hospital as u8,
         });

@@ -49,13 +49,15 @@ pub struct PatientStrata {
 }
 
 impl PatientStrata {
-    /// The strata of a person on a day (education as registered in that year).
+    /// The strata of a person indexed on a day, as the registers show them at the index:
+    /// education as registered in that year, the region of the population register's residence
+    /// ([`Person::registered_residence_at_index`]).
     pub fn of(person: &Person, day: i32) -> PatientStrata {
         PatientStrata {
             education: person.education_group_in(crate::dates::year_of(day)),
             income_quintile: person.income_quintile(),
             origin: person.origin,
-            region_index: person.region_index,
+            region_index: person.registered_residence_at_index(day).region_index,
             female: person.female,
             age: person.age_on(day),
         }

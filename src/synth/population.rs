@@ -24,8 +24,40 @@ const EDUCATION_SHARES: [f64; 11] = [
     0.20, 0.02, 0.08, 0.31, 0.02, 0.05, 0.15, 0.03, 0.11, 0.01, 0.02,
 ];
 
-/// A synthetic person, fixed for the whole span (the population is a closed cohort: nobody moves,
-/// emigrates or is born after the first year; persons leave only by death).
+/// Yearly chances of the life events that open the population, near Denmark's (Statistics
+/// Denmark, BEV22 and VAN1AAR/VAN2AAR, 2015-2024, rounded): a move to another municipality, and
+/// emigration. Immigrants arrive during the span and children are born in it as
+/// [`draw_person`] says.
+const MOVE_PER_YEAR: f64 = 0.04;
+const EMIGRATION_PER_YEAR: f64 = 0.008;
+/// The share of immigrants who arrive in each year of the span (the rest were resident before
+/// it): about 1% of the population a year.
+const IMMIGRANTS_ARRIVING_PER_YEAR: f64 = 0.1;
+/// The share of the youngest age band (0-4 on the span's first 1 January) that is instead born
+/// in each year of the span: about 1% of the population a year.
+const BORN_PER_YEAR: f64 = 0.2;
+
+/// A move to another municipality, from its day on.
+#[derive(Debug, Clone, Copy)]
+pub struct Move {
+    pub day: i32,
+    pub municipality: u16,
+    pub region_index: usize,
+    pub hospital: usize,
+}
+
+/// Where a person lives: municipality, region (index into [`REGIONS`]) and catchment hospital.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Residence {
+    pub municipality: u16,
+    pub region_index: usize,
+    pub hospital: usize,
+}
+
+/// A synthetic person over the span. The population is open: a person may be born or immigrate
+/// during the span (`arrived`), move once to another municipality (`moved`) and emigrate
+/// (`left`); the population register of a year holds those resident on its 1 January, and the
+/// events of a person fall within their time in Denmark.
 #[derive(Debug, Clone)]
 pub struct Person {
     /// Position in the generated population; the contact keys derive from it.
@@ -47,6 +79,12 @@ pub struct Person {
     /// Final H-group (10 ... 90) and `HFAUDD` code (H-group * 100 + a sub-code).
     pub education_h: u8,
     pub hfaudd: u16,
+    /// The first day in Denmark: the day of birth or immigration during the span, or a day
+    /// before the span for those resident at its start.
+    pub arrived: i32,
+    /// The day of emigration, `i32::MAX` for those who stay.
+    pub left: i32,
+    pub moved: Option<Move>,
 }
 
 /// Shared lookup tables, built once per run.
@@ -83,23 +121,30 @@ pub fn pseudonym(index: u64) -> String {
     format!("{:010}", (index + 1).wrapping_mul(7_919_333_771) % MODULUS)
 }
 
-/// Draws one person whose age on 1 January of `first_year` follows the pyramid.
+/// Draws one person whose age on 1 January of `first_year` follows the pyramid, with the life
+/// events of the years `first_year..=last_year`: some of the youngest band is born during them
+/// instead, some immigrants arrive during them, and anyone may move or emigrate.
 pub fn draw_person(
     rng: &mut Rng,
     tables: &PopulationTables,
     index: u64,
     first_year: i32,
+    last_year: i32,
 ) -> Person {
+    let (start, end) = (dates::jan1(first_year), dates::jan1(last_year + 1) - 1);
     let band = rng.weighted(&tables.age_cumulative) as i32;
     let age_days = (band * 5) as f64 * 365.25 + rng.uniform() * 5.0 * 365.25;
-    let born = dates::jan1(first_year) - age_days as i32 - 1;
+    let years = (last_year - first_year + 1) as f64;
+    let born_in_span = band == 0 && rng.bernoulli((BORN_PER_YEAR * years).min(0.8));
+    let born = if born_in_span {
+        rng.between(start, end)
+    } else {
+        start - age_days as i32 - 1
+    };
     let age = band * 5 + 2;
     let female = rng.bernoulli(0.5);
     let municipality = &municipalities()[rng.weighted(&tables.municipality_cumulative)];
-    let region_index = REGIONS
-        .iter()
-        .position(|(code, _)| *code == municipality.region)
-        .expect("every municipality has one of the five regions");
+    let region_index = region_of(municipality.region);
 
     let (immigrant, descendant) = match age {
         0..=29 => (0.08, 0.08),
@@ -118,6 +163,38 @@ pub fn draw_person(
     let income_rank = rng.uniform();
     let education_h = draw_education(rng, tables, income_rank, origin, age);
     let hfaudd = education_h as u16 * 100 + 10 + rng.below(80) as u16;
+    let arrived = if born_in_span {
+        born
+    } else if origin == 2 && rng.bernoulli((IMMIGRANTS_ARRIVING_PER_YEAR * years).min(0.6)) {
+        rng.between(start, end)
+    } else {
+        start - 1
+    };
+    let left = (first_year..=last_year)
+        .find_map(|year| {
+            rng.bernoulli(EMIGRATION_PER_YEAR)
+                .then(|| rng.between(dates::jan1(year), dates::jan1(year + 1) - 1))
+        })
+        .filter(|&day| day > arrived)
+        .unwrap_or(i32::MAX);
+    let moved = (first_year..=last_year)
+        .find_map(|year| {
+            rng.bernoulli(MOVE_PER_YEAR).then(|| {
+                let day = rng.between(dates::jan1(year), dates::jan1(year + 1) - 1);
+                let to = &municipalities()[rng.weighted(&tables.municipality_cumulative)];
+                (day, to)
+            })
+        })
+        .filter(|(day, to)| *day > arrived && *day < left && to.code != municipality.code)
+        .map(|(day, to)| {
+            let region_index = region_of(to.region);
+            Move {
+                day,
+                municipality: to.code,
+                region_index,
+                hospital: super::hospitals::catchment_hospital(to.code, region_index),
+            }
+        });
     Person {
         index,
         pnr: pseudonym(index),
@@ -131,7 +208,18 @@ pub fn draw_person(
         income_rank,
         education_h,
         hfaudd,
+        arrived,
+        left,
+        moved,
     }
+}
+
+/// The index into [`REGIONS`] of a region code.
+fn region_of(region: u16) -> usize {
+    REGIONS
+        .iter()
+        .position(|(code, _)| *code == region)
+        .expect("every municipality has one of the five regions")
 }
 
 /// Final education: a draw from the national shares, shifted up the ladder with income rank
@@ -148,6 +236,39 @@ fn draw_education(rng: &mut Rng, tables: &PopulationTables, rank: f64, origin: u
 }
 
 impl Person {
+    /// Where the person lives on `day` (before they arrive, where they arrive).
+    pub fn residence_on(&self, day: i32) -> Residence {
+        match self.moved {
+            Some(m) if day >= m.day => Residence {
+                municipality: m.municipality,
+                region_index: m.region_index,
+                hospital: m.hospital,
+            },
+            _ => Residence {
+                municipality: self.municipality,
+                region_index: self.region_index,
+                hospital: self.hospital,
+            },
+        }
+    }
+
+    /// Whether the person lives in Denmark on `day` (alive or not: death is the events').
+    pub fn present_on(&self, day: i32) -> bool {
+        day >= self.arrived && day < self.left
+    }
+
+    /// The residence the population register shows for a patient indexed on `day`: that of 1
+    /// January of the index year, or, for a patient who arrived during that year, that of the
+    /// next 1 January (the rule of `cohort::population::at_index`).
+    pub fn registered_residence_at_index(&self, day: i32) -> Residence {
+        let jan1 = dates::jan1(dates::year_of(day));
+        if self.present_on(jan1) {
+            self.residence_on(jan1)
+        } else {
+            self.residence_on(dates::jan1(dates::year_of(day) + 1))
+        }
+    }
+
     /// Age in completed years on a day.
     pub fn age_on(&self, day: i32) -> i32 {
         dates::age_on(self.born, day)
@@ -227,7 +348,7 @@ mod tests {
         let tables = PopulationTables::new();
         let mut rng = Rng::new(3, 0);
         let persons: Vec<Person> = (0..20_000)
-            .map(|i| draw_person(&mut rng, &tables, i, 2020))
+            .map(|i| draw_person(&mut rng, &tables, i, 2020, 2024))
             .collect();
         let long_share = |q: usize| {
             let group: Vec<&Person> = persons

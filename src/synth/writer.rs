@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::events::{ChunkRows, DeathRows};
+use super::events::{ChunkRows, DeathRows, MigrationRows};
 use super::lpr_models::LprModel;
 use crate::error::{Error, Result};
 
@@ -183,6 +183,19 @@ pub fn deaths_frame(deaths: DeathRows) -> Result<DataFrame> {
         DataFrame::new_infer_height(vec![text("PNR", deaths.pnr), date("DODDATO", deaths.date)])?;
     Ok(frame.sort(
         ["DODDATO"],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )?)
+}
+
+/// The migration register (`vnds`): `PNR`, `INDUD_KODE`, `HAEND_DATO`, in date order.
+pub fn migrations_frame(migrations: MigrationRows) -> Result<DataFrame> {
+    let frame = DataFrame::new_infer_height(vec![
+        text("PNR", migrations.pnr),
+        codes("INDUD_KODE", migrations.code),
+        date("HAEND_DATO", migrations.date),
+    ])?;
+    Ok(frame.sort(
+        ["HAEND_DATO"],
         SortMultipleOptions::default().with_maintain_order(true),
     )?)
 }

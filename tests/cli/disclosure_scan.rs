@@ -21,9 +21,15 @@ type GroupCounts = (String, Option<f64>, Option<f64>);
 /// The threshold of the shipped specs.
 const THRESHOLD: f64 = 5.0;
 
-/// A count is safe when it describes nobody in an empty group, or at least the threshold.
+/// The smallest group in which the zero rule prints a share of 0% or 100% (the default of
+/// `[disclosure] zeros_shown_from`, docs/usage.md).
+const ZEROS_SHOWN_FROM: f64 = 100.0;
+
+/// A count is safe when it describes nobody in an empty group, is at least the threshold, or is
+/// a zero in a group of at least [`ZEROS_SHOWN_FROM`] (a fact about the group, not about
+/// identifiable persons).
 fn safe(count: f64, of: f64) -> bool {
-    of == 0.0 || count >= THRESHOLD
+    of == 0.0 || count >= THRESHOLD || (count == 0.0 && of >= ZEROS_SHOWN_FROM)
 }
 
 #[test]

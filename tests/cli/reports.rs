@@ -325,7 +325,8 @@ fn midway_status_marks_everything_preliminary_and_reports_plan_and_data() {
             "lpr_diagnoser",
             "lpr_procedurer",
             "lmdb",
-            "dod"
+            "dod",
+            "vnds"
         ]
     );
     let lmdb = &data.rows[6];
