@@ -17,7 +17,7 @@
 use polars::prelude::*;
 
 use super::conditions::ConditionContacts;
-use super::patient_group::events_before;
+use super::windows::events_before;
 use crate::error::Result;
 use crate::registers::scan::RegisterSet;
 use crate::spec::{CHARLSON_LEVELS, Design};

@@ -24,6 +24,7 @@ mod reads;
 pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
+mod windows;
 
 pub use outcomes::{outcome_columns, with_outcomes};
 pub use patient_group::patients;

@@ -10,6 +10,7 @@ use super::charlson;
 use super::conditions::ConditionContacts;
 use super::criteria::criterion_events;
 use super::population::*;
+use super::windows::events_before;
 use crate::error::{Error, Result};
 use crate::registers::scan::{RegisterSet, collect_streaming};
 use crate::registers::scope::Days;
@@ -48,34 +49,6 @@ pub(super) fn persons_with_event_before(
     events_before(events, patients, lookback, with_index_day)
         .select([col("PNR")])
         .unique(None, UniqueKeepStrategy::Any)
-}
-
-/// The events (with `PNR` and `DAY`) of the patients in the `lookback` days before their index
-/// day, the index day itself included when `with_index_day`; each keeps its patient's
-/// `INDEX_DAY`.
-pub(super) fn events_before(
-    events: LazyFrame,
-    patients: &LazyFrame,
-    lookback: i32,
-    with_index_day: bool,
-) -> LazyFrame {
-    let before_end = if with_index_day {
-        col("DAY").lt_eq(col("INDEX_DAY"))
-    } else {
-        col("DAY").lt(col("INDEX_DAY"))
-    };
-    events
-        .join(
-            patients.clone().select([col("PNR"), col("INDEX_DAY")]),
-            [col("PNR")],
-            [col("PNR")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(
-            col("DAY")
-                .gt_eq(col("INDEX_DAY") - lit(lookback))
-                .and(before_end),
-        )
 }
 
 /// The first event per person in `[from, to]`, with its end and unit: `PNR`, `INDEX_DAY`,
