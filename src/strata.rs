@@ -38,7 +38,11 @@ fn with_education(
     table: Option<&Path>,
     frame: LazyFrame,
 ) -> Result<LazyFrame> {
-    // Each index year's education is that of the latest `udda` year up to it.
+    // The table is read once; each index year's education is that of the latest `udda` year up
+    // to it, its codes checked against the table (once per file: `check_codes` remembers them).
+    let groups = table
+        .map(|path| Ok::<_, crate::error::Error>((path, classification::education(path)?)))
+        .transpose()?;
     let mut records = Vec::new();
     for &year in years {
         let latest = registers
@@ -50,12 +54,12 @@ fn with_education(
         if let Some(latest) = latest
             && let Some(udda) = registers.scan_year("udda", latest)?
         {
-            if let Some(path) = table {
+            if let Some((path, groups)) = &groups {
                 check_codes(
                     registers,
                     &udda,
                     "HFAUDD",
-                    &classification::education(path)?,
+                    groups,
                     path,
                     &format!("udda{latest}"),
                 )?;
@@ -72,9 +76,9 @@ fn with_education(
         [col("PNR"), col("INDEX_YEAR")],
         JoinArgs::new(JoinType::Left),
     );
-    let frame = match table {
-        Some(path) => {
-            let groups = classification::education(path)?
+    let frame = match groups {
+        Some((_, groups)) => {
+            let groups = groups
                 .lazy()
                 .select([col("HFAUDD"), col("H").alias("EDUCATION_H")]);
             frame.join(
