@@ -41,6 +41,8 @@ struct Parts {
     /// Reference minus weighted mean, 0 when the reference is worse than
     /// the mean (no gain to attribute).
     gap: f64,
+    /// Reference minus weighted mean before that truncation.
+    raw: f64,
     mean: f64,
     /// SE of the PAF (in percent units' ratio, healthequal's formula).
     paf_se: f64,
@@ -67,6 +69,7 @@ fn parts(groups: &[Subgroup], polarity: Polarity, scale: f64) -> Result<Parts, M
         ((c * n * (a * d * (n - c) + b * c * c)) / ((a + c).powi(3) * (c + d).powi(3))).sqrt();
     Ok(Parts {
         gap: if worse { 0.0 } else { raw },
+        raw,
         mean,
         paf_se,
     })
@@ -98,4 +101,42 @@ pub fn par(
     let z = z_value(confidence)?;
     let p = parts(groups, polarity, scale)?;
     Ok(Measure::wald(p.gap, (p.mean * p.paf_se).abs(), z))
+}
+
+/// PAF and PAR before HEAT's truncation at 0 (the reference's gap to the mean, of either sign).
+///
+/// Truncation makes the released value a non-smooth function of the subgroup estimates: where the
+/// true gap is small, a sample often lands on the wrong side, the value is 0 and its derivatives
+/// are 0, so a delta-method (or Walter) interval around it is [0, 0] and misses the truth. The
+/// delta interval of these smooth functions, with its limits truncated the same way, covers the
+/// truncated measure at least as often as the untruncated one covers its own value, since
+/// truncation is monotone (Casella & Berger, *Statistical Inference*, 2nd ed., 9.2.3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Untruncated {
+    /// `100 (y_ref - μ) / μ`.
+    pub paf: f64,
+    /// `y_ref - μ`.
+    pub par: f64,
+}
+
+/// [`Untruncated`] PAF and PAR of these subgroups.
+pub fn untruncated(
+    groups: &[Subgroup],
+    polarity: Polarity,
+    scale: f64,
+) -> Result<Untruncated, MeasureError> {
+    let p = parts(groups, polarity, scale)?;
+    Ok(Untruncated {
+        paf: 100.0 * p.raw / p.mean,
+        par: p.raw,
+    })
+}
+
+/// Truncates a value or confidence limit of PAF or PAR as HEAT truncates the value: a
+/// favourable indicator's gain is at least 0, an adverse one's at most 0.
+pub fn truncate(value: f64, polarity: Polarity) -> f64 {
+    match polarity {
+        Polarity::Favourable => value.max(0.0),
+        Polarity::Adverse => value.min(0.0),
+    }
 }

@@ -705,6 +705,14 @@ pub fn summarise(input: &DimensionInput) -> Result<Vec<SummaryRow>, MeasureError
     Ok(rows)
 }
 
+/// PAF and PAR of the dimension before HEAT's truncation at 0 ([`paf::Untruncated`]), on the
+/// subgroups [`summarise`] computes them from: what `measures::delta` differentiates.
+pub fn attributable_untruncated(input: &DimensionInput) -> Result<paf::Untruncated, MeasureError> {
+    let prepared = prepare(input)?;
+    let groups = prepared.weighted.as_deref().map_err(Clone::clone)?;
+    paf::untruncated(groups, input.polarity, prepared.scale)
+}
+
 /// One measure's value and analytic interval (simulated ones come later).
 fn compute(
     code: Code,

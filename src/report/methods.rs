@@ -275,8 +275,8 @@ pub const NOTES: &[MethodNote] = &[
             "Population attributable risk (PAR)",
         ],
         formula: [
-            "y_ref − μ: hvor meget gennemsnittet μ ville ændre sig, hvis alle havde referencegruppens værdi; interval ved delta-metoden (A.3)",
-            "y_ref − μ: how much the mean μ would change if everyone had the reference group's value; interval by the delta method (A.3)",
+            "y_ref − μ: hvor meget gennemsnittet μ ville ændre sig, hvis alle havde værdien i den bedst stillede gruppe (for opdelinger uden rækkefølge: gruppen med det bedste resultat); 0, hvis den gruppe ligger dårligere end gennemsnittet; interval ved delta-metoden, kun for ordnede opdelinger (A.3)",
+            "y_ref − μ: how much the mean μ would change if everyone had the value of the most advantaged group (for dimensions without an order: the group with the best result); 0 if that group does worse than the mean; interval by the delta method, for ordered dimensions only (A.3)",
         ],
         reference: HEAT,
     },
@@ -288,8 +288,8 @@ pub const NOTES: &[MethodNote] = &[
             "Population attributable fraction (PAF)",
         ],
         formula: [
-            "PAR / μ · 100; interval ved delta-metoden (A.3)",
-            "PAR / μ · 100; interval by the delta method (A.3)",
+            "PAR / μ · 100; interval ved delta-metoden, kun for ordnede opdelinger (A.3)",
+            "PAR / μ · 100; interval by the delta method, for ordered dimensions only (A.3)",
         ],
         reference: HEAT,
     },

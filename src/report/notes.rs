@@ -65,6 +65,10 @@ const FIXED: &[(&str, &str)] = &[
         crate::measures::delta::NO_INTERVAL,
     ),
     (
+        "intet interval: referencegruppen er den bedste af de observerede andele, valgt ud fra de samme data, og intet interval om værdien holder sin dækning",
+        crate::measures::delta::NO_INTERVAL_BEST,
+    ),
+    (
         "intet interval: værdien er 0",
         "no interval: the value is 0",
     ),

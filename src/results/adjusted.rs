@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::context::{CONFIDENCE, DimensionContext, percent_subgroup};
+use super::context::{CONFIDENCE, DimensionContext};
 use super::levels::{level_rank, reference_level};
 use super::standardisation::broad_age_group;
 use crate::aggregate::{LevelCounts, outcome_sums};
@@ -198,12 +198,12 @@ pub fn adjusted_rows(
             .get(level)
             .is_some_and(|c| c.events() == 0 || c.events() == c.persons())
     };
-    let crude: BTreeMap<String, f64> = levels
+    let sizes: BTreeMap<String, f64> = levels
         .iter()
         .filter(|(l, c)| released(l) && !degenerate(l) && c.persons() > 0 && *l != TOTAL)
-        .map(|(l, c)| (l.clone(), percent_subgroup(c).estimate))
+        .map(|(l, c)| (l.clone(), c.persons() as f64))
         .collect();
-    let reference = reference_level(ctx.stratifier, &crude, ctx.polarity());
+    let reference = reference_level(ctx.stratifier, &sizes);
     let mut ordered: Vec<&String> = levels.keys().filter(|l| *l != TOTAL).collect();
     ordered.sort_by_key(|l| level_rank(ctx.stratifier, l));
     let mut rows = Vec::new();
@@ -223,7 +223,7 @@ pub fn adjusted_rows(
                 kept.extend(
                     ordered
                         .iter()
-                        .filter(|l| released(l) && **l != reference && crude.contains_key(**l))
+                        .filter(|l| released(l) && **l != reference && sizes.contains_key(**l))
                         .map(|l| (*l).clone()),
                 );
                 let cells = collapsed(&cross.cells[outcome], &positions, &kept);

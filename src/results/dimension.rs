@@ -258,12 +258,12 @@ fn waiting_rows(ctx: &DimensionContext<'_>, base: &Row, waiting: Option<&Waiting
 /// with delta-method CIs from the binomial standard errors (healthequal `d()`/`r()`). Withheld
 /// when either proportion was withheld by the gate.
 fn comparisons(ctx: &DimensionContext<'_>, groups: &[GatedLevel]) -> Vec<Row> {
-    let crude: BTreeMap<String, f64> = groups
+    let sizes: BTreeMap<String, f64> = groups
         .iter()
         .filter(|g| g.released && g.level != TOTAL && g.counts.persons() > 0)
-        .map(|g| (g.level.clone(), percent_subgroup(&g.counts).estimate))
+        .map(|g| (g.level.clone(), g.counts.persons() as f64))
         .collect();
-    let Some(reference) = reference_level(ctx.stratifier, &crude, ctx.polarity()) else {
+    let Some(reference) = reference_level(ctx.stratifier, &sizes) else {
         return Vec::new();
     };
     let Some(reference_group) = groups.iter().find(|g| g.level == reference) else {

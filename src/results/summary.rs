@@ -38,11 +38,11 @@ pub fn summary_measures(ctx: &DimensionContext<'_>, gated: &[GatedLevel]) -> Res
         SummaryMeasure::from_code(code).filter(|&s| ctx.wants(RequestedMeasure::Summary(s)))
     };
     let all_released = levels.iter().all(|g| g.released);
-    let crude = levels
+    let sizes = levels
         .iter()
-        .map(|g| (g.level.clone(), percent_subgroup(&g.counts).estimate))
+        .map(|g| (g.level.clone(), g.counts.persons() as f64))
         .collect();
-    let reference = reference_level(ctx.stratifier, &crude, ctx.polarity());
+    let reference = reference_level(ctx.stratifier, &sizes);
     let total = gated.iter().find(|g| g.level == TOTAL);
     let input = DimensionInput {
         groups: levels

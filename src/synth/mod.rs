@@ -44,7 +44,7 @@ use crate::error::{Error, Result};
 use crate::rng::Rng;
 use background::{Generator, Life, Volumes, YearRows};
 use events::{ChunkRows, DeathRows, MigrationRows, Span};
-use model::{OFFERS, OfferModel, StratumTruth, TruthAccumulator};
+use model::{CellTruth, OFFERS, OfferModel, StratumTruth, TruthAccumulator, TruthTree};
 use population::PopulationTables;
 use writer::{RegisterFile, SynthFormat};
 
@@ -82,6 +82,8 @@ struct Truth<'a> {
     offers: &'a [OfferModel],
     /// offer -> stratifier -> level -> {patients, probability}
     marginal: BTreeMap<&'static str, BTreeMap<&'static str, BTreeMap<String, StratumTruth>>>,
+    /// offer -> stratifier -> level -> [{sex, age_group, patients, probability}]
+    standardisation_cells: TruthTree<Vec<CellTruth>>,
 }
 
 /// Generates the registers into `config.out` (created if missing).
@@ -404,12 +406,15 @@ fn write_truth(config: &SynthConfig, truth: &TruthAccumulator) -> Result<PathBuf
         description: "Known truth of a synthetic register set written by `ulighed synth`: the \
             logistic model of each offer, and the mean of the patients' own probabilities per \
             stratum over the whole span (the true marginal probability, averaged over the \
-            patients' age and sex mix as generated). Income quintiles are the latent ones.",
+            patients' age and sex mix as generated), and the same per sex and broad age group \
+            of each level (the strata of a share standardised to the patients). Income quintiles \
+            are the latent ones.",
         seed: config.seed,
         persons: config.persons,
         years: [config.first_year, config.last_year],
         offers: &OFFERS,
         marginal: truth.finish(),
+        standardisation_cells: truth.finish_cells(),
     };
     let path = config.out.join(TRUTH_FILE);
     let text = serde_json::to_string_pretty(&document)

@@ -5,13 +5,16 @@
 //! age)`, a main-effects logistic model whose parameters are written to `truth.json`. Beside the
 //! parameters, `truth.json` holds the true marginal probability per patient group and stratum: the
 //! mean of the patients' own `p` (so it is averaged over the age and sex mix of the patients as
-//! generated), which is what a crude proportion by stratum estimates.
+//! generated), which is what a crude proportion by stratum estimates, and the same per sex and
+//! broad age group of each level, from which the truth of a share standardised to the patients
+//! follows.
 
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::population::Person;
 use crate::registers::codes::{EducationGroup, ORIGINS, REGIONS};
+use crate::results::standardisation::broad_age_group;
 
 /// The parameters of one offer's logistic model (log-odds).
 #[derive(Debug, Clone, Serialize)]
@@ -189,11 +192,17 @@ pub fn offer(id: &str) -> &'static OfferModel {
         .expect("offer ids are fixed in code")
 }
 
+/// (offer id, stratifier, level).
+type StratumKey = (&'static str, &'static str, String);
+
 /// Sums of probabilities and patient counts per stratum, merged over chunks.
 #[derive(Debug, Clone, Default)]
 pub struct TruthAccumulator {
     /// (offer id, stratifier, level) -> (patients, sum of p)
-    sums: BTreeMap<(&'static str, &'static str, String), (u64, f64)>,
+    sums: BTreeMap<StratumKey, (u64, f64)>,
+    /// (offer id, stratifier, level, sex, broad age group) -> (patients, sum of p): the strata a
+    /// run standardises a level's share over (`results::standardisation`).
+    cells: BTreeMap<(StratumKey, &'static str, usize), (u64, f64)>,
 }
 
 impl TruthAccumulator {
@@ -211,10 +220,20 @@ impl TruthAccumulator {
             ("region", REGIONS[strata.region_index].0.to_string()),
             ("sex", sex.to_string()),
         ];
+        let age_group = broad_age_group(strata.age.max(0) / 5);
         for (stratifier, level) in levels {
-            let entry = self.sums.entry((offer, stratifier, level)).or_default();
+            let entry = self
+                .sums
+                .entry((offer, stratifier, level.clone()))
+                .or_default();
             entry.0 += 1;
             entry.1 += p;
+            let cell = self
+                .cells
+                .entry(((offer, stratifier, level), sex, age_group))
+                .or_default();
+            cell.0 += 1;
+            cell.1 += p;
         }
     }
 
@@ -225,6 +244,31 @@ impl TruthAccumulator {
             entry.0 += n;
             entry.1 += sum;
         }
+        for (key, (n, sum)) in other.cells {
+            let entry = self.cells.entry(key).or_default();
+            entry.0 += n;
+            entry.1 += sum;
+        }
+    }
+
+    /// offer -> stratifier -> level -> the truth per sex and broad age group.
+    pub fn finish_cells(&self) -> TruthTree<Vec<CellTruth>> {
+        let mut out: TruthTree<Vec<CellTruth>> = BTreeMap::new();
+        for (((offer, stratifier, level), sex, age_group), (n, sum)) in &self.cells {
+            out.entry(*offer)
+                .or_default()
+                .entry(*stratifier)
+                .or_default()
+                .entry(level.clone())
+                .or_default()
+                .push(CellTruth {
+                    sex,
+                    age_group: *age_group,
+                    patients: *n,
+                    probability: sum / *n as f64,
+                });
+        }
+        out
     }
 
     /// offer -> stratifier -> level -> truth.
@@ -247,6 +291,22 @@ impl TruthAccumulator {
         }
         out
     }
+}
+
+/// offer -> stratifier -> level -> `T`.
+pub type TruthTree<T> = BTreeMap<&'static str, BTreeMap<&'static str, BTreeMap<String, T>>>;
+
+/// The true probability of an offer in one sex and broad age group of a stratum's level.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellTruth {
+    /// "1" man, "2" woman.
+    pub sex: &'static str,
+    /// The broad age group (0-7) of the age at the index day, as a run standardises by.
+    pub age_group: usize,
+    /// Patients in the cell (over the whole span).
+    pub patients: u64,
+    /// Mean of the patients' own probabilities.
+    pub probability: f64,
 }
 
 /// The true marginal probability of an offer in one stratum.
