@@ -44,7 +44,7 @@ pub(crate) fn codes_of(spec: &Spec) -> Vec<String> {
 /// none): each criterion's look-back before the design's days, and the days themselves.
 pub(crate) fn days_of(spec: &Spec, design: Design) -> Option<Days> {
     criteria(spec)
-        .map(|c| Days::of_design(design).widened(c.lookback_days.unwrap_or(0), 0))
+        .map(|c| Days::of_design(design).widened(c.reach_days(), 0))
         .reduce(Days::spanning)
 }
 

@@ -14,6 +14,7 @@ pub(crate) mod actions;
 pub mod charlson;
 mod conditions;
 mod criteria;
+mod event_count;
 mod outcomes;
 mod partitioned_join;
 mod patient_group;

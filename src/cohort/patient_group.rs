@@ -9,6 +9,7 @@ use polars::prelude::*;
 use super::charlson;
 use super::conditions::ConditionContacts;
 use super::criteria::criterion_events;
+use super::event_count::met_on;
 use super::population::*;
 use super::windows::events_before;
 use crate::error::{Error, Result};
@@ -16,8 +17,9 @@ use crate::registers::scan::{RegisterSet, collect_streaming};
 use crate::registers::scope::Days;
 use crate::spec::{Criterion, Derived, Design, LoadedSpec, Match, OutcomeKind, Stratifier};
 
-/// Keeps the rows of `patients` (with `INDEX_DAY`) that have an event of `c` in the look-back
-/// window `[INDEX_DAY - lookback, INDEX_DAY)`; with `keep = false`, those that have none.
+/// Keeps the rows of `patients` (with `INDEX_DAY`) that meet `c` in the look-back window
+/// `[INDEX_DAY - lookback, INDEX_DAY)` (an event, or `min_events` of them); with `keep = false`,
+/// those that do not.
 pub(super) fn with_event_before(
     registers: &RegisterSet,
     patients: LazyFrame,
@@ -28,27 +30,27 @@ pub(super) fn with_event_before(
 ) -> Result<LazyFrame> {
     let lookback = c.lookback_days.unwrap_or(0);
     let days = Days::of_design(design).widened(lookback, 0);
-    let hits = persons_with_event_before(
-        criterion_events(registers, c, days, known)?,
-        &patients,
-        lookback,
-        false,
-    );
+    let events = criterion_events(registers, c, days, known)?;
+    let hits = met_on(events_before(events, &patients, lookback, false), c)
+        .select([col("PNR")])
+        .unique(None, UniqueKeepStrategy::Any);
     let how = if keep { JoinType::Semi } else { JoinType::Anti };
     Ok(patients.join(hits, [col("PNR")], [col("PNR")], JoinArgs::new(how)))
 }
 
-/// The patients (`PNR`, unique) with an event in the `lookback` days before their index day,
-/// the index day itself included when `with_index_day`.
-pub(super) fn persons_with_event_before(
-    events: LazyFrame,
-    patients: &LazyFrame,
-    lookback: i32,
-    with_index_day: bool,
-) -> LazyFrame {
-    events_before(events, patients, lookback, with_index_day)
-        .select([col("PNR")])
-        .unique(None, UniqueKeepStrategy::Any)
+/// The events of criterion `c` on whose day it is met, up to `to`: for a criterion of several
+/// events, its earlier events may lie before the period's first day `from`, by up to
+/// `within_days`.
+fn met_in_period(
+    registers: &RegisterSet,
+    c: &Criterion,
+    from: i32,
+    to: i32,
+    known: Option<&ConditionContacts>,
+) -> Result<LazyFrame> {
+    let days = Days { from, to }.widened(c.reach_days(), 0);
+    let events = criterion_events(registers, c, days, known)?;
+    Ok(met_on(events, c))
 }
 
 /// The first event per person in `[from, to]`, with its end and unit: `PNR`, `INDEX_DAY`,
@@ -83,10 +85,13 @@ pub(super) fn patient_group(
                     to: index - 1,
                 };
                 let events = || -> Result<LazyFrame> {
-                    Ok(criterion_events(registers, c, days, known)?.filter(
-                        col("DAY")
-                            .gt_eq(lit(index - lookback))
-                            .and(col("DAY").lt(lit(index))),
+                    Ok(met_on(
+                        criterion_events(registers, c, days, known)?.filter(
+                            col("DAY")
+                                .gt_eq(lit(index - lookback))
+                                .and(col("DAY").lt(lit(index))),
+                        ),
+                        c,
                     ))
                 };
                 let set = if uses_index_contact(spec) {
@@ -102,7 +107,10 @@ pub(super) fn patient_group(
                     // every event of the look-back (13 million for a multimorbidity group at
                     // national volume) by person and day; taken from the condition contacts
                     // grouped by person when they hold the criterion.
-                    let persons = match known.and_then(|k| k.persons_for(c, days)) {
+                    let persons = match known
+                        .filter(|_| c.events_needed() == 1)
+                        .and_then(|k| k.persons_for(c, days))
+                    {
                         Some(persons) => persons,
                         None => events()?
                             .select([col("PNR")])
@@ -123,13 +131,12 @@ pub(super) fn patient_group(
                 let events = group
                     .include
                     .iter()
-                    .map(|c| criterion_events(registers, c, Days { from, to }, known))
+                    .map(|c| met_in_period(registers, c, from, to, known))
                     .collect::<Result<Vec<_>>>()?;
                 first_in(concat(events, UnionArgs::default())?, from, to)
             }
             Match::All => {
-                let first =
-                    criterion_events(registers, &group.include[0], Days { from, to }, known)?;
+                let first = met_in_period(registers, &group.include[0], from, to, known)?;
                 let mut patients = first_in(first, from, to);
                 for c in &group.include[1..] {
                     patients = with_event_before(registers, patients, c, spec.design, true, known)?;

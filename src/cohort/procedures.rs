@@ -53,7 +53,7 @@ pub(crate) fn days_of(spec: &Spec, design: Design) -> Option<Days> {
         .iter()
         .chain(&group.exclude)
         .filter(|c| !c.procedures.is_empty())
-        .map(|c| Days::of_design(design).widened(c.lookback_days.unwrap_or(0), 0));
+        .map(|c| Days::of_design(design).widened(c.reach_days(), 0));
     let outcomes = spec
         .outcomes
         .iter()

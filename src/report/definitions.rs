@@ -88,6 +88,19 @@ fn criterion(c: &Criterion, lang: Lang) -> String {
             c.units.join(", ")
         ));
     }
+    if c.events_needed() > 1 {
+        parts.push(format!(
+            "{} {} {} {} {}",
+            lang.pick("mindst", "at least"),
+            c.events_needed(),
+            lang.pick(
+                "gange på forskellige dage inden for",
+                "times on different days within"
+            ),
+            c.within_days.unwrap_or(0),
+            lang.pick("dage", "days")
+        ));
+    }
     if let Some(days) = c.lookback_days {
         parts.push(format!(
             "{} {days} {}",

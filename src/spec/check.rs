@@ -143,6 +143,39 @@ fn check_criterion(path: &Path, key: &str, c: &Criterion, needs_lookback: bool) 
             "units apply to hospital contacts, not to prescriptions",
         ));
     }
+    match (c.min_events, c.within_days) {
+        (Some(0), _) => {
+            return Err(bad(
+                path,
+                &format!("{key}.min_events"),
+                "0: expected at least 1 event",
+            ));
+        }
+        (Some(n), None) if n > 1 => {
+            return Err(bad(
+                path,
+                &format!("{key}.within_days"),
+                format!(
+                    "missing: `min_events = {n}` needs the most days from the first to the last of the events (e.g. 365 for within a year)"
+                ),
+            ));
+        }
+        (n, Some(_)) if n.unwrap_or(1) <= 1 => {
+            return Err(bad(
+                path,
+                &format!("{key}.within_days"),
+                "applies only with `min_events` above 1",
+            ));
+        }
+        (_, Some(days)) if days <= 0 => {
+            return Err(bad(
+                path,
+                &format!("{key}.within_days"),
+                format!("{days}: expected a positive number of days"),
+            ));
+        }
+        _ => {}
+    }
     match c.lookback_days {
         Some(days) if days <= 0 => Err(bad(
             path,

@@ -30,6 +30,13 @@ fn criterion(c: &Criterion) -> String {
     if !c.units.is_empty() {
         parts.push(format!("at unit type {}", c.units.join(", ")));
     }
+    if c.events_needed() > 1 {
+        parts.push(format!(
+            "at least {} times on different days within {} days",
+            c.events_needed(),
+            c.within_days.unwrap_or(0)
+        ));
+    }
     if let Some(days) = c.lookback_days {
         parts.push(format!("in the {days} days before the index"));
     }

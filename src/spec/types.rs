@@ -208,6 +208,30 @@ pub struct Criterion {
     /// Days before the index in which the event must lie (prevalent design, exclusions and
     /// the non-index criteria of `match = "all"`).
     pub lookback_days: Option<i32>,
+    /// At least this many events, on different days ("two redemptions of A10"); one when absent.
+    pub min_events: Option<u32>,
+    /// The most days from the first to the last of `min_events` events ("within a year": 365);
+    /// required with `min_events` above 1. The criterion is met on the day of the last of them.
+    pub within_days: Option<i32>,
+}
+
+impl Criterion {
+    /// The events on different days the criterion needs.
+    pub fn events_needed(&self) -> u32 {
+        self.min_events.unwrap_or(1)
+    }
+
+    /// How many days before a day of the design its events can lie: its look-back, or, for a
+    /// criterion of several events met on a day of an incident period, the days its earlier
+    /// events may lie before it.
+    pub fn reach_days(&self) -> i32 {
+        let within = if self.events_needed() > 1 {
+            self.within_days.unwrap_or(0)
+        } else {
+            0
+        };
+        self.lookback_days.unwrap_or(0).max(within)
+    }
 }
 
 /// How the include criteria combine.

@@ -4,7 +4,7 @@
 use crate::common::{root, stderr, ulighed};
 
 /// (shipped spec, text to replace, replacement, key the message must name).
-const CASES: [(&str, &str, &str, &str); 30] = [
+const CASES: [(&str, &str, &str, &str); 33] = [
     (
         "t2d_sglt2_glp1",
         "topic = \"diabetes\"",
@@ -82,6 +82,24 @@ const CASES: [(&str, &str, &str, &str); 30] = [
         "diagnosis_type = \"action\"",
         "diagnosis_type = \"action\"\natc = [\"A10BA\"]",
         "patient_group.include[0]",
+    ),
+    (
+        "t2d_sglt2_glp1",
+        "lookback_days = 730",
+        "lookback_days = 730\nmin_events = 0",
+        "patient_group.include[0].min_events",
+    ),
+    (
+        "t2d_sglt2_glp1",
+        "lookback_days = 730",
+        "lookback_days = 730\nmin_events = 2",
+        "patient_group.include[0].within_days",
+    ),
+    (
+        "t2d_sglt2_glp1",
+        "lookback_days = 730",
+        "lookback_days = 730\nwithin_days = 365",
+        "patient_group.include[0].within_days",
     ),
     (
         "t2d_sglt2_glp1",
