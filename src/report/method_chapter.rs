@@ -279,14 +279,23 @@ fn cohort_flow(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numb
             .and_then(|o| total(a.rows, &o.id));
         if a.population > 0 {
             let latest = a.rows.iter().map(|r| r.year).max().unwrap_or(spec.year());
+            let design = spec.design_in_year(latest);
+            // Patients of a period over several years come from the register of their own index
+            // year; the row counts the residents of its first.
+            let first_of_several = match design {
+                Design::Period(from, to) if dates::year_of(from) != dates::year_of(to) => {
+                    lang.pick(", periodens første år", ", the period's first year")
+                }
+                _ => "",
+            };
             rows.push(vec![
                 Cell::Text(title.take().unwrap_or_default().to_string()),
                 Cell::Text(format!(
-                    "{} {} 1. {} {} ({})",
+                    "{} {} 1. {} {}{first_of_several} ({})",
                     lang.pick("Befolkningen: bosatte", "The population: residents"),
                     ages(spec, lang),
                     lang.pick("januar", "January"),
-                    dates::year_of(spec.design_in_year(latest).start()),
+                    dates::year_of(design.start()),
                     lang.pick("afrundet til hele tusinder", "rounded to thousands")
                 )),
                 Cell::Count(Some(a.population)),
@@ -324,8 +333,8 @@ fn cohort_flow(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numb
         "<h3>{}</h3>\n<p>{}</p>\n{}",
         lang.pick("Fra befolkning til udfald", "From population to outcome"),
         lang.pick(
-            "Befolkningen, som patienterne kommer fra (bosatte i analysens aldersgrænser og område), derefter patientgruppen og for hvert udfald patienterne i risiko (nævneren) og dem med udfaldet (tælleren) i analysens seneste opgørelse, hovedanalysen. Befolkningen er afrundet til hele tusinder, så den ikke kan trækkes fra andre tal. Et udfald med en betingelse om at være i live et antal dage efter indeksdatoen har færre patienter i risiko end patientgruppen.",
-            "The population the patients come from (residents within the analysis's ages and area), then the patient group and, for each outcome, the patients at risk (the denominator) and those with the outcome (the numerator) in the analysis's latest results, main analysis. The population is rounded to thousands, so that it cannot be subtracted from other numbers. An outcome that requires the patient to be alive a number of days after the index date has fewer patients at risk than the patient group."
+            "Befolkningen, som patienterne kommer fra (bosatte i analysens aldersgrænser og område), derefter patientgruppen og for hvert udfald patienterne i risiko (nævneren) og dem med udfaldet (tælleren) i analysens seneste opgørelse, hovedanalysen. Befolkningen er afrundet til hele tusinder, så den ikke kan trækkes fra andre tal. I en periode over flere år er det de bosatte den 1. januar i periodens første år; patienter, der er født eller indvandret senere i perioden, kommer med fra befolkningsregisteret for deres indeksår. Et udfald med en betingelse om at være i live et antal dage efter indeksdatoen har færre patienter i risiko end patientgruppen.",
+            "The population the patients come from (residents within the analysis's ages and area), then the patient group and, for each outcome, the patients at risk (the denominator) and those with the outcome (the numerator) in the analysis's latest results, main analysis. The population is rounded to thousands, so that it cannot be subtracted from other numbers. In a period over several years it is the residents on 1 January of the period's first year; patients born or immigrated later in the period join from the population register of their index year. An outcome that requires the patient to be alive a number of days after the index date has fewer patients at risk than the patient group."
         ),
         numbered.table(
             style,
