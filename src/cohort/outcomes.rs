@@ -5,6 +5,7 @@
 use polars::prelude::*;
 
 use super::criteria::criterion_events;
+use super::population::emigrations;
 use super::reads::*;
 use crate::error::Result;
 use crate::registers::scan::RegisterSet;
@@ -129,8 +130,39 @@ pub(super) fn group_events(
     Ok((events, own))
 }
 
+/// The patients with `EMIGRATION_DAY`: their first emigration on or after the index day in the
+/// migration register, null for those who stayed.
+fn with_emigration_day(
+    patients: LazyFrame,
+    index: &LazyFrame,
+    emigrations: LazyFrame,
+) -> LazyFrame {
+    let first = emigrations
+        .join(
+            index.clone().select([col("PNR"), col("INDEX_DAY")]),
+            [col("PNR")],
+            [col("PNR")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col("EMIGRATION_DAY").gt_eq(col("INDEX_DAY")))
+        .group_by([col("PNR")])
+        .agg([col("EMIGRATION_DAY").min()]);
+    patients.join(
+        first,
+        [col("PNR")],
+        [col("PNR")],
+        JoinArgs::new(JoinType::Left),
+    )
+}
+
 /// Adds `OUT_i` (1 with an event in the window, 0 without, null when not at risk) and `WAIT_i`
-/// (days from the index to the first event in the window) for every outcome.
+/// (days from the index to the first event in the window) for every outcome. An outcome asking
+/// for patients alive some days after the index (`alive_days`) also leaves out those who
+/// emigrated within them (the migration register, when the folder has one): they are not
+/// followed in the registers after they leave, so whether they had the outcome is unknown, and
+/// counting them as without it would bias the share down (a dropout the at-risk rule already
+/// makes for deaths). The disclosure gate protects the count of those lost for another reason
+/// than death (`disclosure::linked`).
 pub fn with_outcomes(
     registers: &RegisterSet,
     spec: &LoadedSpec,
@@ -142,6 +174,13 @@ pub fn with_outcomes(
         .clone()
         .select([col("PNR"), col("INDEX_DAY"), col("INDEX_END")]);
     let outcomes = &spec.spec.outcomes;
+    let censored = match emigrations(registers)? {
+        Some(emigrations) if outcomes.iter().any(|o| o.alive_days.is_some()) => {
+            patients = with_emigration_day(patients, &index, emigrations);
+            true
+        }
+        _ => false,
+    };
     for group in shared_scans(outcomes) {
         // The outcomes of a group share their kind and window.
         let o = &outcomes[group[0]];
@@ -191,9 +230,19 @@ pub fn with_outcomes(
         for &i in &group {
             let (out, wait) = outcome_columns(i);
             let at_risk = match outcomes[i].alive_days {
-                Some(days) => col("DEATH_DAY")
-                    .is_null()
-                    .or(col("DEATH_DAY").gt(col("INDEX_DAY") + lit(days))),
+                Some(days) => {
+                    let after = |column: &str| {
+                        col(column)
+                            .is_null()
+                            .or(col(column).gt(col("INDEX_DAY") + lit(days)))
+                    };
+                    let alive = after("DEATH_DAY");
+                    if censored {
+                        alive.and(after("EMIGRATION_DAY"))
+                    } else {
+                        alive
+                    }
+                }
                 None => lit(true),
             };
             patients = patients.with_column(
@@ -203,6 +252,9 @@ pub fn with_outcomes(
                     .alias(out.as_str()),
             );
         }
+    }
+    if censored {
+        patients = patients.drop(cols(["EMIGRATION_DAY"]));
     }
     Ok(patients)
 }

@@ -190,6 +190,15 @@ pub(super) fn age_on_january_1(year: i32) -> Expr {
     lit(year - 1) - day_before_birth.dt().year().cast(DataType::Int32)
 }
 
+/// Emigration days from the migration register: `PNR`, `EMIGRATION_DAY`, a row per emigration
+/// (`None` when the folder has no `vnds`).
+pub(super) fn emigrations(registers: &RegisterSet) -> Result<Option<LazyFrame>> {
+    Ok(registers.scan("vnds")?.map(|v| {
+        v.filter(col("INDUD_KODE").eq(lit("U")))
+            .select([col("PNR"), day("HAEND_DATO").alias("EMIGRATION_DAY")])
+    }))
+}
+
 /// Death days: `PNR`, `DEATH_DAY` (empty frame when there is no death register).
 pub(super) fn deaths(registers: &RegisterSet) -> Result<Option<LazyFrame>> {
     Ok(registers

@@ -250,6 +250,60 @@ mod tests {
         }
     }
 
+    /// Those not at risk of rehabilitation (alive and in Denmark at day 30) are the deaths and
+    /// the emigrants: with 2 of short education's 40 patients emigrated, PCI's denominator less
+    /// rehabilitation's (8) less the deaths (6) would print the 2 though nothing counts them.
+    /// Neither they nor the release's 2 in all may follow from what is printed; where nobody
+    /// emigrated (long education) the not-at-risk count is the deaths and no count of its own.
+    #[test]
+    fn the_emigrants_not_at_risk_are_not_given_away_by_subtraction() {
+        let slices = [
+            slice("", "pci", None, &[("kort", 20, 40), ("lang", 25, 40)]),
+            Slice {
+                not_at_risk_are: Some("death30".into()),
+                ..slice(
+                    "",
+                    "rehab",
+                    Some("pci"),
+                    &[("kort", 15, 32), ("lang", 20, 33)],
+                )
+            },
+            slice("", "death30", None, &[("kort", 6, 40), ("lang", 7, 40)]),
+        ];
+        let (decisions, _) = gate_release(&slices, &Relations::default(), five().into()).unwrap();
+        let shown = |outcome: &str, level: &str| {
+            let i = slices.iter().position(|s| s.outcome == outcome).unwrap();
+            decisions[i][level]
+        };
+        for level in ["kort", TOTAL] {
+            assert!(
+                !(shown("pci", level).denominator
+                    && shown("rehab", level).denominator
+                    && shown("death30", level).numerator),
+                "{level}: the 2 emigrants follow by subtraction: {decisions:?}"
+            );
+        }
+        // Without an emigrant the same release prints everything.
+        let stayed = [
+            slices[0].clone(),
+            Slice {
+                not_at_risk_are: Some("death30".into()),
+                ..slice(
+                    "",
+                    "rehab",
+                    Some("pci"),
+                    &[("kort", 15, 34), ("lang", 20, 33)],
+                )
+            },
+            slices[2].clone(),
+        ];
+        let (decisions, _) = gate_release(&stayed, &Relations::default(), five().into()).unwrap();
+        assert!(
+            decisions.iter().all(|d| d.values().all(|s| s.both())),
+            "{decisions:?}"
+        );
+    }
+
     /// L1: PCI's denominator "i alt" is 40 in the education table, rehabilitation's (patients
     /// alive at day 30) 36 in the origin table: 4 deaths within 30 days would follow from two
     /// totals printed in different tables, though every death count is hidden. The totals are

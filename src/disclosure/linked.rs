@@ -337,19 +337,33 @@ impl<'a> Linked<'a> {
                     self.counts.push((cell, lost, whole));
                 }
             }
-            // The not-at-risk count equals a death outcome's numerator.
+            // The not-at-risk count is a death outcome's numerator, and the patients who emigrated
+            // within the days (`cohort::outcomes`): their number is the difference, a count of
+            // its own that an outsider reads by subtraction, protected as one.
             if let Some(d) = slice
                 .not_at_risk_are
                 .as_ref()
                 .and_then(|o| self.slices.iter().position(|s| same(s) && s.outcome == *o))
             {
                 for (level, rate) in self.rates[d].clone() {
-                    if let Some(&(cell, lost, _)) = self.lost.get(&(i, level.clone()))
-                        && self.value(rate.numerator)? == lost
-                    {
+                    let Some(&(cell, lost, whole)) = self.lost.get(&(i, level.clone())) else {
+                        continue;
+                    };
+                    let died = self.value(rate.numerator)?;
+                    if died == lost {
                         self.set
                             .add_constraint(cell, &[rate.numerator])
                             .map_err(failed)?;
+                    } else if let Some(emigrated) = lost.checked_sub(died) {
+                        let label = format!("{} (emigrated)", Self::label(slice, &level));
+                        let other = self
+                            .set
+                            .add_unpublished_cell(label, emigrated)
+                            .map_err(failed)?;
+                        self.set
+                            .add_constraint(cell, &[rate.numerator, other])
+                            .map_err(failed)?;
+                        self.counts.push((other, emigrated, whole));
                     }
                 }
             }

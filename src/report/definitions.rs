@@ -202,7 +202,10 @@ pub fn outcomes(loaded: &LoadedSpec, lang: Lang) -> Vec<String> {
             if let Some(days) = o.alive_days {
                 text.push_str(&format!(
                     "; {} {days} {}",
-                    lang.pick("blandt patienter i live", "among patients alive"),
+                    lang.pick(
+                        "blandt patienter i live og i Danmark",
+                        "among patients alive and in Denmark"
+                    ),
                     lang.pick("dage efter indeks", "days after the index")
                 ));
             }

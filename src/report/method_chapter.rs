@@ -316,7 +316,7 @@ fn cohort_flow(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numb
                 Some(days) => format!(
                     "{} ({} {days} {})",
                     lang.pick(&o.name_da, &o.name_en),
-                    lang.pick("i live", "alive"),
+                    lang.pick("i live og i Danmark", "alive and in Denmark"),
                     lang.pick("dage efter indeks", "days after the index")
                 ),
                 None => lang.pick(&o.name_da, &o.name_en).to_string(),
@@ -333,8 +333,8 @@ fn cohort_flow(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numb
         "<h3>{}</h3>\n<p>{}</p>\n{}",
         lang.pick("Fra befolkning til udfald", "From population to outcome"),
         lang.pick(
-            "Befolkningen, som patienterne kommer fra (bosatte i analysens aldersgrænser og område), derefter patientgruppen og for hvert udfald patienterne i risiko (nævneren) og dem med udfaldet (tælleren) i analysens seneste opgørelse, hovedanalysen. Befolkningen er afrundet til hele tusinder, så den ikke kan trækkes fra andre tal. I en periode over flere år er det de bosatte den 1. januar i periodens første år; patienter, der er født eller indvandret senere i perioden, kommer med fra befolkningsregisteret for deres indeksår. Et udfald med en betingelse om at være i live et antal dage efter indeksdatoen har færre patienter i risiko end patientgruppen.",
-            "The population the patients come from (residents within the analysis's ages and area), then the patient group and, for each outcome, the patients at risk (the denominator) and those with the outcome (the numerator) in the analysis's latest results, main analysis. The population is rounded to thousands, so that it cannot be subtracted from other numbers. In a period over several years it is the residents on 1 January of the period's first year; patients born or immigrated later in the period join from the population register of their index year. An outcome that requires the patient to be alive a number of days after the index date has fewer patients at risk than the patient group."
+            "Befolkningen, som patienterne kommer fra (bosatte i analysens aldersgrænser og område), derefter patientgruppen og for hvert udfald patienterne i risiko (nævneren) og dem med udfaldet (tælleren) i analysens seneste opgørelse, hovedanalysen. Befolkningen er afrundet til hele tusinder, så den ikke kan trækkes fra andre tal. I en periode over flere år er det de bosatte den 1. januar i periodens første år; patienter, der er født eller indvandret senere i perioden, kommer med fra befolkningsregisteret for deres indeksår. Et udfald med en betingelse om at være i live et antal dage efter indeksdatoen har færre patienter i risiko end patientgruppen: de døde og dem, der udvandrede inden da (efter vandringsregisteret), for de følges ikke i registrene, efter at de er rejst.",
+            "The population the patients come from (residents within the analysis's ages and area), then the patient group and, for each outcome, the patients at risk (the denominator) and those with the outcome (the numerator) in the analysis's latest results, main analysis. The population is rounded to thousands, so that it cannot be subtracted from other numbers. In a period over several years it is the residents on 1 January of the period's first year; patients born or immigrated later in the period join from the population register of their index year. An outcome that requires the patient to be alive a number of days after the index date has fewer patients at risk than the patient group: those who died and those who emigrated before then (by the migration register), since the registers do not follow them after they leave."
         ),
         numbered.table(
             style,

@@ -234,4 +234,79 @@ favourable = false
             [1, 4, 1]
         );
     }
+
+    /// Patients alive and in Denmark 30 days after a pneumonia on 2023-03-01 are at risk of a
+    /// beta-blocker redeemed on days 31-90 (C07): q1 (redeemed), q2 (died on day 9: not at
+    /// risk), q3 (emigrated on day 14: not at risk, where without the migration register it
+    /// would count as without it), q4 (emigrated on day 50, after redeeming on day 35: at
+    /// risk, with it), q5 (emigrated on day 30 itself: not at risk), q6 (stayed, nothing: at
+    /// risk, without it), q7 (emigrated before the index and came back: at risk, without it).
+    #[test]
+    fn an_outcome_among_survivors_leaves_out_those_who_emigrated_within_the_days() {
+        let dir = tempfile::tempdir().expect("temp");
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.path().join(name), text).expect("register written");
+        };
+        let persons = ["q1", "q2", "q3", "q4", "q5", "q6", "q7"];
+        let bef: String = persons
+            .iter()
+            .map(|p| format!("{p},1950-01-01,1,101,1,G\n"))
+            .collect();
+        write(
+            "bef2023.csv",
+            &format!("PNR,FOED_DAG,KOEN,KOM,IE_TYPE,CIVST\n{bef}"),
+        );
+        let contacts: String = persons
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{i},{p},2023-03-01,2023-03-01,ALCA00,6620011000000,DJ189\n"))
+            .collect();
+        crate::cohort::testing::write_contacts(dir.path(), &contacts);
+        let diagnoses: String = (0..persons.len())
+            .map(|i| format!("{i},DJ189,A,Nej\n"))
+            .collect();
+        write(
+            "lpr_diagnoser.csv",
+            &format!("DW_EK_KONTAKT,DIAGNOSEKODE,DIAGNOSETYPE,SENERE_AFKRAEFTET\n{diagnoses}"),
+        );
+        write("dod.csv", "PNR,DODDATO\nq2,2023-03-10\n");
+        write(
+            "vnds.csv",
+            "PNR,INDUD_KODE,HAEND_DATO\nq3,U,2023-03-15\nq4,U,2023-04-20\nq5,U,2023-03-31\n\
+             q7,U,2022-06-01\nq7,I,2022-11-01\n",
+        );
+        write(
+            "lmdb.csv",
+            "PNR,EKSD,ATC\nq1,2023-04-10,C07AB02\nq4,2023-04-05,C07AB02\n",
+        );
+        let registers = RegisterSet::open(dir.path()).expect("opened");
+        let spec = PNEUMONIA.replace(
+            "favourable = false\n",
+            "favourable = false\n\n[[outcomes]]\nid = \"betablocker\"\nname_da = \"Betablokker\"\n\
+             name_en = \"Beta-blocker\"\nkind = \"prescription\"\ncodes = [\"C07\"]\n\
+             window_days = [31, 90]\nalive_days = 30\n",
+        )
+        .replace("period = [\"2021-01-01\", \"2023-12-31\"]", "period = [\"2023-01-01\", \"2023-12-31\"]")
+        .replace(", \"education\", \"civil_status\"", "");
+        let path = dir.path().join("pneumonia.toml");
+        std::fs::write(&path, spec).expect("spec");
+        let loaded = crate::spec::load(&path).expect("spec loads");
+        let frame = patient_frame(&registers, &loaded)
+            .expect("patients")
+            .sort(["PNR"], Default::default())
+            .expect("sorted");
+        assert_eq!(texts(&frame, "PNR"), persons);
+        let outcome: Vec<Option<i32>> = frame
+            .column("OUT_1")
+            .expect("outcome")
+            .i32()
+            .expect("i32")
+            .iter()
+            .collect();
+        assert_eq!(
+            outcome,
+            [Some(1), None, None, Some(1), None, Some(0), Some(0)]
+        );
+        assert!(frame.column("EMIGRATION_DAY").is_err(), "a working column");
+    }
 }

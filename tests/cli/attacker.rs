@@ -3,7 +3,8 @@
 //! program per analysis and year, with every relation an outsider knows from the specs and
 //! public classifications (a table's levels add up to its total, and the total is the same in
 //! every stratifier's table; a sub-analysis lies inside the main analysis; outcomes of the same
-//! patients share their denominators; survivors-only outcomes lose exactly the deaths; an
+//! patients share their denominators; survivors-only outcomes lose the deaths and the
+//! emigrants (whose number is a count of its own, attacked like the others); an
 //! outcome inside a wider one; municipalities add up to their region; an unlisted level is
 //! empty). For every count and every difference between related counts it solves for the least
 //! and the greatest value consistent with what was printed, and reports any count pinned to
@@ -679,10 +680,20 @@ fn attack(
             };
             let lost = vec![(b.1, 1.0), (here.1, -1.0)];
             world.relate(lost.clone(), ComparisonOp::Ge, 0.0);
+            // Those not at risk are the deaths and the emigrants (whose number nothing prints):
+            // a count of its own the attacker pins by subtraction if the gate lets them. The
+            // zero rule is about an outcome's share (0 % or 100 % tells every member's outcome);
+            // that nobody emigrated tells no outcome, and almost always holds, so its group is
+            // given as none and only a count of 1 to the threshold is a leak.
             if let Some(dead) = death.and_then(|o| get(sub, o, dim, group)) {
-                let mut terms = lost.clone();
-                terms.push((dead.0, -1.0));
-                world.relate(terms, ComparisonOp::Eq, 0.0);
+                let mut emigrated = lost.clone();
+                emigrated.push((dead.0, -1.0));
+                world.relate(emigrated.clone(), ComparisonOp::Ge, 0.0);
+                differences.push((
+                    format!("{sub}/{base} - {alive} - deaths: {dim}/{group} emigrated"),
+                    emigrated,
+                    Vec::new(),
+                ));
             }
             differences.push((
                 format!("{sub}/{base} - {alive}: {dim}/{group} not at risk"),
@@ -776,12 +787,14 @@ fn attack(
         };
         let small = range.0 >= 1 && range.1.is_some_and(|hi| hi < THRESHOLD);
         // A share of 0 % (or 100 %) leaks in a group known not to be empty and smaller than the
-        // documented zero rule's size (docs/usage.md: larger groups' zeros are printed).
+        // documented zero rule's size (docs/usage.md: larger groups' zeros are printed); a count
+        // given no group is no share of an outcome.
         let true_group: Option<f64> = group
             .iter()
             .map(|&(v, c)| world.truth[v].map(|t| c * t))
             .sum();
         let none_of_some = range == (0, Some(0))
+            && !group.is_empty()
             && world.range(&group, &parts).is_none_or(|(lo, hi)| {
                 lo >= 1
                     && match true_group {
