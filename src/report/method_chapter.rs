@@ -68,8 +68,8 @@ fn register_date(spec: &LoadedSpec, lang: Lang) -> String {
             .to_string();
     }
     format!(
-        "1. {} {}",
-        lang.pick("januar", "January"),
+        "{} {}",
+        lang.pick("1. januar", "1 January"),
         dates::year_of(spec.design.start())
     )
 }
@@ -291,10 +291,10 @@ fn cohort_flow(analyses: &[AnalysisFacts<'_>], style: Style, numbered: &mut Numb
             rows.push(vec![
                 Cell::Text(title.take().unwrap_or_default().to_string()),
                 Cell::Text(format!(
-                    "{} {} 1. {} {}{first_of_several} ({})",
+                    "{} {} {} {}{first_of_several} ({})",
                     lang.pick("Befolkningen: bosatte", "The population: residents"),
                     ages(spec, lang),
-                    lang.pick("januar", "January"),
+                    lang.pick("1. januar", "1 January"),
                     dates::year_of(design.start()),
                     lang.pick("afrundet til hele tusinder", "rounded to thousands")
                 )),
