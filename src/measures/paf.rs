@@ -38,10 +38,9 @@ fn reference(groups: &[Subgroup], polarity: Polarity) -> Result<(f64, f64), Meas
 }
 
 struct Parts {
-    /// Reference minus weighted mean, 0 when the reference is worse than
-    /// the mean (no gain to attribute).
-    gap: f64,
-    /// Reference minus weighted mean before that truncation.
+    /// Reference minus weighted mean, of either sign ([`truncate`] makes it
+    /// HEAT's gap: 0 when the reference is worse than the mean, no gain to
+    /// attribute).
     raw: f64,
     mean: f64,
     /// SE of the PAF (in percent units' ratio, healthequal's formula).
@@ -53,10 +52,6 @@ fn parts(groups: &[Subgroup], polarity: Polarity, scale: f64) -> Result<Parts, M
     let mean = weighted_mean(groups)?;
     let (ref_est, ref_pop) = reference(groups, polarity)?;
     let raw = ref_est - mean;
-    let worse = match polarity {
-        Polarity::Favourable => raw < 0.0,
-        Polarity::Adverse => raw > 0.0,
-    };
     // 2x2 table of Walter (1976) / healthequal: c, d exposed (reference),
     // a, b the rest.
     let total: f64 = groups.iter().map(|g| g.population).sum();
@@ -67,12 +62,7 @@ fn parts(groups: &[Subgroup], polarity: Polarity, scale: f64) -> Result<Parts, M
     let n = a + b + c + d;
     let paf_se =
         ((c * n * (a * d * (n - c) + b * c * c)) / ((a + c).powi(3) * (c + d).powi(3))).sqrt();
-    Ok(Parts {
-        gap: if worse { 0.0 } else { raw },
-        raw,
-        mean,
-        paf_se,
-    })
+    Ok(Parts { raw, mean, paf_se })
 }
 
 /// PAF = `100 (y_ref - μ) / μ` with μ the population-weighted mean, set to
@@ -87,7 +77,11 @@ pub fn paf(
 ) -> Result<Measure, MeasureError> {
     let z = z_value(confidence)?;
     let p = parts(groups, polarity, scale)?;
-    Ok(Measure::wald(100.0 * p.gap / p.mean, p.paf_se, z))
+    Ok(Measure::wald(
+        100.0 * truncate(p.raw, polarity) / p.mean,
+        p.paf_se,
+        z,
+    ))
 }
 
 /// PAR = `y_ref - μ` (0 when the reference is worse than the mean), SE
@@ -100,7 +94,11 @@ pub fn par(
 ) -> Result<Measure, MeasureError> {
     let z = z_value(confidence)?;
     let p = parts(groups, polarity, scale)?;
-    Ok(Measure::wald(p.gap, (p.mean * p.paf_se).abs(), z))
+    Ok(Measure::wald(
+        truncate(p.raw, polarity),
+        (p.mean * p.paf_se).abs(),
+        z,
+    ))
 }
 
 /// PAF and PAR before HEAT's truncation at 0 (the reference's gap to the mean, of either sign).
@@ -135,8 +133,9 @@ pub fn untruncated(
 /// Truncates a value or confidence limit of PAF or PAR as HEAT truncates the value: a
 /// favourable indicator's gain is at least 0, an adverse one's at most 0.
 pub fn truncate(value: f64, polarity: Polarity) -> f64 {
-    match polarity {
-        Polarity::Favourable => value.max(0.0),
-        Polarity::Adverse => value.min(0.0),
-    }
+    let worse = match polarity {
+        Polarity::Favourable => value < 0.0,
+        Polarity::Adverse => value > 0.0,
+    };
+    if worse { 0.0 } else { value }
 }

@@ -16,7 +16,7 @@ pub enum Severity {
 
 /// The rules, with their default severity. Errors are the default for type, key and code-format
 /// failures; an unusual diagnosis type is a warning (real extracts carry more types than A/B).
-pub const RULES: [(&str, Severity, &str); 21] = [
+pub const RULES: [(&str, Severity, &str); 22] = [
     (
         "required_register",
         Severity::Error,
@@ -99,6 +99,11 @@ pub const RULES: [(&str, Severity, &str); 21] = [
         "code_diagnosis_type",
         Severity::Warning,
         "DIAGNOSETYPE is A or B",
+    ),
+    (
+        "code_migration",
+        Severity::Error,
+        "INDUD_KODE is I or U (an emigration read otherwise would leave an emigrant at risk)",
     ),
     (
         "key_contact",

@@ -79,13 +79,10 @@ pub fn reference_level(stratifier: &Stratifier, sizes: &BTreeMap<String, f64>) -
         .map(|(l, n)| (l, *n))
         .collect();
     known.sort_by_key(|(l, _)| level_rank(stratifier, l));
-    // The first of the largest: `max_by` would keep the last.
+    // Largest first; `min_by` keeps the first of equals, so a tie goes to reading order.
     known
-        .iter()
-        .fold(None, |best: Option<(&String, f64)>, &(l, n)| match best {
-            Some((_, m)) if m >= n => best,
-            _ => Some((l, n)),
-        })
+        .into_iter()
+        .min_by(|a, b| b.1.total_cmp(&a.1))
         .map(|(l, _)| l.clone())
 }
 

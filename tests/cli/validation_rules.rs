@@ -208,6 +208,30 @@ fn an_unusual_diagnosis_type_is_a_warning() {
     assert_eq!(json["findings"][0]["severity"], "warning");
 }
 
+/// The migration register is optional, so the valid folder has none: written beside it here,
+/// with one emigration coded `E`, which an analysis would not read as one.
+#[test]
+fn a_migration_code_other_than_i_or_u_is_refused() {
+    let dir = tempfile::tempdir().expect("temp");
+    registers_with(dir.path(), "bef2024.csv", "", "");
+    std::fs::write(
+        dir.path().join("vnds.csv"),
+        "PNR,INDUD_KODE,HAEND_DATO\n0001,U,2024-03-01\n0002,E,2024-04-01\n",
+    )
+    .expect("vnds written");
+    let out = ulighed(&[
+        "validate",
+        dir.path().to_str().expect("utf-8"),
+        "--format",
+        "json",
+        "--as-of",
+        "2025-01-01",
+    ]);
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert_finding(&json, "vnds.csv", "code_migration", "INDUD_KODE", 2, "E");
+}
+
 #[test]
 fn a_missing_column_is_named_with_the_file() {
     let dir = tempfile::tempdir().expect("temp");
