@@ -164,14 +164,17 @@ pub fn outcomes(loaded: &LoadedSpec, lang: Lang) -> Vec<String> {
                     )
                 }
                 OutcomeKind::Contact => {
-                    let mut t = format!(
-                        "{} {}",
-                        lang.pick(
-                            "hospitalskontakt ved enhedstype",
-                            "hospital contact at unit type"
-                        ),
-                        o.units.join(", ")
-                    );
+                    // No unit types: a contact at any unit.
+                    let mut t = lang
+                        .pick("hospitalskontakt", "hospital contact")
+                        .to_string();
+                    if !o.units.is_empty() {
+                        t.push_str(&format!(
+                            " {} {}",
+                            lang.pick("ved enhedstype", "at unit type"),
+                            o.units.join(", ")
+                        ));
+                    }
                     if !o.codes.is_empty() {
                         t.push_str(&format!(
                             " {} {}",
