@@ -90,6 +90,7 @@ fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<LazyFra
             col("END"),
             col("SORENHED_ANS"),
             col("AKTIONSDIAGNOSE"),
+            col("KEY"),
         ]))
 }
 

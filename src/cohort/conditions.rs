@@ -29,8 +29,10 @@ pub struct ConditionContacts {
     /// `[multimorbidity]`'s look-back: a condition counts in these days up to the index day.
     pub lookback_days: i32,
     days: Days,
-    /// Whether `frame` holds each contact's end and unit ([`ConditionContacts::read`]).
+    /// Whether `frame` holds each contact's end, unit and key ([`ConditionContacts::read`]).
     details: bool,
+    /// The folder's contact keys' type (of the empty keys given without details).
+    key_type: DataType,
     frame: DataFrame,
     /// On an index date, each person's conditions ([`ConditionContacts::per_person`]).
     per_person: Option<DataFrame>,
@@ -41,7 +43,7 @@ impl ConditionContacts {
     /// design's last index day) that carry a diagnosis (action or secondary, not retracted) of
     /// any condition.
     ///
-    /// With `details`, each contact's end and unit are kept too; without, they are not read.
+    /// With `details`, each contact's end, unit and key are kept too; without, they are not read.
     /// The frame is collected, so the query optimiser cannot drop columns no later step reads:
     /// an analysis that never looks at the index contact's end or unit would otherwise decode
     /// two more columns of every contact in five years (73 million at national volume) and keep
@@ -96,7 +98,7 @@ impl ConditionContacts {
         };
         let mut columns = vec!["PNR", "DAY"];
         if details {
-            columns.extend(["END", "SORENHED_ANS"]);
+            columns.extend(["END", "SORENHED_ANS", "KEY"]);
         }
         let frame = if registers.keys().contacts == DataType::Int64 {
             let labelled = collect_streaming(labelled)?;
@@ -116,6 +118,7 @@ impl ConditionContacts {
             lookback_days,
             days,
             details,
+            key_type: registers.keys().contacts.clone(),
             frame,
             per_person,
         })
@@ -200,6 +203,8 @@ impl ConditionContacts {
     /// Without details, `END` and `SORENHED_ANS` are empty.
     pub fn events_for(&self, c: &Criterion, days: Days) -> Option<LazyFrame> {
         if (!self.details && !c.units.is_empty())
+            || c.priority.is_some()
+            || c.setting.is_some()
             || days.from < self.days.from
             || days.to > self.days.to
         {
@@ -219,13 +224,20 @@ impl ConditionContacts {
                         .and(col("DAY").lt_eq(lit(days.to))),
                 )
                 .select(if self.details {
-                    [col("PNR"), col("DAY"), col("END"), col("SORENHED_ANS")]
+                    [
+                        col("PNR"),
+                        col("DAY"),
+                        col("END"),
+                        col("SORENHED_ANS"),
+                        col("KEY"),
+                    ]
                 } else {
                     [
                         col("PNR"),
                         col("DAY"),
                         lit(NULL).cast(DataType::Int32).alias("END"),
                         lit(NULL).cast(DataType::String).alias("SORENHED_ANS"),
+                        lit(NULL).cast(self.key_type.clone()).alias("KEY"),
                     ]
                 }),
         )

@@ -1,21 +1,58 @@
 //! The events of one criterion of a patient group: diagnoses at contacts, procedures or
 //! redeemed prescriptions of its codes on the days asked for, as `PNR`, `DAY` and (for contact
-//! criteria) the contact's unit, end and key.
+//! criteria) the contact's unit, end and key, kept to the stays of the priority and setting the
+//! criterion asks for.
 
 use polars::prelude::*;
 
 use super::conditions::ConditionContacts;
 use super::reads::*;
+use super::stays::stays_of;
 use super::{actions, procedures};
 use crate::error::Result;
-use crate::registers::scan::RegisterSet;
+use crate::registers::scan::{RegisterSet, collect_streaming};
 use crate::registers::scope::Days;
-use crate::spec::{Criterion, DiagnosisType};
+use crate::spec::{Criterion, DiagnosisType, Priority, Setting};
 
-/// The events of one criterion on the days `days`: `PNR`, `DAY`, `END`, `UNIT` (taken from the
-/// condition contacts already read when they hold them all; `END` and `UNIT` are then empty
-/// unless the spec reads them, see [`uses_contact_details`]).
+/// The events of one criterion on the days `days`: `PNR`, `DAY`, `END`, `UNIT`, `KEY` (the
+/// contact; taken from the condition contacts already read when they hold them all; `END`,
+/// `UNIT` and `KEY` are then empty unless the spec reads them, see [`uses_contact_details`]).
+/// With a `priority` or `setting`, only events whose contact belongs to such a stay
+/// ([`super::stays`]).
 pub(super) fn criterion_events(
+    registers: &RegisterSet,
+    c: &Criterion,
+    days: Days,
+    known: Option<&ConditionContacts>,
+) -> Result<LazyFrame> {
+    let events = unrestricted_events(registers, c, days, known)?;
+    if c.priority.is_none() && c.setting.is_none() {
+        return Ok(events);
+    }
+    let events = collect_streaming(events)?;
+    let stays = stays_of(
+        registers,
+        events.clone().lazy(),
+        days,
+        c.priority.map(|_| "a criterion with `priority`"),
+    )?;
+    let mut keep = lit(true);
+    if let Some(priority) = c.priority {
+        keep = keep.and(col("ACUTE").eq_missing(lit(priority == Priority::Acute)));
+    }
+    if let Some(setting) = c.setting {
+        keep = keep.and(col("INPATIENT").eq(lit(setting == Setting::Inpatient)));
+    }
+    Ok(events.lazy().join(
+        stays.lazy().filter(keep).select([col("KEY")]),
+        [col("KEY")],
+        [col("KEY")],
+        JoinArgs::new(JoinType::Semi),
+    ))
+}
+
+/// The events of [`criterion_events`] before any priority or setting.
+fn unrestricted_events(
     registers: &RegisterSet,
     c: &Criterion,
     days: Days,
@@ -27,6 +64,7 @@ pub(super) fn criterion_events(
             col("DAY"),
             col("END"),
             col("SORENHED_ANS").alias("UNIT"),
+            col("KEY"),
         ])
     };
     if !c.atc.is_empty() {
@@ -41,6 +79,9 @@ pub(super) fn criterion_events(
                 day("EKSD").alias("DAY"),
                 lit(NULL).cast(DataType::Int32).alias("END"),
                 lit(NULL).cast(DataType::String).alias("UNIT"),
+                lit(NULL)
+                    .cast(registers.keys().contacts.clone())
+                    .alias("KEY"),
             ]));
     }
     if !c.procedures.is_empty() {

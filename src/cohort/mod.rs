@@ -21,6 +21,7 @@ mod patient_group;
 mod population;
 pub(crate) mod procedures;
 mod reads;
+mod stays;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]

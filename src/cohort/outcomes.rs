@@ -6,11 +6,13 @@ use polars::prelude::*;
 
 use super::criteria::criterion_events;
 use super::population::emigrations;
+use super::procedures;
 use super::reads::*;
-use crate::error::Result;
-use crate::registers::scan::RegisterSet;
+use super::stays::{DAY_SECONDS, stays_of};
+use crate::error::{Error, Result};
+use crate::registers::scan::{RegisterSet, collect_streaming};
 use crate::registers::scope::Days;
-use crate::spec::{Criterion, Design, LoadedSpec, Outcome, OutcomeKind};
+use crate::spec::{Criterion, Design, LoadedSpec, Outcome, OutcomeKind, Priority, Setting};
 
 /// The days on which an event of outcome `o` can fall in its window for some patient of the
 /// design.
@@ -20,28 +22,68 @@ pub(super) fn outcome_days(design: Design, o: &Outcome) -> Days {
 }
 
 /// The contacts starting within `days` at `units` with an action diagnosis of `codes` (any
-/// contact when `codes` is empty): `PNR`, `DAY`, `AKTIONSDIAGNOSE`.
+/// contact when `codes` is empty), of the stays `first` (the first outcome of a shared scan,
+/// whose priority and setting all of the scan's share) asks for: `PNR`, `DAY`,
+/// `AKTIONSDIAGNOSE`.
 pub(super) fn contact_events(
     registers: &RegisterSet,
     days: Days,
     units: &[String],
     codes: &[String],
+    first: &Outcome,
+    stays: Option<&DataFrame>,
 ) -> Result<LazyFrame> {
     let mut frame = contacts(registers, days)?.filter(at_units(units));
     if !codes.is_empty() {
         frame = frame.filter(starts_with_any("AKTIONSDIAGNOSE", "D", codes));
     }
-    Ok(frame.select([col("PNR"), col("DAY"), col("AKTIONSDIAGNOSE")]))
+    Ok(of_stays(frame, first, stays)?.select([col("PNR"), col("DAY"), col("AKTIONSDIAGNOSE")]))
 }
 
 /// The events of an outcome that can fall in its window for some patient of the design:
-/// `PNR`, `DAY`.
+/// `PNR`, `DAY`, and `AT` (the instant, seconds since 1970-01-01) for an outcome in hours.
+/// `stays` are the patients' stays ([`super::stays::stays_of`]) when an outcome reads them:
+/// a readmission's events are their acute inpatient stays (`STAY_ID` of each), a contact
+/// outcome with a priority or setting keeps the contacts of such stays.
 pub(super) fn outcome_events(
     registers: &RegisterSet,
     design: Design,
     o: &Outcome,
+    stays: Option<&DataFrame>,
 ) -> Result<LazyFrame> {
     let days = outcome_days(design, o);
+    if let (OutcomeKind::Readmission, Some(stays)) = (o.kind, stays) {
+        return Ok(stays
+            .clone()
+            .lazy()
+            .filter(
+                col("STAY_FIRST")
+                    .and(col("ACUTE").eq_missing(lit(true)))
+                    .and(col("INPATIENT")),
+            )
+            .select([
+                col("PNR"),
+                col("STAY_START_DAY").alias("DAY"),
+                col("STAY_ID"),
+            ]));
+    }
+    if let (OutcomeKind::Procedure, Some(_)) = (o.kind, o.window_hours) {
+        return Ok(procedures::with_contacts(registers, &o.codes, days)?
+            .filter(at_units(&o.units))
+            .with_column(col("PROCEDURE_DAY").fill_null(col("DAY")).alias("DAY"))
+            .filter(
+                col("DAY")
+                    .gt_eq(lit(days.from))
+                    .and(col("DAY").lt_eq(lit(days.to))),
+            )
+            .select([
+                col("PNR"),
+                col("DAY"),
+                (col("PROCEDURE_DAY").cast(DataType::Int64) * lit(DAY_SECONDS)
+                    + col("PROCEDURE_TIME").cast(DataType::Int64))
+                .alias("AT"),
+            ]));
+    }
     Ok(match o.kind {
         OutcomeKind::Prescription => registers
             .require("lmdb")?
@@ -58,22 +100,116 @@ pub(super) fn outcome_events(
             };
             criterion_events(registers, &c, days, None)?.select([col("PNR"), col("DAY")])
         }
-        OutcomeKind::Contact => {
-            contact_events(registers, days, &o.units, &o.codes)?.select([col("PNR"), col("DAY")])
-        }
+        OutcomeKind::Contact => contact_events(registers, days, &o.units, &o.codes, o, stays)?
+            .select([col("PNR"), col("DAY")]),
         OutcomeKind::Death => registers
             .require("dod")?
             .select([col("PNR"), day("DODDATO").alias("DAY")]),
-        // The window starts at discharge, which may be long after the index: no upper bound.
-        OutcomeKind::Readmission => contacts(
-            registers,
-            Days {
-                to: i32::MAX,
-                ..days
-            },
-        )?
-        .select([col("PNR"), col("DAY")]),
+        OutcomeKind::Readmission => {
+            return Err(Error::Internal(
+                "a readmission outcome read without the patients' stays".into(),
+            ));
+        }
     })
+}
+
+/// Keeps the contacts of `frame` (with `KEY`) whose stay began as `o.priority` says and was
+/// inpatient or outpatient as `o.setting` says (all of them when it names neither).
+fn of_stays(frame: LazyFrame, o: &Outcome, stays: Option<&DataFrame>) -> Result<LazyFrame> {
+    if o.priority.is_none() && o.setting.is_none() {
+        return Ok(frame);
+    }
+    let stays = stays.ok_or_else(|| {
+        Error::Internal("a contact outcome with a priority or setting read without stays".into())
+    })?;
+    let mut keep = lit(true);
+    if let Some(priority) = o.priority {
+        keep = keep.and(col("ACUTE").eq_missing(lit(priority == Priority::Acute)));
+    }
+    if let Some(setting) = o.setting {
+        keep = keep.and(col("INPATIENT").eq(lit(setting == Setting::Inpatient)));
+    }
+    Ok(frame.join(
+        stays.clone().lazy().filter(keep).select([col("KEY")]),
+        [col("KEY")],
+        [col("KEY")],
+        JoinArgs::new(JoinType::Semi),
+    ))
+}
+
+/// Whether outcome `o` reads the patients' hospital stays ([`super::stays`]).
+fn reads_stays(o: &Outcome) -> bool {
+    o.kind == OutcomeKind::Readmission
+        || o.window_hours.is_some()
+        || o.priority.is_some()
+        || o.setting.is_some()
+}
+
+/// The patients' index details with their index contact's stay: `PNR`, `INDEX_DAY`,
+/// `INDEX_END` (the stay's discharge day where the index contact is a physical attendance, else
+/// the contact's end), `INDEX_STAY_ID` and `INDEX_AT` (the stay's start, the arrival).
+fn with_index_stay(patients: LazyFrame, stays: &DataFrame) -> Result<DataFrame> {
+    let stay = stays.clone().lazy().select([
+        col("KEY").alias("INDEX_KEY"),
+        col("STAY_ID").alias("INDEX_STAY_ID"),
+        col("STAY_START_AT").alias("INDEX_AT"),
+        col("STAY_END_DAY"),
+    ]);
+    Ok(collect_streaming(
+        patients
+            .select([
+                col("PNR"),
+                col("INDEX_DAY"),
+                col("INDEX_END"),
+                col("INDEX_KEY"),
+            ])
+            .join(
+                stay,
+                [col("INDEX_KEY")],
+                [col("INDEX_KEY")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .select([
+                col("PNR"),
+                col("INDEX_DAY"),
+                when(col("INDEX_STAY_ID").is_not_null())
+                    .then(col("STAY_END_DAY"))
+                    .otherwise(col("INDEX_END"))
+                    .alias("INDEX_END"),
+                col("INDEX_STAY_ID"),
+                col("INDEX_AT"),
+            ]),
+    )?)
+}
+
+/// The events of `in_window` (joined to the index, within the outcome's days) that fall within
+/// `[from, to]` hours after the arrival (`INDEX_AT`). Hours need times: an event on those days
+/// or an index stay without one stops the analysis (the registers must carry
+/// `TIDSPUNKT_START`: LPR3 does, LPR2 kept hours for inpatients only), rather than count as none
+/// or be guessed from its date.
+fn in_hours(in_window: LazyFrame, o: &Outcome, from: i32, to: i32) -> Result<LazyFrame> {
+    let in_window = collect_streaming(in_window)?;
+    let untimed = collect_streaming(
+        in_window
+            .clone()
+            .lazy()
+            .filter(col("AT").is_null().or(col("INDEX_AT").is_null()))
+            .select([col("PNR").count().alias("N")]),
+    )?;
+    let untimed = untimed.column("N")?.u32()?.get(0).unwrap_or(0);
+    if untimed > 0 {
+        return Err(Error::BadInput(format!(
+            "outcome {} counts hours (window_hours), but {untimed} of its patients' procedures on the days looked at, or their arrivals, have no time: lpr_procedurer and lpr_kontakter need TIDSPUNKT_START (docs/registers.md)",
+            o.id
+        )));
+    }
+    let hours = col("AT") - col("INDEX_AT");
+    Ok(in_window.lazy().filter(
+        hours
+            .clone()
+            .gt_eq(lit(i64::from(from) * 3_600))
+            .and(hours.lt_eq(lit(i64::from(to) * 3_600))),
+    ))
 }
 
 /// The column names of outcome `i`: 1/0 (null when not at risk) and days to the event.
@@ -94,6 +230,8 @@ pub(super) fn shared_scans(outcomes: &[Outcome]) -> Vec<Vec<usize>> {
                 && first.kind == OutcomeKind::Contact
                 && first.window_days == o.window_days
                 && first.units == o.units
+                && first.priority == o.priority
+                && first.setting == o.setting
         };
         match groups.iter_mut().find(|g| shares(&outcomes[g[0]])) {
             Some(group) => group.push(i),
@@ -112,9 +250,10 @@ pub(super) fn group_events(
     registers: &RegisterSet,
     design: Design,
     group: &[&Outcome],
+    stays: Option<&DataFrame>,
 ) -> Result<(LazyFrame, Vec<Option<Expr>>)> {
     if let [alone] = group {
-        return Ok((outcome_events(registers, design, alone)?, vec![None]));
+        return Ok((outcome_events(registers, design, alone, stays)?, vec![None]));
     }
     // Every contact of the window when one of the outcomes counts them all.
     let codes: Vec<String> = match group.iter().any(|o| o.codes.is_empty()) {
@@ -122,7 +261,14 @@ pub(super) fn group_events(
         false => group.iter().flat_map(|o| o.codes.clone()).collect(),
     };
     let first = group[0];
-    let events = contact_events(registers, outcome_days(design, first), &first.units, &codes)?;
+    let events = contact_events(
+        registers,
+        outcome_days(design, first),
+        &first.units,
+        &codes,
+        first,
+        stays,
+    )?;
     let own = group
         .iter()
         .map(|o| (!o.codes.is_empty()).then(|| starts_with_any("AKTIONSDIAGNOSE", "D", &o.codes)))
@@ -168,12 +314,31 @@ pub fn with_outcomes(
     spec: &LoadedSpec,
     mut patients: LazyFrame,
 ) -> Result<LazyFrame> {
+    let outcomes = &spec.spec.outcomes;
+    let stays = match outcomes.iter().any(reads_stays) {
+        true => Some(stays_of(
+            registers,
+            patients.clone(),
+            Days {
+                to: i32::MAX,
+                ..Days::of_design(spec.design)
+            },
+            outcomes
+                .iter()
+                .find(|o| o.kind == OutcomeKind::Readmission || o.priority.is_some())
+                .map(|asks| format!("outcome {}", asks.id))
+                .as_deref(),
+        )?),
+        false => None,
+    };
     // Taken from the patients as they come in: `patients` below grows a join per outcome, and
     // selecting from it would nest every earlier outcome's query in each later one's.
-    let index = patients
+    let mut index = patients
         .clone()
         .select([col("PNR"), col("INDEX_DAY"), col("INDEX_END")]);
-    let outcomes = &spec.spec.outcomes;
+    if let Some(stays) = &stays {
+        index = with_index_stay(patients.clone(), stays)?.lazy();
+    }
     let censored = match emigrations(registers)? {
         Some(emigrations) if outcomes.iter().any(|o| o.alive_days.is_some()) => {
             patients = with_emigration_day(patients, &index, emigrations);
@@ -185,7 +350,8 @@ pub fn with_outcomes(
         // The outcomes of a group share their kind and window.
         let o = &outcomes[group[0]];
         let [from, to] = o.window_days;
-        // Readmission windows start at discharge, and only contacts starting after it count.
+        // Readmission windows start at discharge (of the index contact's stay), and only a
+        // later stay counts.
         let start = if o.kind == OutcomeKind::Readmission {
             col("INDEX_END").fill_null(col("INDEX_DAY"))
         } else {
@@ -195,10 +361,17 @@ pub fn with_outcomes(
             .gt_eq(start.clone() + lit(from))
             .and(col("DAY").lt_eq(start.clone() + lit(to)));
         if o.kind == OutcomeKind::Readmission {
-            window = window.and(col("DAY").gt(start.clone()));
+            window = window.and(
+                col("INDEX_STAY_ID")
+                    .is_not_null()
+                    .and(col("STAY_ID").gt(col("INDEX_STAY_ID")))
+                    .or(col("INDEX_STAY_ID")
+                        .is_null()
+                        .and(col("DAY").gt(start.clone()))),
+            );
         }
         let members: Vec<&Outcome> = group.iter().map(|&i| &outcomes[i]).collect();
-        let (events, own) = group_events(registers, spec.design, &members)?;
+        let (events, own) = group_events(registers, spec.design, &members, stays.as_ref())?;
         let waits: Vec<Expr> = group
             .iter()
             .zip(own)
@@ -211,16 +384,18 @@ pub fn with_outcomes(
                 days.min().alias(outcome_columns(i).1.as_str())
             })
             .collect();
-        let first = events
+        let mut in_window = events
             .join(
                 index.clone(),
                 [col("PNR")],
                 [col("PNR")],
                 JoinArgs::new(JoinType::Inner),
             )
-            .filter(window)
-            .group_by([col("PNR")])
-            .agg(waits);
+            .filter(window);
+        if let Some([from, to]) = o.window_hours {
+            in_window = in_hours(in_window, o, from, to)?;
+        }
+        let first = in_window.group_by([col("PNR")]).agg(waits);
         patients = patients.join(
             first,
             [col("PNR")],

@@ -53,8 +53,8 @@ fn met_in_period(
     Ok(met_on(events, c))
 }
 
-/// The first event per person in `[from, to]`, with its end and unit: `PNR`, `INDEX_DAY`,
-/// `INDEX_END`, `INDEX_UNIT`.
+/// The first event per person in `[from, to]`, with its end, unit and contact: `PNR`,
+/// `INDEX_DAY`, `INDEX_END`, `INDEX_UNIT`, `INDEX_KEY`.
 pub(super) fn first_in(events: LazyFrame, from: i32, to: i32) -> LazyFrame {
     events
         .filter(col("DAY").gt_eq(lit(from)).and(col("DAY").lt_eq(lit(to))))
@@ -64,10 +64,11 @@ pub(super) fn first_in(events: LazyFrame, from: i32, to: i32) -> LazyFrame {
             col("DAY").first().alias("INDEX_DAY"),
             col("END").first().alias("INDEX_END"),
             col("UNIT").first().alias("INDEX_UNIT"),
+            col("KEY").first().alias("INDEX_KEY"),
         ])
 }
 
-/// The patient group: `PNR`, `INDEX_DAY`, `INDEX_END`, `INDEX_UNIT`.
+/// The patient group: `PNR`, `INDEX_DAY`, `INDEX_END`, `INDEX_UNIT`, `INDEX_KEY`.
 pub(super) fn patient_group(
     registers: &RegisterSet,
     spec: &LoadedSpec,
@@ -101,6 +102,7 @@ pub(super) fn patient_group(
                         .agg([
                             col("END").last().alias("INDEX_END"),
                             col("UNIT").last().alias("INDEX_UNIT"),
+                            col("KEY").last().alias("INDEX_KEY"),
                         ])
                 } else {
                     // Nothing reads the latest contact: the patients alone, without sorting
@@ -119,6 +121,9 @@ pub(super) fn patient_group(
                     persons.with_columns([
                         lit(NULL).cast(DataType::Int32).alias("INDEX_END"),
                         lit(NULL).cast(DataType::String).alias("INDEX_UNIT"),
+                        lit(NULL)
+                            .cast(registers.keys().contacts.clone())
+                            .alias("INDEX_KEY"),
                     ])
                 }
                 .with_column(lit(index).alias("INDEX_DAY"));
@@ -151,13 +156,14 @@ pub(super) fn patient_group(
     Ok(patients)
 }
 
-/// Whether anything reads the index contact's end or unit: a readmission outcome (its window
-/// starts at discharge) or a hospital stratifier (the unit's hospital).
+/// Whether anything reads the index contact's end, unit or stay: a readmission outcome (its
+/// window starts at discharge), an outcome in hours (from the arrival) or a hospital stratifier
+/// (the unit's hospital).
 pub(super) fn uses_index_contact(spec: &LoadedSpec) -> bool {
     spec.spec
         .outcomes
         .iter()
-        .any(|o| o.kind == OutcomeKind::Readmission)
+        .any(|o| o.kind == OutcomeKind::Readmission || o.window_hours.is_some())
         || spec.spec.stratifiers.iter().any(|s| {
             matches!(
                 s,
@@ -166,8 +172,8 @@ pub(super) fn uses_index_contact(spec: &LoadedSpec) -> bool {
         })
 }
 
-/// Whether anything reads a criterion event's end or unit: the index contact's ([`uses_index_contact`])
-/// or a criterion restricted to units.
+/// Whether anything reads a criterion event's end, unit or contact: the index contact's
+/// ([`uses_index_contact`]) or a criterion restricted to units, priority or setting.
 pub(super) fn uses_contact_details(spec: &LoadedSpec) -> bool {
     let group = &spec.spec.patient_group;
     uses_index_contact(spec)
@@ -175,7 +181,7 @@ pub(super) fn uses_contact_details(spec: &LoadedSpec) -> bool {
             .include
             .iter()
             .chain(&group.exclude)
-            .any(|c| !c.units.is_empty())
+            .any(|c| !c.units.is_empty() || c.priority.is_some() || c.setting.is_some())
 }
 
 /// Combines per-criterion patient sets (one row per person each): union for `any` (the first

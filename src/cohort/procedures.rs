@@ -68,7 +68,8 @@ pub(crate) fn days_of(spec: &Spec, design: Design) -> Option<Days> {
 /// The procedures whose codes start with one of `wanted` and whose day is in `days` (or who have
 /// none), each joined to its contact: `PNR`, `DAY` (the contact's start), `END`,
 /// `SORENHED_ANS`, `PROCEDUREKODE`, `PROCEDURE_DAY` (the procedure's own day, null where the
-/// register has none); contacts of every date, one row per procedure.
+/// register has none), `PROCEDURE_TIME` (its seconds since midnight, where the register has
+/// them), `KEY` (the contact); contacts of every date, one row per procedure.
 ///
 /// Taken from the frame read once for the run's [`super::Scope`] ([`RegisterSet::procedures`]) when it
 /// covers `wanted` on `days`, and read for `wanted` on `days` alone otherwise (a register set
@@ -105,6 +106,7 @@ fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<DataFra
             col("DW_EK_KONTAKT").alias("KEY"),
             col("PROCEDUREKODE"),
             day("DATO_START").alias("PROCEDURE_DAY"),
+            col("TIDSPUNKT_START").alias("PROCEDURE_TIME"),
         ]);
     Ok(collect_streaming(
         contacts_joined(registers, Days::ALL, procedures)?.select([
@@ -114,6 +116,8 @@ fn read(registers: &RegisterSet, codes: &[String], days: Days) -> Result<DataFra
             col("SORENHED_ANS"),
             col("PROCEDUREKODE"),
             col("PROCEDURE_DAY"),
+            col("PROCEDURE_TIME"),
+            col("KEY"),
         ]),
     )?)
 }

@@ -144,7 +144,10 @@ pub(super) fn contacts_joined_by_partitions(
     drop(keyed);
     let mut pieces = Vec::new();
     for span in days.years() {
-        let read = contact_columns.iter().copied().chain(["KEY"]);
+        let read = contact_columns
+            .iter()
+            .copied()
+            .chain((!contact_columns.contains(&"KEY")).then_some("KEY"));
         let contacts = collect_streaming(
             shaped_contacts(
                 registers.require_with_text_persons("lpr_kontakter")?,

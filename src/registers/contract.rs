@@ -20,6 +20,10 @@ pub enum Kind {
     Number,
     /// A municipality code, canonically an integer (101 or 0101 -> 101).
     Municipality,
+    /// A time of day (LPR3's `TIDSPUNKT_START`), canonically the seconds since midnight: text
+    /// `HH:MM` or `HH:MM:SS`, a SAS time value (seconds since midnight, as the SAS reader gives
+    /// it), or a timestamp's time of day.
+    Time,
 }
 
 impl Kind {
@@ -31,6 +35,7 @@ impl Kind {
             Kind::Date => "a date (YYYY-MM-DD)",
             Kind::Number => "a number",
             Kind::Municipality => "a municipality code (3 or 4 digits)",
+            Kind::Time => "a time of day (HH:MM or HH:MM:SS, or SAS seconds since midnight)",
         }
     }
 }
@@ -139,6 +144,9 @@ pub const CONTACTS: RegisterSpec = RegisterSpec {
         col("KONTAKTTYPE", Kind::Text),
         col("SORENHED_ANS", Kind::Text),
         col("AKTIONSDIAGNOSE", Kind::Text),
+        optional("PRIORITET", Kind::Text),
+        optional("TIDSPUNKT_START", Kind::Time),
+        optional("TIDSPUNKT_SLUT", Kind::Time),
     ],
 };
 
@@ -170,6 +178,7 @@ pub const PROCEDURES: RegisterSpec = RegisterSpec {
         col("DW_EK_KONTAKT", Kind::Key),
         col("PROCEDUREKODE", Kind::Text),
         col("DATO_START", Kind::Date),
+        optional("TIDSPUNKT_START", Kind::Time),
     ],
 };
 
@@ -257,6 +266,9 @@ pub const LPR2_ADM: RegisterSpec = RegisterSpec {
         col("C_SGH", Kind::Text),
         optional("C_AFD", Kind::Text),
         col("C_ADIAG", Kind::Text),
+        optional("C_INDM", Kind::Text),
+        optional("V_INDTIME", Kind::Number),
+        optional("V_UDTIME", Kind::Number),
     ],
 };
 
@@ -317,6 +329,9 @@ pub const LPR3A_CONTACTS: RegisterSpec = RegisterSpec {
         col("KONTAKTTYPE", Kind::Text),
         col("SORENHED_ANS", Kind::Text),
         col("AKTIONSDIAGNOSE", Kind::Text),
+        optional("PRIORITET", Kind::Text),
+        optional("TIDSPUNKT_START", Kind::Time),
+        optional("TIDSPUNKT_SLUT", Kind::Time),
         reporting_system(),
     ],
 };
@@ -348,6 +363,7 @@ pub const LPR3A_PROCEDURES: RegisterSpec = RegisterSpec {
         col("DW_EK_KONTAKT", Kind::Key),
         col("PROCEDUREKODE", Kind::Text),
         col("DATO_START", Kind::Date),
+        optional("TIDSPUNKT_START", Kind::Time),
         reporting_system(),
     ],
 };

@@ -88,6 +88,15 @@ fn canonical_column(file: &OpenedFile, target: &ColumnSpec, keys: &KeyTypes) -> 
         ("lpr_adm", "KONTAKTTYPE") => lit("ALCA00"),
         ("lpr_adm", "SORENHED_ANS") => parsed("C_SGH") + parsed("C_AFD").fill_null(lit("")),
         ("lpr_adm", "AKTIONSDIAGNOSE") => parsed("C_ADIAG"),
+        // LPR2's admission mode: 1 acute, 2 planned (LPR3's ATA1 and ATA3).
+        ("lpr_adm", "PRIORITET") => when(parsed("C_INDM").eq(lit("1")))
+            .then(lit("ATA1"))
+            .when(parsed("C_INDM").eq(lit("2")))
+            .then(lit("ATA3"))
+            .otherwise(lit(NULL).cast(DataType::String)),
+        // LPR2 kept the hour of admission and discharge (of inpatients) only.
+        ("lpr_adm", "TIDSPUNKT_START") => parsed("V_INDTIME") * lit(3600.0),
+        ("lpr_adm", "TIDSPUNKT_SLUT") => parsed("V_UDTIME") * lit(3600.0),
         ("lpr_diag", "DIAGNOSEKODE") => parsed("C_DIAG"),
         ("lpr_diag", "DIAGNOSETYPE") => lpr2_diagnosis_type(parsed("C_DIAGTYPE")),
         ("lpr_sksopr", "PROCEDUREKODE") => parsed("C_OPR"),

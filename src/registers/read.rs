@@ -149,7 +149,7 @@ pub fn canonical_dtype(kind: Kind) -> DataType {
         Kind::Text | Kind::Person | Kind::Key => DataType::String,
         Kind::Date => DataType::Date,
         Kind::Number => DataType::Float64,
-        Kind::Municipality => DataType::Int32,
+        Kind::Municipality | Kind::Time => DataType::Int32,
     }
 }
 
@@ -243,6 +243,59 @@ fn parse_expr(name: &str, dtype: &DataType, kind: Kind, format: Format) -> Optio
                 .otherwise(lit(NULL).cast(DataType::Int32)),
         ),
         Kind::Municipality if text => Some(c.str().strip_chars(lit(NULL)).cast(DataType::Int32)),
+        Kind::Time => time_of_day(c, dtype),
+        _ => None,
+    }
+}
+
+/// A time of day as the seconds since midnight (null where the value is none): text `HH:MM` or
+/// `HH:MM:SS`, a SAS time value (a whole number of seconds from 0 to 86399, the SAS reader's
+/// form of a column with a time format), or a timestamp's time of day.
+fn time_of_day(c: Expr, dtype: &DataType) -> Option<Expr> {
+    let seconds = |h: Expr, m: Expr, s: Expr| {
+        (h.cast(DataType::Int32) * lit(3600i32)
+            + m.cast(DataType::Int32) * lit(60i32)
+            + s.cast(DataType::Int32))
+        .cast(DataType::Int32)
+    };
+    match dtype {
+        DataType::String => {
+            let text = c.str().strip_chars(lit(NULL));
+            let valid = text
+                .clone()
+                .str()
+                .contains(lit("^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"), true);
+            let part = |from: i64| text.clone().str().slice(lit(from), lit(2u64));
+            let with_seconds = text.clone().str().len_bytes().gt(lit(5u32));
+            let second = when(with_seconds).then(part(6)).otherwise(lit("0"));
+            Some(
+                when(valid)
+                    .then(seconds(part(0), part(3), second))
+                    .otherwise(lit(NULL).cast(DataType::Int32)),
+            )
+        }
+        DataType::Datetime(_, _) => Some(seconds(
+            c.clone().dt().hour(),
+            c.clone().dt().minute(),
+            c.dt().second(),
+        )),
+        d if d.is_primitive_numeric() => {
+            let float = c.cast(DataType::Float64);
+            let valid = float
+                .clone()
+                .gt_eq(lit(0.0))
+                .and(float.clone().lt(lit(86400.0)))
+                .and(
+                    float
+                        .clone()
+                        .eq(float.clone().cast(DataType::Int64).cast(DataType::Float64)),
+                );
+            Some(
+                when(valid)
+                    .then(float.cast(DataType::Int32))
+                    .otherwise(lit(NULL).cast(DataType::Int32)),
+            )
+        }
         _ => None,
     }
 }
@@ -342,5 +395,65 @@ impl KeyTypes {
             contacts,
             persons: DataType::String,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The seconds since midnight `parse_expr` reads from `values` of a file's column.
+    fn times(values: Column) -> Vec<Option<i32>> {
+        let dtype = values.dtype().clone();
+        let frame = DataFrame::new(values.len(), vec![values]).expect("frame");
+        let parsed = parse_expr("T", &dtype, Kind::Time, Format::Parquet).expect("readable");
+        frame
+            .lazy()
+            .select([parsed.alias("T")])
+            .collect()
+            .expect("parsed")
+            .column("T")
+            .expect("T")
+            .i32()
+            .expect("seconds")
+            .iter()
+            .collect()
+    }
+
+    #[test]
+    fn a_time_of_day_is_read_from_text_sas_seconds_and_timestamps() {
+        let text = Column::new(
+            "T".into(),
+            [
+                Some("08:30"),
+                Some("23:59:59"),
+                Some(" 00:00 "),
+                Some("24:00"),
+                Some("8:30"),
+                Some("08.30"),
+                None,
+            ],
+        );
+        assert_eq!(
+            times(text),
+            [Some(30_600), Some(86_399), Some(0), None, None, None, None]
+        );
+        let sas = Column::new(
+            "T".into(),
+            [
+                Some(30_600.0),
+                Some(86_399.0),
+                Some(86_400.0),
+                Some(-1.0),
+                Some(0.5),
+            ],
+        );
+        assert_eq!(times(sas), [Some(30_600), Some(86_399), None, None, None]);
+        // 2023-03-01 14:05:06 in microseconds since 1970.
+        let micros = (19_417i64 * 86_400 + 14 * 3_600 + 5 * 60 + 6) * 1_000_000;
+        let stamp = Column::new("T".into(), [micros])
+            .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+            .expect("timestamp");
+        assert_eq!(times(stamp), [Some(50_706)]);
     }
 }

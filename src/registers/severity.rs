@@ -16,7 +16,7 @@ pub enum Severity {
 
 /// The rules, with their default severity. Errors are the default for type, key and code-format
 /// failures; an unusual diagnosis type is a warning (real extracts carry more types than A/B).
-pub const RULES: [(&str, Severity, &str); 22] = [
+pub const RULES: [(&str, Severity, &str); 23] = [
     (
         "required_register",
         Severity::Error,
@@ -104,6 +104,11 @@ pub const RULES: [(&str, Severity, &str); 22] = [
         "code_migration",
         Severity::Error,
         "INDUD_KODE is I or U (an emigration read otherwise would leave an emigrant at risk)",
+    ),
+    (
+        "code_priority",
+        Severity::Error,
+        "PRIORITET is ATA1 (acute) or ATA3 (planned): another code would be read as neither",
     ),
     (
         "key_contact",

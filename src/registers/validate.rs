@@ -433,6 +433,11 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 "^[A-Z][A-Z0-9]{2,9}$",
             )),
             "DIAGNOSETYPE" => checks.push(pattern("code_diagnosis_type", "A or B", "^[AB]$")),
+            "PRIORITET" => checks.push(pattern(
+                "code_priority",
+                "ATA1 (acute) or ATA3 (planned)",
+                "^ATA[13]$",
+            )),
             "INDUD_KODE" => checks.push(pattern(
                 "code_migration",
                 "I (immigration) or U (emigration)",

@@ -4,7 +4,9 @@
 use super::format::escape;
 use super::labels::{Lang, dimension};
 use crate::dates;
-use crate::spec::{Criterion, Design, DiagnosisType, LoadedSpec, Match, OutcomeKind};
+use crate::spec::{
+    Criterion, Design, DiagnosisType, LoadedSpec, Match, OutcomeKind, Priority, Setting,
+};
 
 /// The design: "Bosatte på indeksdatoen 2024-01-01" / "Første hændelse i perioden …".
 pub fn design(loaded: &LoadedSpec, lang: Lang) -> String {
@@ -55,6 +57,38 @@ pub fn population(loaded: &LoadedSpec, lang: Lang) -> String {
     }
 }
 
+/// "ved akut indlæggelse": the stays a criterion or outcome keeps (`None` when it names no
+/// priority or setting). An admission is a stay of 12 hours or more (`cohort::stays`).
+fn stay(priority: Option<Priority>, setting: Option<Setting>, lang: Lang) -> Option<String> {
+    let words = match (priority, setting) {
+        (None, None) => return None,
+        (Some(Priority::Acute), Some(Setting::Inpatient)) => {
+            lang.pick("ved akut indlæggelse", "at an acute admission")
+        }
+        (Some(Priority::Planned), Some(Setting::Inpatient)) => {
+            lang.pick("ved planlagt indlæggelse", "at a planned admission")
+        }
+        (Some(Priority::Acute), Some(Setting::Outpatient)) => {
+            lang.pick("ved akut ambulant besøg", "at an acute outpatient visit")
+        }
+        (Some(Priority::Planned), Some(Setting::Outpatient)) => lang.pick(
+            "ved planlagt ambulant besøg",
+            "at a planned outpatient visit",
+        ),
+        (Some(Priority::Acute), None) => {
+            lang.pick("ved akut sygehusophold", "at an acute hospital stay")
+        }
+        (Some(Priority::Planned), None) => {
+            lang.pick("ved planlagt sygehusophold", "at a planned hospital stay")
+        }
+        (None, Some(Setting::Inpatient)) => lang.pick("ved indlæggelse", "at an admission"),
+        (None, Some(Setting::Outpatient)) => {
+            lang.pick("ved ambulant besøg", "at an outpatient visit")
+        }
+    };
+    Some(words.to_string())
+}
+
 fn criterion(c: &Criterion, lang: Lang) -> String {
     let mut parts = Vec::new();
     if !c.diagnoses.is_empty() {
@@ -88,6 +122,7 @@ fn criterion(c: &Criterion, lang: Lang) -> String {
             c.units.join(", ")
         ));
     }
+    parts.extend(stay(c.priority, c.setting, lang));
     if c.events_needed() > 1 {
         parts.push(format!(
             "{} {} {} {} {}",
@@ -182,6 +217,10 @@ pub fn outcomes(loaded: &LoadedSpec, lang: Lang) -> Vec<String> {
                             o.codes.join(", ")
                         ));
                     }
+                    if let Some(stay) = stay(o.priority, o.setting, lang) {
+                        t.push(' ');
+                        t.push_str(&stay);
+                    }
                     t
                 }
                 OutcomeKind::Death => lang
@@ -189,19 +228,33 @@ pub fn outcomes(loaded: &LoadedSpec, lang: Lang) -> Vec<String> {
                     .into(),
                 OutcomeKind::Readmission => lang
                     .pick(
-                        "genindlæggelse efter indekskontakten",
-                        "readmission after the index contact",
+                        "akut indlæggelse efter udskrivelsen fra indeksopholdet",
+                        "an acute admission after discharge from the index stay",
                     )
                     .into(),
             };
-            let mut text = format!(
-                "{}: {what}, {} {}–{} {}",
-                lang.pick(&o.name_da, &o.name_en),
-                lang.pick("dag", "days"),
-                o.window_days[0],
-                o.window_days[1],
-                lang.pick("efter indeks", "after the index")
-            );
+            let mut text = match o.window_hours {
+                Some([from, to]) => format!(
+                    "{}: {what}, {from}–{to} {}",
+                    lang.pick(&o.name_da, &o.name_en),
+                    lang.pick(
+                        "timer efter ankomsten til sygehuset",
+                        "hours after the arrival at hospital"
+                    )
+                ),
+                None => format!(
+                    "{}: {what}, {} {}–{} {}",
+                    lang.pick(&o.name_da, &o.name_en),
+                    lang.pick("dag", "days"),
+                    o.window_days[0],
+                    o.window_days[1],
+                    if o.kind == OutcomeKind::Readmission {
+                        lang.pick("efter udskrivelsen", "after discharge")
+                    } else {
+                        lang.pick("efter indeks", "after the index")
+                    }
+                ),
+            };
             if let Some(days) = o.alive_days {
                 text.push_str(&format!(
                     "; {} {days} {}",

@@ -16,6 +16,8 @@ mod ledger;
 pub mod options;
 pub mod patients;
 mod relations;
+#[cfg(test)]
+mod stays_truth;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -136,6 +136,13 @@ fn check_criterion(path: &Path, key: &str, c: &Criterion, needs_lookback: bool) 
     check_sks(path, &format!("{key}.procedures"), &c.procedures)?;
     check_atc(path, &format!("{key}.atc"), &c.atc)?;
     check_units(path, &format!("{key}.units"), &c.units)?;
+    if (c.priority.is_some() || c.setting.is_some()) && !c.atc.is_empty() {
+        return Err(bad(
+            path,
+            &format!("{key}.priority"),
+            "priority and setting apply to hospital stays, not to prescriptions",
+        ));
+    }
     if !c.units.is_empty() && !c.atc.is_empty() {
         return Err(bad(
             path,
@@ -503,6 +510,44 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
             }
         }
         check_units(path, &format!("{key}.units"), &o.units)?;
+        if (o.priority.is_some() || o.setting.is_some()) && o.kind != OutcomeKind::Contact {
+            return Err(bad(
+                path,
+                &format!("{key}.priority"),
+                "priority and setting apply to contact outcomes (a readmission is always an acute inpatient stay)",
+            ));
+        }
+        if let Some([from, to]) = o.window_hours {
+            let [from_days, to_days] = o.window_days;
+            if o.kind != OutcomeKind::Procedure {
+                return Err(bad(
+                    path,
+                    &format!("{key}.window_hours"),
+                    "hours apply to procedure outcomes",
+                ));
+            }
+            if from < 0 || from > to {
+                return Err(bad(
+                    path,
+                    &format!("{key}.window_hours"),
+                    format!(
+                        "[{from}, {to}]: expected [from, to] hours after the arrival with 0 <= from <= to"
+                    ),
+                ));
+            }
+            // The procedures are looked for on the days: every instant of the hours must fall
+            // on one of them (the stay began on or before the index day).
+            let needed = (to + 23) / 24;
+            if from_days > 0 || to_days < needed {
+                return Err(bad(
+                    path,
+                    &format!("{key}.window_days"),
+                    format!(
+                        "[{from_days}, {to_days}]: `window_hours = [{from}, {to}]` needs the days [0, {needed}] or wider, where its procedures are looked for"
+                    ),
+                ));
+            }
+        }
         if let Some(days) = o.alive_days
             && days <= 0
         {

@@ -5,9 +5,28 @@ use std::fmt::Write;
 
 use crate::dates;
 use crate::spec::{
-    Criterion, Design, LoadedSpec, Match, OutcomeKind, RequestedMeasure, SummaryMeasure,
+    Criterion, Design, LoadedSpec, Match, OutcomeKind, Priority, RequestedMeasure, Setting,
+    SummaryMeasure,
 };
 use crate::spec::{measures_for, shape};
+
+/// "in an acute inpatient stay": the stays a criterion or outcome keeps (`cohort::stays`).
+fn stay(priority: Option<Priority>, setting: Option<Setting>) -> Option<String> {
+    if priority.is_none() && setting.is_none() {
+        return None;
+    }
+    let priority = match priority {
+        Some(Priority::Acute) => "acute ",
+        Some(Priority::Planned) => "planned ",
+        None => "",
+    };
+    let setting = match setting {
+        Some(Setting::Inpatient) => "inpatient (12 hours or more) ",
+        Some(Setting::Outpatient) => "outpatient (under 12 hours) ",
+        None => "",
+    };
+    Some(format!("in an {priority}{setting}stay").replace("an planned", "a planned"))
+}
 
 fn criterion(c: &Criterion) -> String {
     let mut parts = Vec::new();
@@ -30,6 +49,7 @@ fn criterion(c: &Criterion) -> String {
     if !c.units.is_empty() {
         parts.push(format!("at unit type {}", c.units.join(", ")));
     }
+    parts.extend(stay(c.priority, c.setting));
     if c.events_needed() > 1 {
         parts.push(format!(
             "at least {} times on different days within {} days",
@@ -108,33 +128,46 @@ pub fn describe(loaded: &LoadedSpec) -> String {
         let what = match o.kind {
             OutcomeKind::Prescription => format!("prescription ATC {}", o.codes.join(", ")),
             OutcomeKind::Procedure => format!("procedure {}", o.codes.join(", ")),
-            OutcomeKind::Contact => format!(
-                "contact{}{}",
-                if o.units.is_empty() {
-                    String::new()
+            OutcomeKind::Contact => {
+                format!(
+                    "contact{}{}",
+                    if o.units.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" at unit type {}", o.units.join(", "))
+                    },
+                    if o.codes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" with action diagnosis {}", o.codes.join(", "))
+                    }
+                ) + &stay(o.priority, o.setting)
+                    .map(|s| format!(" {s}"))
+                    .unwrap_or_default()
+            }
+            OutcomeKind::Death => "death".into(),
+            OutcomeKind::Readmission => {
+                "an acute inpatient stay (12 hours or more) after discharge from the index stay"
+                    .into()
+            }
+        };
+        let window = match o.window_hours {
+            Some([from, to]) => format!("{from}-{to} hours after the arrival at hospital"),
+            None => format!(
+                "{}-{} days after the {}",
+                o.window_days[0],
+                o.window_days[1],
+                if o.kind == OutcomeKind::Readmission {
+                    "discharge"
                 } else {
-                    format!(" at unit type {}", o.units.join(", "))
-                },
-                if o.codes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" with action diagnosis {}", o.codes.join(", "))
+                    "index"
                 }
             ),
-            OutcomeKind::Death => "death".into(),
-            OutcomeKind::Readmission => "a new contact after discharge".into(),
         };
         let _ = writeln!(
             out,
-            "  outcome {}: {what}, {}-{} days after the {}{}{}{}",
+            "  outcome {}: {what}, {window}{}{}{}",
             o.id,
-            o.window_days[0],
-            o.window_days[1],
-            if o.kind == OutcomeKind::Readmission {
-                "discharge"
-            } else {
-                "index"
-            },
             if o.favourable {
                 ""
             } else {

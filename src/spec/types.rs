@@ -158,6 +158,24 @@ pub enum DiagnosisType {
     Any,
 }
 
+/// How a hospital stay began (`PRIORITET` of its first contact, `cohort::stays`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// `ATA1`.
+    Acute,
+    /// `ATA3`.
+    Planned,
+}
+
+/// Whether a hospital stay was an admission: 12 hours or more (`cohort::stays`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Setting {
+    Inpatient,
+    Outpatient,
+}
+
 /// Who is in the population.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -205,6 +223,10 @@ pub struct Criterion {
     /// convention, docs/registers.md); empty = any unit.
     #[serde(default)]
     pub units: Vec<String>,
+    /// Only contacts (or procedures' contacts) of a stay that began so: acute or planned.
+    pub priority: Option<Priority>,
+    /// Only contacts of an inpatient stay (12 hours or more) or of an outpatient one.
+    pub setting: Option<Setting>,
     /// Days before the index in which the event must lie (prevalent design, exclusions and
     /// the non-index criteria of `match = "all"`).
     pub lookback_days: Option<i32>,
@@ -326,8 +348,15 @@ pub struct Outcome {
     pub codes: Vec<String>,
     #[serde(default)]
     pub units: Vec<String>,
+    /// Contact outcomes: only contacts of a stay that began so (acute or planned).
+    pub priority: Option<Priority>,
+    /// Contact outcomes: only contacts of an inpatient or an outpatient stay.
+    pub setting: Option<Setting>,
     /// `[from, to]` days after the index (or, for readmission, after discharge), inclusive.
     pub window_days: [i32; 2],
+    /// Procedure outcomes: `[from, to]` hours after the start of the index contact's stay
+    /// (the arrival at hospital), inclusive; the procedures are looked for on `window_days`.
+    pub window_hours: Option<[i32; 2]>,
     /// Higher is better (an offer); false for adverse outcomes such as death.
     #[serde(default = "yes")]
     pub favourable: bool,

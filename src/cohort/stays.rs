@@ -1,0 +1,423 @@
+//! Hospital stays: a person's physical attendances joined into stays, and each stay's priority
+//! and setting, as Danish statistics count admissions since LPR3.
+//!
+//! LPR3 reports a contact per attendance at a unit (a transfer from the emergency department to
+//! a ward is two contacts) and no longer says whether a patient was admitted. Sundhedsdatastyrelsen
+//! (eSundhed, "Nøgletal for sygehusvæsenet", appendix 1) and Statistics Denmark
+//! ("Sygehusbenyttelse", statistical processing) therefore join a person's physical attendances
+//! (`KONTAKTTYPE` `ALCA00`) into one stay (sygehusophold) when they overlap or follow each other
+//! within 4 hours, and call a stay of 12 hours or more an admission (indlæggelse), a shorter
+//! one an outpatient visit (ambulant besøg). The same is done here:
+//! - a stay is **inpatient** when it lasts 12 hours or more from its first start to its last
+//!   end; a stay any of whose contacts lacks a time (LPR2 kept hours only for inpatients; a
+//!   delivery may lack `TIDSPUNKT_START`) is inpatient when it ends on a later day than it
+//!   starts (a night in hospital), and contacts without times are joined when the next starts
+//!   on or before the day the stay so far ends;
+//! - a contact without an end is still open: its stay is inpatient and has no discharge;
+//! - a stay is **acute** or **planned** by its first contact's `PRIORITET` (`ATA1` acute, `ATA3`
+//!   planned: how the patient came in), and neither where that contact has none.
+//!
+//! A criterion or outcome that asks for acute, planned, inpatient or outpatient care asks it of
+//! the stay its contact belongs to; hours after an index count from its stay's start (the
+//! arrival at hospital), and a readmission is a later stay.
+
+use polars::prelude::*;
+
+use super::reads::day;
+use crate::error::{Error, Result};
+use crate::registers::scan::{RegisterSet, collect_streaming};
+use crate::registers::scope::Days;
+
+/// Seconds in a day: instants are `day * DAY_SECONDS + seconds since midnight`.
+pub(super) const DAY_SECONDS: i64 = 86_400;
+/// The longest pause between two attendances of one stay (4 hours).
+const LINK_SECONDS: i64 = 4 * 3_600;
+/// The shortest stay that is an admission (12 hours).
+const INPATIENT_SECONDS: i64 = 12 * 3_600;
+/// How many days before the days asked for a stay is traced back: a stay holding a contact of
+/// those days may have begun before them (a transfer after a night in the emergency department).
+const TRACED_DAYS: i32 = 30;
+
+/// One physical attendance, as [`join`] reads it: a person's attendances come sorted by start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Attendance {
+    pub start_day: i32,
+    /// The start's seconds since midnight, when the register has them.
+    pub start_time: Option<i32>,
+    /// `None` for a contact still open.
+    pub end_day: Option<i32>,
+    pub end_time: Option<i32>,
+    /// `Some(true)` for `ATA1`, `Some(false)` for `ATA3`, `None` otherwise.
+    pub acute: Option<bool>,
+}
+
+impl Attendance {
+    fn start_at(&self) -> Option<i64> {
+        self.start_time
+            .map(|t| self.start_day as i64 * DAY_SECONDS + t as i64)
+    }
+
+    fn end_at(&self) -> Option<i64> {
+        Some(self.end_day? as i64 * DAY_SECONDS + self.end_time? as i64)
+    }
+}
+
+/// The stay an attendance belongs to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Stay {
+    /// Numbers the stays of all persons, in order of their first attendance.
+    pub id: u32,
+    /// Whether this attendance opens the stay.
+    pub first: bool,
+    pub start_day: i32,
+    /// The stay's start as an instant (seconds since 1970-01-01), when it has a time.
+    pub start_at: Option<i64>,
+    /// The discharge day (`None` while a contact of the stay is open).
+    pub end_day: Option<i32>,
+    /// The discharge as an instant, when every contact of the stay has times.
+    pub end_at: Option<i64>,
+    pub acute: Option<bool>,
+    pub inpatient: bool,
+}
+
+/// A stay being built from consecutive attendances.
+struct Open {
+    first: usize,
+    start: Attendance,
+    /// The latest end so far (`None` once an open contact has joined).
+    end_day: Option<i32>,
+    end_at: Option<i64>,
+    timed: bool,
+}
+
+impl Open {
+    fn new(i: usize, a: &Attendance) -> Open {
+        Open {
+            first: i,
+            start: *a,
+            end_day: a.end_day,
+            end_at: a.end_at(),
+            timed: a.start_at().is_some() && a.end_at().is_some(),
+        }
+    }
+
+    /// Whether `next` (starting at or after this stay's start) belongs to this stay.
+    fn links(&self, next: &Attendance) -> bool {
+        let Some(end_day) = self.end_day else {
+            return true;
+        };
+        match (self.timed, self.end_at, next.start_at()) {
+            (true, Some(end), Some(start)) => start <= end + LINK_SECONDS,
+            _ => next.start_day <= end_day,
+        }
+    }
+
+    fn add(&mut self, next: &Attendance) {
+        self.timed &= next.start_at().is_some() && next.end_at().is_some();
+        self.end_day = match (self.end_day, next.end_day) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
+        self.end_at = match (self.end_at, next.end_at()) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
+    }
+
+    fn stay(&self, id: u32) -> Stay {
+        let start_at = self.start.start_at();
+        let end_at = if self.timed { self.end_at } else { None };
+        let inpatient = match (self.end_day, start_at, end_at) {
+            (None, _, _) => true,
+            (Some(_), Some(start), Some(end)) => end - start >= INPATIENT_SECONDS,
+            (Some(end_day), _, _) => end_day > self.start.start_day,
+        };
+        Stay {
+            id,
+            first: false,
+            start_day: self.start.start_day,
+            start_at,
+            end_day: self.end_day,
+            end_at,
+            acute: self.start.acute,
+            inpatient,
+        }
+    }
+}
+
+/// The stays of attendances sorted by person and start: `same_person[i]` tells whether
+/// attendance `i` is of the same person as attendance `i - 1`. One stay per attendance, in order.
+pub(super) fn join(attendances: &[Attendance], same_person: &[bool]) -> Vec<Stay> {
+    let mut stays = Vec::with_capacity(attendances.len());
+    let mut open: Option<Open> = None;
+    let mut id = 0u32;
+    let close = |open: &Open, id: u32, stays: &mut Vec<Stay>, upto: usize| {
+        let stay = open.stay(id);
+        for i in open.first..upto {
+            stays.push(Stay {
+                first: i == open.first,
+                ..stay
+            });
+        }
+    };
+    for (i, a) in attendances.iter().enumerate() {
+        if let Some(o) = open.as_mut().filter(|o| same_person[i] && o.links(a)) {
+            o.add(a);
+            continue;
+        }
+        if let Some(o) = open.take() {
+            close(&o, id, &mut stays, i);
+            id += 1;
+        }
+        open = Some(Open::new(i, a));
+    }
+    if let Some(o) = &open {
+        close(o, id, &mut stays, attendances.len());
+    }
+    stays
+}
+
+/// The stays of the physical attendances of the persons in `persons` (a frame with `PNR`) that
+/// may hold a contact starting within `days`: one row per attendance with `KEY`, `PNR`,
+/// `STAY_ID`, `STAY_FIRST` (the attendance opens the stay), `STAY_START_DAY`, `STAY_START_AT`,
+/// `STAY_END_DAY`, `STAY_END_AT`, `ACUTE` and `INPATIENT` (see the module's rules).
+///
+/// `needs_priority` names what asks for acute or planned stays: when the contacts read have no
+/// `PRIORITET` at all, it fails, since every stay would be neither and the answer silently none.
+pub(super) fn stays_of(
+    registers: &RegisterSet,
+    persons: LazyFrame,
+    days: Days,
+    needs_priority: Option<&str>,
+) -> Result<DataFrame> {
+    let from = days.from.saturating_sub(TRACED_DAYS);
+    let contacts = registers
+        .require("lpr_kontakter")?
+        .filter(
+            col("KONTAKTTYPE")
+                .eq(lit("ALCA00"))
+                .and(day("DATO_START").lt_eq(lit(days.to.saturating_add(1))))
+                .and(
+                    col("DATO_SLUT")
+                        .is_null()
+                        .or(day("DATO_SLUT").gt_eq(lit(from))),
+                ),
+        )
+        .join(
+            persons.select([col("PNR")]),
+            [col("PNR")],
+            [col("PNR")],
+            JoinArgs::new(JoinType::Semi),
+        )
+        .select([
+            col("PNR"),
+            col("DW_EK_KONTAKT").alias("KEY"),
+            day("DATO_START").alias("START_DAY"),
+            col("TIDSPUNKT_START").alias("START_TIME"),
+            day("DATO_SLUT").alias("END_DAY"),
+            col("TIDSPUNKT_SLUT").alias("END_TIME"),
+            col("PRIORITET"),
+        ])
+        .sort(
+            ["PNR", "START_DAY", "START_TIME"],
+            SortMultipleOptions::default().with_nulls_last(false),
+        )
+        .with_column(
+            col("PNR")
+                .eq_missing(col("PNR").shift(lit(1)))
+                .fill_null(lit(false))
+                .alias("SAME_PERSON"),
+        );
+    let frame = collect_streaming(contacts)?;
+    let prioritet = frame.column("PRIORITET")?.str()?.clone();
+    if let Some(what) = needs_priority
+        && frame.height() > 0
+        && prioritet.null_count() == frame.height()
+    {
+        return Err(Error::BadInput(format!(
+            "{what} asks for acute or planned stays, but lpr_kontakter has no PRIORITET (ATA1 acute, ATA3 planned) for any of the {} contacts of its patients: the registers must carry it (docs/registers.md)",
+            frame.height()
+        )));
+    }
+    let int = |name: &str| -> Result<Vec<Option<i32>>> {
+        Ok(frame.column(name)?.i32()?.iter().collect())
+    };
+    let (start_day, start_time, end_day, end_time) = (
+        int("START_DAY")?,
+        int("START_TIME")?,
+        int("END_DAY")?,
+        int("END_TIME")?,
+    );
+    let attendances: Vec<Attendance> = (0..frame.height())
+        .map(|i| Attendance {
+            start_day: start_day[i].unwrap_or(i32::MIN),
+            start_time: start_time[i],
+            end_day: end_day[i],
+            end_time: end_time[i],
+            acute: match prioritet.get(i) {
+                Some("ATA1") => Some(true),
+                Some("ATA3") => Some(false),
+                _ => None,
+            },
+        })
+        .collect();
+    let same: Vec<bool> = frame
+        .column("SAME_PERSON")?
+        .bool()?
+        .iter()
+        .map(|b| b.unwrap_or(false))
+        .collect();
+    let stays = join(&attendances, &same);
+    let column = |name: &str, values: Vec<Option<i64>>| Column::new(name.into(), values);
+    let mut out = frame.select(["KEY", "PNR"])?;
+    out.hstack_mut(&[
+        Column::new(
+            "STAY_ID".into(),
+            stays.iter().map(|s| s.id).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "STAY_FIRST".into(),
+            stays.iter().map(|s| s.first).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "STAY_START_DAY".into(),
+            stays.iter().map(|s| s.start_day).collect::<Vec<_>>(),
+        ),
+        column("STAY_START_AT", stays.iter().map(|s| s.start_at).collect()),
+        Column::new(
+            "STAY_END_DAY".into(),
+            stays.iter().map(|s| s.end_day).collect::<Vec<_>>(),
+        ),
+        column("STAY_END_AT", stays.iter().map(|s| s.end_at).collect()),
+        Column::new(
+            "ACUTE".into(),
+            stays.iter().map(|s| s.acute).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "INPATIENT".into(),
+            stays.iter().map(|s| s.inpatient).collect::<Vec<_>>(),
+        ),
+    ])?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(
+        start_day: i32,
+        start: Option<i32>,
+        end_day: Option<i32>,
+        end: Option<i32>,
+    ) -> Attendance {
+        Attendance {
+            start_day,
+            start_time: start,
+            end_day,
+            end_time: end,
+            acute: None,
+        }
+    }
+
+    const H: i32 = 3_600;
+
+    /// (stay id, inpatient) of each attendance.
+    fn ids(attendances: &[Attendance], same: &[bool]) -> Vec<(u32, bool)> {
+        join(attendances, same)
+            .iter()
+            .map(|s| (s.id, s.inpatient))
+            .collect()
+    }
+
+    #[test]
+    fn attendances_within_four_hours_are_one_stay_and_twelve_hours_an_admission() {
+        // Person 1: emergency department 10:00-14:00, ward from 15:00 (1 hour later) to the
+        // next day 08:00: one stay of 22 hours, an admission. Then an outpatient visit five
+        // days later, 09:00-10:00: a stay of its own, not an admission.
+        // Person 2: 08:00-19:59 (11 h 59 min), then 00:00-02:00 the next day (4 h 1 min later):
+        // two stays, neither an admission; then exactly 12 hours (08:00-20:00): an admission.
+        let attendances = [
+            at(100, Some(10 * H), Some(100), Some(14 * H)),
+            at(100, Some(15 * H), Some(101), Some(8 * H)),
+            at(105, Some(9 * H), Some(105), Some(10 * H)),
+            at(200, Some(8 * H), Some(200), Some(20 * H - 60)),
+            at(201, Some(0), Some(201), Some(2 * H)),
+            at(210, Some(8 * H), Some(210), Some(20 * H)),
+        ];
+        let same = [false, true, true, false, true, true];
+        assert_eq!(
+            ids(&attendances, &same),
+            [
+                (0, true),
+                (0, true),
+                (1, false),
+                (2, false),
+                (3, false),
+                (4, true)
+            ]
+        );
+        let stays = join(&attendances, &same);
+        assert!(stays[0].first && !stays[1].first);
+        assert_eq!(stays[1].start_at, Some(100 * DAY_SECONDS + 10 * 3_600));
+        assert_eq!(stays[1].end_at, Some(101 * DAY_SECONDS + 8 * 3_600));
+        assert_eq!(stays[1].end_day, Some(101));
+    }
+
+    #[test]
+    fn a_pause_of_exactly_four_hours_links_and_other_persons_never_do() {
+        let attendances = [
+            at(100, Some(8 * H), Some(100), Some(10 * H)),
+            at(100, Some(14 * H), Some(100), Some(22 * H)),
+            // Another person, starting while the first is in hospital.
+            at(100, Some(12 * H), Some(100), Some(13 * H)),
+        ];
+        assert_eq!(
+            ids(&attendances, &[false, true, false]),
+            [(0, true), (0, true), (1, false)]
+        );
+    }
+
+    #[test]
+    fn without_times_a_night_in_hospital_is_an_admission_and_an_open_contact_too() {
+        let attendances = [
+            // A day visit and a same-day transfer: one stay, no night.
+            at(100, None, Some(100), None),
+            at(100, None, Some(100), None),
+            // Two nights.
+            at(110, None, Some(112), None),
+            // Timed start, no end time: days decide (it ends the same day).
+            at(120, Some(8 * H), Some(120), None),
+            // Still open.
+            at(130, Some(8 * H), None, None),
+            // Joins the open stay, whatever its day.
+            at(190, Some(8 * H), Some(190), Some(9 * H)),
+        ];
+        let stays = join(&attendances, &[false, true, true, true, true, true]);
+        let got: Vec<(u32, bool)> = stays.iter().map(|s| (s.id, s.inpatient)).collect();
+        assert_eq!(
+            got,
+            [
+                (0, false),
+                (0, false),
+                (1, true),
+                (2, false),
+                (3, true),
+                (3, true)
+            ]
+        );
+        assert_eq!(stays[5].end_day, None, "an open stay has no discharge");
+        assert_eq!(stays[2].end_at, None, "no times, no instant");
+    }
+
+    #[test]
+    fn a_stay_is_acute_or_planned_by_its_first_contact() {
+        let mut first = at(100, Some(10 * H), Some(100), Some(12 * H));
+        first.acute = Some(true);
+        let mut second = at(100, Some(12 * H), Some(102), Some(8 * H));
+        second.acute = Some(false);
+        let stays = join(&[first, second], &[false, true]);
+        assert_eq!(stays[1].acute, Some(true));
+        assert!(stays[1].inpatient);
+    }
+}
