@@ -20,11 +20,13 @@ use crate::spec::{
 };
 
 mod income;
+mod labour_market;
+mod parents;
 
 use crate::tidy::UNKNOWN;
 
-/// `frame` with `education`, the education group from the latest `udda` file up to the index
-/// year. The H-group comes from the user's education table (`HFAUDD,H`); without one it is the
+/// `frame` with `output`, the education group of the person in column `person` (`PNR`, or a
+/// parent's `MOR_ID`, `FAR_ID`) from the latest `udda` file up to the index year. The H-group comes from the user's education table (`HFAUDD,H`); without one it is the
 /// first two digits of `HFAUDD`, true of synthetic data only (docs/registers.md). The SEPLINE
 /// grouping is short (H10, H15), medium (H20, H30, H35), long (H40-H80), unknown (H90). A code
 /// the table lacks stops the run: the table is of another version of the nomenclature than the
@@ -37,6 +39,7 @@ fn with_education(
     years: &[i32],
     table: Option<&Path>,
     frame: LazyFrame,
+    (person, output): (&str, &str),
 ) -> Result<LazyFrame> {
     // The table is read once; each index year's education is that of the latest `udda` year up
     // to it, its codes checked against the table (once per file: `check_codes` remembers them).
@@ -68,11 +71,11 @@ fn with_education(
         }
     }
     if records.is_empty() {
-        return Ok(frame.with_column(lit(NULL).cast(DataType::String).alias("education")));
+        return Ok(frame.with_column(lit(NULL).cast(DataType::String).alias(output)));
     }
     let frame = frame.join(
         concat(records, UnionArgs::default())?,
-        [col("PNR"), col("INDEX_YEAR")],
+        [col(person), col("INDEX_YEAR")],
         [col("PNR"), col("INDEX_YEAR")],
         JoinArgs::new(JoinType::Left),
     );
@@ -111,7 +114,7 @@ fn with_education(
     .then(lit(EDUCATION_LEVELS[2]))
     .otherwise(lit(UNKNOWN));
     Ok(frame
-        .with_column(group.alias("education"))
+        .with_column(group.alias(output))
         .drop(cols(["HFAUDD", "EDUCATION_H"])))
 }
 
@@ -247,7 +250,22 @@ pub fn attach(
             &years,
             spec.classifications.education.as_deref(),
             frame,
+            ("PNR", "education"),
         )?;
+    }
+    if wants(Derived::ParentalEducation) {
+        frame = parents::with_parental_education(
+            registers,
+            &years,
+            spec.classifications.education.as_deref(),
+            frame,
+        )?;
+    }
+    if wants(Derived::ParentalIncome) {
+        frame = parents::with_parental_income(registers, spec, &years, frame)?;
+    }
+    if wants(Derived::LabourMarket) {
+        frame = labour_market::with_labour_market(registers, &years, frame)?;
     }
     if wants(Derived::IncomeQuintile) {
         // Each index year's quintiles: the incomes of the years before it, cut in its population.
@@ -302,7 +320,13 @@ pub fn attach(
             .filter(|c| {
                 matches!(
                     c.as_str(),
-                    "education" | "income_quintile" | "origin_western" | "hospital_region"
+                    "education"
+                        | "income_quintile"
+                        | "parental_education"
+                        | "parental_income"
+                        | "labour_market"
+                        | "origin_western"
+                        | "hospital_region"
                 ) || c.starts_with("bef_")
             })
             .map(|c| col(c.as_str()).fill_null(lit(UNKNOWN))),

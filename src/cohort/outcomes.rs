@@ -22,22 +22,49 @@ pub(super) fn outcome_days(design: Design, o: &Outcome) -> Days {
 }
 
 /// The contacts starting within `days` at `units` with an action diagnosis of `codes` (any
-/// contact when `codes` is empty), of the stays `first` (the first outcome of a shared scan,
-/// whose priority and setting all of the scan's share) asks for: `PNR`, `DAY`,
-/// `AKTIONSDIAGNOSE`.
+/// contact when `codes` is empty): `PNR`, `DAY`, `AKTIONSDIAGNOSE`, and, with the patients'
+/// `stays`, each contact's stay's `ACUTE` and `INPATIENT` ([`stay_predicate`] tests them).
 pub(super) fn contact_events(
     registers: &RegisterSet,
     days: Days,
     units: &[String],
     codes: &[String],
-    first: &Outcome,
     stays: Option<&DataFrame>,
 ) -> Result<LazyFrame> {
     let mut frame = contacts(registers, days)?.filter(at_units(units));
     if !codes.is_empty() {
         frame = frame.filter(starts_with_any("AKTIONSDIAGNOSE", "D", codes));
     }
-    Ok(of_stays(frame, first, stays)?.select([col("PNR"), col("DAY"), col("AKTIONSDIAGNOSE")]))
+    let mut columns = vec![col("PNR"), col("DAY"), col("AKTIONSDIAGNOSE")];
+    if let Some(stays) = stays {
+        frame = frame.join(
+            stays
+                .clone()
+                .lazy()
+                .select([col("KEY"), col("ACUTE"), col("INPATIENT")]),
+            [col("KEY")],
+            [col("KEY")],
+            JoinArgs::new(JoinType::Left),
+        );
+        columns.extend([col("ACUTE"), col("INPATIENT")]);
+    }
+    Ok(frame.select(columns))
+}
+
+/// The test a contact outcome's `priority` and `setting` make of its contacts' stays (`ACUTE`,
+/// `INPATIENT`, [`contact_events`]); `None` when it names neither. A contact that is no
+/// physical attendance belongs to no stay and passes neither.
+fn stay_predicate(o: &Outcome) -> Option<Expr> {
+    let priority = o
+        .priority
+        .map(|p| col("ACUTE").eq_missing(lit(p == Priority::Acute)));
+    let setting = o
+        .setting
+        .map(|s| col("INPATIENT").eq_missing(lit(s == Setting::Inpatient)));
+    match (priority, setting) {
+        (Some(p), Some(s)) => Some(p.and(s)),
+        (p, s) => p.or(s),
+    }
 }
 
 /// The events of an outcome that can fall in its window for some patient of the design:
@@ -100,8 +127,13 @@ pub(super) fn outcome_events(
             };
             criterion_events(registers, &c, days, None)?.select([col("PNR"), col("DAY")])
         }
-        OutcomeKind::Contact => contact_events(registers, days, &o.units, &o.codes, o, stays)?
-            .select([col("PNR"), col("DAY")]),
+        OutcomeKind::Contact => match stay_predicate(o) {
+            Some(keep) => contact_events(registers, days, &o.units, &o.codes, stays)?
+                .filter(keep)
+                .select([col("PNR"), col("DAY")]),
+            None => contact_events(registers, days, &o.units, &o.codes, None)?
+                .select([col("PNR"), col("DAY")]),
+        },
         OutcomeKind::Death => registers
             .require("dod")?
             .select([col("PNR"), day("DODDATO").alias("DAY")]),
@@ -111,38 +143,6 @@ pub(super) fn outcome_events(
             ));
         }
     })
-}
-
-/// Keeps the contacts of `frame` (with `KEY`) whose stay began as `o.priority` says and was
-/// inpatient or outpatient as `o.setting` says (all of them when it names neither).
-fn of_stays(frame: LazyFrame, o: &Outcome, stays: Option<&DataFrame>) -> Result<LazyFrame> {
-    if o.priority.is_none() && o.setting.is_none() {
-        return Ok(frame);
-    }
-    let stays = stays.ok_or_else(|| {
-        Error::Internal("a contact outcome with a priority or setting read without stays".into())
-    })?;
-    let mut keep = lit(true);
-    if let Some(priority) = o.priority {
-        keep = keep.and(col("ACUTE").eq_missing(lit(priority == Priority::Acute)));
-    }
-    if let Some(setting) = o.setting {
-        keep = keep.and(col("INPATIENT").eq(lit(setting == Setting::Inpatient)));
-    }
-    Ok(frame.join(
-        stays.clone().lazy().filter(keep).select([col("KEY")]),
-        [col("KEY")],
-        [col("KEY")],
-        JoinArgs::new(JoinType::Semi),
-    ))
-}
-
-/// Whether outcome `o` reads the patients' hospital stays ([`super::stays`]).
-fn reads_stays(o: &Outcome) -> bool {
-    o.kind == OutcomeKind::Readmission
-        || o.window_hours.is_some()
-        || o.priority.is_some()
-        || o.setting.is_some()
 }
 
 /// The patients' index details with their index contact's stay: `PNR`, `INDEX_DAY`,
@@ -221,7 +221,8 @@ pub fn outcome_columns(i: usize) -> (String, String) {
 /// outcomes with the same window and units share one, every other outcome is read alone. At
 /// national volume each contact outcome is a pass over a year's 15 million contacts, and a
 /// specification such as multimorbidity's asks for any contact and for the avoidable ones
-/// among them on the same days.
+/// among them on the same days (acute admissions: each outcome's priority and setting are
+/// tested in its own predicate, [`group_events`]).
 pub(super) fn shared_scans(outcomes: &[Outcome]) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, o) in outcomes.iter().enumerate() {
@@ -230,8 +231,6 @@ pub(super) fn shared_scans(outcomes: &[Outcome]) -> Vec<Vec<usize>> {
                 && first.kind == OutcomeKind::Contact
                 && first.window_days == o.window_days
                 && first.units == o.units
-                && first.priority == o.priority
-                && first.setting == o.setting
         };
         match groups.iter_mut().find(|g| shares(&outcomes[g[0]])) {
             Some(group) => group.push(i),
@@ -243,8 +242,8 @@ pub(super) fn shared_scans(outcomes: &[Outcome]) -> Vec<Vec<usize>> {
 
 /// The events of the outcomes `group` ([`shared_scans`]) as [`outcome_events`] gives them, and
 /// for each outcome of the group which of the events are its own: `None` for every one (an
-/// outcome read alone, or a contact outcome naming no diagnoses), else a predicate (one of its
-/// action diagnoses). The scan keeps only the diagnoses of the group when each outcome names
+/// outcome read alone, or a contact outcome naming no diagnoses, priority or setting), else a
+/// predicate (one of its action diagnoses, in a stay of its priority and setting). The scan keeps only the diagnoses of the group when each outcome names
 /// some.
 pub(super) fn group_events(
     registers: &RegisterSet,
@@ -261,17 +260,24 @@ pub(super) fn group_events(
         false => group.iter().flat_map(|o| o.codes.clone()).collect(),
     };
     let first = group[0];
+    let tests_stays = group.iter().any(|o| stay_predicate(o).is_some());
     let events = contact_events(
         registers,
         outcome_days(design, first),
         &first.units,
         &codes,
-        first,
-        stays,
+        stays.filter(|_| tests_stays),
     )?;
     let own = group
         .iter()
-        .map(|o| (!o.codes.is_empty()).then(|| starts_with_any("AKTIONSDIAGNOSE", "D", &o.codes)))
+        .map(|o| {
+            let codes =
+                (!o.codes.is_empty()).then(|| starts_with_any("AKTIONSDIAGNOSE", "D", &o.codes));
+            match (codes, stay_predicate(o)) {
+                (Some(c), Some(s)) => Some(c.and(s)),
+                (c, s) => c.or(s),
+            }
+        })
         .collect();
     Ok((events, own))
 }
@@ -315,7 +321,7 @@ pub fn with_outcomes(
     mut patients: LazyFrame,
 ) -> Result<LazyFrame> {
     let outcomes = &spec.spec.outcomes;
-    let stays = match outcomes.iter().any(reads_stays) {
+    let stays = match outcomes.iter().any(Outcome::reads_stays) {
         true => Some(stays_of(
             registers,
             patients.clone(),

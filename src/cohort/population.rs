@@ -41,8 +41,8 @@ pub fn register_population(
 /// The population register's columns a patient's residence and strata are read from (the
 /// contract's, so that every year's file gives the same schema; `bef:COLUMN` stratifiers read
 /// their column on their own).
-const RESIDENCE_COLUMNS: [&str; 7] = [
-    "PNR", "FOED_DAG", "KOEN", "KOM", "IE_TYPE", "OPR_LAND", "CIVST",
+const RESIDENCE_COLUMNS: [&str; 9] = [
+    "PNR", "FOED_DAG", "KOEN", "KOM", "IE_TYPE", "OPR_LAND", "CIVST", "MOR_ID", "FAR_ID",
 ];
 
 /// The calendar years whose population registers describe a design's patients at their index:

@@ -71,6 +71,16 @@ pub fn registers_read(spec: &LoadedSpec) -> BTreeSet<&'static str> {
             Stratifier::Derived(Derived::IncomeQuintile) => {
                 read.insert("ind");
             }
+            // The parents' keys are in `bef`, which every analysis reads.
+            Stratifier::Derived(Derived::ParentalEducation) => {
+                read.insert("udda");
+            }
+            Stratifier::Derived(Derived::ParentalIncome) => {
+                read.insert("ind");
+            }
+            Stratifier::Derived(Derived::LabourMarket) => {
+                read.insert("akm");
+            }
             _ => {}
         }
     }

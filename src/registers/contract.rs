@@ -100,6 +100,9 @@ pub const BEF: RegisterSpec = RegisterSpec {
         col("IE_TYPE", Kind::Text),
         optional("OPR_LAND", Kind::Text),
         optional("CIVST", Kind::Text),
+        // The parents' person keys (CPR's references; empty where unknown).
+        optional("MOR_ID", Kind::Person),
+        optional("FAR_ID", Kind::Person),
     ],
 };
 
@@ -229,8 +232,20 @@ pub const MIGRATIONS: RegisterSpec = RegisterSpec {
     ],
 };
 
+/// Labour-market attachment (Statistics Denmark's `AKM`): each person's socio-economic status
+/// of the year (`SOCIO13`, the main activity of the year as the labour-market accounts place
+/// it). Optional: only the `labour_market` stratifier reads it.
+pub const LABOUR_MARKET: RegisterSpec = RegisterSpec {
+    name: "akm",
+    feeds: "akm",
+    file_aliases: &[],
+    yearly: true,
+    unique_pnr: true,
+    columns: &[col("PNR", Kind::Person), col("SOCIO13", Kind::Text)],
+};
+
 /// Every register, in the order reports list them.
-pub const ALL: [RegisterSpec; 9] = [
+pub const ALL: [RegisterSpec; 10] = [
     BEF,
     UDDA,
     IND,
@@ -240,6 +255,7 @@ pub const ALL: [RegisterSpec; 9] = [
     PRESCRIPTIONS,
     DEATHS,
     MIGRATIONS,
+    LABOUR_MARKET,
 ];
 
 /// LPR2 (the patient register up to its change-over to LPR3 in February 2019): one row per

@@ -16,7 +16,7 @@ pub enum Severity {
 
 /// The rules, with their default severity. Errors are the default for type, key and code-format
 /// failures; an unusual diagnosis type is a warning (real extracts carry more types than A/B).
-pub const RULES: [(&str, Severity, &str); 23] = [
+pub const RULES: [(&str, Severity, &str); 24] = [
     (
         "required_register",
         Severity::Error,
@@ -109,6 +109,11 @@ pub const RULES: [(&str, Severity, &str); 23] = [
         "code_priority",
         Severity::Error,
         "PRIORITET is ATA1 (acute) or ATA3 (planned): another code would be read as neither",
+    ),
+    (
+        "code_socio13",
+        Severity::Error,
+        "SOCIO13 of akm is one of Statistics Denmark's codes (110-139, 210, 220, 310, 321-323, 330, 410, 420, 0)",
     ),
     (
         "key_contact",

@@ -433,6 +433,11 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 "^[A-Z][A-Z0-9]{2,9}$",
             )),
             "DIAGNOSETYPE" => checks.push(pattern("code_diagnosis_type", "A or B", "^[AB]$")),
+            "SOCIO13" => checks.push(pattern(
+                "code_socio13",
+                "a SOCIO13 code: 110-114, 120, 131-135, 139, 210, 220, 310, 321-323, 330, 410, 420 or 0",
+                "^(0|11[0-4]|120|13[1-59]|210|220|310|32[1-3]|330|410|420)$",
+            )),
             "PRIORITET" => checks.push(pattern(
                 "code_priority",
                 "ATA1 (acute) or ATA3 (planned)",

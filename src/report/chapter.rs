@@ -912,6 +912,8 @@ impl Chapter<'_> {
                     Stratifier::Derived(
                         Derived::Education
                             | Derived::IncomeQuintile
+                            | Derived::ParentalEducation
+                            | Derived::ParentalIncome
                             | Derived::Origin
                             | Derived::OriginWestern
                     )

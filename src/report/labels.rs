@@ -26,6 +26,12 @@ pub fn dimension(code: &str, lang: Lang) -> String {
         ("education", Lang::En) => "Education",
         ("income_quintile", Lang::Da) => "Indkomstkvintil",
         ("income_quintile", Lang::En) => "Income quintile",
+        ("parental_education", Lang::Da) => "Forældres uddannelse",
+        ("parental_education", Lang::En) => "Parents' education",
+        ("parental_income", Lang::Da) => "Forældres indkomstkvintil",
+        ("parental_income", Lang::En) => "Parents' income quintile",
+        ("labour_market", Lang::Da) => "Arbejdsmarked",
+        ("labour_market", Lang::En) => "Labour market",
         ("origin", Lang::Da) => "Herkomst",
         ("origin", Lang::En) => "Origin",
         ("region", _) => "Region",
@@ -72,17 +78,33 @@ pub fn group(dimension: &str, code: &str, lang: Lang) -> String {
     let pair = match (dimension, code) {
         (_, "i alt") => ("I alt", "Total"),
         (_, "uoplyst") => ("Uoplyst", "Unknown"),
-        ("education", "kort") => ("Kort (grundskole)", "Short (primary)"),
-        ("education", "mellem") => (
+        ("education" | "parental_education", "kort") => ("Kort (grundskole)", "Short (primary)"),
+        ("education" | "parental_education", "mellem") => (
             "Mellem (gymnasial, erhvervsfaglig)",
             "Medium (upper secondary, vocational)",
         ),
-        ("education", "lang") => ("Lang (videregående)", "Long (tertiary)"),
+        ("education" | "parental_education", "lang") => ("Lang (videregående)", "Long (tertiary)"),
         ("origin", "dansk") => ("Dansk oprindelse", "Danish origin"),
         ("origin", "indvandrer") => ("Indvandrere", "Immigrants"),
         ("origin", "efterkommer") => ("Efterkommere", "Descendants"),
         // The merged levels the docs suggest for `[merge_levels]`.
         ("origin", "ikke-dansk") => ("Ikke-dansk oprindelse", "Non-Danish origin"),
+        ("labour_market", "beskæftiget") => ("Beskæftiget", "Employed"),
+        ("labour_market", "arbejdsløs") => ("Arbejdsløs", "Unemployed"),
+        ("labour_market", "midlertidigt uden for") => (
+            "Midlertidigt uden for arbejdsmarkedet",
+            "Temporarily out of work",
+        ),
+        ("labour_market", "under uddannelse") => ("Under uddannelse", "In education"),
+        ("labour_market", "førtidspension") => ("Førtidspension", "Disability pension"),
+        ("labour_market", "pension") => (
+            "Folkepension eller efterløn",
+            "Old-age pension or early retirement",
+        ),
+        ("labour_market", "øvrige") => (
+            "Øvrige uden for arbejdsstyrken",
+            "Others outside the labour force",
+        ),
         (_, "øvrige") => ("Øvrige", "Others"),
         ("origin_western", "dansk") => ("Dansk oprindelse", "Danish origin"),
         ("origin_western", "vestlig") => (
@@ -102,7 +124,7 @@ pub fn group(dimension: &str, code: &str, lang: Lang) -> String {
                 Lang::En => format!("Index {level}"),
             };
         }
-        ("income_quintile", q) => {
+        ("income_quintile" | "parental_income", q) => {
             return match lang {
                 Lang::Da => format!("{q}. kvintil"),
                 Lang::En => format!("Quintile {q}"),

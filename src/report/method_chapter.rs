@@ -51,6 +51,7 @@ pub fn section(
     );
     html.push_str(&populations(analyses, style, numbered));
     html.push_str(&stratifiers(analyses, lang));
+    html.push_str(&hospital_stays(analyses, lang));
     html.push_str(&cohort_flow(analyses, style, numbered));
     html.push_str(&data_completeness(completeness, as_of, style, numbered));
     html.push_str("</section>\n");
@@ -142,6 +143,18 @@ fn stratifier_definition(stratifier: &Stratifier, lang: Lang) -> String {
             "Gennemsnittet af den ækvivalerede disponible familieindkomst (FAMAEKVIVADISP) i de tre år før indeksåret (SEPLINE's standard; de af årene, registrene har), inddelt i femtedele (kvintiler, 1 = laveste indkomst). Skæringspunkterne beregnes i hele befolkningen i befolkningsregisteret samme år inden for køn og femårsaldersgruppe, så kvintilen sammenligner en person med jævnaldrende af samme køn. Uoplyst: ingen indkomst i årene.",
             "The mean equivalised disposable family income (FAMAEKVIVADISP) of the three years before the index year (SEPLINE's default; those of the years the registers hold), cut into fifths (quintiles, 1 = lowest income). The cut points are computed in the whole population of the population register of that year within sex and 5-year age group, so the quintile compares a person with people of the same sex and age. Unknown: no income in those years.",
         ),
+        Stratifier::Derived(Derived::ParentalEducation) => lang.pick(
+            "Den højeste af forældrenes uddannelser, hver grupperet som patientens egen (kort, mellem, lang) i uddannelsesregisteret for det seneste år til og med indeksåret. Forældrene er mor og far (MOR_ID, FAR_ID) i befolkningsregisteret. Børns og unges egen uddannelse er endnu ikke deres sociale position, så deres forældres bruges. Har kun den ene forælder en kendt uddannelse, bruges den. Uoplyst: ingen kendt forælder med kendt uddannelse.",
+            "The higher of the parents' educations, each grouped as the patient's own (short, medium, long) in the education register of the latest year up to the index year. The parents are the mother and father (MOR_ID, FAR_ID) in the population register. Children's and young people's own education is not yet their social position, so their parents' is used. Where only one parent has a known education, it is used. Unknown: no known parent with a known education.",
+        ),
+        Stratifier::Derived(Derived::ParentalIncome) => lang.pick(
+            "Den højeste af forældrenes indkomstkvintiler, hver beregnet som patientens egen (gennemsnitlig ækvivaleret disponibel familieindkomst i de tre år før indeksåret, kvintiler inden for køn og femårsaldersgruppe i hele befolkningen samme år). Forældrene er mor og far (MOR_ID, FAR_ID) i befolkningsregisteret. Har kun den ene forælder en indkomst, bruges den. Uoplyst: ingen kendt forælder med indkomst.",
+            "The higher of the parents' income quintiles, each computed as the patient's own (mean equivalised disposable family income of the three years before the index year, quintiles within sex and 5-year age group in the whole population of that year). The parents are the mother and father (MOR_ID, FAR_ID) in the population register. Where only one parent has an income, it is used. Unknown: no known parent with an income.",
+        ),
+        Stratifier::Derived(Derived::LabourMarket) => lang.pick(
+            "Socioøkonomisk status (SOCIO13) i Danmarks Statistiks arbejdsklassifikationsmodul (AKM) for året før indeksåret (indeksåret selv, når registrene begynder med det): beskæftiget (lønmodtagere og selvstændige), arbejdsløs, midlertidigt uden for arbejdsmarkedet (sygedagpenge, orlov, kontanthjælp), under uddannelse, førtidspension, folkepension eller efterløn og øvrige uden for arbejdsstyrken. Uoplyst: ingen række i registeret.",
+            "Socio-economic status (SOCIO13) in Statistics Denmark's labour-market classification register (AKM) of the year before the index year (the index year itself when the registers begin with it): employed (employees and self-employed), unemployed, temporarily out of work (sickness benefit, leave, social assistance), in education, disability pension, old-age pension or early retirement, and others outside the labour force. Unknown: no row in the register.",
+        ),
         Stratifier::Derived(Derived::Origin) => lang.pick(
             "Herkomst i befolkningsregisteret (IE_TYPE): dansk oprindelse, indvandrer eller efterkommer. Uoplyst: ingen oplysning.",
             "Origin in the population register (IE_TYPE): Danish origin, immigrant or descendant. Unknown: no information.",
@@ -223,6 +236,22 @@ fn stratifiers(analyses: &[AnalysisFacts<'_>], lang: Lang) -> String {
     }
     html.push_str("</dl>\n");
     html
+}
+
+/// How acute and planned stays, admissions, hours and readmissions are read from the patient
+/// register (`cohort::stays`), when an analysis asks for any of them; empty otherwise.
+fn hospital_stays(analyses: &[AnalysisFacts<'_>], lang: Lang) -> String {
+    if !analyses.iter().any(|a| a.spec.spec.reads_stays()) {
+        return String::new();
+    }
+    format!(
+        "<h3>{}</h3>\n<p>{}</p>\n",
+        lang.pick("Sygehusophold og indlæggelser", "Hospital stays and admissions"),
+        lang.pick(
+            "Landspatientregisteret (LPR3) har en kontakt for hvert fremmøde på en afdeling, så en patient, der flyttes fra akutmodtagelsen til en sengeafdeling, har to kontakter. Som hos Sundhedsdatastyrelsen og Danmarks Statistik samles en persons fysiske fremmøder til ét sygehusophold, når de overlapper eller følger hinanden med højst 4 timers mellemrum. Et ophold på 12 timer eller mere er en indlæggelse, et kortere er et ambulant besøg. Et ophold er akut eller planlagt efter prioriteten på dets første kontakt (ATA1 akut, ATA3 planlagt). Timer efter ankomsten regnes fra opholdets start, også når indekskontakten først begynder på sengeafdelingen. En genindlæggelse er et senere akut ophold på 12 timer eller mere, som begynder efter udskrivelsen fra indeksopholdet; en overflytning inden for 4 timer hører til samme ophold. Hvor en kontakt mangler klokkeslæt (LPR2 før 2019 havde dem kun for indlagte), er et ophold en indlæggelse, når det strækker sig over en nat.",
+            "The National Patient Register (LPR3) has a contact for each attendance at a unit, so a patient moved from the emergency department to a ward has two contacts. As Sundhedsdatastyrelsen and Statistics Denmark do, a person's physical attendances are joined into one hospital stay when they overlap or follow each other within 4 hours. A stay of 12 hours or more is an admission, a shorter one an outpatient visit. A stay is acute or planned by the priority of its first contact (ATA1 acute, ATA3 planned). Hours after the arrival count from the stay's start, also when the index contact begins on the ward. A readmission is a later acute stay of 12 hours or more that begins after discharge from the index stay; a transfer within 4 hours belongs to the same stay. Where a contact lacks times (LPR2, before 2019, had them for inpatients only), a stay is an admission when it spans a night."
+        )
+    )
 }
 
 /// The total row of an outcome's proportion in the main analysis's latest year.

@@ -89,6 +89,10 @@ pub fn group_in_text(dim: &str, code: &str, lang: Lang) -> String {
         match (dim, lang) {
             ("income_quintile", Lang::Da) => return format!("{code}. indkomstkvintil"),
             ("income_quintile", Lang::En) => return format!("income quintile {code}"),
+            ("parental_income", Lang::Da) => {
+                return format!("forældres {code}. indkomstkvintil");
+            }
+            ("parental_income", Lang::En) => return format!("parents' income quintile {code}"),
             ("age_group", Lang::Da) => return format!("{} år", code.replace('-', "–")),
             ("age_group", Lang::En) => return format!("aged {}", code.replace('-', "–")),
             ("charlson", Lang::Da) => {
@@ -114,8 +118,9 @@ pub fn summary_rank(dim: &str) -> u8 {
     match dim {
         "education" => 0,
         "income_quintile" => 1,
+        "parental_education" | "parental_income" => 1,
         "origin" | "origin_western" => 2,
-        "civil_status" => 3,
+        "civil_status" | "labour_market" => 3,
         "region" => 4,
         "municipality" | "hospital_region" | "hospital" => 5,
         "age_group" => 7,

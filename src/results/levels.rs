@@ -62,9 +62,12 @@ pub fn order_of(stratifier: &Stratifier, level: &str) -> Option<u32> {
 /// ed., ch. 15).
 pub fn reference_level(stratifier: &Stratifier, sizes: &BTreeMap<String, f64>) -> Option<String> {
     let fixed = match stratifier {
-        Stratifier::Derived(d @ (Derived::Education | Derived::IncomeQuintile)) => {
-            d.fixed_levels().last().copied()
-        }
+        Stratifier::Derived(
+            d @ (Derived::Education
+            | Derived::IncomeQuintile
+            | Derived::ParentalEducation
+            | Derived::ParentalIncome),
+        ) => d.fixed_levels().last().copied(),
         Stratifier::Derived(d @ (Derived::Origin | Derived::OriginWestern)) => {
             d.fixed_levels().first().copied()
         }

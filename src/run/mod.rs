@@ -14,6 +14,8 @@ mod family;
 pub mod incremental;
 mod ledger;
 pub mod options;
+#[cfg(test)]
+mod parents_truth;
 pub mod patients;
 mod relations;
 #[cfg(test)]

@@ -137,9 +137,14 @@ fn check_criterion(path: &Path, key: &str, c: &Criterion, needs_lookback: bool) 
     check_atc(path, &format!("{key}.atc"), &c.atc)?;
     check_units(path, &format!("{key}.units"), &c.units)?;
     if (c.priority.is_some() || c.setting.is_some()) && !c.atc.is_empty() {
+        let named = if c.priority.is_some() {
+            "priority"
+        } else {
+            "setting"
+        };
         return Err(bad(
             path,
-            &format!("{key}.priority"),
+            &format!("{key}.{named}"),
             "priority and setting apply to hospital stays, not to prescriptions",
         ));
     }
@@ -511,9 +516,14 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
         }
         check_units(path, &format!("{key}.units"), &o.units)?;
         if (o.priority.is_some() || o.setting.is_some()) && o.kind != OutcomeKind::Contact {
+            let named = if o.priority.is_some() {
+                "priority"
+            } else {
+                "setting"
+            };
             return Err(bad(
                 path,
-                &format!("{key}.priority"),
+                &format!("{key}.{named}"),
                 "priority and setting apply to contact outcomes (a readmission is always an acute inpatient stay)",
             ));
         }

@@ -17,3 +17,18 @@ pub const ORIGIN_WESTERN_LEVELS: [&str; 3] = ["dansk", "vestlig", "ikke-vestlig"
 pub const MULTIMORBIDITY_LEVELS: [&str; 4] = ["0", "1", "2", "3+"];
 /// The Charlson comorbidity index: none, moderate (1-2) and high (3 or more).
 pub const CHARLSON_LEVELS: [&str; 3] = ["0", "1-2", "3+"];
+/// Labour-market attachment by the AKM register's `SOCIO13` (Statistics Denmark's
+/// socio-economic status, main groups): employed or self-employed (110-139), unemployed (210),
+/// temporarily outside work on sickness or leave benefits or social assistance (220, 330),
+/// in education (310), on disability pension (321), on old-age pension or early retirement
+/// (322, 323), and others outside the labour force (410); children under 15 (420) and persons
+/// outside the register are unknown.
+pub const LABOUR_MARKET_LEVELS: [&str; 7] = [
+    "beskæftiget",
+    "arbejdsløs",
+    "midlertidigt uden for",
+    "under uddannelse",
+    "førtidspension",
+    "pension",
+    "øvrige",
+];

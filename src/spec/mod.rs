@@ -14,8 +14,8 @@ pub mod shape;
 mod types;
 
 pub use levels::{
-    CHARLSON_LEVELS, EDUCATION_LEVELS, INCOME_QUINTILES, MULTIMORBIDITY_LEVELS, ORIGIN_LEVELS,
-    ORIGIN_WESTERN_LEVELS,
+    CHARLSON_LEVELS, EDUCATION_LEVELS, INCOME_QUINTILES, LABOUR_MARKET_LEVELS,
+    MULTIMORBIDITY_LEVELS, ORIGIN_LEVELS, ORIGIN_WESTERN_LEVELS,
 };
 pub use load::load;
 pub use measures::{Measure, RequestedMeasure, SummaryMeasure, measures_for};

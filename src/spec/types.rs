@@ -23,6 +23,14 @@ pub enum Derived {
     Education,
     /// Quintile of 3-year mean equivalised family income within sex x 5-year age.
     IncomeQuintile,
+    /// The higher of the two parents' education groups (`bef.MOR_ID`, `bef.FAR_ID` and their
+    /// `udda`): the social position of children and young people, whose own is not yet theirs.
+    ParentalEducation,
+    /// The higher of the two parents' income quintiles (each as [`Derived::IncomeQuintile`]).
+    ParentalIncome,
+    /// Labour-market attachment from the AKM register's `SOCIO13` of the year before the index
+    /// (`src/strata/labour_market.rs`).
+    LabourMarket,
     /// Danish origin, immigrant, descendant (`bef.IE_TYPE`).
     Origin,
     /// Civil status (`bef.CIVST`, optional in the contract: unknown where absent).
@@ -56,12 +64,13 @@ impl Derived {
     /// counts.
     pub fn fixed_levels(self) -> &'static [&'static str] {
         match self {
-            Derived::Education => &levels::EDUCATION_LEVELS,
-            Derived::IncomeQuintile => &levels::INCOME_QUINTILES,
+            Derived::Education | Derived::ParentalEducation => &levels::EDUCATION_LEVELS,
+            Derived::IncomeQuintile | Derived::ParentalIncome => &levels::INCOME_QUINTILES,
             Derived::Origin => &levels::ORIGIN_LEVELS,
             Derived::OriginWestern => &levels::ORIGIN_WESTERN_LEVELS,
             Derived::Multimorbidity => &levels::MULTIMORBIDITY_LEVELS,
             Derived::Charlson => &levels::CHARLSON_LEVELS,
+            Derived::LabourMarket => &levels::LABOUR_MARKET_LEVELS,
             _ => &[],
         }
     }
@@ -87,13 +96,17 @@ impl Stratifier {
     }
 
     /// Whether the stratifier is compared with adjustment (`[adjustment]`): the social and
-    /// geographic ones.
+    /// geographic ones. Labour-market attachment is not: several of its groups are small
+    /// (unemployed, disability pension), and in a mutual model it sits between education and
+    /// income and the outcome.
     pub fn adjustable(&self) -> bool {
         matches!(
             self,
             Stratifier::Derived(
                 Derived::Education
                     | Derived::IncomeQuintile
+                    | Derived::ParentalEducation
+                    | Derived::ParentalIncome
                     | Derived::Origin
                     | Derived::OriginWestern
                     | Derived::CivilStatus
@@ -107,7 +120,12 @@ impl Stratifier {
     pub fn ordered(&self) -> bool {
         matches!(
             self,
-            Stratifier::Derived(Derived::Education | Derived::IncomeQuintile)
+            Stratifier::Derived(
+                Derived::Education
+                    | Derived::IncomeQuintile
+                    | Derived::ParentalEducation
+                    | Derived::ParentalIncome
+            )
         )
     }
 }
@@ -316,6 +334,29 @@ impl Spec {
                     .and_then(|c| c.lookback_days)
                     .unwrap_or(CHARLSON_DEFAULT_LOOKBACK_DAYS)
             })
+    }
+
+    /// Whether the spec reads hospital stays (`cohort::stays`): a criterion or outcome with a
+    /// priority or setting, an outcome in hours or a readmission.
+    pub fn reads_stays(&self) -> bool {
+        let group = &self.patient_group;
+        group
+            .include
+            .iter()
+            .chain(&group.exclude)
+            .any(|c| c.priority.is_some() || c.setting.is_some())
+            || self.outcomes.iter().any(Outcome::reads_stays)
+    }
+}
+
+impl Outcome {
+    /// Whether the outcome reads the patients' hospital stays: a readmission (a later acute
+    /// admission), hours from the arrival, or contacts of some priority or setting.
+    pub fn reads_stays(&self) -> bool {
+        self.kind == OutcomeKind::Readmission
+            || self.window_hours.is_some()
+            || self.priority.is_some()
+            || self.setting.is_some()
     }
 }
 

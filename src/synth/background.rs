@@ -201,6 +201,25 @@ impl YearRows {
             Ok(pnrs.take(&indices)?.with_name("PNR".into()).into_column())
         };
         let rows = self.contact_key.len();
+        let arrivals: Vec<super::clock::Arrival> = self
+            .contact_key
+            .iter()
+            .map(|&key| super::clock::background_arrival(key))
+            .collect();
+        let times: Vec<(i32, i32)> = self
+            .contact_key
+            .iter()
+            .zip(&arrivals)
+            .zip(self.contact_start.iter().zip(&self.contact_end))
+            .map(|((&key, &arrival), (&start, &end))| {
+                super::clock::times(key, arrival, end - start)
+            })
+            .collect();
+        let procedure_times: Vec<i32> = self
+            .procedure_key
+            .iter()
+            .map(|&key| super::clock::working_hours(key))
+            .collect();
         let contacts = DataFrame::new_infer_height(vec![
             Column::new("DW_EK_KONTAKT".into(), self.contact_key),
             pnr_of(self.contact_person)?,
@@ -215,6 +234,18 @@ impl YearRows {
             )
             .into_column(),
             Column::new("AKTIONSDIAGNOSE".into(), self.contact_action),
+            Column::new(
+                "PRIORITET".into(),
+                arrivals.iter().map(|a| a.code()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "TIDSPUNKT_START".into(),
+                times.iter().map(|t| t.0).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "TIDSPUNKT_SLUT".into(),
+                times.iter().map(|t| t.1).collect::<Vec<_>>(),
+            ),
         ])?;
         let diagnoses = DataFrame::new_infer_height(vec![
             Column::new("DW_EK_KONTAKT".into(), self.diagnosis_key),
@@ -228,6 +259,7 @@ impl YearRows {
             Column::new("DW_EK_KONTAKT".into(), self.procedure_key),
             Column::new("PROCEDUREKODE".into(), self.procedure_code),
             super::writer::date("DATO_START", self.procedure_day),
+            Column::new("TIDSPUNKT_START".into(), procedure_times),
         ])?;
         let packages = self.prescription_day.len();
         let prescriptions = DataFrame::new_infer_height(vec![

@@ -7,6 +7,7 @@
 //! the background volume of contacts and prescriptions is generated a year at a time by
 //! [`super::background`].
 
+use super::clock::{self, Arrival};
 use super::hospitals::HOSPITALS;
 use super::model::{PatientStrata, TruthAccumulator, offer};
 use super::population::Person;
@@ -20,6 +21,7 @@ const UNIT_CARDIOLOGY: &str = "020";
 const UNIT_ORTHOPAEDICS: &str = "030";
 const UNIT_CHILD_PSYCHIATRY_OUTPATIENT: &str = "040";
 const UNIT_PSYCHIATRIC_ASSESSMENT: &str = "050";
+const UNIT_EMERGENCY: &str = "060";
 
 /// A chronic condition for the multimorbidity count: id, yearly hazard at 60, rise per year of
 /// age, social gradient (log hazard per step of education disadvantage), action diagnosis.
@@ -96,6 +98,7 @@ pub const CHRONIC_CONDITIONS: [ChronicCondition; 8] = [
 pub struct ChunkRows {
     pub bef: Vec<BefRows>,
     pub udda: Vec<UddaRows>,
+    pub akm: Vec<AkmRows>,
     pub ind: Vec<IndRows>,
     pub contacts: ContactRows,
     pub diagnoses: DiagnosisRows,
@@ -114,11 +117,19 @@ pub struct BefRows {
     pub municipality: Vec<String>,
     pub origin: Vec<&'static str>,
     pub civil: Vec<&'static str>,
+    pub mother: Vec<Option<String>>,
+    pub father: Vec<Option<String>>,
 }
 #[derive(Default)]
 pub struct UddaRows {
     pub pnr: Vec<String>,
     pub hfaudd: Vec<String>,
+}
+/// The labour-market register's rows of a year (`PNR`, `SOCIO13`).
+#[derive(Default)]
+pub struct AkmRows {
+    pub pnr: Vec<String>,
+    pub socio13: Vec<&'static str>,
 }
 #[derive(Default)]
 pub struct IndRows {
@@ -135,6 +146,10 @@ pub struct ContactRows {
     pub kind: Vec<&'static str>,
     pub unit: Vec<String>,
     pub action: Vec<&'static str>,
+    pub priority: Vec<&'static str>,
+    /// Seconds since midnight.
+    pub start_time: Vec<i32>,
+    pub end_time: Vec<i32>,
 }
 #[derive(Default)]
 pub struct DiagnosisRows {
@@ -148,6 +163,8 @@ pub struct ProcedureRows {
     pub key: Vec<i64>,
     pub code: Vec<&'static str>,
     pub date: Vec<i32>,
+    /// Seconds since midnight.
+    pub time: Vec<i32>,
 }
 #[derive(Default)]
 pub struct PrescriptionRows {
@@ -211,18 +228,59 @@ struct ContactWriter<'a> {
 }
 
 impl ContactWriter<'_> {
-    fn contact(&mut self, start: i32, length: i32, unit: &str, action: &'static str) -> i64 {
+    /// A contact starting on `start` as `arrival` and lasting `length` days, its times of day
+    /// drawn by [`clock::times`]. Returns its key and its start's seconds since midnight.
+    fn contact(
+        &mut self,
+        arrival: Arrival,
+        start: i32,
+        length: i32,
+        unit: &str,
+        action: &'static str,
+    ) -> (i64, i32) {
+        let key = self.next_key();
+        let end = (start + length).min(self.last_day);
+        let (start_time, end_time) = clock::times(key, arrival, end - start);
+        self.contact_at(
+            key,
+            arrival,
+            (start, start_time),
+            (end, end_time),
+            unit,
+            action,
+        );
+        (key, start_time)
+    }
+
+    fn next_key(&mut self) -> i64 {
         let key = self.person.index as i64 * 1000 + self.next;
         self.next += 1;
+        key
+    }
+
+    /// The contact `key` from `start` to `end` (day, seconds since midnight); an end after the
+    /// span's last day is cut to it, as in an extract.
+    fn contact_at(
+        &mut self,
+        key: i64,
+        arrival: Arrival,
+        start: (i32, i32),
+        end: (i32, i32),
+        unit: &str,
+        action: &'static str,
+    ) {
         let c = &mut self.rows.contacts;
         c.key.push(key);
         c.pnr.push(self.person.pnr.clone());
-        c.start.push(start);
-        c.end.push((start + length).min(self.last_day));
+        c.start.push(start.0);
+        c.start_time.push(start.1);
+        c.end.push(end.0.min(self.last_day));
+        c.end_time.push(end.1);
         c.kind.push("ALCA00");
+        c.priority.push(arrival.code());
         c.unit.push(format!(
             "{}{}",
-            HOSPITALS[self.person.residence_on(start).hospital].1,
+            HOSPITALS[self.person.residence_on(start.0).hospital].1,
             unit
         ));
         c.action.push(action);
@@ -231,14 +289,14 @@ impl ContactWriter<'_> {
         d.code.push(action);
         d.kind.push("A");
         d.retracted.push(None);
-        key
     }
 
-    fn procedure(&mut self, key: i64, code: &'static str, date: i32) {
+    fn procedure(&mut self, key: i64, code: &'static str, date: i32, time: i32) {
         let p = &mut self.rows.procedures;
         p.key.push(key);
         p.code.push(code);
         p.date.push(date);
+        p.time.push(time);
     }
 
     fn prescription(&mut self, date: i32, atc: &'static str) {
@@ -326,7 +384,9 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
                 day_in_year(rng, year)
             };
             if day < death && day >= start.max(person.arrived) {
-                out.contact(day, 0, UNIT_MEDICINE, condition.diagnosis);
+                let (key, _) =
+                    out.contact(Arrival::Planned, day, 0, UNIT_MEDICINE, condition.diagnosis);
+                avoidable_admission(&mut out, key, day, condition.diagnosis, social, death);
             }
         }
     }
@@ -337,7 +397,13 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
     multimorbidity_offer(rng, &mut out, &onsets, span, death);
 
     if let Some((day, strata, dies)) = ami_dies {
-        let key = out.contact(day, rng.between(2, 7), UNIT_CARDIOLOGY, "DI219");
+        let (key, arrived) = out.contact(
+            Arrival::Acute,
+            day,
+            rng.between(2, 7),
+            UNIT_CARDIOLOGY,
+            "DI219",
+        );
         let pci = offer("ami_pci");
         let p = pci.probability(&strata);
         out.rows.truth.record(pci.id, &strata, p);
@@ -348,7 +414,13 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
         );
         let pci_day = day + rng.between(0, 2);
         if rng.bernoulli(p) && pci_day <= death {
-            out.procedure(key, "KFNG05", pci_day);
+            // An acute PCI follows the arrival within hours; a later one is in the daytime.
+            let time = if pci_day == day {
+                (arrived + clock::between(key, 7, 30, 180) * 60).min(86_399)
+            } else {
+                clock::working_hours(key)
+            };
+            out.procedure(key, "KFNG05", pci_day, time);
         }
         if !dies && death > day + 30 {
             let rehab = offer("ami_rehab");
@@ -356,29 +428,15 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
             out.rows.truth.record(rehab.id, &strata, p);
             let rehab_day = day + rng.between(30, 90);
             if rng.bernoulli(p) && rehab_day < death && rehab_day <= end {
-                let key = out.contact(rehab_day, 0, UNIT_CARDIOLOGY, "DI219");
-                out.procedure(key, "BFCA0", rehab_day);
+                let (key, time) =
+                    out.contact(Arrival::Planned, rehab_day, 0, UNIT_CARDIOLOGY, "DI219");
+                out.procedure(key, "BFCA0", rehab_day, time);
             }
         }
     }
 
     if let Some(day) = hip {
-        let strata = PatientStrata::of(person, day);
-        let model = offer("hip_surgery_1day");
-        let p = model.probability(&strata);
-        out.rows.truth.record(model.id, &strata, p);
-        let delay = if rng.bernoulli(p) {
-            rng.between(0, 1)
-        } else {
-            rng.between(2, 4)
-        };
-        let key = out.contact(day, delay + rng.between(3, 10), UNIT_ORTHOPAEDICS, "DS720");
-        let code = if rng.bernoulli(0.5) {
-            "KNFB20"
-        } else {
-            "KNFJ51"
-        };
-        out.procedure(key, code, day + delay);
+        hip_fracture(rng, &mut out, day);
     }
 
     if let Some(day) = youth.filter(|&d| d < death) {
@@ -387,14 +445,26 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
         let p = model.probability(&strata);
         out.rows.truth.record(model.id, &strata, p);
         let diagnosis = if rng.bernoulli(0.5) { "DF321" } else { "DF411" };
-        out.contact(day, 0, UNIT_PSYCHIATRIC_ASSESSMENT, diagnosis);
+        out.contact(
+            Arrival::Planned,
+            day,
+            0,
+            UNIT_PSYCHIATRIC_ASSESSMENT,
+            diagnosis,
+        );
         let wait = if rng.bernoulli(p) {
             rng.between(3, 30)
         } else {
             rng.between(31, 180)
         };
         if day + wait < death && day + wait <= end {
-            out.contact(day + wait, 0, UNIT_CHILD_PSYCHIATRY_OUTPATIENT, diagnosis);
+            out.contact(
+                Arrival::Planned,
+                day + wait,
+                0,
+                UNIT_CHILD_PSYCHIATRY_OUTPATIENT,
+                diagnosis,
+            );
         }
     }
 
@@ -416,6 +486,91 @@ pub fn generate_person(rng: &mut Rng, person: &Person, span: Span, rows: &mut Ch
         migrations.date.push(person.left);
     }
     death
+}
+
+/// A hip fracture on `day`: the arrival at the emergency department at any hour, the
+/// orthopaedic ward from an hour or less after it, and surgery within 24 hours of the arrival
+/// with the patient's offer probability (6-24 hours), else 24-96 hours after it. The truth is
+/// the probability of surgery within 24 hours of the arrival, which is what the hip-fracture
+/// analysis measures (in hours, from the start of the stay).
+fn hip_fracture(rng: &mut Rng, out: &mut ContactWriter, day: i32) {
+    const DAY: i32 = 86_400;
+    let strata = PatientStrata::of(out.person, day);
+    let model = offer("hip_surgery_24h");
+    let p = model.probability(&strata);
+    out.rows.truth.record(model.id, &strata, p);
+    let minutes = if rng.bernoulli(p) {
+        rng.between(6 * 60, 24 * 60)
+    } else {
+        rng.between(24 * 60 + 1, 96 * 60)
+    };
+    let ward_days = rng.between(3, 10);
+    let emergency = out.next_key();
+    // On the extract's last day the ward's contact must begin the same day.
+    let latest = if day >= out.last_day {
+        16 * 60
+    } else {
+        24 * 60 - 1
+    };
+    let arrival = clock::between(emergency, 11, 0, latest) * 60;
+    let at = |seconds: i32| (day + seconds.div_euclid(DAY), seconds.rem_euclid(DAY));
+    let triage_end = arrival + clock::between(emergency, 12, 2 * 60, 5 * 60) * 60;
+    out.contact_at(
+        emergency,
+        Arrival::Acute,
+        (day, arrival),
+        at(triage_end),
+        UNIT_EMERGENCY,
+        "DS720",
+    );
+    let ward = out.next_key();
+    let ward_start = triage_end + clock::between(ward, 13, 10, 60) * 60;
+    let surgery = at(arrival + minutes * 60);
+    let discharge = (
+        surgery.0 + ward_days,
+        clock::between(ward, 14, 9 * 60, 16 * 60) * 60,
+    );
+    out.contact_at(
+        ward,
+        Arrival::Acute,
+        at(ward_start),
+        discharge,
+        UNIT_ORTHOPAEDICS,
+        "DS720",
+    );
+    let code = if rng.bernoulli(0.5) {
+        "KNFB20"
+    } else {
+        "KNFJ51"
+    };
+    out.procedure(ward, code, surgery.0, surgery.1);
+}
+
+/// An acute admission of a patient with a chronic condition after the control visit `key` on
+/// `day`, with the condition as action diagnosis: an avoidable admission (ambulatory care
+/// sensitive condition) for some, more often with shorter education. Drawn from the visit's key
+/// ([`clock`]), so the persons' random streams are as they were.
+fn avoidable_admission(
+    out: &mut ContactWriter,
+    key: i64,
+    day: i32,
+    diagnosis: &'static str,
+    social: f64,
+    death: i32,
+) {
+    if !clock::chance(key, 4, 0.03 + 0.04 * social) {
+        return;
+    }
+    let admitted = day + clock::between(key, 5, 1, 180);
+    if admitted < death && admitted <= out.last_day {
+        out.contact(
+            Arrival::Acute,
+            admitted,
+            clock::between(key, 6, 1, 6),
+            UNIT_MEDICINE,
+            diagnosis,
+        );
+    }
 }
 
 /// Death from all other causes: a Gompertz yearly hazard (about 0.4% at 50 and 7% at 80).
@@ -476,6 +631,10 @@ fn write_population_rows(out: &mut ContactWriter, span: Span, death: i32) {
         bef.origin
             .push(["1", "2", "3"][(person.origin - 1) as usize]);
         bef.civil.push(person.civil_status(year));
+        bef.mother
+            .push(person.mother.as_ref().map(|p| p.person.pnr.clone()));
+        bef.father
+            .push(person.father.as_ref().map(|p| p.person.pnr.clone()));
         if let Some(h) = person.education_h_in(year) {
             let code = if h == person.education_h {
                 person.hfaudd
@@ -485,6 +644,9 @@ fn write_population_rows(out: &mut ContactWriter, span: Span, death: i32) {
             out.rows.udda[i].pnr.push(person.pnr.clone());
             out.rows.udda[i].hfaudd.push(code.to_string());
         }
+        let akm = &mut out.rows.akm[i];
+        akm.pnr.push(person.pnr.clone());
+        akm.socio13.push(person.socio13_in(year));
         let ind = &mut out.rows.ind[i];
         let income = person.family_income(year);
         ind.pnr.push(person.pnr.clone());
@@ -547,7 +709,7 @@ fn multimorbidity_offer(
     out.rows.truth.record(model.id, &strata, p);
     let day = second + rng.between(14, 365);
     if rng.bernoulli(p) && day < death && day <= span.end() && day >= out.person.arrived {
-        let key = out.contact(day, 0, UNIT_MEDICINE, "DZ718");
-        out.procedure(key, "BVAA1", day);
+        let (key, time) = out.contact(Arrival::Planned, day, 0, UNIT_MEDICINE, "DZ718");
+        out.procedure(key, "BVAA1", day, time);
     }
 }

@@ -69,6 +69,14 @@ fn by_key(frame: &DataFrame, keys: &DataFrame, keep: bool) -> LazyFrame {
     )
 }
 
+/// The hour of the time of day `column` for a contact over a night (LPR2's inpatients), else
+/// none.
+fn inpatient_hour(column: &str) -> Expr {
+    when(col("DATO_SLUT").gt(col("DATO_START")))
+        .then((col(column).cast(DataType::Float64) / lit(3_600.0)).cast(DataType::Int32))
+        .otherwise(lit(NULL).cast(DataType::Int32))
+}
+
 fn recnum() -> Expr {
     col("DW_EK_KONTAKT").cast(DataType::String).alias("RECNUM")
 }
@@ -101,6 +109,14 @@ fn lpr2_frames(
                 .slice(lit(4), lit(NULL))
                 .alias("C_AFD"),
             col("AKTIONSDIAGNOSE").alias("C_ADIAG"),
+            // LPR2's admission mode (1 acute, 2 planned) and, for inpatients, the hours of
+            // admission and discharge.
+            when(col("PRIORITET").eq(lit("ATA1")))
+                .then(lit("1"))
+                .otherwise(lit("2"))
+                .alias("C_INDM"),
+            inpatient_hour("TIDSPUNKT_START").alias("V_INDTIME"),
+            inpatient_hour("TIDSPUNKT_SLUT").alias("V_UDTIME"),
         ])
         .collect()?;
     let kept = by_key(diagnoses, &keys, true)

@@ -22,10 +22,12 @@ pub fn made_by_synth(dir: &Path) -> bool {
 }
 
 pub mod background;
+pub mod clock;
 pub mod events;
 pub mod hospitals;
 pub mod lpr_models;
 pub mod model;
+pub mod parents;
 pub mod population;
 pub mod spill;
 pub mod writer;
@@ -381,16 +383,22 @@ fn generate_chunk(
     let mut rows = ChunkRows {
         bef: (0..years).map(|_| Default::default()).collect(),
         udda: (0..years).map(|_| Default::default()).collect(),
+        akm: (0..years).map(|_| Default::default()).collect(),
         ind: (0..years).map(|_| Default::default()).collect(),
         ..Default::default()
     };
     let first = chunk * CHUNK_PERSONS;
     let last = (first + CHUNK_PERSONS).min(config.persons);
     let mut lives = Vec::with_capacity((last - first) as usize);
+    let mut candidates = parents::Candidates::default();
     for index in first..last {
-        let person =
+        let mut person =
             population::draw_person(&mut rng, tables, index, span.first_year, span.last_year);
+        if parents::linked(person.born, span.first_year) {
+            parents::link(&mut person, &candidates);
+        }
         let death = events::generate_person(&mut rng, &person, span, &mut rows);
+        candidates.add(&person, death);
         lives.push(Life {
             jan1_age_base: person.jan1_age_base,
             arrived: person.arrived,

@@ -1,8 +1,8 @@
 //! The deliberate inequalities `synth` injects, and the truth it writes about them.
 //!
 //! Each offer (a treatment or an outcome after a patient-group event) is given to a patient with
-//! probability `p = logistic(intercept + education + income quintile + origin + region + sex +
-//! age)`, a main-effects logistic model whose parameters are written to `truth.json`. Beside the
+//! probability `p = logistic(intercept + education + parents' education + income quintile +
+//! origin + region + sex + age)`, a main-effects logistic model whose parameters are written to `truth.json`. Beside the
 //! parameters, `truth.json` holds the true marginal probability per patient group and stratum: the
 //! mean of the patients' own `p` (so it is averaged over the age and sex mix of the patients as
 //! generated), which is what a crude proportion by stratum estimates, and the same per sex and
@@ -12,7 +12,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::population::Person;
+use super::population::{Parent, Person};
 use crate::registers::codes::{EducationGroup, ORIGINS, REGIONS};
 use crate::results::standardisation::broad_age_group;
 
@@ -28,6 +28,8 @@ pub struct OfferModel {
     pub intercept: f64,
     /// Short, medium, long, unknown education (SEPLINE groups).
     pub education: [f64; 4],
+    /// The parents' education (the higher of the two): short, medium, long, unknown.
+    pub parental_education: [f64; 4],
     /// Income quintiles 1 (lowest) ... 5.
     pub income_quintile: [f64; 5],
     /// Danish origin, immigrant, descendant.
@@ -45,6 +47,12 @@ pub struct OfferModel {
 pub struct PatientStrata {
     pub education: EducationGroup,
     pub income_quintile: usize,
+    /// The higher of the registered parents' education groups in the index year.
+    pub parental_education: EducationGroup,
+    /// The higher of the registered parents' income quintiles, `None` without a parent.
+    pub parental_income: Option<usize>,
+    /// The labour-market group of the year before the index.
+    pub labour_market: &'static str,
     pub origin: u8,
     pub region_index: usize,
     pub female: bool,
@@ -56,9 +64,24 @@ impl PatientStrata {
     /// education as registered in that year, the region of the population register's residence
     /// ([`Person::registered_residence_at_index`]).
     pub fn of(person: &Person, day: i32) -> PatientStrata {
+        let year = crate::dates::year_of(day);
+        let parents: Vec<&Parent> = [&person.mother, &person.father]
+            .into_iter()
+            .filter_map(|p| p.as_deref())
+            .filter(|p| p.registered_in(year))
+            .collect();
+        let parental_education = parents
+            .iter()
+            .map(|p| p.person.education_group_in(year))
+            .filter(|g| *g != EducationGroup::Unknown)
+            .max_by_key(|g| education_index(*g))
+            .unwrap_or(EducationGroup::Unknown);
         PatientStrata {
-            education: person.education_group_in(crate::dates::year_of(day)),
+            education: person.education_group_in(year),
             income_quintile: person.income_quintile(),
+            parental_education,
+            parental_income: parents.iter().map(|p| p.person.income_quintile()).max(),
+            labour_market: person.labour_market_at_index(year),
             origin: person.origin,
             region_index: person.registered_residence_at_index(day).region_index,
             female: person.female,
@@ -79,6 +102,7 @@ impl OfferModel {
     pub fn probability(&self, s: &PatientStrata) -> f64 {
         let eta = self.intercept
             + self.education[education_index(s.education)]
+            + self.parental_education[education_index(s.parental_education)]
             + self.income_quintile[s.income_quintile - 1]
             + self.origin[(s.origin - 1) as usize]
             + self.region[s.region_index]
@@ -97,6 +121,7 @@ pub const OFFERS: [OfferModel; 7] = [
         outcome: "SGLT2 inhibitor (A10BK) or GLP-1 analogue (A10BJ), redeemed every 90 days from within 180 days of onset",
         intercept: 0.3,
         education: [-0.6, -0.3, 0.0, -0.4],
+        parental_education: [0.0, 0.0, 0.0, 0.0],
         income_quintile: [-0.5, -0.35, -0.2, -0.1, 0.0],
         origin: [0.0, -0.35, -0.2],
         region: [-0.25, 0.1, 0.0, 0.2, -0.3],
@@ -110,6 +135,7 @@ pub const OFFERS: [OfferModel; 7] = [
         outcome: "PCI (KFNG05) within 0-2 days of admission",
         intercept: 1.0,
         education: [-0.4, -0.2, 0.0, -0.3],
+        parental_education: [0.0, 0.0, 0.0, 0.0],
         income_quintile: [-0.3, -0.2, -0.1, -0.05, 0.0],
         origin: [0.0, -0.2, -0.1],
         region: [-0.3, 0.2, 0.0, 0.3, -0.2],
@@ -123,6 +149,7 @@ pub const OFFERS: [OfferModel; 7] = [
         outcome: "cardiac rehabilitation (BFCA0) 30-90 days after admission",
         intercept: 0.2,
         education: [-0.7, -0.35, 0.0, -0.5],
+        parental_education: [0.0, 0.0, 0.0, 0.0],
         income_quintile: [-0.5, -0.35, -0.2, -0.1, 0.0],
         origin: [0.0, -0.5, -0.25],
         region: [-0.2, 0.15, 0.0, 0.1, -0.25],
@@ -136,6 +163,7 @@ pub const OFFERS: [OfferModel; 7] = [
         outcome: "death within 30 days of admission (adverse outcome)",
         intercept: -2.3,
         education: [0.3, 0.15, 0.0, 0.2],
+        parental_education: [0.0, 0.0, 0.0, 0.0],
         income_quintile: [0.3, 0.2, 0.1, 0.05, 0.0],
         origin: [0.0, 0.1, 0.05],
         region: [0.1, 0.0, 0.0, -0.1, 0.1],
@@ -144,11 +172,12 @@ pub const OFFERS: [OfferModel; 7] = [
         age_centre: 70.0,
     },
     OfferModel {
-        id: "hip_surgery_1day",
-        patient_group: "hip fracture at 65 or older (action diagnosis DS720-DS722)",
-        outcome: "surgery (KNFB/KNFJ) on the day of admission or the next day",
+        id: "hip_surgery_24h",
+        patient_group: "hip fracture at 65 or older (action diagnosis DS720-DS722, acute admission)",
+        outcome: "surgery (KNFB/KNFJ) within 24 hours of the arrival at hospital",
         intercept: 1.6,
         education: [-0.3, -0.15, 0.0, -0.2],
+        parental_education: [0.0, 0.0, 0.0, 0.0],
         income_quintile: [-0.25, -0.15, -0.1, -0.05, 0.0],
         origin: [0.0, -0.2, -0.1],
         region: [-0.4, 0.2, 0.1, 0.0, -0.5],
@@ -162,6 +191,7 @@ pub const OFFERS: [OfferModel; 7] = [
         outcome: "first psychiatric outpatient contact within 30 days of the assessment",
         intercept: 0.0,
         education: [0.0, 0.0, 0.0, 0.0],
+        parental_education: [-0.5, -0.25, 0.0, -0.35],
         income_quintile: [-0.6, -0.4, -0.25, -0.1, 0.0],
         origin: [0.0, -0.4, -0.3],
         region: [-0.5, 0.1, -0.2, 0.4, -0.6],
@@ -175,6 +205,7 @@ pub const OFFERS: [OfferModel; 7] = [
         outcome: "coordinated care procedure (BVAA1, synthetic code) within 365 days",
         intercept: -0.2,
         education: [-0.5, -0.25, 0.0, -0.4],
+        parental_education: [0.0, 0.0, 0.0, 0.0],
         income_quintile: [-0.4, -0.3, -0.2, -0.1, 0.0],
         origin: [0.0, -0.3, -0.2],
         region: [-0.2, 0.1, 0.05, 0.15, -0.2],
@@ -213,6 +244,17 @@ impl TruthAccumulator {
             ("total", "i alt".to_string()),
             ("education", strata.education.code().to_string()),
             ("income_quintile", strata.income_quintile.to_string()),
+            (
+                "parental_education",
+                strata.parental_education.code().to_string(),
+            ),
+            (
+                "parental_income",
+                strata
+                    .parental_income
+                    .map_or_else(|| "uoplyst".to_string(), |q| q.to_string()),
+            ),
+            ("labour_market", strata.labour_market.to_string()),
             (
                 "origin",
                 ORIGINS[(strata.origin - 1) as usize].1.to_string(),

@@ -85,6 +85,30 @@ pub struct Person {
     /// The day of emigration, `i32::MAX` for those who stay.
     pub left: i32,
     pub moved: Option<Move>,
+    /// The first year the registers describe (the span's), where a status of the year before a
+    /// patient's index year is read from when there is none before it.
+    pub first_year: i32,
+    /// The parents the population register names (`MOR_ID`, `FAR_ID`), for those young
+    /// enough to have them linked ([`super::parents`]); `None` where unknown.
+    pub mother: Option<Box<Parent>>,
+    pub father: Option<Box<Parent>>,
+}
+
+/// A parent as their child's strata read them: the person, and the last day of their life in
+/// Denmark (death or emigration), after which the registers hold no row of them.
+#[derive(Debug, Clone)]
+pub struct Parent {
+    pub person: Person,
+    pub end: i32,
+}
+
+impl Parent {
+    /// Whether the population register of `year` holds the parent (alive and resident on 1
+    /// January), as `synth` writes it.
+    pub fn registered_in(&self, year: i32) -> bool {
+        let jan1 = dates::jan1(year);
+        jan1 <= self.end && self.person.present_on(jan1)
+    }
 }
 
 /// Shared lookup tables, built once per run.
@@ -211,6 +235,9 @@ pub fn draw_person(
         arrived,
         left,
         moved,
+        first_year,
+        mother: None,
+        father: None,
     }
 }
 
@@ -313,6 +340,76 @@ impl Person {
                 * std::f64::consts::SQRT_2;
         let value = 260_000.0 * (0.45 * z).exp() * 1.02f64.powi(year - 2015);
         (value / 100.0).round() * 100.0
+    }
+
+    /// The `SOCIO13` code (Statistics Denmark's socio-economic status) of `year`: children under
+    /// 15 (420); pupils and students (310) while their education is under way; old-age pension
+    /// (322) from 67 and early retirement (323) for some from 60; at working ages, by the income
+    /// rank, disability pension (321), social assistance (330), unemployment (210) and others
+    /// outside the labour force (410) for the lowest ranks, sickness or leave benefits (220) in
+    /// some years, and otherwise employment by education (132 highest level, 134 basic, 135
+    /// others; 114 self-employed for some). Drawn from the person's index and the year
+    /// ([`super::clock`]), so the random streams are as they were. `synth` writes a year's
+    /// status for the population of its 1 January.
+    pub fn socio13_in(&self, year: i32) -> &'static str {
+        let key = self.index as i64;
+        let age = self.age_at_jan1(year + 1);
+        let rank = self.income_rank;
+        let studying = self
+            .education_h_in(year + 1)
+            .is_some_and(|h| h < self.education_h);
+        match age {
+            ..=14 => return "420",
+            15..=19 if !super::clock::chance(key, 40, 0.2) => return "310",
+            20..=29 if studying && super::clock::chance(key, 41, 0.7) => return "310",
+            67.. => return "322",
+            60..=66 if rank < 0.5 && super::clock::chance(key, 42, 0.4) => return "323",
+            _ => {}
+        }
+        if rank < 0.05 && age >= 30 {
+            return "321";
+        }
+        if rank < 0.08 {
+            return "330";
+        }
+        if rank < 0.12 {
+            return "210";
+        }
+        if super::clock::chance(key, 43 + year as u64, 0.04) {
+            return "220";
+        }
+        if rank < 0.15 {
+            return "410";
+        }
+        if super::clock::chance(key, 44, 0.07) {
+            return "114";
+        }
+        match EducationGroup::from_h_group(self.education_h) {
+            EducationGroup::Long => "132",
+            EducationGroup::Medium => "134",
+            _ => "135",
+        }
+    }
+
+    /// The labour-market group the registers show a patient indexed in `year` in: the status of
+    /// the year before (of `year` itself when the registers begin with it), grouped as
+    /// `strata::labour_market` groups it; `uoplyst` for a child under 15 or a person not yet
+    /// resident that year.
+    pub fn labour_market_at_index(&self, year: i32) -> &'static str {
+        let source = (year - 1).max(self.first_year);
+        if !self.present_on(dates::jan1(source)) {
+            return "uoplyst";
+        }
+        match self.socio13_in(source) {
+            "210" => "arbejdsløs",
+            "220" | "330" => "midlertidigt uden for",
+            "310" => "under uddannelse",
+            "321" => "førtidspension",
+            "322" | "323" => "pension",
+            "410" => "øvrige",
+            "420" => "uoplyst",
+            _ => "beskæftiget",
+        }
     }
 
     /// Civil status on 1 January of a year (`U` unmarried, `G` married, `F` divorced, `E`

@@ -57,12 +57,20 @@ impl RegisterFile {
                     .batched(schema)
                     .map_err(|e| Error::writing(&path, e))?,
             )),
-            SynthFormat::Csv => Batched::Csv(
-                CsvWriter::new(file)
-                    .with_date_format(Some("%Y-%m-%d".into()))
-                    .batched(schema)
-                    .map_err(|e| Error::writing(&path, e))?,
-            ),
+            SynthFormat::Csv => {
+                let mut schema = schema.clone();
+                for (name, dtype) in schema.iter_mut() {
+                    if is_time(name) {
+                        *dtype = DataType::String;
+                    }
+                }
+                Batched::Csv(
+                    CsvWriter::new(file)
+                        .with_date_format(Some("%Y-%m-%d".into()))
+                        .batched(&schema)
+                        .map_err(|e| Error::writing(&path, e))?,
+                )
+            }
         };
         Ok(RegisterFile { path, writer })
     }
@@ -80,7 +88,7 @@ impl RegisterFile {
             offset += ROW_GROUP_ROWS;
             let result = match &mut self.writer {
                 Batched::Parquet(w) => w.write_batch(&slice),
-                Batched::Csv(w) => w.write_batch(&slice),
+                Batched::Csv(w) => csv_times(&slice).and_then(|slice| w.write_batch(&slice)),
             };
             result.map_err(|e| Error::writing(&self.path, e))?;
         }
@@ -95,6 +103,33 @@ impl RegisterFile {
         result.map_err(|e| Error::writing(&self.path, e))?;
         Ok(self.path)
     }
+}
+
+/// Whether a column holds times of day (seconds since midnight in the frames `synth` builds).
+fn is_time(name: &str) -> bool {
+    name.starts_with("TIDSPUNKT_")
+}
+
+/// `frame` with its times of day written `HH:MM:SS`, as a CSV export of the registers holds
+/// them: digits alone would not read as a time (the contract takes a number of seconds only
+/// from a typed column, as SAS and Parquet hold it).
+fn csv_times(frame: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut frame = frame.clone();
+    let names: Vec<PlSmallStr> = frame
+        .get_column_names()
+        .into_iter()
+        .filter(|n| is_time(n))
+        .cloned()
+        .collect();
+    for name in names {
+        let seconds = frame.column(&name)?.i32()?.clone();
+        let text: StringChunked = seconds
+            .iter()
+            .map(|s| s.map(|s| format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)))
+            .collect();
+        frame.with_column(text.with_name(name).into_column())?;
+    }
+    Ok(frame)
 }
 
 fn text(name: &str, values: Vec<String>) -> Column {
@@ -123,12 +158,20 @@ pub fn population_frames(rows: &mut ChunkRows) -> Result<Vec<DataFrame>> {
             text("KOM", bef.municipality),
             codes("IE_TYPE", bef.origin),
             codes("CIVST", bef.civil),
+            Column::new("MOR_ID".into(), bef.mother),
+            Column::new("FAR_ID".into(), bef.father),
         ])?);
     }
     for udda in std::mem::take(&mut rows.udda) {
         frames.push(DataFrame::new_infer_height(vec![
             text("PNR", udda.pnr),
             text("HFAUDD", udda.hfaudd),
+        ])?);
+    }
+    for akm in std::mem::take(&mut rows.akm) {
+        frames.push(DataFrame::new_infer_height(vec![
+            text("PNR", akm.pnr),
+            codes("SOCIO13", akm.socio13),
         ])?);
     }
     for ind in std::mem::take(&mut rows.ind) {
@@ -153,6 +196,9 @@ pub fn event_frames(rows: &mut ChunkRows) -> Result<[DataFrame; 4]> {
         codes("KONTAKTTYPE", c.kind),
         text("SORENHED_ANS", c.unit),
         codes("AKTIONSDIAGNOSE", c.action),
+        codes("PRIORITET", c.priority),
+        Column::new("TIDSPUNKT_START".into(), c.start_time),
+        Column::new("TIDSPUNKT_SLUT".into(), c.end_time),
     ])?;
     let d = std::mem::take(&mut rows.diagnoses);
     let diagnoses = DataFrame::new_infer_height(vec![
@@ -166,6 +212,7 @@ pub fn event_frames(rows: &mut ChunkRows) -> Result<[DataFrame; 4]> {
         Column::new("DW_EK_KONTAKT".into(), p.key),
         codes("PROCEDUREKODE", p.code),
         date("DATO_START", p.date),
+        Column::new("TIDSPUNKT_START".into(), p.time),
     ])?;
     let m = std::mem::take(&mut rows.prescriptions);
     let prescriptions = DataFrame::new_infer_height(vec![
@@ -204,7 +251,7 @@ pub fn migrations_frame(migrations: MigrationRows) -> Result<DataFrame> {
 pub fn population_names(first_year: i32, last_year: i32) -> Vec<String> {
     let years: Vec<i32> = (first_year..=last_year).collect();
     let mut names = Vec::new();
-    for register in ["bef", "udda", "ind"] {
+    for register in ["bef", "udda", "akm", "ind"] {
         names.extend(years.iter().map(|y| format!("{register}{y}")));
     }
     names

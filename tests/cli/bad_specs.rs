@@ -4,7 +4,31 @@
 use crate::common::{root, stderr, ulighed};
 
 /// (shipped spec, text to replace, replacement, key the message must name).
-const CASES: [(&str, &str, &str, &str); 33] = [
+const CASES: [(&str, &str, &str, &str); 37] = [
+    (
+        "hip_fracture_surgery",
+        "window_hours = [0, 24]",
+        "window_hours = [0, 48]",
+        "outcomes[0].window_days",
+    ),
+    (
+        "hip_fracture_surgery",
+        "window_hours = [0, 24]",
+        "window_hours = [24, 0]",
+        "outcomes[0].window_hours",
+    ),
+    (
+        "t2d_sglt2_glp1",
+        "window_days = [0, 364]",
+        "window_days = [0, 364]\nwindow_hours = [0, 24]",
+        "outcomes[0].window_hours",
+    ),
+    (
+        "t2d_sglt2_glp1",
+        "window_days = [0, 364]",
+        "window_days = [0, 364]\nsetting = \"inpatient\"",
+        "outcomes[0].setting",
+    ),
     (
         "t2d_sglt2_glp1",
         "topic = \"diabetes\"",
@@ -199,8 +223,8 @@ const CASES: [(&str, &str, &str, &str); 33] = [
     ),
     (
         "ami_pci_rehab_death",
-        "\"sex\", \"charlson\"]",
-        "\"sex\"]",
+        "    \"charlson\",\n]",
+        "]",
         "charlson",
     ),
 ];

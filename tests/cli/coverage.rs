@@ -46,17 +46,48 @@ const SEEDS: u64 = 24;
 const PERSONS: &str = "25000";
 
 /// (spec, outcome, truth.json offer).
-const PAIRS: [(&str, &str, &str); 4] = [
+const PAIRS: [(&str, &str, &str); 5] = [
     ("ami_pci_rehab_death", "pci", "ami_pci"),
     ("ami_pci_rehab_death", "rehab", "ami_rehab"),
     ("ami_pci_rehab_death", "death30", "ami_death30"),
-    ("hip_fracture_surgery", "surgery_24h", "hip_surgery_1day"),
+    ("hip_fracture_surgery", "surgery_24h", "hip_surgery_24h"),
+    (
+        "youth_depression_anxiety_wait",
+        "outpatient_30d",
+        "youth_psych_30d",
+    ),
+];
+
+/// The offers whose analyses adjust for exactly their model's covariates, so that the
+/// mutually adjusted odds ratios estimate the model's: the youth analysis adjusts for the
+/// parents' income quintile, while its model holds the family's income (the mother's, else the
+/// father's), so its odds ratios are not checked against the parameters.
+const ODDS_RATIOS_MATCH_MODEL: [&str; 4] =
+    ["ami_pci", "ami_rehab", "ami_death30", "hip_surgery_24h"];
+
+/// The dimensions whose crude shares are checked against the truth.
+const SHARE_DIMENSIONS: [&str; 6] = [
+    "total",
+    "education",
+    "parental_education",
+    "parental_income",
+    "sex",
+    "region",
+];
+
+/// The dimensions whose comparisons and summary measures are checked against the truth.
+const SUMMARY_DIMENSIONS: [&str; 5] = [
+    "education",
+    "income_quintile",
+    "parental_education",
+    "parental_income",
+    "region",
 ];
 
 /// The index of a level in `truth.json`'s parameters of its stratifier.
 fn parameter_index(dimension: &str, level: &str) -> Option<usize> {
     let levels: &[&str] = match dimension {
-        "education" => &["kort", "mellem", "lang", "uoplyst"],
+        "education" | "parental_education" => &["kort", "mellem", "lang", "uoplyst"],
         "income_quintile" => &["1", "2", "3", "4", "5"],
         "region" => &["1081", "1082", "1083", "1084", "1085"],
         _ => return None,
@@ -74,7 +105,12 @@ fn odds_ratio_coverage(t: &Table, outcome: &str, model: &serde_json::Value) -> (
             && t.str(r, "method") == "logit-mutual"
             && t.str(r, "subanalysis").is_empty()
     };
-    for dimension in ["education", "income_quintile", "region"] {
+    for dimension in [
+        "education",
+        "parental_education",
+        "income_quintile",
+        "region",
+    ] {
         let rows: Vec<usize> = (0..t.len())
             .filter(|&r| of(r) && t.str(r, "dimension") == dimension)
             .collect();
@@ -146,7 +182,13 @@ fn summary_coverage(
         };
         truths.push((group.to_string(), n, p));
     }
-    let ordered = ["education", "income_quintile"].contains(&dimension);
+    let ordered = [
+        "education",
+        "income_quintile",
+        "parental_education",
+        "parental_income",
+    ]
+    .contains(&dimension);
     let input = DimensionInput {
         groups: truths
             .iter()
@@ -367,6 +409,7 @@ fn one_draw(seed: u64) -> Draw {
             if let Some(model) = truth["offers"]
                 .as_array()
                 .and_then(|offers| offers.iter().find(|o| o["id"] == *offer))
+                .filter(|_| ODDS_RATIOS_MATCH_MODEL.contains(offer))
             {
                 let (c, n) = odds_ratio_coverage(&t, outcome, model);
                 odds = (odds.0 + c, odds.1 + n);
@@ -377,7 +420,7 @@ fn one_draw(seed: u64) -> Draw {
                 &truth["standardisation_cells"][offer],
                 &mut summaries,
             );
-            for dimension in ["education", "income_quintile", "region"] {
+            for dimension in SUMMARY_DIMENSIONS {
                 summary_coverage(
                     &all,
                     outcome,
@@ -400,7 +443,7 @@ fn one_draw(seed: u64) -> Draw {
                 } else {
                     (dimension, group)
                 };
-                if !["total", "education", "sex", "region"].contains(&key.0) || group == "uoplyst" {
+                if !SHARE_DIMENSIONS.contains(&key.0) || group == "uoplyst" {
                     continue;
                 }
                 if dimension != "education" && group == "i alt" {

@@ -147,7 +147,7 @@ const TRUTH_PAIRS: [(&str, &str, &str); 6] = [
     ("ami_pci_rehab_death", "pci", "ami_pci"),
     ("ami_pci_rehab_death", "rehab", "ami_rehab"),
     ("ami_pci_rehab_death", "death30", "ami_death30"),
-    ("hip_fracture_surgery", "surgery_24h", "hip_surgery_1day"),
+    ("hip_fracture_surgery", "surgery_24h", "hip_surgery_24h"),
     (
         "youth_depression_anxiety_wait",
         "outpatient_30d",
@@ -165,7 +165,7 @@ const COHORT_MATCHES_TRUTH: [&str; 5] = [
     "ami_pci",
     "ami_rehab",
     "ami_death30",
-    "hip_surgery_1day",
+    "hip_surgery_24h",
     "youth_psych_30d",
 ];
 
@@ -182,7 +182,14 @@ fn the_true_value_lies_in_the_95_percent_interval_of_the_large_strata() {
         .filter(|p| COHORT_MATCHES_TRUTH.contains(&p.2))
     {
         let t = table(id);
-        for dimension in ["education", "origin", "region", "sex"] {
+        for dimension in [
+            "education",
+            "parental_education",
+            "parental_income",
+            "origin",
+            "region",
+            "sex",
+        ] {
             let Some(levels) = truth["marginal"][offer][dimension].as_object() else {
                 continue;
             };

@@ -142,7 +142,14 @@ fn waiting_times_name_the_shortest_and_longest_released_mean() {
     let text = chapter_text(&page, id);
     let (table, rows) = last_year_rows(id);
     let mut checked = 0;
-    for dimension in ["region", "income_quintile", "sex", "origin"] {
+    let dimensions = [
+        "region",
+        "parental_education",
+        "parental_income",
+        "sex",
+        "origin",
+    ];
+    for dimension in dimensions {
         let means: Vec<(f64, f64, f64)> = rows
             .iter()
             .filter(|&&r| {
@@ -184,7 +191,8 @@ fn waiting_times_name_the_shortest_and_longest_released_mean() {
         checked += 1;
     }
     assert_eq!(
-        checked, 4,
+        checked,
+        dimensions.len(),
         "every stratifier of the youth analysis has waiting times"
     );
     assert!(text.contains("Ventetid blandt de"), "{text}");

@@ -326,7 +326,8 @@ fn midway_status_marks_everything_preliminary_and_reports_plan_and_data() {
             "lpr_procedurer",
             "lmdb",
             "dod",
-            "vnds"
+            "vnds",
+            "akm"
         ]
     );
     let lmdb = &data.rows[6];
@@ -646,7 +647,13 @@ fn chapters_show_the_slope_indices_and_the_appendix_the_other_summary_measures()
     for t in &slope_tables {
         for row in &t.rows {
             assert!(
-                ["Uddannelse", "Indkomstkvintil"].contains(&row[0].text.as_str()),
+                [
+                    "Uddannelse",
+                    "Indkomstkvintil",
+                    "Forældres uddannelse",
+                    "Forældres indkomstkvintil"
+                ]
+                .contains(&row[0].text.as_str()),
                 "{}: {}",
                 t.caption,
                 row[0].text
