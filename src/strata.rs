@@ -244,6 +244,9 @@ pub fn attach(
     if wants(Derived::OriginWestern) {
         frame = origin_western(frame, spec)?;
     }
+    if wants(Derived::Cohabitation) {
+        frame = cohabitation(registers, frame, spec, &years)?;
+    }
     if wants(Derived::Education) {
         frame = with_education(
             registers,
@@ -325,6 +328,7 @@ pub fn attach(
                         | "parental_education"
                         | "parental_income"
                         | "labour_market"
+                        | "cohabitation"
                         | "origin_western"
                         | "hospital_region"
                 ) || c.starts_with("bef_")
@@ -431,6 +435,39 @@ fn origin_western(frame: LazyFrame, spec: &LoadedSpec) -> Result<LazyFrame> {
                 .otherwise(lit(NULL).cast(DataType::String))
                 .alias("origin_western"),
         ))
+}
+
+/// `frame` with `cohabitation` (`par` or `enlig`, null without a family type): the patient's
+/// `FAMILIE_TYPE` in the population register grouped by the user's family type table. A code
+/// the table lacks stops the run, as for education: the table is of another family definition.
+fn cohabitation(
+    registers: &RegisterSet,
+    frame: LazyFrame,
+    spec: &LoadedSpec,
+    years: &[i32],
+) -> Result<LazyFrame> {
+    let Some(path) = &spec.classifications.family_type else {
+        return Err(missing_table(spec, "cohabitation", "family_type"));
+    };
+    let table = classification::family_types(path)?;
+    for &year in years {
+        if let Some(bef) = registers.scan_year("bef", year)? {
+            check_codes(
+                registers,
+                &bef,
+                "FAMILIE_TYPE",
+                &table,
+                path,
+                &format!("bef{year}"),
+            )?;
+        }
+    }
+    Ok(frame.join(
+        table.lazy(),
+        [col("FAMILIE_TYPE")],
+        [col("FAMILIE_TYPE")],
+        JoinArgs::new(JoinType::Left),
+    ))
 }
 
 fn missing_table(spec: &LoadedSpec, stratifier: &str, table: &str) -> Error {

@@ -41,8 +41,17 @@ pub fn register_population(
 /// The population register's columns a patient's residence and strata are read from (the
 /// contract's, so that every year's file gives the same schema; `bef:COLUMN` stratifiers read
 /// their column on their own).
-const RESIDENCE_COLUMNS: [&str; 9] = [
-    "PNR", "FOED_DAG", "KOEN", "KOM", "IE_TYPE", "OPR_LAND", "CIVST", "MOR_ID", "FAR_ID",
+const RESIDENCE_COLUMNS: [&str; 10] = [
+    "PNR",
+    "FOED_DAG",
+    "KOEN",
+    "KOM",
+    "IE_TYPE",
+    "OPR_LAND",
+    "CIVST",
+    "MOR_ID",
+    "FAR_ID",
+    "FAMILIE_TYPE",
 ];
 
 /// The calendar years whose population registers describe a design's patients at their index:

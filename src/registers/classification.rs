@@ -8,6 +8,10 @@
 //!   (`western`/`non-western`), Statistics Denmark's grouping of immigrants and descendants.
 //!   The stratifier `origin_western` needs it; there is no fallback, since the code lists
 //!   change over time and a guessed grouping would be wrong without warning.
+//! - **family_type** `FAMILIE_TYPE,GRUPPE`: each family type code of the population register as
+//!   `par` (a couple: married, registered partners, cohabiting) or `enlig` (single; `couple`,
+//!   `single` are accepted). The stratifier `cohabitation` needs it; there is no fallback, since
+//!   Statistics Denmark's family definitions (C-, D- and E-families) have different code lists.
 //! - **hospitals** `SOR,NAVN,REGION`: SOR codes (of units, or of hospitals as the units' first
 //!   four digits) with the hospital's name and region (1081-1085 or 81-85, or a name). The
 //!   hospital stratifier then shows names instead of codes, and `hospital_region` becomes
@@ -32,6 +36,7 @@ use crate::error::{Error, Result};
 pub struct Classifications {
     pub education: Option<PathBuf>,
     pub origin: Option<PathBuf>,
+    pub family_type: Option<PathBuf>,
     pub hospitals: Option<PathBuf>,
 }
 
@@ -43,6 +48,7 @@ impl Classifications {
         Classifications {
             education: resolve(self.education),
             origin: resolve(self.origin),
+            family_type: resolve(self.family_type),
             hospitals: resolve(self.hospitals),
         }
     }
@@ -52,17 +58,23 @@ impl Classifications {
         Classifications {
             education: self.education.or_else(|| fallback.education.clone()),
             origin: self.origin.or_else(|| fallback.origin.clone()),
+            family_type: self.family_type.or_else(|| fallback.family_type.clone()),
             hospitals: self.hospitals.or_else(|| fallback.hospitals.clone()),
         }
     }
 
     /// The files named, for the run's fingerprints.
     pub fn files(&self) -> Vec<&Path> {
-        [&self.education, &self.origin, &self.hospitals]
-            .into_iter()
-            .flatten()
-            .map(PathBuf::as_path)
-            .collect()
+        [
+            &self.education,
+            &self.origin,
+            &self.family_type,
+            &self.hospitals,
+        ]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect()
     }
 }
 
@@ -209,6 +221,32 @@ pub fn origin(path: &Path) -> Result<DataFrame> {
     Ok(DataFrame::new_infer_height(vec![
         text_column("OPR_LAND", &rows, 0),
         Column::new("origin_western".into(), groups),
+    ])?)
+}
+
+/// The family type table as `FAMILIE_TYPE` (text) and `cohabitation` (`par` or `enlig`).
+pub fn family_types(path: &Path) -> Result<DataFrame> {
+    let rows = read_table(path, "family_type", &["FAMILIE_TYPE", "GRUPPE"])?;
+    let mut groups = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let group = match row[1].to_lowercase().as_str() {
+            "par" | "couple" => "par",
+            "enlig" | "single" => "enlig",
+            _ => {
+                return Err(bad_value(
+                    path,
+                    i + 1,
+                    "GRUPPE",
+                    &row[1],
+                    "par or enlig (couple or single)",
+                ));
+            }
+        };
+        groups.push(group);
+    }
+    Ok(DataFrame::new_infer_height(vec![
+        text_column("FAMILIE_TYPE", &rows, 0),
+        Column::new("cohabitation".into(), groups),
     ])?)
 }
 

@@ -103,6 +103,8 @@ pub const BEF: RegisterSpec = RegisterSpec {
         // The parents' person keys (CPR's references; empty where unknown).
         optional("MOR_ID", Kind::Person),
         optional("FAR_ID", Kind::Person),
+        // The family's type (grouped by the user's family type table).
+        optional("FAMILIE_TYPE", Kind::Text),
     ],
 };
 

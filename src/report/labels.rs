@@ -30,6 +30,8 @@ pub fn dimension(code: &str, lang: Lang) -> String {
         ("parental_education", Lang::En) => "Parents' education",
         ("parental_income", Lang::Da) => "Forældres indkomstkvintil",
         ("parental_income", Lang::En) => "Parents' income quintile",
+        ("cohabitation", Lang::Da) => "Samliv",
+        ("cohabitation", Lang::En) => "Cohabitation",
         ("labour_market", Lang::Da) => "Arbejdsmarked",
         ("labour_market", Lang::En) => "Labour market",
         ("origin", Lang::Da) => "Herkomst",
@@ -89,6 +91,8 @@ pub fn group(dimension: &str, code: &str, lang: Lang) -> String {
         ("origin", "efterkommer") => ("Efterkommere", "Descendants"),
         // The merged levels the docs suggest for `[merge_levels]`.
         ("origin", "ikke-dansk") => ("Ikke-dansk oprindelse", "Non-Danish origin"),
+        ("cohabitation", "par") => ("I par", "In a couple"),
+        ("cohabitation", "enlig") => ("Enlig", "Single"),
         ("labour_market", "beskæftiget") => ("Beskæftiget", "Employed"),
         ("labour_market", "arbejdsløs") => ("Arbejdsløs", "Unemployed"),
         ("labour_market", "midlertidigt uden for") => (

@@ -120,7 +120,7 @@ pub fn summary_rank(dim: &str) -> u8 {
         "income_quintile" => 1,
         "parental_education" | "parental_income" => 1,
         "origin" | "origin_western" => 2,
-        "civil_status" | "labour_market" => 3,
+        "civil_status" | "labour_market" | "cohabitation" => 3,
         "region" => 4,
         "municipality" | "hospital_region" | "hospital" => 5,
         "age_group" => 7,

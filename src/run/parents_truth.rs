@@ -120,3 +120,62 @@ fn children_get_the_higher_of_their_parents_education_and_income_quintile() {
         "their own education is primary school"
     );
 }
+
+/// The children's families, by hand: c1 and c4 live in couples (codes 11 and 31 of the table),
+/// c2 with a single parent (2), c3 has no family type, c5 a code the table may lack (99).
+#[test]
+fn cohabitation_groups_the_family_type_by_the_users_table_and_refuses_a_code_it_lacks() {
+    let dir = tempfile::tempdir().expect("temp");
+    registers(dir.path());
+    let bef = std::fs::read_to_string(dir.path().join("bef2023.csv")).expect("bef");
+    let types = [
+        ("c1", "11"),
+        ("c2", "2"),
+        ("c3", ""),
+        ("c4", "31"),
+        ("c5", "99"),
+    ];
+    let with_types: String = bef
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let code = match i {
+                0 => "FAMILIE_TYPE",
+                _ => types
+                    .iter()
+                    .find(|(p, _)| line.starts_with(&format!("{p},")))
+                    .map_or("", |(_, c)| c),
+            };
+            format!("{line},{code}\n")
+        })
+        .collect();
+    std::fs::write(dir.path().join("bef2023.csv"), with_types).expect("bef with types");
+    let registers = RegisterSet::open(dir.path()).expect("opened");
+    let run = |table: &str| {
+        std::fs::write(dir.path().join("familietype.csv"), table).expect("table");
+        let spec = YOUTH
+            .replace(
+                "stratifiers = [\"parental_education\", \"parental_income\", \"education\"]",
+                "stratifiers = [\"cohabitation\"]\nclassifications = { family_type = \"familietype.csv\" }",
+            );
+        let path = dir.path().join("youth.toml");
+        std::fs::write(&path, spec).expect("spec");
+        let loaded = crate::spec::load(&path).expect("spec loads");
+        patient_frame(&registers, &loaded)
+    };
+    let frame = run("FAMILIE_TYPE,GRUPPE\n1,enlig\n2,enlig\n11,par\n12,par\n31,par\n99,single\n")
+        .expect("patients")
+        .sort(["PNR"], Default::default())
+        .expect("sorted");
+    assert_eq!(
+        texts(&frame, "cohabitation"),
+        ["par", "enlig", "uoplyst", "par", "enlig"]
+    );
+    let refused = run("FAMILIE_TYPE,GRUPPE\n1,enlig\n2,enlig\n11,par\n31,par\n")
+        .expect_err("99 is not in the table")
+        .to_string();
+    assert!(
+        refused.contains("FAMILIE_TYPE in bef2023") && refused.contains("99"),
+        "{refused}"
+    );
+}

@@ -32,3 +32,5 @@ pub const LABOUR_MARKET_LEVELS: [&str; 7] = [
     "pension",
     "øvrige",
 ];
+/// Living in a couple (married, registered partners, cohabiting) or single, by the family type.
+pub const COHABITATION_LEVELS: [&str; 2] = ["par", "enlig"];

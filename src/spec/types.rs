@@ -31,6 +31,9 @@ pub enum Derived {
     /// Labour-market attachment from the AKM register's `SOCIO13` of the year before the index
     /// (`src/strata/labour_market.rs`).
     LabourMarket,
+    /// Living in a couple or single: `bef.FAMILIE_TYPE` through the family type table, which it
+    /// needs.
+    Cohabitation,
     /// Danish origin, immigrant, descendant (`bef.IE_TYPE`).
     Origin,
     /// Civil status (`bef.CIVST`, optional in the contract: unknown where absent).
@@ -71,6 +74,7 @@ impl Derived {
             Derived::Multimorbidity => &levels::MULTIMORBIDITY_LEVELS,
             Derived::Charlson => &levels::CHARLSON_LEVELS,
             Derived::LabourMarket => &levels::LABOUR_MARKET_LEVELS,
+            Derived::Cohabitation => &levels::COHABITATION_LEVELS,
             _ => &[],
         }
     }

@@ -119,6 +119,7 @@ pub struct BefRows {
     pub civil: Vec<&'static str>,
     pub mother: Vec<Option<String>>,
     pub father: Vec<Option<String>>,
+    pub family: Vec<&'static str>,
 }
 #[derive(Default)]
 pub struct UddaRows {
@@ -635,6 +636,7 @@ fn write_population_rows(out: &mut ContactWriter, span: Span, death: i32) {
             .push(person.mother.as_ref().map(|p| p.person.pnr.clone()));
         bef.father
             .push(person.father.as_ref().map(|p| p.person.pnr.clone()));
+        bef.family.push(person.family_type_in(year));
         if let Some(h) = person.education_h_in(year) {
             let code = if h == person.education_h {
                 person.hfaudd

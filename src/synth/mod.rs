@@ -152,6 +152,7 @@ pub fn run(config: &SynthConfig) -> Result<SynthSummary> {
     written.push(write_truth(config, &truth)?);
     written.push(write_education_table(&config.out)?);
     written.push(write_hospital_table(&config.out)?);
+    written.push(write_family_type_table(&config.out)?);
     Ok(SynthSummary {
         files: written,
         rows,
@@ -441,6 +442,15 @@ fn write_education_table(dir: &Path) -> Result<PathBuf> {
         }
     }
     let path = dir.join("hfaudd_hgroup.csv");
+    std::fs::write(&path, text).map_err(|e| Error::writing(&path, e))?;
+    Ok(path)
+}
+
+/// The family type table (`FAMILIE_TYPE,GRUPPE`, [`crate::registers::classification`]) of the
+/// codes [`population::Person::family_type_in`] writes.
+fn write_family_type_table(dir: &Path) -> Result<PathBuf> {
+    let text = "FAMILIE_TYPE,GRUPPE\n1,enlig\n2,enlig\n11,par\n12,par\n31,par\n53,enlig\n";
+    let path = dir.join("familie_type.csv");
     std::fs::write(&path, text).map_err(|e| Error::writing(&path, e))?;
     Ok(path)
 }

@@ -53,6 +53,8 @@ pub struct PatientStrata {
     pub parental_income: Option<usize>,
     /// The labour-market group of the year before the index.
     pub labour_market: &'static str,
+    /// Living in a couple or single, by the family type of the register year.
+    pub cohabitation: &'static str,
     pub origin: u8,
     pub region_index: usize,
     pub female: bool,
@@ -82,6 +84,7 @@ impl PatientStrata {
             parental_education,
             parental_income: parents.iter().map(|p| p.person.income_quintile()).max(),
             labour_market: person.labour_market_at_index(year),
+            cohabitation: person.cohabitation_at_index(day),
             origin: person.origin,
             region_index: person.registered_residence_at_index(day).region_index,
             female: person.female,
@@ -255,6 +258,7 @@ impl TruthAccumulator {
                     .map_or_else(|| "uoplyst".to_string(), |q| q.to_string()),
             ),
             ("labour_market", strata.labour_market.to_string()),
+            ("cohabitation", strata.cohabitation.to_string()),
             (
                 "origin",
                 ORIGINS[(strata.origin - 1) as usize].1.to_string(),

@@ -288,11 +288,44 @@ impl Person {
     /// January of the index year, or, for a patient who arrived during that year, that of the
     /// next 1 January (the rule of `cohort::population::at_index`).
     pub fn registered_residence_at_index(&self, day: i32) -> Residence {
-        let jan1 = dates::jan1(dates::year_of(day));
-        if self.present_on(jan1) {
-            self.residence_on(jan1)
+        self.residence_on(dates::jan1(self.register_year_at_index(day)))
+    }
+
+    /// The year of the population register a patient indexed on `day` is read from.
+    fn register_year_at_index(&self, day: i32) -> i32 {
+        let year = dates::year_of(day);
+        if self.present_on(dates::jan1(year)) {
+            year
         } else {
-            self.residence_on(dates::jan1(dates::year_of(day) + 1))
+            year + 1
+        }
+    }
+
+    /// The family type (`FAMILIE_TYPE`) on 1 January of `year`, in `synth`'s codes (its table
+    /// groups them, as the user's table groups the real register's): a child under 18 is in
+    /// their parents' family, a couple's (12) with both parents linked, a single parent's (2)
+    /// with one, and on their own (53) with none; a married adult is in a married couple (11), a
+    /// third of the others cohabit (31), and the rest are single (1).
+    pub fn family_type_in(&self, year: i32) -> &'static str {
+        if self.age_at_jan1(year) < 18 {
+            return match (self.mother.is_some(), self.father.is_some()) {
+                (true, true) => "12",
+                (false, false) => "53",
+                _ => "2",
+            };
+        }
+        match self.civil_status(year) {
+            "G" => "11",
+            _ if super::clock::chance(self.index as i64, 45, 1.0 / 3.0) => "31",
+            _ => "1",
+        }
+    }
+
+    /// The cohabitation the registers show a patient indexed on `day` in, by `synth`'s table.
+    pub fn cohabitation_at_index(&self, day: i32) -> &'static str {
+        match self.family_type_in(self.register_year_at_index(day)) {
+            "11" | "12" | "31" => "par",
+            _ => "enlig",
         }
     }
 

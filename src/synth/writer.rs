@@ -160,6 +160,7 @@ pub fn population_frames(rows: &mut ChunkRows) -> Result<Vec<DataFrame>> {
             codes("CIVST", bef.civil),
             Column::new("MOR_ID".into(), bef.mother),
             Column::new("FAR_ID".into(), bef.father),
+            codes("FAMILIE_TYPE", bef.family),
         ])?);
     }
     for udda in std::mem::take(&mut rows.udda) {

@@ -960,8 +960,7 @@ fn release_of_draw(persons: usize, seed: u64) -> PathBuf {
         ("ami_pci_rehab_death", "ami_rounded"),
         ("youth_depression_anxiety_wait", "youth_rounded"),
     ] {
-        let text = std::fs::read_to_string(root().join(format!("pipelines/{shipped}.toml")))
-            .expect("shipped spec");
+        let text = crate::common::shipped_spec(&format!("{shipped}.toml"));
         let rounded = text
             .replacen(&format!("id = \"{shipped}\""), &format!("id = \"{id}\""), 1)
             .replacen("threshold = 5", "threshold = 5\nround_to = 5", 1);
@@ -1141,12 +1140,10 @@ fn an_analysis_for_50_plus_cannot_be_subtracted_from_the_same_for_30_plus() {
     let _ = std::fs::remove_dir_all(&dir);
     let specs = dir.join("specs");
     std::fs::create_dir_all(&specs).expect("specs");
-    let ami = std::fs::read_to_string(root().join("pipelines/ami_pci_rehab_death.toml"))
-        .expect("AMI spec")
-        .replace(
-            "registers = \"../data-samples\"",
-            &format!("registers = {:?}", root().join("data-samples")),
-        );
+    let ami = crate::common::shipped_spec("ami_pci_rehab_death.toml").replace(
+        "registers = \"../data-samples\"",
+        &format!("registers = {:?}", root().join("data-samples")),
+    );
     std::fs::write(specs.join("ami_pci_rehab_death.toml"), &ami).expect("spec");
     let older = ami
         .replacen("id = \"ami_pci_rehab_death\"", "id = \"ami_50plus\"", 1)

@@ -57,7 +57,7 @@ fn a_merged_level_counts_its_members_patients() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
     let shipped = root().join("pipelines/ami_pci_rehab_death.toml");
-    let text = std::fs::read_to_string(&shipped).expect("spec");
+    let text = crate::common::shipped_spec("ami_pci_rehab_death.toml");
     assert!(
         text.contains("[merge_levels.origin]"),
         "the shipped spec merges"

@@ -186,6 +186,8 @@ fn the_true_value_lies_in_the_95_percent_interval_of_the_large_strata() {
             "education",
             "parental_education",
             "parental_income",
+            "labour_market",
+            "cohabitation",
             "origin",
             "region",
             "sex",

@@ -58,8 +58,8 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     );
     assert_eq!(
         fa.len(),
-        4 * 3 + 6 + 3,
-        "bef/udda/akm/ind x 3 years, 6 event registers (migrations among them), truth and two tables: {:?}",
+        4 * 3 + 6 + 4,
+        "bef/udda/akm/ind x 3 years, 6 event registers (migrations among them), truth and three tables: {:?}",
         fa.keys()
     );
     assert_eq!(fa, fb);
