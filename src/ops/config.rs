@@ -27,8 +27,8 @@ pub struct ProjectConfig {
     pub threshold: Option<u64>,
     /// As-of date `YYYY-MM-DD`.
     pub as_of: Option<String>,
-    /// Classification tables (`[classifications]`: education, origin, family_type, hospitals), relative to
-    /// this file; a spec's own tables win.
+    /// Classification tables (`[classifications]`: education, origin, family_type, hospitals),
+    /// relative to this file; a spec's own tables win.
     pub classifications: Option<Classifications>,
     /// Validation severities (`[validation] severities`: rule -> `error` or `warning`) for every
     /// pipeline; a pipeline's own win, rule by rule.

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use super::measures::RequestedMeasure;
 use super::types::{
-    Criterion, Derived, Design, MAX_CONDITIONS, Match, OutcomeKind, Spec, Stratifier,
+    Criterion, Derived, Design, MAX_CONDITIONS, Match, OutcomeKind, Priority, Setting, Spec,
+    Stratifier,
 };
 use crate::dates;
 use crate::error::{Error, Result};
@@ -116,6 +117,16 @@ fn check_regions(path: &Path, key: &str, regions: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The key a criterion's or outcome's stay restriction is named by in an error: `priority`
+/// when it has one, else `setting`; `None` when it has neither.
+fn stay_key(priority: Option<Priority>, setting: Option<Setting>) -> Option<&'static str> {
+    match (priority, setting) {
+        (Some(_), _) => Some("priority"),
+        (None, Some(_)) => Some("setting"),
+        (None, None) => None,
+    }
+}
+
 fn check_criterion(path: &Path, key: &str, c: &Criterion, needs_lookback: bool) -> Result<()> {
     let kinds = [
         !c.diagnoses.is_empty(),
@@ -136,12 +147,9 @@ fn check_criterion(path: &Path, key: &str, c: &Criterion, needs_lookback: bool) 
     check_sks(path, &format!("{key}.procedures"), &c.procedures)?;
     check_atc(path, &format!("{key}.atc"), &c.atc)?;
     check_units(path, &format!("{key}.units"), &c.units)?;
-    if (c.priority.is_some() || c.setting.is_some()) && !c.atc.is_empty() {
-        let named = if c.priority.is_some() {
-            "priority"
-        } else {
-            "setting"
-        };
+    if let Some(named) = stay_key(c.priority, c.setting)
+        && !c.atc.is_empty()
+    {
         return Err(bad(
             path,
             &format!("{key}.{named}"),
@@ -515,12 +523,9 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
             }
         }
         check_units(path, &format!("{key}.units"), &o.units)?;
-        if (o.priority.is_some() || o.setting.is_some()) && o.kind != OutcomeKind::Contact {
-            let named = if o.priority.is_some() {
-                "priority"
-            } else {
-                "setting"
-            };
+        if let Some(named) = stay_key(o.priority, o.setting)
+            && o.kind != OutcomeKind::Contact
+        {
             return Err(bad(
                 path,
                 &format!("{key}.{named}"),
