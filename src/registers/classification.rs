@@ -198,56 +198,56 @@ pub fn education(path: &Path) -> Result<DataFrame> {
     ])?)
 }
 
-/// The origin table as `OPR_LAND` (text) and `origin_western` (`vestlig` or `ikke-vestlig`).
-pub fn origin(path: &Path) -> Result<DataFrame> {
-    let rows = read_table(path, "origin", &["OPR_LAND", "GRUPPE"])?;
-    let mut groups = Vec::with_capacity(rows.len());
+/// A table of codes (`code`) each put in a group (`GRUPPE`): the groups are the first names of
+/// `groups` (each listed with the spellings accepted for it, case-insensitive); returned as
+/// `code` (text) and `output` (the group).
+fn grouped_codes(
+    path: &Path,
+    what: &str,
+    (code, output): (&str, &str),
+    groups: &[&[&'static str]],
+    expected: &str,
+) -> Result<DataFrame> {
+    let rows = read_table(path, what, &[code, "GRUPPE"])?;
+    let mut named = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        let group = match row[1].to_lowercase().as_str() {
-            "vestlig" | "western" => "vestlig",
-            "ikke-vestlig" | "ikke vestlig" | "non-western" => "ikke-vestlig",
-            _ => {
-                return Err(bad_value(
-                    path,
-                    i + 1,
-                    "GRUPPE",
-                    &row[1],
-                    "vestlig or ikke-vestlig (western or non-western)",
-                ));
-            }
-        };
-        groups.push(group);
+        let given = row[1].to_lowercase();
+        let group = groups
+            .iter()
+            .find(|spellings| spellings.contains(&given.as_str()))
+            .map(|spellings| spellings[0])
+            .ok_or_else(|| bad_value(path, i + 1, "GRUPPE", &row[1], expected))?;
+        named.push(group);
     }
     Ok(DataFrame::new_infer_height(vec![
-        text_column("OPR_LAND", &rows, 0),
-        Column::new("origin_western".into(), groups),
+        text_column(code, &rows, 0),
+        Column::new(output.into(), named),
     ])?)
+}
+
+/// The origin table as `OPR_LAND` (text) and `origin_western` (`vestlig` or `ikke-vestlig`).
+pub fn origin(path: &Path) -> Result<DataFrame> {
+    grouped_codes(
+        path,
+        "origin",
+        ("OPR_LAND", "origin_western"),
+        &[
+            &["vestlig", "western"],
+            &["ikke-vestlig", "ikke vestlig", "non-western"],
+        ],
+        "vestlig or ikke-vestlig (western or non-western)",
+    )
 }
 
 /// The family type table as `FAMILIE_TYPE` (text) and `cohabitation` (`par` or `enlig`).
 pub fn family_types(path: &Path) -> Result<DataFrame> {
-    let rows = read_table(path, "family_type", &["FAMILIE_TYPE", "GRUPPE"])?;
-    let mut groups = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let group = match row[1].to_lowercase().as_str() {
-            "par" | "couple" => "par",
-            "enlig" | "single" => "enlig",
-            _ => {
-                return Err(bad_value(
-                    path,
-                    i + 1,
-                    "GRUPPE",
-                    &row[1],
-                    "par or enlig (couple or single)",
-                ));
-            }
-        };
-        groups.push(group);
-    }
-    Ok(DataFrame::new_infer_height(vec![
-        text_column("FAMILIE_TYPE", &rows, 0),
-        Column::new("cohabitation".into(), groups),
-    ])?)
+    grouped_codes(
+        path,
+        "family_type",
+        ("FAMILIE_TYPE", "cohabitation"),
+        &[&["par", "couple"], &["enlig", "single"]],
+        "par or enlig (couple or single)",
+    )
 }
 
 /// A region as the tables elsewhere write it: 81-85 become 1081-1085; names stay.
