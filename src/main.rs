@@ -576,7 +576,9 @@ fn main() -> ExitCode {
             return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
         }
     };
-    match run(cli) {
+    let outcome = run(cli);
+    ulighed::registers::sas::remove_spools();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             console::err(&format!("ulighed: {err}\n"));

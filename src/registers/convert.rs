@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::contract::Kind;
 use super::discover::{Discovered, RegisterFile, discover};
 use super::read::open;
+use super::scan::collect_streaming;
 use super::severity::{Severities, Severity};
 use super::validate::check_file;
 use crate::error::{Error, Result};
@@ -190,16 +191,7 @@ fn convert_file(
             .filter(|n| !mapped.contains(&n.as_str()))
             .map(|n| col(n.clone()).alias(n.to_uppercase())),
     );
-    let mut frame = raw.select(exprs);
-    if let Some(date) = sort_column(file) {
-        frame = frame.sort(
-            [date],
-            SortMultipleOptions::default().with_maintain_order(true),
-        );
-    }
-    let mut frame = frame.collect().map_err(|e| Error::reading(&file.path, e))?;
-    super::sas::forget(&file.path);
-
+    let frame = raw.select(exprs);
     let stem = file
         .path
         .file_stem()
@@ -211,17 +203,21 @@ fn convert_file(
     let written = std::fs::File::create(&temporary)
         .map_err(|e| Error::writing(&temporary, e))
         .and_then(|f| {
-            ParquetWriter::new(f)
-                .with_compression(ParquetCompression::Zstd(None))
-                .with_statistics(StatisticsOptions::full())
-                .finish(&mut frame)
-                .map_err(|e| Error::writing(&path, e))
+            write_in_date_order(frame, sort_column(file), ROWS_IN_MEMORY, f)
+                .map_err(|e| Error::reading(&file.path, e))
         })
-        .and_then(|_| std::fs::rename(&temporary, &path).map_err(|e| Error::writing(&path, e)));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(e);
-    }
+        .and_then(|written| {
+            std::fs::rename(&temporary, &path).map_err(|e| Error::writing(&path, e))?;
+            Ok(written)
+        });
+    super::sas::forget(&file.path);
+    let (rows, columns) = match written {
+        Ok(written) => written,
+        Err(e) => {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(e);
+        }
+    };
     Ok(ConvertedFile {
         source: file_name(&file.path),
         source_sha256,
@@ -232,13 +228,98 @@ fn convert_file(
         output,
         register: file.register.to_string(),
         year: file.year,
-        rows: frame.height() as u64,
-        columns: frame
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect(),
+        rows,
+        columns,
     })
+}
+
+/// Rows in a Parquet row group of the output (Polars' default).
+const ROW_GROUP_ROWS: i64 = 1 << 18;
+
+/// At most about this many rows are held in memory at once: a national prescription year
+/// (35-40 million rows) is sorted in about ten date ranges rather than whole.
+const ROWS_IN_MEMORY: u64 = 1 << 22;
+
+/// Writes `frame` to `out` as zstd Parquet with full statistics, sorted by `date` when given
+/// (rows without a date first, the order within a day kept), with bounded memory: the rows are
+/// cut into consecutive date ranges of about `rows_in_memory` rows each, and each range is
+/// read, sorted and written in turn, an external bucket sort (Knuth, TAOCP vol. 3, 5.2.5).
+/// Returns the rows written and the columns.
+fn write_in_date_order(
+    frame: LazyFrame,
+    date: Option<&str>,
+    rows_in_memory: u64,
+    out: std::fs::File,
+) -> PolarsResult<(u64, Vec<String>)> {
+    let mut frame = frame;
+    let schema = frame.collect_schema()?;
+    let columns = schema.iter_names().map(|n| n.to_string()).collect();
+    let mut writer = ParquetWriter::new(out)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_statistics(StatisticsOptions::full())
+        .batched(&schema)?;
+    let ranges = match date {
+        Some(date) => date_ranges(&frame, date, rows_in_memory)?,
+        None => vec![lit(true)],
+    };
+    let mut rows = 0;
+    for range in ranges {
+        let mut part = frame.clone().filter(range);
+        if let Some(date) = date {
+            part = part.sort(
+                [date],
+                SortMultipleOptions::default().with_maintain_order(true),
+            );
+        }
+        let mut part = collect_streaming(part)?;
+        part.rechunk_mut();
+        let mut offset = 0;
+        while offset < part.height() as i64 {
+            writer.write_batch(&part.slice(offset, ROW_GROUP_ROWS as usize))?;
+            offset += ROW_GROUP_ROWS;
+        }
+        rows += part.height() as u64;
+    }
+    writer.finish()?;
+    Ok((rows, columns))
+}
+
+/// Filters that cut the rows into consecutive ranges of `date` of about `rows_in_memory` rows
+/// each (equal spans of days; rows without a date in the first), found by one pass that counts
+/// the rows and takes the first and last date.
+fn date_ranges(frame: &LazyFrame, date: &str, rows_in_memory: u64) -> PolarsResult<Vec<Expr>> {
+    let days = col(date).cast(DataType::Int32);
+    let span = collect_streaming(frame.clone().select([
+        len().alias("rows"),
+        days.clone().min().alias("first"),
+        days.clone().max().alias("last"),
+    ]))?;
+    let rows = span.column("rows")?.cast(&DataType::UInt64)?.u64()?.get(0);
+    let first = span.column("first")?.i32()?.get(0);
+    let last = span.column("last")?.i32()?.get(0);
+    let (Some(rows), Some(first), Some(last)) = (rows, first, last) else {
+        return Ok(vec![lit(true)]);
+    };
+    // No range is narrower than a day: the rows of one day are sorted together.
+    let days_spanned = (i64::from(last) - i64::from(first) + 1) as u64;
+    let parts = rows.div_ceil(rows_in_memory).clamp(1, days_spanned);
+    let width = days_spanned.div_ceil(parts);
+    let parts = days_spanned.div_ceil(width) as i64;
+    let width = width as i64;
+    if parts == 1 {
+        return Ok(vec![lit(true)]);
+    }
+    let bound = |k: i64| lit(i64::from(first) + k * width).cast(DataType::Int32);
+    Ok((0..parts)
+        .map(|k| {
+            let below_next = days.clone().lt(bound(k + 1));
+            match k {
+                0 => below_next.or(days.clone().is_null()),
+                _ if k == parts - 1 => days.clone().gt_eq(bound(k)),
+                _ => days.clone().gt_eq(bound(k)).and(below_next),
+            }
+        })
+        .collect())
 }
 
 /// Whether `known` (from the manifest) still stands for the source with this fingerprint: the
@@ -270,6 +351,9 @@ pub fn convert(
         )));
     }
     std::fs::create_dir_all(dest).map_err(|e| Error::writing(dest, e))?;
+    // SAS sources are decoded into a temporary Parquet copy beside the output (the disk chosen
+    // for the registers), never whole into memory.
+    super::sas::spool_into(dest);
     let manifest_path = dest.join(MANIFEST);
     let previous = read_manifest(&manifest_path)?.unwrap_or_default();
     let known: BTreeMap<&str, &ConvertedFile> = previous
@@ -320,4 +404,80 @@ pub fn convert(
         removed,
         manifest: manifest_path,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 5,000 rows over 40 days in a scrambled order, every 13th without a date.
+    fn scrambled() -> DataFrame {
+        let n = 5_000i32;
+        let day: Vec<Option<i32>> = (0..n)
+            .map(|i| (i % 13 != 0).then_some(19_000 + (i * 7_919) % 40))
+            .collect();
+        df!("DATE" => day, "ROW" => (0..n).collect::<Vec<i32>>())
+            .unwrap()
+            .lazy()
+            .with_column(col("DATE").cast(DataType::Date))
+            .collect()
+            .unwrap()
+    }
+
+    fn written(frame: &DataFrame, rows_in_memory: u64) -> (u64, DataFrame) {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let out = file.reopen().unwrap();
+        let (rows, _) =
+            write_in_date_order(frame.clone().lazy(), Some("DATE"), rows_in_memory, out).unwrap();
+        let back = ParquetReader::new(std::fs::File::open(file.path()).unwrap())
+            .finish()
+            .unwrap();
+        (rows, back)
+    }
+
+    #[test]
+    fn a_file_sorted_in_date_ranges_is_the_file_sorted_whole() {
+        let frame = scrambled();
+        let whole = frame
+            .clone()
+            .lazy()
+            .sort(
+                ["DATE"],
+                SortMultipleOptions::default().with_maintain_order(true),
+            )
+            .collect()
+            .unwrap();
+        let ranges = date_ranges(&frame.clone().lazy(), "DATE", 600).unwrap();
+        assert_eq!(
+            ranges.len(),
+            8,
+            "5,000 rows over 40 days: 8 ranges of 5 days"
+        );
+        let (rows, in_ranges) = written(&frame, 600);
+        assert_eq!(rows, 5_000);
+        assert!(in_ranges.equals_missing(&whole), "{in_ranges} {whole}");
+        let (_, at_once) = written(&frame, 1 << 22);
+        assert!(at_once.equals_missing(&whole));
+    }
+
+    #[test]
+    fn every_row_falls_in_exactly_one_date_range() {
+        let frame = scrambled().lazy();
+        for rows_in_memory in [1, 7, 600, 4_999] {
+            let ranges = date_ranges(&frame, "DATE", rows_in_memory).unwrap();
+            assert!(ranges.len() <= 40, "no range narrower than a day");
+            let counted: u32 = ranges
+                .iter()
+                .map(|range| {
+                    frame
+                        .clone()
+                        .filter(range.clone())
+                        .collect()
+                        .unwrap()
+                        .height() as u32
+                })
+                .sum();
+            assert_eq!(counted, 5_000, "{rows_in_memory} rows at a time");
+        }
+    }
 }

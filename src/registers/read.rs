@@ -137,7 +137,7 @@ fn scan_raw(file: &RegisterFile) -> Result<LazyFrame> {
                 .with_infer_schema_length(Some(0))
                 .finish()
         }
-        Format::Sas => Ok(super::sas::read(&file.path)?.lazy()),
+        Format::Sas => return super::sas::scan(&file.path),
     };
     scanned.map_err(|e| Error::reading(&file.path, e))
 }

@@ -34,21 +34,6 @@ use sas7bdat::Dataset;
 
 use crate::error::{Error, Result};
 
-/// Files read in this process, by path: a run reads one register several times (validation,
-/// cohorts, strata), and decoding a SAS file is the slow part. Converting the folder to Parquet
-/// once (`ulighed convert`) is the fast path for repeated runs.
-fn cache() -> &'static Mutex<HashMap<PathBuf, (u64, DataFrame)>> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, (u64, DataFrame)>>> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
-
-/// Drops a file from the cache once it is no longer needed (`convert` reads each file once).
-pub fn forget(path: &Path) {
-    if let Ok(mut cache) = cache().lock() {
-        cache.remove(path);
-    }
-}
-
 /// What a SAS file holds besides its rows.
 #[derive(Debug, Clone)]
 pub struct SasInfo {
@@ -60,32 +45,210 @@ pub struct SasInfo {
     pub deleted_rows: u64,
 }
 
-/// Reads a whole SAS7BDAT file into a frame. Errors name the file and the reason.
-pub fn read(path: &Path) -> Result<DataFrame> {
+/// Rows gathered from the reader's batches before they are written as one Parquet row group:
+/// the reader yields a page's rows at a time, and a row group of a few hundred rows would make
+/// every later scan slow.
+const ROW_GROUP_ROWS: usize = 1 << 18;
+
+/// The folder of this process's spooled copies: `$TMPDIR/ulighed-sas-<pid>` unless a command
+/// (`convert`) names its own. Removed by [`remove_spools`] when the command ends.
+fn spool_folder() -> &'static Mutex<Option<PathBuf>> {
+    static FOLDER: OnceLock<Mutex<Option<PathBuf>>> = OnceLock::new();
+    FOLDER.get_or_init(Default::default)
+}
+
+/// Files spooled in this process, by source path: the source's size and its Parquet copy. A run
+/// reads one register several times (validation, cohorts, strata), and decoding a SAS file is
+/// the slow part; converting the folder to Parquet once (`ulighed convert`) is the fast path for
+/// repeated runs.
+fn spooled() -> &'static Mutex<HashMap<PathBuf, (u64, PathBuf)>> {
+    static SPOOLED: OnceLock<Mutex<HashMap<PathBuf, (u64, PathBuf)>>> = OnceLock::new();
+    SPOOLED.get_or_init(Default::default)
+}
+
+/// Spools SAS files into `folder` from now on (`convert` keeps them beside its output, on the
+/// disk chosen for the registers, instead of in the temporary folder).
+pub fn spool_into(folder: &Path) {
+    if let Ok(mut current) = spool_folder().lock() {
+        *current = Some(folder.to_path_buf());
+    }
+}
+
+/// Removes a file's spooled copy once it is no longer needed (`convert` reads each file once).
+pub fn forget(path: &Path) {
+    let removed = spooled().lock().ok().and_then(|mut s| s.remove(path));
+    if let Some((_, copy)) = removed {
+        let _ = std::fs::remove_file(copy);
+    }
+}
+
+/// Removes every spooled copy of this process (and its own temporary folder). Called when the
+/// command ends, whether it succeeded or not.
+pub fn remove_spools() {
+    let sources: Vec<PathBuf> = spooled()
+        .lock()
+        .map(|s| s.keys().cloned().collect())
+        .unwrap_or_default();
+    for source in sources {
+        forget(&source);
+    }
+    let _ = std::fs::remove_dir(default_spool_folder());
+}
+
+fn default_spool_folder() -> PathBuf {
+    std::env::temp_dir().join(format!("ulighed-sas-{}", std::process::id()))
+}
+
+/// A SAS file as a lazy frame with bounded memory: decoded once per process, batch by batch,
+/// into a Parquet copy (see [`spool`]) that is scanned like any Parquet register. Errors name
+/// the SAS file.
+pub fn scan(path: &Path) -> Result<LazyFrame> {
     let bytes = std::fs::metadata(path)
         .map_err(|e| Error::reading(path, e))?
         .len();
-    if let Ok(cache) = cache().lock()
-        && let Some((size, frame)) = cache.get(path)
-        && *size == bytes
-    {
-        return Ok(frame.clone());
-    }
-    let (frame, _) = read_with_info(path)?;
-    if let Ok(mut cache) = cache().lock() {
-        cache.insert(path.to_path_buf(), (bytes, frame.clone()));
-    }
-    Ok(frame)
+    let known = spooled()
+        .lock()
+        .ok()
+        .and_then(|s| s.get(path).cloned())
+        .filter(|(size, copy)| *size == bytes && copy.exists());
+    let copy = match known {
+        Some((_, copy)) => copy,
+        None => {
+            let folder = spool_folder()
+                .lock()
+                .ok()
+                .and_then(|f| f.clone())
+                .unwrap_or_else(default_spool_folder);
+            std::fs::create_dir_all(&folder).map_err(|e| Error::writing(&folder, e))?;
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let copy = folder.join(format!(".{stem}.sas-spool-{}.parquet", std::process::id()));
+            spool(path, &copy)?;
+            if let Ok(mut s) = spooled().lock() {
+                s.insert(path.to_path_buf(), (bytes, copy.clone()));
+            }
+            copy
+        }
+    };
+    let text = copy.to_string_lossy().to_string();
+    LazyFrame::scan_parquet(PlRefPath::new(&text), Default::default())
+        .map_err(|e| Error::reading(path, e))
 }
 
-/// Reads a SAS7BDAT file, with what its header says of encoding, compression and deletions.
-pub fn read_with_info(path: &Path) -> Result<(DataFrame, SasInfo)> {
-    let bad = |reason: String| {
-        Error::BadInput(format!(
-            "{}: cannot be read as a SAS data set (sas7bdat): {reason}",
-            path.display()
-        ))
+/// Writes a SAS file's rows to a Parquet file at `copy`, batch by batch, so that memory holds
+/// one row group (about [`ROW_GROUP_ROWS`] rows) however large the file. The copy is LZ4
+/// compressed: it is read back once or a few times, and written at the speed of the decoder.
+/// On an error nothing is left at `copy`.
+pub fn spool(path: &Path, copy: &Path) -> Result<SasInfo> {
+    let written = std::fs::File::create(copy)
+        .map_err(|e| Error::writing(copy, e))
+        .and_then(|file| spool_to(path, file, copy, ROW_GROUP_ROWS));
+    if written.is_err() {
+        let _ = std::fs::remove_file(copy);
+    }
+    written
+}
+
+fn spool_to(
+    path: &Path,
+    file: std::fs::File,
+    copy: &Path,
+    row_group_rows: usize,
+) -> Result<SasInfo> {
+    let mut out = RowGroups {
+        file: Some(file),
+        writer: None,
     };
+    let mut pending: Option<DataFrame> = None;
+    let (info, empty) = visit(path, |frame| {
+        let mut all = match pending.take() {
+            None => frame,
+            Some(mut earlier) => {
+                earlier.vstack_mut_owned(frame).map_err(|e| e.to_string())?;
+                earlier
+            }
+        };
+        if all.height() >= row_group_rows {
+            out.write(&mut all).map_err(|e| e.to_string())
+        } else {
+            pending = Some(all);
+            Ok(())
+        }
+    })?;
+    let mut last = pending.unwrap_or(empty);
+    if out.writer.is_none() || last.height() > 0 {
+        out.write(&mut last).map_err(|e| Error::writing(copy, e))?;
+    }
+    if let Some(writer) = out.writer {
+        writer.finish().map_err(|e| Error::writing(copy, e))?;
+    }
+    Ok(info)
+}
+
+/// A Parquet file written a row group at a time, its writer made from the first group's schema.
+struct RowGroups {
+    file: Option<std::fs::File>,
+    writer: Option<polars::io::parquet::write::BatchedWriter<std::fs::File>>,
+}
+
+impl RowGroups {
+    fn write(&mut self, frame: &mut DataFrame) -> PolarsResult<()> {
+        frame.rechunk_mut();
+        if let Some(file) = self.file.take() {
+            self.writer = Some(
+                ParquetWriter::new(file)
+                    .with_compression(ParquetCompression::Lz4Raw)
+                    .batched(frame.schema())?,
+            );
+        }
+        match &mut self.writer {
+            Some(writer) => writer.write_batch(frame),
+            None => Ok(()),
+        }
+    }
+}
+
+fn sas_error(path: &Path, reason: String) -> Error {
+    Error::BadInput(format!(
+        "{}: cannot be read as a SAS data set (sas7bdat): {reason}",
+        path.display()
+    ))
+}
+
+/// Reads a whole SAS7BDAT file into a frame, with what its header says of encoding,
+/// compression and deletions (the reader's tests compare it with ReadStat's output; analyses
+/// read SAS files through [`scan`]).
+pub fn read_with_info(path: &Path) -> Result<(DataFrame, SasInfo)> {
+    let mut frames = Vec::new();
+    let (info, empty) = visit(path, |frame| {
+        frames.push(frame);
+        Ok(())
+    })?;
+    let frame = match frames.len() {
+        0 => empty,
+        _ => {
+            let mut frames = frames.into_iter();
+            let mut all = frames.next().expect("one frame at least");
+            for next in frames {
+                all.vstack_mut_owned(next)
+                    .map_err(|e| sas_error(path, e.to_string()))?;
+            }
+            all.rechunk_mut();
+            all
+        }
+    };
+    Ok((frame, info))
+}
+
+/// Decodes a SAS7BDAT file batch by batch, handing each batch to `each` as a Polars frame.
+/// Returns what the header says and a frame with the file's columns and no rows.
+fn visit(
+    path: &Path,
+    mut each: impl FnMut(DataFrame) -> std::result::Result<(), String>,
+) -> Result<(SasInfo, DataFrame)> {
+    let bad = |reason: String| sas_error(path, reason);
     let dataset = Dataset::open(path).map_err(|e| bad(e.to_string()))?;
     let meta = dataset.metadata();
     if dataset.columns().is_empty() {
@@ -115,35 +278,22 @@ pub fn read_with_info(path: &Path) -> Result<(DataFrame, SasInfo)> {
         .is_some_and(|e| matches!(e.to_ascii_uppercase().as_str(), "ISO-8859-1" | "LATIN1"));
     let scan = dataset.scan();
     let schema = scan.arrow_schema().map_err(|e| bad(e.to_string()))?;
-    let mut frames = Vec::new();
+    let empty = empty_frame(&schema).map_err(bad)?;
     let mut failure = None;
-    scan.visit_arrow_batches(|batch| match batch_frame(&batch, strict_latin1) {
-        Ok(frame) => {
-            frames.push(frame);
-            Ok(ControlFlow::Continue(()))
-        }
-        Err(reason) => {
-            failure = Some(reason);
-            Ok(ControlFlow::Break(()))
+    scan.visit_arrow_batches(|batch| {
+        match batch_frame(&batch, strict_latin1).and_then(&mut each) {
+            Ok(()) => Ok(ControlFlow::Continue(())),
+            Err(reason) => {
+                failure = Some(reason);
+                Ok(ControlFlow::Break(()))
+            }
         }
     })
     .map_err(|e| bad(e.to_string()))?;
     if let Some(reason) = failure {
         return Err(bad(reason));
     }
-    let frame = match frames.len() {
-        0 => empty_frame(&schema).map_err(bad)?,
-        _ => {
-            let mut frames = frames.into_iter();
-            let mut all = frames.next().expect("one frame at least");
-            for next in frames {
-                all.vstack_mut_owned(next).map_err(|e| bad(e.to_string()))?;
-            }
-            all.rechunk_mut();
-            all
-        }
-    };
-    Ok((frame, info))
+    Ok((info, empty))
 }
 
 /// A frame with the file's columns and no rows (a SAS data set with zero observations).
@@ -284,5 +434,62 @@ mod tests {
         assert_eq!(windows1252_to_latin1("\u{178}"), "\u{9F}");
         assert_eq!(windows1252_to_latin1("Ærø\u{2019}"), "Ærø\u{92}");
         assert_eq!(windows1252_to_latin1("plain"), "plain");
+    }
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/sas-registers/{name}"))
+    }
+
+    #[test]
+    fn a_spooled_copy_in_small_row_groups_holds_the_files_rows() {
+        let source = fixture("lpr_f_kontakter.sas7bdat");
+        let (whole, _) = read_with_info(&source).unwrap();
+        assert!(whole.height() > 1_000, "{}", whole.height());
+        let folder = tempfile::tempdir().unwrap();
+        let copy = folder.path().join("copy.parquet");
+        let file = std::fs::File::create(&copy).unwrap();
+        // The reader yields 4,096 rows at a time: batches are gathered into groups of 5,000 or more.
+        spool_to(&source, file, &copy, 5_000).unwrap();
+        let metadata = ParquetReader::new(std::fs::File::open(&copy).unwrap())
+            .get_metadata()
+            .unwrap()
+            .clone();
+        let sizes: Vec<usize> = metadata.row_groups.iter().map(|g| g.num_rows()).collect();
+        assert_eq!(sizes.len(), 2, "{sizes:?} of {}", whole.height());
+        assert!(sizes[0] >= 5_000, "{sizes:?}");
+        let back = ParquetReader::new(std::fs::File::open(&copy).unwrap())
+            .finish()
+            .unwrap();
+        assert!(back.equals_missing(&whole));
+    }
+
+    #[test]
+    fn a_scanned_file_is_spooled_once_and_its_copy_removed_when_forgotten() {
+        let source = fixture("udda2021.sas7bdat");
+        let folder = tempfile::tempdir().unwrap();
+        spool_into(folder.path());
+        let first = scan(&source).unwrap().collect().unwrap();
+        let copies = || std::fs::read_dir(folder.path()).unwrap().count();
+        assert_eq!(copies(), 1);
+        let again = scan(&source).unwrap().collect().unwrap();
+        assert_eq!(copies(), 1, "the copy is reused");
+        assert!(first.equals_missing(&again));
+        assert!(first.equals_missing(&read_with_info(&source).unwrap().0));
+        forget(&source);
+        assert_eq!(copies(), 0);
+    }
+
+    #[test]
+    fn a_broken_file_leaves_no_copy() {
+        let folder = tempfile::tempdir().unwrap();
+        let source = folder.path().join("bef2020.sas7bdat");
+        std::fs::write(&source, b"not a SAS data set").unwrap();
+        let copy = folder.path().join("copy.parquet");
+        let err = spool(&source, &copy).unwrap_err().to_string();
+        assert!(
+            err.contains("bef2020.sas7bdat: cannot be read as a SAS data set"),
+            "{err}"
+        );
+        assert!(!copy.exists());
     }
 }
