@@ -152,6 +152,73 @@ def registers(ulighed: str, persons: int, data_root: Path, seed: int) -> tuple[P
     return folder, synth
 
 
+SAS_YEAR = 2024
+# The prescriptions of one year as a research server delivers them: synth's columns and three
+# more of the real register's (the product number, pack size and volume), so that a row is about
+# as wide as a real extract's; csv2sas's types, one letter per column.
+SAS_COLUMNS = "PNR,EKSD,ATC,APK,VNR,PACKSIZE,VOLUME"
+SAS_TYPES = "sdsnsnn"
+
+
+def sas_delivery(python: str, folder: Path, data_root: Path, persons: int) -> tuple[Path, int]:
+    """A folder holding `lmdb{SAS_YEAR}.sas7bdat`, the prescriptions of one year of `folder` as a
+    SAS data set (RLE-compressed, rows in person order as extracts often are, so that the
+    conversion has to sort them), written by tools/sas/csv2sas.c through ReadStat. Kept between
+    runs like the registers it is made from. Returns the folder and its rows."""
+    out = data_root / f"sas-persons-{persons}"
+    sas = out / f"lmdb{SAS_YEAR}.sas7bdat"
+    stamp = out / ".bench-sas.json"
+    made_from = (folder / ".bench-synth.json").read_text()
+    if sas.exists() and stamp.exists() and json.loads(stamp.read_text()).get("made_from") == made_from:
+        return out, json.loads(stamp.read_text())["rows"]
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    tool = data_root / "csv2sas"
+    require_ok(measured(["cc", "-O2", "-o", str(tool), str(ROOT / "tools" / "sas" / "csv2sas.c"), "-lreadstat"]),
+               "building tools/sas/csv2sas.c (needs cc and Debian's libreadstat-dev)")
+    csv_path = data_root / f"lmdb{SAS_YEAR}-{persons}.csv"
+    script = f"""
+import polars as pl, sys
+frame = (pl.scan_parquet(sys.argv[1])
+    .filter(pl.col("EKSD").dt.year() == {SAS_YEAR})
+    .sort("PNR", maintain_order=True)
+    .with_columns(
+        VNR=(pl.col("ATC").hash(7) % 900000 + 100000).cast(pl.String),
+        PACKSIZE=(pl.col("ATC").hash(8) % 5 * 25 + 25).cast(pl.Float64),
+        VOLUME=(pl.col("ATC").hash(9) % 100 + 1).cast(pl.Float64))
+    .select({SAS_COLUMNS.split(",")!r}))
+frame.sink_csv(sys.argv[2], date_format="%Y-%m-%d")
+print(frame.select(pl.len()).collect().item())
+"""
+    made = require_ok(measured([python, "-c", script, str(folder / "lmdb.parquet"), str(csv_path)]),
+                      "writing the prescriptions as CSV")
+    rows = int(made["stdout"].split()[-1])
+    require_ok(measured([str(tool), str(csv_path), str(sas), SAS_TYPES, "rle"]), "csv2sas")
+    csv_path.unlink()
+    stamp.write_text(json.dumps({"made_from": made_from, "rows": rows}))
+    return out, rows
+
+
+def sas_conversion(ulighed: str, python: str, folder: Path, data_root: Path, persons: int) -> dict:
+    """Times `ulighed convert` of a SAS delivery of one year's prescriptions: wall, CPU and peak
+    memory, with the rows and the SAS file's size."""
+    delivery, rows = sas_delivery(python, folder, data_root, persons)
+    dest = data_root / f"sas-converted-{persons}"
+    if dest.exists():
+        shutil.rmtree(dest)
+    print(f"  converting {rows:,} SAS rows ...", file=sys.stderr, flush=True)
+    result = require_ok(measured([ulighed, "convert", str(delivery), str(dest)]), "ulighed convert")
+    shutil.rmtree(dest)
+    return {
+        "rows": rows,
+        "sas_bytes": (delivery / f"lmdb{SAS_YEAR}.sas7bdat").stat().st_size,
+        "wall_s": result["wall_s"],
+        "cpu_s": result["cpu_s"],
+        "peak_bytes": result["peak_bytes"],
+    }
+
+
 def synth_figures(folder: Path) -> dict:
     return json.loads((folder / ".bench-synth.json").read_text())["synth"]
 
@@ -328,6 +395,7 @@ def bench_scale(args, ulighed: str, persons: int, python: str) -> dict:
     figures["peers"] = peers
     if args.check:
         return figures
+    figures["sas_convert"] = sas_conversion(ulighed, python, folder, args.data, persons)
 
     def summary(results):
         return {
@@ -510,6 +578,18 @@ def markdown(results: dict) -> str:
             slowest = max(g["wide_by_analysis"].items(), key=lambda kv: kv[1], default=("-", None))
             lines.append(f"| {s['persons']:,} | {secs(g['shipped_s'])} | {secs(g['wide_run_all_s'])} | "
                          f"{secs(g['wide_s'])} | {gib(g['wide_peak_bytes'])} | {slowest[0]} {secs(slowest[1])} |")
+    converted = [s for s in results["scales"] if "sas_convert" in s]
+    if converted:
+        lines += ["", "## Converting a SAS delivery (`ulighed convert`)", "",
+                  f"One year's prescriptions (`lmdb{SAS_YEAR}.sas7bdat`, {SAS_COLUMNS.replace(',', ', ')}; RLE-compressed, "
+                  "rows in person order) written by `tools/sas/csv2sas.c` (ReadStat) from the scale's registers, "
+                  "converted to date-sorted Parquet by `ulighed convert` (validated, decoded batch by batch, "
+                  "sorted in date ranges). One run.", "",
+                  "| persons | rows | SAS GiB | wall s | CPU s | peak GiB |", "|---:|---:|---:|---:|---:|---:|"]
+        for s in converted:
+            c = s["sas_convert"]
+            lines.append(f"| {s['persons']:,} | {c['rows']:,} | {gib(c['sas_bytes'])} | {secs(c['wall_s'])} | "
+                         f"{secs(c['cpu_s'])} | {gib(c['peak_bytes'])} |")
     lines += ["", f"Diabetes analysis as its own command ({T2D}, seconds summed over its years):", ""]
     steps = sorted({k for s in results["scales"] for k in s["steps_t2d"]})
     lines.append("| step | " + " | ".join(f"{s['persons']:,}" for s in results["scales"]) + " |")
@@ -521,6 +601,28 @@ def markdown(results: dict) -> str:
                  "of its trend) at every scale (the benchmark fails otherwise): " + ", ".join(
                      f"{s['persons']:,} persons {s['cells_compared']} cells" for s in results["scales"]) + ".")
     return "\n".join(lines) + "\n"
+
+
+def only_sas(args, sizes: list[int]) -> int:
+    """Times the SAS conversion alone and adds its figures to the scales of the results already
+    written (a scale not yet measured is left out)."""
+    path = args.results / "results.json"
+    results = json.loads(path.read_text())
+    try:
+        for persons in sizes:
+            folder, _ = registers(args.ulighed, persons, args.data, args.seed)
+            figures = sas_conversion(args.ulighed, args.python, folder, args.data, persons)
+            figures["date"] = time.strftime("%Y-%m-%d %H:%M")
+            for s in results["scales"]:
+                if s["persons"] == persons:
+                    s["sas_convert"] = figures
+    except BenchError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
+    path.write_text(json.dumps(results, indent=1) + "\n")
+    (args.results / "results.md").write_text(markdown(results))
+    print(markdown(results))
+    return 0
 
 
 def main() -> int:
@@ -537,12 +639,16 @@ def main() -> int:
     parser.add_argument("--memory-limit-gib", type=float, default=20.0,
                         help="a peer using more resident memory is stopped and reported out of memory")
     parser.add_argument("--check", action="store_true", help="only the peers' agreement, at one scale")
+    parser.add_argument("--only-sas", action="store_true",
+                        help="only the SAS conversion, its figures added to the results already written")
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
     if args.persons:
         sizes = [args.persons]
     else:
         sizes = [NATIONAL_PERSONS // int(d) for d in args.scales.split(",")]
+    if args.only_sas:
+        return only_sas(args, sizes)
     try:
         scales = []
         for persons in sizes:

@@ -363,23 +363,24 @@ fn merge_levels(frame: LazyFrame, spec: &Spec) -> LazyFrame {
     }
 }
 
-/// With the hospitals table: the hospital stratifier as the hospital's name and its region as
-/// `hospital_region`, looked up by the index contact's whole SOR unit code and else by its
-/// first four digits (a unit the table lacks keeps its four-digit code, and an unknown region).
-/// Without the table the codes stay, and a spec that asks for `hospital_region` is refused.
-/// Only joined for specs with a hospital stratifier.
+/// With the SOR table: the hospital stratifier as the hospital of the index contact's unit and
+/// its region as `hospital_region`, looked up by the unit's whole code and else by its first four
+/// characters (a SHAK hospital code, as LPR2 has them); a unit the table lacks has an unknown
+/// hospital, since a real SOR code says nothing of its hospital. Without the table the first four
+/// characters stay (the SHAK convention of LPR2 and of synth before SOR codes), and a spec that
+/// asks for `hospital_region` is refused. Only joined for specs with a hospital stratifier.
 fn hospitals(frame: LazyFrame, spec: &LoadedSpec) -> Result<LazyFrame> {
-    let Some(path) = &spec.classifications.hospitals else {
+    let Some(path) = &spec.classifications.sor else {
         if spec
             .spec
             .stratifiers
             .contains(&Stratifier::Derived(Derived::HospitalRegion))
         {
-            return Err(missing_table(spec, "hospital_region", "hospitals"));
+            return Err(missing_table(spec, "hospital_region", "sor"));
         }
         return Ok(frame);
     };
-    let table = classification::hospitals(path)?.lazy();
+    let table = classification::sor(path)?.lazy();
     let renamed = |suffix: &str| {
         table.clone().select([
             col("SOR").alias(format!("SOR{suffix}")),
@@ -402,7 +403,7 @@ fn hospitals(frame: LazyFrame, spec: &LoadedSpec) -> Result<LazyFrame> {
             left(),
         )
         .with_columns([
-            coalesce(&[col("NAME_UNIT"), col("NAME_HOSP"), col("hospital")]).alias("hospital"),
+            coalesce(&[col("NAME_UNIT"), col("NAME_HOSP")]).alias("hospital"),
             coalesce(&[col("REGION_UNIT"), col("REGION_HOSP")]).alias("hospital_region"),
         ])
         .drop(cols([

@@ -155,7 +155,7 @@ impl ConditionContacts {
     /// look-back up to the day before the index. `None` otherwise.
     pub fn persons_for(&self, c: &Criterion, days: Days) -> Option<LazyFrame> {
         let persons = self.per_person.as_ref()?;
-        if !c.units.is_empty() || days.from != self.days.from || days.to != self.days.to - 1 {
+        if c.unit_codes.is_some() || days.from != self.days.from || days.to != self.days.to - 1 {
             return None;
         }
         let mask = self.chosen(c)?.into_iter().fold(0, |all, b| all | b);
@@ -202,7 +202,7 @@ impl ConditionContacts {
     /// unless the frame kept the units. `None` otherwise, and the caller reads the registers.
     /// Without details, `END` and `SORENHED_ANS` are empty.
     pub fn events_for(&self, c: &Criterion, days: Days) -> Option<LazyFrame> {
-        if (!self.details && !c.units.is_empty())
+        if (!self.details && c.unit_codes.is_some())
             || c.priority.is_some()
             || c.setting.is_some()
             || days.from < self.days.from
@@ -479,7 +479,7 @@ mod tests {
         };
         assert!(known.persons_for(&all_four, shorter).is_none());
         let at_unit = Criterion {
-            units: codes(&["000"]),
+            unit_codes: Some(codes(&["6620011000000"])),
             ..all_four.clone()
         };
         assert!(known.persons_for(&at_unit, before_index).is_none());
@@ -695,7 +695,7 @@ mod tests {
             to: index - 1,
         };
         let at_unit = Criterion {
-            units: vec!["011".into()],
+            unit_codes: Some(vec!["6620011000000".into()]),
             ..any_diagnosis(&["E11"])
         };
         let ends = |known: &ConditionContacts| {

@@ -89,7 +89,7 @@ fn unrestricted_events(
         // without a date takes its contact's start.
         return Ok(shape(
             procedures::with_contacts(registers, &c.procedures, days)?
-                .filter(at_units(&c.units))
+                .filter(at_units(&c.unit_codes))
                 .with_column(col("PROCEDURE_DAY").fill_null(col("DAY")).alias("DAY"))
                 .filter(
                     col("DAY")
@@ -100,14 +100,14 @@ fn unrestricted_events(
     }
     Ok(shape(match c.diagnosis_type {
         DiagnosisType::Action => {
-            actions::with_codes(registers, &c.diagnoses, days)?.filter(at_units(&c.units))
+            actions::with_codes(registers, &c.diagnoses, days)?.filter(at_units(&c.unit_codes))
         }
         DiagnosisType::Any => match known.and_then(|k| k.events_for(c, days)) {
-            Some(events) => events.filter(at_units(&c.units)),
+            Some(events) => events.filter(at_units(&c.unit_codes)),
             None => {
                 let keys = diagnoses_of(registers, &c.diagnoses, &[col("KEY")])?
                     .unique(None, UniqueKeepStrategy::Any);
-                contacts_joined(registers, days, keys)?.filter(at_units(&c.units))
+                contacts_joined(registers, days, keys)?.filter(at_units(&c.unit_codes))
             }
         },
     }))

@@ -21,17 +21,17 @@ pub(super) fn outcome_days(design: Design, o: &Outcome) -> Days {
     Days::of_design(design).widened(-from, to)
 }
 
-/// The contacts starting within `days` at `units` with an action diagnosis of `codes` (any
+/// The contacts starting within `days` at the units of `unit_codes` with an action diagnosis of `codes` (any
 /// contact when `codes` is empty): `PNR`, `DAY`, `AKTIONSDIAGNOSE`, and, with the patients'
 /// `stays`, each contact's stay's `ACUTE` and `INPATIENT` ([`stay_predicate`] tests them).
 pub(super) fn contact_events(
     registers: &RegisterSet,
     days: Days,
-    units: &[String],
+    unit_codes: &Option<Vec<String>>,
     codes: &[String],
     stays: Option<&DataFrame>,
 ) -> Result<LazyFrame> {
-    let mut frame = contacts(registers, days)?.filter(at_units(units));
+    let mut frame = contacts(registers, days)?.filter(at_units(unit_codes));
     if !codes.is_empty() {
         frame = frame.filter(starts_with_any("AKTIONSDIAGNOSE", "D", codes));
     }
@@ -96,7 +96,7 @@ pub(super) fn outcome_events(
     }
     if let (OutcomeKind::Procedure, Some(_)) = (o.kind, o.window_hours) {
         return Ok(procedures::with_contacts(registers, &o.codes, days)?
-            .filter(at_units(&o.units))
+            .filter(at_units(&o.unit_codes))
             .with_column(col("PROCEDURE_DAY").fill_null(col("DAY")).alias("DAY"))
             .filter(
                 col("DAY")
@@ -122,16 +122,16 @@ pub(super) fn outcome_events(
         OutcomeKind::Procedure => {
             let c = Criterion {
                 procedures: o.codes.clone(),
-                units: o.units.clone(),
+                unit_codes: o.unit_codes.clone(),
                 ..Default::default()
             };
             criterion_events(registers, &c, days, None)?.select([col("PNR"), col("DAY")])
         }
         OutcomeKind::Contact => match stay_predicate(o) {
-            Some(keep) => contact_events(registers, days, &o.units, &o.codes, stays)?
+            Some(keep) => contact_events(registers, days, &o.unit_codes, &o.codes, stays)?
                 .filter(keep)
                 .select([col("PNR"), col("DAY")]),
-            None => contact_events(registers, days, &o.units, &o.codes, None)?
+            None => contact_events(registers, days, &o.unit_codes, &o.codes, None)?
                 .select([col("PNR"), col("DAY")]),
         },
         OutcomeKind::Death => registers
@@ -230,7 +230,7 @@ pub(super) fn shared_scans(outcomes: &[Outcome]) -> Vec<Vec<usize>> {
             o.kind == OutcomeKind::Contact
                 && first.kind == OutcomeKind::Contact
                 && first.window_days == o.window_days
-                && first.units == o.units
+                && first.unit_codes == o.unit_codes
         };
         match groups.iter_mut().find(|g| shares(&outcomes[g[0]])) {
             Some(group) => group.push(i),
@@ -264,7 +264,7 @@ pub(super) fn group_events(
     let events = contact_events(
         registers,
         outcome_days(design, first),
-        &first.units,
+        &first.unit_codes,
         &codes,
         stays.filter(|_| tests_stays),
     )?;

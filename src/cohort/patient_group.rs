@@ -181,7 +181,7 @@ pub(super) fn uses_contact_details(spec: &LoadedSpec) -> bool {
             .include
             .iter()
             .chain(&group.exclude)
-            .any(|c| !c.units.is_empty() || c.priority.is_some() || c.setting.is_some())
+            .any(|c| c.unit_codes.is_some() || c.priority.is_some() || c.setting.is_some())
 }
 
 /// Combines per-criterion patient sets (one row per person each): union for `any` (the first
@@ -216,6 +216,12 @@ pub(super) fn combine(sets: Vec<LazyFrame>, how: Match) -> Result<LazyFrame> {
 /// alive at their index day, in the age range and municipalities of residence, with `AGE` at the
 /// index and `CONDITIONS` (the region restriction is applied once regions are attached).
 pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame> {
+    if !crate::spec::units::resolved(spec) {
+        return Err(crate::error::Error::Internal(format!(
+            "{}: the spec's unit types and specialties were not looked up in the SOR table",
+            spec.path.display()
+        )));
+    }
     let population = &spec.spec.population;
     let known = match &spec.spec.multimorbidity {
         Some(mm) => Some(ConditionContacts::of_multimorbidity(

@@ -59,16 +59,16 @@ pub fn starts_with_any(column: &str, lead: &str, prefixes: &[String]) -> Expr {
 /// four measured faster one by one and the eight measured faster as a set.
 pub(super) const SET_MIN: usize = 6;
 
-/// True where the SOR unit's last three digits are one of `units` (all units when empty).
-pub(super) fn at_units(units: &[String]) -> Expr {
-    if units.is_empty() {
-        return lit(true);
+/// True where the contact's SOR unit is one of `unit_codes` (the SOR table's units of the
+/// spec's `units` and `specialty`, [`crate::spec::units::resolve`]); all units when `None`.
+pub(super) fn at_units(unit_codes: &Option<Vec<String>>) -> Expr {
+    match unit_codes {
+        None => lit(true),
+        Some(codes) => {
+            let codes = Series::new("units".into(), codes.as_slice());
+            col("SORENHED_ANS").is_in(lit(codes).implode(false), false)
+        }
     }
-    units
-        .iter()
-        .map(|u| col("SORENHED_ANS").str().ends_with(lit(u.clone())))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(true))
 }
 
 /// Hospital contacts starting within `days` as events: `PNR`, `DAY` (start), `END` (end),

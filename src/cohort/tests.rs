@@ -131,7 +131,8 @@ fn procedure_events_fall_on_their_own_day_or_else_their_contacts() {
         ..Default::default()
     };
     let at_unit = Criterion {
-        units: vec!["123".into()],
+        units: vec!["sengeafsnit".into()],
+        unit_codes: Some(vec!["6620022000123".into()]),
         ..surgery.clone()
     };
     let events = |registers: &RegisterSet, c: &Criterion| {
@@ -280,10 +281,10 @@ fn contact_details_are_read_for_the_index_contact_and_for_units() {
     let mut readmission = base.clone();
     readmission.spec.outcomes[0].kind = OutcomeKind::Readmission;
     let mut include_at_unit = base.clone();
-    include_at_unit.spec.patient_group.include[0].units = vec!["011".into()];
+    include_at_unit.spec.patient_group.include[0].unit_codes = Some(vec!["6620011".into()]);
     let mut exclude_at_unit = base.clone();
     let mut excluded = exclude_at_unit.spec.patient_group.include[0].clone();
-    excluded.units = vec!["011".into()];
+    excluded.unit_codes = Some(vec!["6620011".into()]);
     exclude_at_unit.spec.patient_group.exclude.push(excluded);
     for (name, spec) in [
         ("hospital", hospital),

@@ -12,10 +12,14 @@
 //!   `par` (a couple: married, registered partners, cohabiting) or `enlig` (single; `couple`,
 //!   `single` are accepted). The stratifier `cohabitation` needs it; there is no fallback, since
 //!   Statistics Denmark's family definitions (C-, D- and E-families) have different code lists.
-//! - **hospitals** `SOR,NAVN,REGION`: SOR codes (of units, or of hospitals as the units' first
-//!   four digits) with the hospital's name and region (1081-1085 or 81-85, or a name). The
-//!   hospital stratifier then shows names instead of codes, and `hospital_region` becomes
-//!   available.
+//! - **sor** (also accepted as `hospitals`) `SOR,NAVN,REGION`, optionally with `SYGEHUS`,
+//!   `ENHEDSTYPE` and `SPECIALE`: the Sundhedsvæsenets Organisationsregister's units as the patient
+//!   register names them in `SORENHED_ANS` (SOR codes in LPR3; SHAK codes, hospital and
+//!   department, in LPR2), each with its name, region (1081-1085 or 81-85, or a name), hospital
+//!   (`SYGEHUS`, the hospital's name; a row without one names a hospital itself, and then a
+//!   four-character SHAK hospital code also names the units whose codes begin with it), unit
+//!   type and specialty. Real SOR codes say nothing of hospital or unit type, so the hospital
+//!   stratifier, `hospital_region` and the specs' `units` and `specialty` read them here.
 //!
 //! The paths come from a spec's `[classifications]` (relative to the spec) or the project
 //! configuration's (relative to it); the spec's win. Every table is checked whole when read: a
@@ -37,7 +41,9 @@ pub struct Classifications {
     pub education: Option<PathBuf>,
     pub origin: Option<PathBuf>,
     pub family_type: Option<PathBuf>,
-    pub hospitals: Option<PathBuf>,
+    /// The SOR table; `hospitals` was its name when it named hospitals only.
+    #[serde(alias = "hospitals")]
+    pub sor: Option<PathBuf>,
 }
 
 impl Classifications {
@@ -49,7 +55,7 @@ impl Classifications {
             education: resolve(self.education),
             origin: resolve(self.origin),
             family_type: resolve(self.family_type),
-            hospitals: resolve(self.hospitals),
+            sor: resolve(self.sor),
         }
     }
 
@@ -59,22 +65,17 @@ impl Classifications {
             education: self.education.or_else(|| fallback.education.clone()),
             origin: self.origin.or_else(|| fallback.origin.clone()),
             family_type: self.family_type.or_else(|| fallback.family_type.clone()),
-            hospitals: self.hospitals.or_else(|| fallback.hospitals.clone()),
+            sor: self.sor.or_else(|| fallback.sor.clone()),
         }
     }
 
     /// The files named, for the run's fingerprints.
     pub fn files(&self) -> Vec<&Path> {
-        [
-            &self.education,
-            &self.origin,
-            &self.family_type,
-            &self.hospitals,
-        ]
-        .into_iter()
-        .flatten()
-        .map(PathBuf::as_path)
-        .collect()
+        [&self.education, &self.origin, &self.family_type, &self.sor]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect()
     }
 }
 
@@ -83,6 +84,17 @@ impl Classifications {
 /// (`,` or `;`, quoted fields such as "Regionshospital Nordjylland, Hjørring"), so a ragged row
 /// is an error rather than a shifted value.
 fn read_table(path: &Path, what: &str, columns: &[&str]) -> Result<Vec<Vec<String>>> {
+    read_table_with(path, what, columns, &[])
+}
+
+/// [`read_table`] with `optional` columns after the required `columns`: empty where the file
+/// lacks them.
+fn read_table_with(
+    path: &Path,
+    what: &str,
+    columns: &[&str],
+    optional: &[&str],
+) -> Result<Vec<Vec<String>>> {
     if !path.is_file() {
         return Err(Error::MissingInput(format!(
             "{}: the {what} classification table cannot be read: no such file",
@@ -117,9 +129,16 @@ fn read_table(path: &Path, what: &str, columns: &[&str]) -> Result<Vec<Vec<Strin
                 })
         })
         .collect::<Result<Vec<usize>>>()?;
+    let empty = StringChunked::full_null("".into(), frame.height());
     let cells = positions
         .iter()
         .map(|&p| Ok(frame.columns()[p].str()?.clone()))
+        .chain(optional.iter().map(|wanted| {
+            match names.iter().position(|n| n.eq_ignore_ascii_case(wanted)) {
+                Some(p) => Ok(frame.columns()[p].str()?.clone()),
+                None => Ok(empty.clone()),
+            }
+        }))
         .collect::<Result<Vec<_>>>()?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut seen: std::collections::HashMap<String, usize> = Default::default();
@@ -258,20 +277,110 @@ fn region_code(text: &str) -> String {
     }
 }
 
-/// The hospitals table as `SOR` (text), `hospital_name` and `hospital_region`.
-pub fn hospitals(path: &Path) -> Result<DataFrame> {
-    let rows = read_table(path, "hospitals", &["SOR", "NAVN", "REGION"])?;
+/// The SOR table as `SOR` (text), `hospital_name` (the row's `SYGEHUS`, or its `NAVN` when the
+/// row names a hospital), `hospital_region`, `unit_type` and `specialty` (lower case; null where
+/// the table says nothing).
+pub fn sor(path: &Path) -> Result<DataFrame> {
+    let rows = read_table_with(
+        path,
+        "sor",
+        &["SOR", "NAVN", "REGION"],
+        &["SYGEHUS", "ENHEDSTYPE", "SPECIALE"],
+    )?;
     for (i, row) in rows.iter().enumerate() {
         if row[1].is_empty() {
-            return Err(bad_value(path, i + 1, "NAVN", "", "the hospital's name"));
+            return Err(bad_value(
+                path,
+                i + 1,
+                "NAVN",
+                "",
+                "the unit's or hospital's name",
+            ));
         }
     }
+    let optional = |index: usize| -> Column {
+        let values: Vec<Option<String>> = rows
+            .iter()
+            .map(|r| (!r[index].is_empty()).then(|| r[index].to_lowercase()))
+            .collect();
+        Column::new(
+            ["", "", "", "", "unit_type", "specialty"][index].into(),
+            values,
+        )
+    };
+    let hospital: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            if r[3].is_empty() {
+                r[1].clone()
+            } else {
+                r[3].clone()
+            }
+        })
+        .collect();
     let regions: Vec<String> = rows.iter().map(|r| region_code(&r[2])).collect();
     Ok(DataFrame::new_infer_height(vec![
         text_column("SOR", &rows, 0),
-        text_column("hospital_name", &rows, 1),
+        Column::new("hospital_name".into(), hospital),
         Column::new("hospital_region".into(), regions),
+        optional(4),
+        optional(5),
     ])?)
+}
+
+/// The SOR codes of the table's units of one of `unit_types` (its `ENHEDSTYPE`) and of one of
+/// `specialties` (its `SPECIALE`), compared without regard to case; an empty list asks nothing
+/// of that column. A type or specialty no row has is refused with the ones the table has: a
+/// misspelt specialty would otherwise select no contact without a word.
+pub fn sor_units(
+    path: &Path,
+    unit_types: &[String],
+    specialties: &[String],
+) -> Result<Vec<String>> {
+    let table = sor(path)?;
+    let column = |name: &str| -> Result<Vec<Option<String>>> {
+        Ok(table
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let (types, specialty) = (column("unit_type")?, column("specialty")?);
+    for (asked, present, what) in [
+        (unit_types, &types, "ENHEDSTYPE"),
+        (specialties, &specialty, "SPECIALE"),
+    ] {
+        let known: std::collections::BTreeSet<&str> =
+            present.iter().flatten().map(String::as_str).collect();
+        if let Some(missing) = asked
+            .iter()
+            .find(|a| !known.contains(a.to_lowercase().as_str()))
+        {
+            return Err(Error::BadInput(format!(
+                "{}: no unit of the sor classification table has {what} {missing:?} (the table has: {})",
+                path.display(),
+                if known.is_empty() {
+                    format!("no {what} column or no values in it")
+                } else {
+                    known.into_iter().collect::<Vec<_>>().join(", ")
+                }
+            )));
+        }
+    }
+    let wanted = |asked: &[String], value: &Option<String>| {
+        asked.is_empty()
+            || value
+                .as_deref()
+                .is_some_and(|v| asked.iter().any(|a| a.to_lowercase() == v))
+    };
+    let codes = table.column("SOR")?.str()?.clone();
+    Ok(codes
+        .iter()
+        .zip(types.iter().zip(specialty.iter()))
+        .filter(|(_, (t, s))| wanted(unit_types, t) && wanted(specialties, s))
+        .filter_map(|(code, _)| code.map(str::to_string))
+        .collect())
 }
 
 #[cfg(test)]
@@ -314,7 +423,7 @@ mod tests {
     #[test]
     fn hospital_regions_take_the_four_digit_codes() {
         let file = table("SOR,NAVN,REGION\n6501,Aalborg Universitetshospital,81\n");
-        let frame = hospitals(file.path()).unwrap();
+        let frame = sor(file.path()).unwrap();
         let region = frame
             .column("hospital_region")
             .unwrap()
@@ -322,6 +431,65 @@ mod tests {
             .unwrap()
             .get(0);
         assert_eq!(region, Some("1081"));
+    }
+
+    /// Three units of two hospitals under real-looking SOR codes, which say nothing of either.
+    const SOR_TABLE: &str = "SOR;NAVN;REGION;SYGEHUS;ENHEDSTYPE;SPECIALE\n\
+        6101;Aalborg Universitetshospital;1081;;;\n\
+        480931000016003;Ortopædkirurgisk afsnit;1081;Aalborg Universitetshospital;Sengeafsnit;Ortopædisk kirurgi\n\
+        17751000016001;Akutmodtagelsen;81;Aalborg Universitetshospital;Akutmodtagelse;Akutmedicin\n\
+        929121000016009;Ortopædkirurgisk ambulatorium;1082;Regionshospitalet Randers;Ambulatorium;Ortopædisk kirurgi\n";
+
+    #[test]
+    fn units_are_found_by_type_and_specialty_whatever_their_codes() {
+        let file = table(SOR_TABLE);
+        let all = |types: &[&str], specialties: &[&str]| {
+            let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            sor_units(file.path(), &owned(types), &owned(specialties)).unwrap()
+        };
+        assert_eq!(
+            all(&[], &["ortopædisk kirurgi"]),
+            ["480931000016003", "929121000016009"]
+        );
+        assert_eq!(
+            all(&["SENGEAFSNIT"], &["Ortopædisk kirurgi"]),
+            ["480931000016003"]
+        );
+        assert_eq!(all(&["akutmodtagelse", "ambulatorium"], &[]).len(), 2);
+        assert_eq!(
+            all(&["akutmodtagelse"], &["ortopædisk kirurgi"]),
+            Vec::<String>::new()
+        );
+        let err = sor_units(file.path(), &[], &["ortopædi".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no unit of the sor classification table has SPECIALE \"ortopædi\" (the table has: akutmedicin, ortopædisk kirurgi)"),
+            "{err}"
+        );
+        let hospitals = sor(file.path()).unwrap();
+        let names: Vec<Option<&str>> = hospitals
+            .column("hospital_name")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(
+            names[0],
+            Some("Aalborg Universitetshospital"),
+            "a hospital's own row"
+        );
+        assert_eq!(names[3], Some("Regionshospitalet Randers"));
+    }
+
+    #[test]
+    fn a_table_without_unit_types_says_so_when_one_is_asked_for() {
+        let file = table("SOR,NAVN,REGION\n6501,Aalborg Universitetshospital,81\n");
+        let err = sor_units(file.path(), &["ambulatorium".into()], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has ENHEDSTYPE \"ambulatorium\" (the table has: no ENHEDSTYPE column or no values in it)"), "{err}");
     }
 
     #[test]
@@ -332,14 +500,14 @@ mod tests {
         };
         let config = Classifications {
             education: Some("config.csv".into()),
-            hospitals: Some("sor.csv".into()),
+            sor: Some("sor.csv".into()),
             ..Default::default()
         };
         let merged = spec
             .resolved(Path::new("/p"))
             .or(&config.resolved(Path::new("/c")));
         assert_eq!(merged.education, Some(PathBuf::from("/p/spec.csv")));
-        assert_eq!(merged.hospitals, Some(PathBuf::from("/c/sor.csv")));
+        assert_eq!(merged.sor, Some(PathBuf::from("/c/sor.csv")));
         assert_eq!(merged.origin, None);
     }
 }

@@ -59,6 +59,29 @@ pub fn population(loaded: &LoadedSpec, lang: Lang) -> String {
 
 /// "ved akut indlæggelse": the stays a criterion or outcome keeps (`None` when it names no
 /// priority or setting). An admission is a stay of 12 hours or more (`cohort::stays`).
+/// The unit types and specialties (as the SOR table names them) a criterion or contact outcome
+/// asks for, in words: "på enhedstypen ambulatorium inden for specialet børne- og
+/// ungdomspsykiatri".
+fn unit_words(units: &[String], specialty: &[String], lang: Lang) -> Option<String> {
+    let or = |names: &[String]| names.join(lang.pick(" eller ", " or "));
+    let mut words = Vec::new();
+    if !units.is_empty() {
+        words.push(format!(
+            "{} {}",
+            lang.pick("på enhedstypen", "at units of type"),
+            or(units)
+        ));
+    }
+    if !specialty.is_empty() {
+        words.push(format!(
+            "{} {}",
+            lang.pick("inden for specialet", "in the specialty"),
+            or(specialty)
+        ));
+    }
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 fn stay(priority: Option<Priority>, setting: Option<Setting>, lang: Lang) -> Option<String> {
     let words = match (priority, setting) {
         (None, None) => return None,
@@ -115,13 +138,7 @@ fn criterion(c: &Criterion, lang: Lang) -> String {
             c.atc.join(", ")
         ));
     }
-    if !c.units.is_empty() {
-        parts.push(format!(
-            "{} {}",
-            lang.pick("ved enhedstype", "at unit type"),
-            c.units.join(", ")
-        ));
-    }
+    parts.extend(unit_words(&c.units, &c.specialty, lang));
     parts.extend(stay(c.priority, c.setting, lang));
     if c.events_needed() > 1 {
         parts.push(format!(
@@ -199,16 +216,13 @@ pub fn outcomes(loaded: &LoadedSpec, lang: Lang) -> Vec<String> {
                     )
                 }
                 OutcomeKind::Contact => {
-                    // No unit types: a contact at any unit.
+                    // No unit types or specialties: a contact at any unit.
                     let mut t = lang
                         .pick("hospitalskontakt", "hospital contact")
                         .to_string();
-                    if !o.units.is_empty() {
-                        t.push_str(&format!(
-                            " {} {}",
-                            lang.pick("ved enhedstype", "at unit type"),
-                            o.units.join(", ")
-                        ));
+                    if let Some(units) = unit_words(&o.units, &o.specialty, lang) {
+                        t.push(' ');
+                        t.push_str(&units);
                     }
                     if !o.codes.is_empty() {
                         t.push_str(&format!(

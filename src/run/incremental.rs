@@ -124,7 +124,7 @@ pub fn classification_inputs(tables: &Classifications) -> Result<Vec<InputFile>>
 /// inputs are fingerprinted and compared with the last successful run's manifest.
 pub fn dry_run(options: &RunOptions) -> Result<String> {
     // The classification tables as the run reads and fingerprints them, so the key is the run's.
-    let loaded = options.with_classifications(&spec::load(&options.spec)?);
+    let loaded = options.with_classifications(&spec::load(&options.spec)?)?;
     let registers_dir = options
         .registers
         .clone()

@@ -333,7 +333,7 @@ fn analyse(
     loaded: &LoadedSpec,
     started: Instant,
 ) -> Result<RunSummary> {
-    let loaded = &options.with_classifications(loaded);
+    let loaded = &options.with_classifications(loaded)?;
     let id = loaded.spec.id.as_str();
     let registers_dir = options
         .registers

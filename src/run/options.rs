@@ -43,12 +43,15 @@ pub struct RunOptions {
 impl RunOptions {
     /// `loaded` with the classification tables a run reads: the spec's, and the project
     /// configuration's where the spec names none. The run and `plan`'s dry run both read them
-    /// so, so both compute the same run key.
-    pub fn with_classifications(&self, loaded: &LoadedSpec) -> LoadedSpec {
-        LoadedSpec {
+    /// so, so both compute the same run key. The spec's unit types and specialties are then
+    /// looked up in the SOR table ([`crate::spec::units::resolve`]).
+    pub fn with_classifications(&self, loaded: &LoadedSpec) -> Result<LoadedSpec> {
+        let mut merged = LoadedSpec {
             classifications: loaded.classifications.clone().or(&self.classifications),
             ..loaded.clone()
-        }
+        };
+        crate::spec::units::resolve(&mut merged)?;
+        Ok(merged)
     }
 
     /// The settings that change what a run writes, for the run key. The as-of date counts where

@@ -86,16 +86,17 @@ fn check_sks(path: &Path, key: &str, codes: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Unit types: three digits (the SOR unit suffix).
+/// Unit types and specialties: names as the SOR table writes them (looked up there when the run
+/// reads its classification tables, [`super::units::resolve`]).
 fn check_units(path: &Path, key: &str, units: &[String]) -> Result<()> {
-    for unit in units {
-        if unit.len() != 3 || !unit.bytes().all(|c| c.is_ascii_digit()) {
-            return Err(bad(
-                path,
-                key,
-                format!("{unit:?} is not a unit type (expected three digits, e.g. \"040\")"),
-            ));
-        }
+    if let Some(unit) = units.iter().find(|u| u.trim().is_empty()) {
+        return Err(bad(
+            path,
+            key,
+            format!(
+                "{unit:?} names no unit type or specialty (expected a name from the SOR table, e.g. \"ambulatorium\" or \"ortopædisk kirurgi\")"
+            ),
+        ));
     }
     Ok(())
 }
@@ -147,6 +148,7 @@ fn check_criterion(path: &Path, key: &str, c: &Criterion, needs_lookback: bool) 
     check_sks(path, &format!("{key}.procedures"), &c.procedures)?;
     check_atc(path, &format!("{key}.atc"), &c.atc)?;
     check_units(path, &format!("{key}.units"), &c.units)?;
+    check_units(path, &format!("{key}.specialty"), &c.specialty)?;
     if let Some(named) = stay_key(c.priority, c.setting)
         && !c.atc.is_empty()
     {
@@ -156,11 +158,18 @@ fn check_criterion(path: &Path, key: &str, c: &Criterion, needs_lookback: bool) 
             "priority and setting apply to hospital stays, not to prescriptions",
         ));
     }
-    if !c.units.is_empty() && !c.atc.is_empty() {
+    if (!c.units.is_empty() || !c.specialty.is_empty()) && !c.atc.is_empty() {
         return Err(bad(
             path,
-            &format!("{key}.units"),
-            "units apply to hospital contacts, not to prescriptions",
+            &format!(
+                "{key}.{}",
+                if c.units.is_empty() {
+                    "specialty"
+                } else {
+                    "units"
+                }
+            ),
+            "units and specialties apply to hospital contacts, not to prescriptions",
         ));
     }
     match (c.min_events, c.within_days) {
@@ -523,6 +532,7 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
             }
         }
         check_units(path, &format!("{key}.units"), &o.units)?;
+        check_units(path, &format!("{key}.specialty"), &o.specialty)?;
         if let Some(named) = stay_key(o.priority, o.setting)
             && o.kind != OutcomeKind::Contact
         {

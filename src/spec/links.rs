@@ -47,5 +47,16 @@ fn contains(wide: &Outcome, narrow: &Outcome) -> bool {
         && wide.window_days[0] <= narrow.window_days[0]
         && wide.window_days[1] >= narrow.window_days[1]
         && covers(&wide.codes, &narrow.codes)
-        && covers(&wide.units, &narrow.units)
+        && units_cover(&wide.unit_codes, &narrow.unit_codes)
+}
+
+/// Whether the units of `wide` include those of `narrow` (SOR codes, `None` = every unit).
+/// Before the codes are looked up both are `None`, and every pair is taken as nested: a link
+/// too many protects a difference that needed none, a link too few would release one.
+fn units_cover(wide: &Option<Vec<String>>, narrow: &Option<Vec<String>>) -> bool {
+    match (wide, narrow) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(wide), Some(narrow)) => narrow.iter().all(|code| wide.contains(code)),
+    }
 }

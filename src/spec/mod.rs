@@ -12,6 +12,7 @@ pub mod merges;
 pub mod plan;
 pub mod shape;
 mod types;
+pub mod units;
 
 pub use levels::{
     CHARLSON_LEVELS, COHABITATION_LEVELS, EDUCATION_LEVELS, INCOME_QUINTILES, LABOUR_MARKET_LEVELS,

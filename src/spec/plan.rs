@@ -11,6 +11,18 @@ use crate::spec::{
 use crate::spec::{measures_for, shape};
 
 /// "in an acute inpatient stay": the stays a criterion or outcome keeps (`cohort::stays`).
+/// The unit types and specialties asked for, as the plan prints them.
+fn unit_words(units: &[String], specialty: &[String]) -> Option<String> {
+    let mut words = Vec::new();
+    if !units.is_empty() {
+        words.push(format!("at unit type {}", units.join(" or ")));
+    }
+    if !specialty.is_empty() {
+        words.push(format!("in specialty {}", specialty.join(" or ")));
+    }
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 fn stay(priority: Option<Priority>, setting: Option<Setting>) -> Option<String> {
     if priority.is_none() && setting.is_none() {
         return None;
@@ -46,9 +58,7 @@ fn criterion(c: &Criterion) -> String {
     if !c.atc.is_empty() {
         parts.push(format!("prescription ATC {}", c.atc.join(", ")));
     }
-    if !c.units.is_empty() {
-        parts.push(format!("at unit type {}", c.units.join(", ")));
-    }
+    parts.extend(unit_words(&c.units, &c.specialty));
     parts.extend(stay(c.priority, c.setting));
     if c.events_needed() > 1 {
         parts.push(format!(
@@ -131,10 +141,9 @@ pub fn describe(loaded: &LoadedSpec) -> String {
             OutcomeKind::Contact => {
                 format!(
                     "contact{}{}",
-                    if o.units.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" at unit type {}", o.units.join(", "))
+                    match unit_words(&o.units, &o.specialty) {
+                        Some(words) => format!(" {words}"),
+                        None => String::new(),
                     },
                     if o.codes.is_empty() {
                         String::new()

@@ -241,10 +241,18 @@ pub struct Criterion {
     /// ATC codes or prefixes of redeemed prescriptions.
     #[serde(default)]
     pub atc: Vec<String>,
-    /// Unit types: the last three digits of the contact's SOR unit (synthetic data's
-    /// convention, docs/registers.md); empty = any unit.
+    /// Unit types of the contact's SOR unit (`ENHEDSTYPE` in the SOR table, e.g.
+    /// "ambulatorium"); empty = any type.
     #[serde(default)]
     pub units: Vec<String>,
+    /// Specialties of the contact's SOR unit (`SPECIALE` in the SOR table, e.g. "ortopædisk
+    /// kirurgi"); empty = any specialty.
+    #[serde(default)]
+    pub specialty: Vec<String>,
+    /// The SOR codes `units` and `specialty` select, found in the SOR table when the run reads
+    /// its classification tables ([`crate::spec::units::resolve`]); `None` = any unit.
+    #[serde(skip)]
+    pub unit_codes: Option<Vec<String>>,
     /// Only contacts (or procedures' contacts) of a stay that began so: acute or planned.
     pub priority: Option<Priority>,
     /// Only contacts of an inpatient stay (12 hours or more) or of an outpatient one.
@@ -372,7 +380,8 @@ pub enum OutcomeKind {
     Prescription,
     /// A procedure of `codes` (SKS).
     Procedure,
-    /// A hospital contact at one of `units` (with an action diagnosis in `codes` if given).
+    /// A hospital contact at a unit of `units` and `specialty` (with an action diagnosis in
+    /// `codes` if given).
     Contact,
     /// Death of any cause.
     Death,
@@ -391,8 +400,16 @@ pub struct Outcome {
     pub kind: OutcomeKind,
     #[serde(default)]
     pub codes: Vec<String>,
+    /// Contact outcomes: unit types of the contact's SOR unit (`ENHEDSTYPE` in the SOR table).
     #[serde(default)]
     pub units: Vec<String>,
+    /// Contact outcomes: specialties of the contact's SOR unit (`SPECIALE` in the SOR table).
+    #[serde(default)]
+    pub specialty: Vec<String>,
+    /// The SOR codes `units` and `specialty` select ([`crate::spec::units::resolve`]); `None` =
+    /// any unit.
+    #[serde(skip)]
+    pub unit_codes: Option<Vec<String>>,
     /// Contact outcomes: only contacts of a stay that began so (acute or planned).
     pub priority: Option<Priority>,
     /// Contact outcomes: only contacts of an inpatient or an outpatient stay.

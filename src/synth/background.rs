@@ -25,8 +25,8 @@ const ATC: [&str; 11] = [
     "N02BE01", "J01CA04", "C10AA05", "C09AA05", "R03AC02", "A02BC02", "N06AB04", "M01AE01",
     "H03AA01", "C07AB02", "B01AC06",
 ];
-/// The general unit suffix of background contacts' `SORENHED_ANS`.
-const UNIT_GENERAL: &str = "060";
+/// The department of background contacts (the emergency department, [`super::hospitals::UNITS`]).
+const UNIT_GENERAL: &str = super::hospitals::UNITS[5].0;
 /// Share of diagnoses marked as later retracted (`SENERE_AFKRAEFTET = "Ja"`).
 const RETRACTED: f64 = 0.01;
 
@@ -192,9 +192,8 @@ impl YearRows {
     /// The contract's frames (contacts, diagnoses, procedures, prescriptions) of these rows;
     /// `pnrs` holds every person's `PNR` by index.
     pub fn frames(self, pnrs: &StringChunked) -> Result<[DataFrame; 4]> {
-        let units: Vec<String> = HOSPITALS
-            .iter()
-            .map(|h| format!("{}{UNIT_GENERAL}", h.1))
+        let units: Vec<String> = (0..HOSPITALS.len())
+            .map(|h| super::hospitals::shak_code(h, UNIT_GENERAL))
             .collect();
         let pnr_of = |persons: Vec<u32>| -> Result<Column> {
             let indices = IdxCa::from_vec("i".into(), persons);

@@ -8,20 +8,21 @@
 //! [`super::background`].
 
 use super::clock::{self, Arrival};
-use super::hospitals::HOSPITALS;
+use super::hospitals::{UNITS, shak_code};
 use super::model::{PatientStrata, TruthAccumulator, offer};
 use super::population::Person;
 use crate::dates;
 use crate::registers::codes::EducationGroup;
 use crate::rng::Rng;
 
-/// Unit suffixes appended to a hospital prefix to form `SORENHED_ANS`.
-const UNIT_MEDICINE: &str = "010";
-const UNIT_CARDIOLOGY: &str = "020";
-const UNIT_ORTHOPAEDICS: &str = "030";
-const UNIT_CHILD_PSYCHIATRY_OUTPATIENT: &str = "040";
-const UNIT_PSYCHIATRIC_ASSESSMENT: &str = "050";
-const UNIT_EMERGENCY: &str = "060";
+/// The departments ([`super::hospitals::UNITS`]) whose SHAK codes, after the hospital's, form a
+/// contact's unit.
+const UNIT_MEDICINE: &str = UNITS[0].0;
+const UNIT_CARDIOLOGY: &str = UNITS[1].0;
+const UNIT_ORTHOPAEDICS: &str = UNITS[2].0;
+const UNIT_CHILD_PSYCHIATRY_OUTPATIENT: &str = UNITS[3].0;
+const UNIT_PSYCHIATRIC_ASSESSMENT: &str = UNITS[4].0;
+const UNIT_EMERGENCY: &str = UNITS[5].0;
 
 /// A chronic condition for the multimorbidity count: id, yearly hazard at 60, rise per year of
 /// age, social gradient (log hazard per step of education disadvantage), action diagnosis.
@@ -279,11 +280,8 @@ impl ContactWriter<'_> {
         c.end_time.push(end.1);
         c.kind.push("ALCA00");
         c.priority.push(arrival.code());
-        c.unit.push(format!(
-            "{}{}",
-            HOSPITALS[self.person.residence_on(start.0).hospital].1,
-            unit
-        ));
+        c.unit
+            .push(shak_code(self.person.residence_on(start.0).hospital, unit));
         c.action.push(action);
         let d = &mut self.rows.diagnoses;
         d.key.push(key);

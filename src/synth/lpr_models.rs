@@ -150,15 +150,33 @@ fn system_by_start() -> Expr {
         .alias(REPORTING_SYSTEM)
 }
 
-/// The frames of the patient register in `model`'s layout, from the contract's three frames.
+/// `contacts` with each unit's SOR code in `SORENHED_ANS` in place of its SHAK code, as LPR3
+/// names units ([`super::hospitals::sor_code`]).
+fn with_sor_codes(contacts: &DataFrame) -> Result<DataFrame> {
+    let codes: std::collections::HashMap<String, String> =
+        super::hospitals::unit_codes().into_iter().collect();
+    let units = contacts.column("SORENHED_ANS")?.str()?;
+    let sor: StringChunked = units
+        .iter()
+        .map(|shak| shak.map(|shak| codes.get(shak).map_or(shak, String::as_str)))
+        .collect();
+    let mut contacts = contacts.clone();
+    contacts.with_column(sor.with_name("SORENHED_ANS".into()).into_column())?;
+    Ok(contacts)
+}
+
+/// The frames of the patient register in `model`'s layout, from the contract's three frames
+/// (their units by SHAK code): LPR2's years keep the SHAK codes (`C_SGH`, `C_AFD`), LPR3's name
+/// units by SOR code.
 pub fn frames(
     model: LprModel,
-    contacts: DataFrame,
+    shak_contacts: DataFrame,
     diagnoses: DataFrame,
     procedures: DataFrame,
 ) -> Result<Vec<DataFrame>> {
+    let contacts = with_sor_codes(&shak_contacts)?;
     let early = || {
-        contacts
+        shak_contacts
             .clone()
             .lazy()
             .filter(col("DATO_START").lt(lit(change_over()).cast(DataType::Date)))

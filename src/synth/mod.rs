@@ -455,13 +455,21 @@ fn write_family_type_table(dir: &Path) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// The hospitals table (`SOR,NAVN,REGION`, [`crate::registers::classification`]) of the
-/// hospitals synth's contacts name, so a report shows their names instead of bare codes.
+/// The SOR table (`SOR,NAVN,REGION,SYGEHUS,ENHEDSTYPE,SPECIALE`,
+/// [`crate::registers::classification`]) of every unit synth's contacts name: each unit under its
+/// SOR code (LPR3's years) and its SHAK code (LPR2's), with its hospital, type and specialty.
 fn write_hospital_table(dir: &Path) -> Result<PathBuf> {
-    let mut text = String::from("SOR,NAVN,REGION\n");
-    for (region, sor, name) in hospitals::HOSPITALS {
+    let mut text = String::from("SOR,NAVN,REGION,SYGEHUS,ENHEDSTYPE,SPECIALE\n");
+    for (h, (region, _, hospital)) in hospitals::HOSPITALS.iter().enumerate() {
         let region_code = 1081 + region;
-        text.push_str(&format!("{sor},\"{name}\",{region_code}\n"));
+        for (department, name, unit_type, specialty) in hospitals::UNITS {
+            let shak = hospitals::shak_code(h, department);
+            for code in [hospitals::sor_code(&shak), shak] {
+                text.push_str(&format!(
+                    "{code},\"{name}\",{region_code},\"{hospital}\",{unit_type},{specialty}\n"
+                ));
+            }
+        }
     }
     let path = dir.join("sor.csv");
     std::fs::write(&path, text).map_err(|e| Error::writing(&path, e))?;

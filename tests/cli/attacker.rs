@@ -159,6 +159,7 @@ description_da = "Kirurgi efter hoftebrud efter region, uddannelse og køn."
 description_en = "Surgery after hip fracture by region, education and sex."
 topic = "ortopaedi"
 registers = "../registers"
+classifications = { sor = "../registers/sor.csv" }
 stratifiers = ["region", "education", "sex"]
 
 [population]
@@ -169,7 +170,7 @@ age_min = 65
 [[patient_group.include]]
 diagnoses = ["S720", "S721", "S722"]
 diagnosis_type = "action"
-units = ["030"]
+specialty = ["ortopædisk kirurgi"]
 
 [[outcomes]]
 id = "surgery_72h"
@@ -260,6 +261,7 @@ description_da = "Kirurgi efter hoftebrud efter kommune og region."
 description_en = "Surgery after hip fracture by municipality and region."
 topic = "ortopaedi"
 registers = "../registers"
+classifications = { sor = "../registers/sor.csv" }
 stratifiers = ["municipality", "region"]
 
 [population]
@@ -270,7 +272,7 @@ age_min = 65
 [[patient_group.include]]
 diagnoses = ["S720", "S721", "S722"]
 diagnosis_type = "action"
-units = ["030"]
+specialty = ["ortopædisk kirurgi"]
 
 [[outcomes]]
 id = "surgery_48h"

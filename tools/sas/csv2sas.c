@@ -46,6 +46,22 @@ static void to_latin1(char *s) {
 
 #define MAX_COLS 64
 
+/* Splits a line at its commas in place (no quoted fields), its line end removed; returns the
+   number of fields, of which the first `max` are pointed to by `fields`. */
+static int split(char *line, char **fields, int max) {
+    line[strcspn(line, "\r\n")] = 0;
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma) *comma = 0;
+        if (n < max) fields[n] = p;
+        n++;
+        if (!comma) return n;
+        p = comma + 1;
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 4) { fprintf(stderr, "usage: csv2sas in.csv out.sas7bdat TYPES [latin1] [rle] [lower]\n"); return 2; }
     int latin1 = 0, rle = 0, lower = 0;
@@ -59,30 +75,30 @@ int main(int argc, char **argv) {
     int ncols = (int)strlen(types);
     FILE *in = fopen(argv[1], "r");
     if (!in) { perror(argv[1]); return 1; }
-    size_t cap = 1024, nrows = 0;
-    char ***rows = malloc(cap * sizeof *rows);
+    /* Two passes over the file, so that a national register (tens of millions of rows) is never
+       held in memory: the first counts the rows and finds each text column's width, the second
+       writes the rows. */
     char *header[MAX_COLS];
-    char line[65536];
+    char *fields[MAX_COLS];
+    size_t widths[MAX_COLS];
+    for (int c = 0; c < MAX_COLS; c++) widths[c] = 1;
+    static char line[65536];
+    size_t nrows = 0;
     int line_no = 0;
     while (fgets(line, sizeof line, in)) {
-        line[strcspn(line, "\r\n")] = 0;
-        char **fields = calloc(ncols, sizeof *fields);
-        int n = 0;
-        char *p = line;
-        for (;;) {
-            char *comma = strchr(p, ',');
-            if (comma) *comma = 0;
-            if (n < ncols) fields[n] = strdup(p);
-            n++;
-            if (!comma) break;
-            p = comma + 1;
-        }
+        int n = split(line, fields, ncols);
         if (n != ncols) { fprintf(stderr, "%s line %d: %d fields, TYPES has %d\n", argv[1], line_no + 1, n, ncols); return 1; }
-        if (line_no++ == 0) { memcpy(header, fields, ncols * sizeof *fields); continue; }
-        if (nrows == cap) rows = realloc(rows, (cap *= 2) * sizeof *rows);
-        rows[nrows++] = fields;
+        if (line_no++ == 0) {
+            for (int c = 0; c < ncols; c++) header[c] = strdup(fields[c]);
+            continue;
+        }
+        nrows++;
+        for (int c = 0; c < ncols; c++) {
+            if (types[c] != 's') continue;
+            if (latin1) to_latin1(fields[c]);
+            if (strlen(fields[c]) > widths[c]) widths[c] = strlen(fields[c]);
+        }
     }
-    fclose(in);
 
     FILE *out = fopen(argv[2], "wb");
     if (!out) { perror(argv[2]); return 1; }
@@ -94,23 +110,25 @@ int main(int argc, char **argv) {
     for (int c = 0; c < ncols; c++) {
         if (lower) for (char *q = header[c]; *q; q++) *q = (char)tolower((unsigned char)*q);
         if (types[c] == 's') {
-            size_t width = 1;
-            for (size_t r = 0; r < nrows; r++) {
-                if (latin1) to_latin1(rows[r][c]);
-                if (strlen(rows[r][c]) > width) width = strlen(rows[r][c]);
-            }
-            vars[c] = readstat_add_variable(w, header[c], READSTAT_TYPE_STRING, width);
+            vars[c] = readstat_add_variable(w, header[c], READSTAT_TYPE_STRING, widths[c]);
         } else {
             vars[c] = readstat_add_variable(w, header[c], READSTAT_TYPE_DOUBLE, 0);
             if (types[c] == 'd') readstat_variable_set_format(vars[c], "DATE");
         }
     }
     readstat_begin_writing_sas7bdat(w, out, (long)nrows);
-    for (size_t r = 0; r < nrows; r++) {
+    rewind(in);
+    if (!fgets(line, sizeof line, in)) return 1;
+    for (size_t r = 0; r < nrows && fgets(line, sizeof line, in); r++) {
+        split(line, fields, ncols);
         readstat_begin_row(w);
         for (int c = 0; c < ncols; c++) {
-            const char *v = rows[r][c];
-            if (types[c] == 's') { readstat_insert_string_value(w, vars[c], v); continue; }
+            const char *v = fields[c];
+            if (types[c] == 's') {
+                if (latin1) to_latin1(fields[c]);
+                readstat_insert_string_value(w, vars[c], v);
+                continue;
+            }
             if (!*v) { readstat_insert_missing_value(w, vars[c]); continue; }
             if (types[c] == 'd') {
                 int y, m, d;
@@ -122,6 +140,7 @@ int main(int argc, char **argv) {
         }
         readstat_end_row(w);
     }
+    fclose(in);
     readstat_end_writing(w);
     readstat_writer_free(w);
     /* ReadStat writes encoding code 20 (UTF-8) at header offset 70; mark Latin-1 files (29). */
