@@ -27,7 +27,7 @@ pub struct ProjectConfig {
     pub threshold: Option<u64>,
     /// As-of date `YYYY-MM-DD`.
     pub as_of: Option<String>,
-    /// Classification tables (`[classifications]`: education, origin, family_type, hospitals),
+    /// Classification tables (`[classifications]`: education, origin, family_type, sor),
     /// relative to this file; a spec's own tables win.
     pub classifications: Option<Classifications>,
     /// Validation severities (`[validation] severities`: rule -> `error` or `warning`) for every
@@ -78,7 +78,7 @@ pub fn load(path: Option<&Path>) -> Result<ProjectConfig> {
     };
     let mut config: ProjectConfig = toml::from_str(&text).map_err(|e| {
         Error::BadSpec(format!(
-            "{}: {} (expected keys: registers, out, lang, threshold, as_of, [classifications] with education, origin, family_type, hospitals, [validation] with severities)",
+            "{}: {} (expected keys: registers, out, lang, threshold, as_of, [classifications] with education, origin, family_type, sor, [validation] with severities)",
             path.display(),
             e.message()
         ))

@@ -121,9 +121,25 @@ fn classification_tables_group_education_origin_and_hospitals() {
         "OPR_LAND,GRUPPE\n5100,vestlig\n5130,vestlig\n5448,ikke-vestlig\n",
     )
     .expect("origin table");
-    let mut sor = String::from("SOR;NAVN;REGION\n");
+    // A SOR table of hospitals alone (a row per SHAK hospital code, regions as 81-85), under the
+    // table's former key `hospitals`, and the units' SOR codes with their hospitals' names.
+    let mut sor = String::from("SOR;NAVN;REGION;SYGEHUS\n");
     for (region, code, name) in HOSPITALS {
-        sor.push_str(&format!("{code};{name};{}\n", 81 + region));
+        sor.push_str(&format!("{code};{name};{};\n", 81 + region));
+    }
+    let units = std::fs::read_to_string(registers.join("sor.csv")).expect("synth's SOR table");
+    for line in units.lines().skip(1) {
+        // SOR,"NAVN",REGION,"SYGEHUS",ENHEDSTYPE,SPECIALE
+        let parts: Vec<&str> = line.split('"').collect();
+        let (code, name, region, hospital) = (
+            parts[0].trim_end_matches(','),
+            parts[1],
+            parts[2].trim_matches(','),
+            parts[3],
+        );
+        if code.len() > 7 {
+            sor.push_str(&format!("{code};{name};{region};{hospital}\n"));
+        }
     }
     std::fs::write(tmp.path().join("sor.csv"), sor).expect("hospitals table");
     std::fs::copy(
@@ -246,7 +262,7 @@ fn a_table_without_a_registers_code_or_a_missing_table_is_refused() {
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(78), "{err}");
     assert!(
-        err.contains("hospital_region needs the hospitals classification table"),
+        err.contains("hospital_region needs the sor classification table"),
         "{err}"
     );
 
@@ -267,4 +283,81 @@ fn a_table_without_a_registers_code_or_a_missing_table_is_refused() {
     assert!(err.contains("short.csv"), "{err}");
     assert!(err.contains("code(s) of HFAUDD in udda"), "{err}");
     assert!(!tmp.path().join("out3/t2d_sglt2_glp1/tables").exists());
+}
+
+/// Units are chosen by type and specialty through the SOR table, whose codes say nothing of
+/// either: without the table the spec is refused naming the key, a misspelt specialty names the
+/// table and what it has, and with it the youth analysis finds its patients at the psychiatric
+/// units alone (their count by hand from the registers and the table).
+#[test]
+fn units_and_specialties_are_read_from_the_sor_table() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let youth = crate::common::shipped_spec("youth_depression_anxiety_wait.toml");
+    let spec = |name: &str, text: String| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).expect("spec");
+        path
+    };
+    let sor_line = youth
+        .lines()
+        .find(|l| l.starts_with("classifications = { sor"))
+        .expect("the shipped youth spec names its SOR table")
+        .to_string();
+
+    let without = spec("without.toml", youth.replace(&sor_line, ""));
+    let output = run(&without, small_registers(), &tmp.path().join("without"));
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "key `patient_group.include[0]`: unit types and specialties are read from the SOR table"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !tmp.path()
+            .join("without")
+            .join("youth_depression_anxiety_wait")
+            .exists()
+    );
+
+    let misspelt = spec(
+        "misspelt.toml",
+        youth.replace(
+            "specialty = [\"psykiatri\"]",
+            "specialty = [\"psykiatrie\"]",
+        ),
+    );
+    let output = run(&misspelt, small_registers(), &tmp.path().join("misspelt"));
+    assert_eq!(output.status.code(), Some(65), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("sor.csv: no unit of the sor classification table has SPECIALE \"psykiatrie\" (the table has: akutmedicin, børne- og ungdomspsykiatri, intern medicin, kardiologi, ortopædisk kirurgi, psykiatri)"),
+        "{}",
+        stderr(&output)
+    );
+
+    // The same units asked for in other words find the same patients; other units, others.
+    let patients = |name: &str, criterion: &str| -> u64 {
+        let path = spec(
+            &format!("{name}.toml"),
+            youth.replace("specialty = [\"psykiatri\"]", criterion),
+        );
+        let output = run(&path, small_registers(), &tmp.path().join(name));
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", stderr(&output));
+        let text = String::from_utf8_lossy(&output.stdout).to_string() + &stderr(&output);
+        text.split("youth_depression_anxiety_wait: ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{name}: no count of patients in {text}"))
+    };
+    let by_specialty = patients("specialty", "specialty = [\"psykiatri\"]");
+    assert!(by_specialty > 20, "{by_specialty}");
+    assert_eq!(
+        patients(
+            "type_and_specialty",
+            "units = [\"akutmodtagelse\"]\nspecialty = [\"PSYKIATRI\"]"
+        ),
+        by_specialty
+    );
 }

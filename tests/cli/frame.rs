@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{root, small_registers, stderr, ulighed};
+use crate::common::{small_registers, stderr, ulighed};
 use crate::reports::annual;
 
 fn read(path: &Path) -> String {
@@ -47,7 +47,7 @@ fn a_text_is_printed_in_its_language_only_reruns_when_changed_and_a_bad_heading_
     let specs = dir.path().join("pipelines");
     std::fs::create_dir_all(&specs).expect("folder");
     let spec = specs.join("youth_depression_anxiety_wait.toml");
-    let text = read(&root().join("pipelines/youth_depression_anxiety_wait.toml"));
+    let text = crate::common::shipped_spec("youth_depression_anxiety_wait.toml");
     let registers = small_registers().to_str().expect("utf-8").to_string();
     std::fs::write(&spec, text).expect("spec");
     let frame = specs.join("youth_depression_anxiety_wait.md");

@@ -674,11 +674,21 @@ fn chapters_show_the_slope_indices_and_the_appendix_the_other_summary_measures()
 #[test]
 fn the_quality_chapter_names_its_hospitals_with_their_standard_and_control_limits() {
     use crate::table::Table;
-    let names: Vec<String> = read(&crate::common::root().join("data-samples/sor.csv"))
-        .lines()
-        .skip(1)
-        .map(|l| l.split_once(',').expect("SOR,NAVN").1)
-        .map(|rest| rest[1..rest.rfind('"').expect("quoted")].to_string())
+    use polars::prelude::{LazyCsvReader, LazyFileListReader, PlRefPath};
+    // The hospitals the SOR table places its units in (`SYGEHUS`).
+    let sor = crate::common::root().join("data-samples/sor.csv");
+    let names: Vec<String> = LazyCsvReader::new(PlRefPath::new(sor.to_str().expect("utf-8")))
+        .with_has_header(true)
+        .finish()
+        .and_then(|f| f.collect())
+        .expect("the SOR table")
+        .column("SYGEHUS")
+        .expect("SYGEHUS")
+        .str()
+        .expect("text")
+        .iter()
+        .flatten()
+        .map(str::to_string)
         .collect();
     let page = read(&annual().join("report.html"));
     let tables = html::tables(&page);
