@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use crate::cohort::outcome_columns;
+use crate::cohort::{count_column, outcome_columns};
 use crate::error::{Error, Result};
 
 /// Persons at risk and persons with the outcome of one level, by sex (0 men, 1 women) and
@@ -46,9 +46,11 @@ impl LevelCounts {
     }
 }
 
-/// Days from the index to the outcome among the patients who had it.
+/// A value's count, mean, sample standard deviation and median among a level's patients: days
+/// from the index to the outcome among those who had it ([`waiting`]), or the number of events
+/// per patient at risk ([`event_counts`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Waiting {
+pub struct ValueSummary {
     pub count: u64,
     pub mean: f64,
     pub sd: f64,
@@ -136,11 +138,37 @@ pub fn waiting(
     patients: &DataFrame,
     column: &str,
     outcome: usize,
-) -> Result<BTreeMap<String, Waiting>> {
+) -> Result<BTreeMap<String, ValueSummary>> {
     let (out, wait) = outcome_columns(outcome);
-    let days = col(wait.as_str()).cast(DataType::Float64);
-    let with_outcome = patients.clone().lazy().filter(col(out.as_str()).eq(lit(1)));
-    // The levels and the total (all patients with the outcome) in one table.
+    summaries(patients, column, col(out.as_str()).eq(lit(1)), &wait)
+}
+
+/// Summaries of the number of events per patient at risk by level of `column`, and for the
+/// total, for outcome `outcome` (one with `count`).
+pub fn event_counts(
+    patients: &DataFrame,
+    column: &str,
+    outcome: usize,
+) -> Result<BTreeMap<String, ValueSummary>> {
+    let (out, _) = outcome_columns(outcome);
+    summaries(
+        patients,
+        column,
+        col(out.as_str()).is_not_null(),
+        &count_column(outcome),
+    )
+}
+
+/// Summaries of `value` among the patients `kept`, by level of `column` and for the total.
+fn summaries(
+    patients: &DataFrame,
+    column: &str,
+    kept: Expr,
+    value: &str,
+) -> Result<BTreeMap<String, ValueSummary>> {
+    let days = col(value).cast(DataType::Float64);
+    let with_outcome = patients.clone().lazy().filter(kept);
+    // The levels and the total (all patients kept) in one table.
     let table = concat(
         [
             with_outcome.clone(),
@@ -167,7 +195,7 @@ pub fn waiting(
         .map(|i| {
             (
                 level.get(i).unwrap_or(crate::tidy::UNKNOWN).to_string(),
-                Waiting {
+                ValueSummary {
                     count: count.get(i).unwrap_or(0),
                     mean: mean.get(i).unwrap_or(f64::NAN),
                     sd: sd.get(i).unwrap_or(f64::NAN),
@@ -232,5 +260,30 @@ mod tests {
             vec![second.clone()],
             "the order given, each alone alike"
         );
+    }
+
+    /// Outcome 0's number of events per patient at risk, by hand: kort has 3, 0 and 5 events
+    /// (mean 8/3, sd sqrt(((1/3)^2 + (8/3)^2 + (7/3)^2) / 2) = sqrt(19/3), median 3); lang is not
+    /// at risk; the unknown level has 0; the total 3, 0, 5 and 0 (mean 2, median 1.5).
+    #[test]
+    fn events_per_patient_are_summarised_among_those_at_risk_with_their_zeros() {
+        let mut frame = patients();
+        frame
+            .with_column(Column::new(
+                "COUNT_0".into(),
+                [Some(3u32), Some(0), Some(5), None, Some(0)],
+            ))
+            .expect("counts");
+        let summaries = event_counts(&frame, "education", 0).expect("summaries");
+        let kort = summaries["kort"];
+        assert_eq!(kort.count, 3);
+        assert!((kort.mean - 8.0 / 3.0).abs() < 1e-12, "{kort:?}");
+        assert!((kort.sd - (19.0f64 / 3.0).sqrt()).abs() < 1e-12, "{kort:?}");
+        assert_eq!(kort.median, 3.0);
+        assert!(!summaries.contains_key("lang"), "nobody at risk");
+        let unknown = summaries[crate::tidy::UNKNOWN];
+        assert_eq!((unknown.count, unknown.mean, unknown.median), (1, 0.0, 0.0));
+        let total = summaries[crate::tidy::TOTAL];
+        assert_eq!((total.count, total.mean, total.median), (4, 2.0, 1.5));
     }
 }

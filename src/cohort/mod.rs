@@ -28,7 +28,7 @@ pub(crate) mod testing;
 mod tests;
 mod windows;
 
-pub use outcomes::{outcome_columns, with_outcomes};
+pub use outcomes::{count_column, outcome_columns, with_outcomes};
 pub use patient_group::patients;
 pub use population::{index_years, register_population, residence_years, residents};
 pub use reads::starts_with_any;

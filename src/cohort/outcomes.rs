@@ -217,6 +217,11 @@ pub fn outcome_columns(i: usize) -> (String, String) {
     (format!("OUT_{i}"), format!("WAIT_{i}"))
 }
 
+/// The column of outcome `i`'s number of events in the window (outcomes with `count`).
+pub fn count_column(i: usize) -> String {
+    format!("COUNT_{i}")
+}
+
 /// The outcomes read by one scan of their events, as groups of indices into `outcomes`: contact
 /// outcomes with the same window and units share one, every other outcome is read alone. At
 /// national volume each contact outcome is a pass over a year's 15 million contacts, and a
@@ -308,7 +313,8 @@ fn with_emigration_day(
 }
 
 /// Adds `OUT_i` (1 with an event in the window, 0 without, null when not at risk) and `WAIT_i`
-/// (days from the index to the first event in the window) for every outcome. An outcome asking
+/// (days from the index to the first event in the window) for every outcome, and `COUNT_i`
+/// (the number of its events in the window, null when not at risk) for those with `count`. An outcome asking
 /// for patients alive some days after the index (`alive_days`) also leaves out those who
 /// emigrated within them (the migration register, when the folder has one): they are not
 /// followed in the registers after they leave, so whether they had the outcome is unknown, and
@@ -378,18 +384,18 @@ pub fn with_outcomes(
         }
         let members: Vec<&Outcome> = group.iter().map(|&i| &outcomes[i]).collect();
         let (events, own) = group_events(registers, spec.design, &members, stays.as_ref())?;
-        let waits: Vec<Expr> = group
-            .iter()
-            .zip(own)
-            .map(|(&i, own)| {
-                let days = col("DAY") - col("INDEX_DAY");
-                let days = match own {
-                    None => days,
-                    Some(own) => when(own).then(days).otherwise(lit(NULL)),
-                };
-                days.min().alias(outcome_columns(i).1.as_str())
-            })
-            .collect();
+        let mut waits: Vec<Expr> = Vec::new();
+        for (&i, own) in group.iter().zip(own) {
+            let days = col("DAY") - col("INDEX_DAY");
+            let days = match own {
+                None => days,
+                Some(own) => when(own).then(days).otherwise(lit(NULL)),
+            };
+            if outcomes[i].count {
+                waits.push(days.clone().count().alias(count_column(i).as_str()));
+            }
+            waits.push(days.min().alias(outcome_columns(i).1.as_str()));
+        }
         let mut in_window = events
             .join(
                 index.clone(),
@@ -426,12 +432,22 @@ pub fn with_outcomes(
                 }
                 None => lit(true),
             };
-            patients = patients.with_column(
-                when(at_risk)
+            let mut columns = vec![
+                when(at_risk.clone())
                     .then(col(wait.as_str()).is_not_null().cast(DataType::Int32))
                     .otherwise(lit(NULL).cast(DataType::Int32))
                     .alias(out.as_str()),
-            );
+            ];
+            if outcomes[i].count {
+                let count = count_column(i);
+                columns.push(
+                    when(at_risk)
+                        .then(col(count.as_str()).fill_null(lit(0)).cast(DataType::UInt32))
+                        .otherwise(lit(NULL).cast(DataType::UInt32))
+                        .alias(count.as_str()),
+                );
+            }
+            patients = patients.with_columns(columns);
         }
     }
     if censored {

@@ -261,6 +261,69 @@ fn contact_outcomes_read_by_one_scan_equal_each_read_alone() {
     }
 }
 
+/// The number of contacts in the window per patient, counted by hand on the contacts above
+/// (`contact_outcomes_read_by_one_scan_equal_each_read_alone`): any contact p1 2 (days 31, 59),
+/// p2 2 (129, 181; the contact before the index does not count), p3 0 (day 365 is after the
+/// window); avoidable admissions p1 1, p2 0, p3 0. With any contact asked only of those alive
+/// 100 days after the index, p2, dead on day 50, is not at risk and has no count.
+#[test]
+fn events_in_the_window_are_counted_per_patient_at_risk() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(
+        dir.path().join("lpr_kontakter.csv"),
+        "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE,PRIORITET,TIDSPUNKT_START,TIDSPUNKT_SLUT\n\
+         1,p1,2023-02-01,2023-02-01,ALCA00,6620011000000,DJ069,ATA3,09:00,10:00\n\
+         2,p1,2023-03-01,2023-03-02,ALCA00,6620011000000,DE119,ATA1,10:00,09:00\n\
+         3,p2,2022-12-30,2022-12-30,ALCA00,6620011000000,DE110,ATA3,09:00,10:00\n\
+         4,p2,2023-05-10,2023-05-12,ALCA00,6620011000000,DI500,ATA3,08:00,12:00\n\
+         7,p2,2023-07-01,2023-07-01,ALCA00,6620011000000,DJ449,ATA1,08:00,11:00\n\
+         5,p3,2024-01-01,2024-01-01,ALCA00,6620011000000,DJ459,ATA1,08:00,09:00\n",
+    )
+    .expect("contacts");
+    let registers = RegisterSet::open(dir.path()).expect("opened");
+    let mut spec = testing::shipped("multimorbidity_contacts");
+    spec.spec.outcomes.truncate(2);
+    for o in &mut spec.spec.outcomes {
+        o.count = true;
+    }
+    let index = testing::day("2023-01-01");
+    let patients = df!(
+        "PNR" => ["p1", "p2", "p3"],
+        "INDEX_DAY" => [index; 3],
+        "INDEX_END" => [None::<i32>; 3],
+        "INDEX_KEY" => [None::<&str>; 3],
+        "DEATH_DAY" => [None, Some(index + 50), None],
+    )
+    .expect("patients");
+    let counts = |spec: &LoadedSpec| {
+        let frame = with_outcomes(&registers, spec, patients.clone().lazy())
+            .expect("outcomes")
+            .sort(["PNR"], Default::default())
+            .collect()
+            .expect("collected");
+        (0..2)
+            .map(|i| {
+                frame
+                    .column(&crate::cohort::count_column(i))
+                    .expect("column")
+                    .u32()
+                    .expect("counts")
+                    .iter()
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        counts(&spec),
+        [
+            vec![Some(2), Some(2), Some(0)],
+            vec![Some(1), Some(0), Some(0)]
+        ]
+    );
+    spec.spec.outcomes[0].alive_days = Some(100);
+    assert_eq!(counts(&spec)[0], [Some(2), None, Some(0)]);
+}
+
 #[test]
 fn contact_details_are_read_for_the_index_contact_and_for_units() {
     let base = crate::spec::load(std::path::Path::new(

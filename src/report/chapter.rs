@@ -418,6 +418,8 @@ impl Chapter<'_> {
             (Measure::Ratio, 2),
             (Measure::WaitingDaysMean, 1),
             (Measure::WaitingDaysMedian, 0),
+            (Measure::EventsMean, 2),
+            (Measure::EventsMedian, 1),
         ] {
             if has(m) {
                 measures.push((m, d));
@@ -453,7 +455,7 @@ impl Chapter<'_> {
                     _ => measure(*m, lang),
                 }
                 .to_string(),
-                interval: *m != Measure::WaitingDaysMedian,
+                interval: !matches!(*m, Measure::WaitingDaysMedian | Measure::EventsMedian),
             }
         }));
         // The units of a quality indicator, as RKKP's annual reports show them: whether each

@@ -285,6 +285,15 @@ pub fn outcomes(loaded: &LoadedSpec, lang: Lang) -> Vec<String> {
                     lang.pick("med ventetid i dage", "with the waiting time in days")
                 ));
             }
+            if o.count {
+                text.push_str(&format!(
+                    "; {}",
+                    lang.pick(
+                        "med antal hændelser pr. patient i perioden",
+                        "with the number of events per patient in the window"
+                    )
+                ));
+            }
             if !o.favourable {
                 text.push_str(&format!(
                     "; {}",

@@ -399,6 +399,26 @@ pub const NOTES: &[MethodNote] = &[
         reference: "",
     },
     MethodNote {
+        measure: Measure::EventsMean,
+        method: "student-t",
+        name: ["Antal pr. patient, gennemsnit", "Number per patient, mean"],
+        formula: [
+            "Gennemsnitligt antal hændelser i vinduet pr. patient i risiko (også dem uden hændelser); Students t-interval",
+            "Mean number of events in the window per patient at risk (those without any included); Student's t interval",
+        ],
+        reference: "Student (1908)",
+    },
+    MethodNote {
+        measure: Measure::EventsMedian,
+        method: "median",
+        name: ["Antal pr. patient, median", "Number per patient, median"],
+        formula: [
+            "Median antal hændelser i vinduet pr. patient i risiko",
+            "Median number of events in the window per patient at risk",
+        ],
+        reference: "",
+    },
+    MethodNote {
         measure: Measure::Funnel95,
         method: "phe-funnel-proportion",
         name: ["Tragtgrænser 95\u{a0}%", "Funnel limits 95%"],

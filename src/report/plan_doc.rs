@@ -23,6 +23,11 @@ fn measure_name(requested: RequestedMeasure, lang: Lang) -> String {
                 .into();
         }
         RequestedMeasure::WaitingTime => return lang.pick("ventetid", "waiting time").into(),
+        RequestedMeasure::EventCount => {
+            return lang
+                .pick("antal hændelser pr. patient", "events per patient")
+                .into();
+        }
         RequestedMeasure::Funnel => return lang.pick("tragtgrænser", "funnel limits").into(),
         RequestedMeasure::Proportion => Measure::Proportion,
         RequestedMeasure::Difference => Measure::Difference,

@@ -10,7 +10,7 @@ use super::context::{CONFIDENCE, DimensionContext, GatedLevel, percent_subgroup}
 use super::levels::{level_rank, reference_level};
 use super::standardisation::{self, standardised};
 use super::summary::summary_measures;
-use crate::aggregate::{LevelCounts, Waiting};
+use crate::aggregate::{LevelCounts, ValueSummary};
 use crate::disclosure::gate::Decision;
 use crate::disclosure::{Rounding, RoundingBase, RoundingMethod};
 use crate::error::{Error, Result};
@@ -29,7 +29,7 @@ pub(crate) const ROUNDED: &str = "tallene er afrundet: vist uden det, der kræve
 pub fn dimension_rows(
     ctx: &DimensionContext<'_>,
     levels: BTreeMap<String, LevelCounts>,
-    waiting: Option<&BTreeMap<String, Waiting>>,
+    values: LevelValues<'_>,
     decision: &Decision,
 ) -> Result<Vec<Row>> {
     if levels.is_empty() {
@@ -70,7 +70,7 @@ pub fn dimension_rows(
             &counts,
             &total,
             released,
-            waiting.and_then(|w| w.get(&level)),
+            values.of(&level),
         ));
         // With rounding, everything computed over the levels (differences, ratios, summary
         // measures, funnel limits) rests on the rounded counts, so none gives an exact count.
@@ -114,15 +114,39 @@ fn rounded(
     (values[0].min(values[1]), values[1])
 }
 
-/// The proportion, standardised proportion and waiting-time rows of one level.
+/// The summaries of values of an outcome by level, when it asks for them: its waiting time and
+/// its number of events per patient.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LevelValues<'a> {
+    pub waiting: Option<&'a BTreeMap<String, ValueSummary>>,
+    pub event_counts: Option<&'a BTreeMap<String, ValueSummary>>,
+}
+
+impl<'a> LevelValues<'a> {
+    fn of(&self, level: &str) -> OneLevel<'a> {
+        OneLevel {
+            waiting: self.waiting.and_then(|w| w.get(level)),
+            event_counts: self.event_counts.and_then(|c| c.get(level)),
+        }
+    }
+}
+
+/// One level's value summaries ([`LevelValues`]).
+struct OneLevel<'a> {
+    waiting: Option<&'a ValueSummary>,
+    event_counts: Option<&'a ValueSummary>,
+}
+
+/// The proportion, standardised proportion, waiting-time and event-count rows of one level.
 fn level_rows(
     ctx: &DimensionContext<'_>,
     base: &Row,
     counts: &LevelCounts,
     total: &LevelCounts,
     released: bool,
-    waiting: Option<&Waiting>,
+    values: OneLevel<'_>,
 ) -> Vec<Row> {
+    let waiting = values.waiting;
     let mut rows = Vec::new();
     let percent = |v: f64| Some(v * 100.0);
     let mut crude = base.clone();
@@ -140,6 +164,9 @@ fn level_rows(
         }
         if ctx.outcome.waiting_time && ctx.wants(RequestedMeasure::WaitingTime) {
             rows.extend(waiting_rows(ctx, base, waiting));
+        }
+        if ctx.outcome.count && ctx.wants(RequestedMeasure::EventCount) {
+            rows.extend(event_count_rows(ctx, base, values.event_counts));
         }
         return rows;
     }
@@ -184,12 +211,62 @@ fn level_rows(
     if ctx.outcome.waiting_time && ctx.wants(RequestedMeasure::WaitingTime) {
         rows.extend(waiting_rows(ctx, base, waiting));
     }
+    if ctx.outcome.count && ctx.wants(RequestedMeasure::EventCount) {
+        rows.extend(event_count_rows(ctx, base, values.event_counts));
+    }
     rows
 }
 
 /// Mean (Student's t CI, PHE `phe_mean`) and median days to the outcome among those who had it,
 /// released with the level's share when at least the threshold had the outcome.
-fn waiting_rows(ctx: &DimensionContext<'_>, base: &Row, waiting: Option<&Waiting>) -> Vec<Row> {
+fn waiting_rows(
+    ctx: &DimensionContext<'_>,
+    base: &Row,
+    waiting: Option<&ValueSummary>,
+) -> Vec<Row> {
+    value_rows(
+        ctx,
+        base,
+        waiting,
+        [Measure::WaitingDaysMean, Measure::WaitingDaysMedian],
+        base.numerator,
+        "ingen med udfaldet",
+    )
+}
+
+/// Mean (Student's t CI, PHE `phe_mean`) and median number of events in the window per patient
+/// at risk, those without any included, released with the level's share when at least the
+/// threshold were at risk.
+fn event_count_rows(
+    ctx: &DimensionContext<'_>,
+    base: &Row,
+    counts: Option<&ValueSummary>,
+) -> Vec<Row> {
+    value_rows(
+        ctx,
+        base,
+        counts,
+        [Measure::EventsMean, Measure::EventsMedian],
+        base.denominator,
+        "ingen i risiko",
+    )
+}
+
+/// The mean and median rows of a value summary of a level's patients (`measures`: the mean's,
+/// the median's). Released only with the level's share, since a value shown or not would
+/// otherwise tell whether a hidden count is below the threshold; and only when the summary
+/// counts at least the threshold. With rounding, the count beside them is `rounded` (the level's
+/// rounded count of the same patients) and neither value is shown: a mean of whole numbers over
+/// the exact count tells that count (a mean of 2.4167 days over "about 10" patients can only be
+/// 29/12), and a median ending in .5 tells that it is even.
+fn value_rows(
+    ctx: &DimensionContext<'_>,
+    base: &Row,
+    summary: Option<&ValueSummary>,
+    measures: [Measure; 2],
+    rounded: Option<u64>,
+    nobody: &str,
+) -> Vec<Row> {
     let template = Row {
         numerator: None,
         denominator: None,
@@ -198,24 +275,20 @@ fn waiting_rows(ctx: &DimensionContext<'_>, base: &Row, waiting: Option<&Waiting
         ..base.clone()
     };
     let mut mean = Row {
-        measure: Measure::WaitingDaysMean,
+        measure: measures[0],
         method: "student-t".into(),
         ..template.clone()
     };
     let mut median = Row {
-        measure: Measure::WaitingDaysMedian,
+        measure: measures[1],
         method: "median".into(),
         ..template
     };
-    // Released only with the level's share: a waiting time shown or not would otherwise tell
-    // whether a hidden numerator is below the threshold.
     let released = base.numerator.is_some() && base.denominator.is_some() && !base.suppressed;
-    match waiting {
+    match summary {
         Some(w) if released && w.count >= ctx.threshold.value() => {
-            // With rounding, the count beside the waiting time is the rounded numerator, and
-            // the mean has no interval (its width would tell the exact count).
             let count = match ctx.rounding {
-                Some(_) => base.numerator,
+                Some(_) => rounded,
                 None => Some(w.count),
             };
             mean.denominator = count;
@@ -225,11 +298,12 @@ fn waiting_rows(ctx: &DimensionContext<'_>, base: &Row, waiting: Option<&Waiting
                 count: w.count as usize,
                 stdev: w.sd,
             };
+            if ctx.rounding.is_some() {
+                mean.note = ROUNDED.into();
+                median.note = ROUNDED.into();
+                return vec![mean, median];
+            }
             match mean_from_summary(&summary, CONFIDENCE) {
-                Ok(e) if ctx.rounding.is_some() => {
-                    mean.value = Some(e.value);
-                    mean.note = ROUNDED.into();
-                }
                 Ok(e) => {
                     mean.value = Some(e.value);
                     mean.lower = Some(e.lower);
@@ -241,7 +315,7 @@ fn waiting_rows(ctx: &DimensionContext<'_>, base: &Row, waiting: Option<&Waiting
         }
         None if released => {
             for row in [&mut mean, &mut median] {
-                row.note = "ingen med udfaldet".into();
+                row.note = nobody.into();
             }
         }
         _ => {

@@ -12,4 +12,4 @@ pub mod standardisation;
 pub mod summary;
 
 pub use context::{CONFIDENCE, DimensionContext, GatedLevel, percent_subgroup};
-pub use dimension::dimension_rows;
+pub use dimension::{LevelValues, dimension_rows};

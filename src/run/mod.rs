@@ -35,7 +35,7 @@ use ledger::{Ledger, Relative, release_key};
 pub use options::RunOptions;
 use patients::{in_year, patient_frame, restrict};
 
-use crate::aggregate::{self, LevelCounts, Waiting};
+use crate::aggregate::{self, LevelCounts, ValueSummary};
 use crate::disclosure::gate::{
     DEFAULT_ZEROS_SHOWN_FROM, Decision, ReleaseRule, Shown, Slice, gate_release,
 };
@@ -55,7 +55,7 @@ use crate::report::output::{self, Staged};
 use crate::report::write;
 use crate::results::adjusted;
 use crate::results::levels::level_rank;
-use crate::results::{DimensionContext, dimension_rows};
+use crate::results::{DimensionContext, LevelValues, dimension_rows};
 use crate::spec::frame::DocumentText;
 use crate::spec::{self, LoadedSpec, Outcome, Stratifier, SubAnalysis, links, measures_for};
 use crate::tidy::{self, Row, TOTAL, UNKNOWN};
@@ -558,7 +558,8 @@ struct Table<'a> {
     sub: Option<&'a SubAnalysis>,
     outcome: &'a Outcome,
     levels: BTreeMap<String, LevelCounts>,
-    waiting: Option<BTreeMap<String, Waiting>>,
+    waiting: Option<BTreeMap<String, ValueSummary>>,
+    event_counts: Option<BTreeMap<String, ValueSummary>>,
 }
 
 impl<'a> YearTables<'a> {
@@ -585,12 +586,18 @@ impl<'a> YearTables<'a> {
                     } else {
                         None
                     };
+                    let event_counts = if outcome.count {
+                        Some(aggregate::event_counts(frame, &code, index)?)
+                    } else {
+                        None
+                    };
                     tables.push(Table {
                         stratifier,
                         sub: *sub,
                         outcome,
                         levels,
                         waiting,
+                        event_counts,
                     });
                 }
             }
@@ -744,7 +751,10 @@ impl<'a> YearTables<'a> {
             rows.extend(dimension_rows(
                 &ctx,
                 table.levels,
-                table.waiting.as_ref(),
+                LevelValues {
+                    waiting: table.waiting.as_ref(),
+                    event_counts: table.event_counts.as_ref(),
+                },
                 decision,
             )?);
             rows.extend(adjusted_rows);

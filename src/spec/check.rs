@@ -533,6 +533,13 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
         }
         check_units(path, &format!("{key}.units"), &o.units)?;
         check_units(path, &format!("{key}.specialty"), &o.specialty)?;
+        if o.count && o.kind == OutcomeKind::Death {
+            return Err(bad(
+                path,
+                &format!("{key}.count"),
+                "a death is counted once; count applies to contacts, procedures, prescriptions and readmissions",
+            ));
+        }
         if let Some(named) = stay_key(o.priority, o.setting)
             && o.kind != OutcomeKind::Contact
         {

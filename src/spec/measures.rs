@@ -106,6 +106,8 @@ pub enum RequestedMeasure {
     Difference,
     Ratio,
     WaitingTime,
+    /// The number of events per patient (outcomes with `count`).
+    EventCount,
     /// Funnel limits and the quality standard, by the quality unit.
     Funnel,
     Summary(SummaryMeasure),
@@ -113,12 +115,13 @@ pub enum RequestedMeasure {
 
 impl RequestedMeasure {
     /// The measures a spec may name besides the summary measures, with their codes.
-    pub const BASIC: [(RequestedMeasure, &'static str); 6] = [
+    pub const BASIC: [(RequestedMeasure, &'static str); 7] = [
         (RequestedMeasure::Proportion, "proportion"),
         (RequestedMeasure::AgeStandardised, "age_standardised"),
         (RequestedMeasure::Difference, "difference"),
         (RequestedMeasure::Ratio, "ratio"),
         (RequestedMeasure::WaitingTime, "waiting_time"),
+        (RequestedMeasure::EventCount, "event_count"),
         (RequestedMeasure::Funnel, "funnel"),
     ];
 
@@ -150,6 +153,10 @@ pub enum Measure {
     Ratio,
     WaitingDaysMean,
     WaitingDaysMedian,
+    /// The number of events in the window per patient at risk: mean (Student's t interval).
+    EventsMean,
+    /// The number of events in the window per patient at risk: median.
+    EventsMedian,
     /// The 95 % funnel limits at a unit's number of patients.
     Funnel95,
     /// The 99.8 % funnel limits at a unit's number of patients.
@@ -168,13 +175,15 @@ pub enum Measure {
 }
 
 impl Measure {
-    const CODES: [(Measure, &'static str); 12] = [
+    const CODES: [(Measure, &'static str); 14] = [
         (Measure::Proportion, "proportion"),
         (Measure::ProportionAgeSexStd, "proportion_age_sex_std"),
         (Measure::Difference, "difference"),
         (Measure::Ratio, "ratio"),
         (Measure::WaitingDaysMean, "waiting_days_mean"),
         (Measure::WaitingDaysMedian, "waiting_days_median"),
+        (Measure::EventsMean, "events_mean"),
+        (Measure::EventsMedian, "events_median"),
         (Measure::Funnel95, "funnel_95"),
         (Measure::Funnel998, "funnel_998"),
         (Measure::StandardMet, "standard_met"),
@@ -231,6 +240,9 @@ pub fn measures_for(loaded: &LoadedSpec, stratifier: &Stratifier) -> Vec<Request
     list.extend([RequestedMeasure::Difference, RequestedMeasure::Ratio]);
     if loaded.spec.outcomes.iter().any(|o| o.waiting_time) {
         list.push(RequestedMeasure::WaitingTime);
+    }
+    if loaded.spec.outcomes.iter().any(|o| o.count) {
+        list.push(RequestedMeasure::EventCount);
     }
     list.extend(SummaryMeasure::DEFAULT.map(RequestedMeasure::Summary));
     if loaded

@@ -175,7 +175,7 @@ pub fn describe(loaded: &LoadedSpec) -> String {
         };
         let _ = writeln!(
             out,
-            "  outcome {}: {what}, {window}{}{}{}",
+            "  outcome {}: {what}, {window}{}{}{}{}",
             o.id,
             if o.favourable {
                 ""
@@ -183,6 +183,7 @@ pub fn describe(loaded: &LoadedSpec) -> String {
                 " (adverse: lower is better)"
             },
             if o.waiting_time { "; waiting time" } else { "" },
+            if o.count { "; number per patient" } else { "" },
             o.alive_days
                 .map(|d| format!("; at risk if alive {d} days after the index"))
                 .unwrap_or_default(),

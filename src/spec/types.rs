@@ -425,6 +425,10 @@ pub struct Outcome {
     /// Also report days from the index to the first event (mean and median).
     #[serde(default)]
     pub waiting_time: bool,
+    /// Also report the number of events in the window per patient at risk (mean with its
+    /// interval, and median): contacts, procedures, redemptions or readmissions.
+    #[serde(default)]
+    pub count: bool,
     /// Only patients alive this many days after the index are at risk (e.g. rehabilitation
     /// offered to those who survive the first 30 days).
     pub alive_days: Option<i32>,

@@ -877,7 +877,8 @@ fn attack_release(release: &ReleaseRows, truth: Option<&ReleaseRows>) -> Vec<Str
 }
 
 /// Every count the rounded analysis prints that is not a multiple of its base: an exact count
-/// beside rounded ones (before, a waiting time's row printed its exact count).
+/// beside rounded ones (before, a waiting time's row printed its exact count); and every mean or
+/// median of whole numbers it prints, which over the exact count tells that count.
 fn unrounded_counts(out: &Path) -> Vec<String> {
     let mut found = Vec::new();
     for id in ["ami_rounded", "youth_rounded"] {
@@ -893,6 +894,17 @@ fn unrounded_in(id: &str, tidy: &Path) -> Vec<String> {
     let t = Table::from_text(&std::fs::read_to_string(tidy).expect("tidy table"));
     let mut found = Vec::new();
     for r in 0..t.len() {
+        let measure = t.str(r, "measure");
+        if (measure.starts_with("waiting_days_") || measure.starts_with("events_"))
+            && let Some(v) = t.opt(r, "value")
+        {
+            found.push(format!(
+                "{id}: {measure} {} {}/{} value {v} is computed over the exact count",
+                t.str(r, "outcome"),
+                t.str(r, "dimension"),
+                t.str(r, "group")
+            ));
+        }
         for column in ["numerator", "denominator"] {
             if let Some(v) = t.opt(r, column)
                 && v % 5.0 != 0.0
