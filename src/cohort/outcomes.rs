@@ -137,22 +137,26 @@ pub(super) fn outcome_events(
         OutcomeKind::Death => registers
             .require("dod")?
             .select([col("PNR"), day("DODDATO").alias("DAY")]),
-        OutcomeKind::Readmission => {
-            return Err(Error::Internal(
-                "a readmission outcome read without the patients' stays".into(),
-            ));
+        OutcomeKind::Readmission | OutcomeKind::LengthOfStay => {
+            return Err(Error::Internal(format!(
+                "outcome {} is read from the patients' stays, not alone",
+                o.id
+            )));
         }
     })
 }
 
 /// The patients' index details with their index contact's stay: `PNR`, `INDEX_DAY`,
 /// `INDEX_END` (the stay's discharge day where the index contact is a physical attendance, else
-/// the contact's end), `INDEX_STAY_ID` and `INDEX_AT` (the stay's start, the arrival).
+/// the contact's end), `INDEX_STAY_ID`, `INDEX_AT` (the stay's start, the arrival),
+/// `INDEX_ARRIVAL_DAY` (its day) and `INDEX_DISCHARGE_DAY` (the stay's discharge day, null
+/// without a stay or while it is open).
 fn with_index_stay(patients: LazyFrame, stays: &DataFrame) -> Result<DataFrame> {
     let stay = stays.clone().lazy().select([
         col("KEY").alias("INDEX_KEY"),
         col("STAY_ID").alias("INDEX_STAY_ID"),
         col("STAY_START_AT").alias("INDEX_AT"),
+        col("STAY_START_DAY").alias("INDEX_ARRIVAL_DAY"),
         col("STAY_END_DAY"),
     ]);
     Ok(collect_streaming(
@@ -178,6 +182,8 @@ fn with_index_stay(patients: LazyFrame, stays: &DataFrame) -> Result<DataFrame> 
                     .alias("INDEX_END"),
                 col("INDEX_STAY_ID"),
                 col("INDEX_AT"),
+                col("INDEX_ARRIVAL_DAY"),
+                col("STAY_END_DAY").alias("INDEX_DISCHARGE_DAY"),
             ]),
     )?)
 }
@@ -211,6 +217,9 @@ fn in_hours(in_window: LazyFrame, o: &Outcome, from: i32, to: i32) -> Result<Laz
             .and(hours.lt_eq(lit(i64::from(to) * 3_600))),
     ))
 }
+
+/// Whether the patient's index contact belongs to a hospital stay (for lengths of stay).
+const IN_STAY: &str = "INDEX_IN_STAY";
 
 /// The column names of outcome `i`: 1/0 (null when not at risk) and days to the event.
 pub fn outcome_columns(i: usize) -> (String, String) {
@@ -358,6 +367,19 @@ pub fn with_outcomes(
         }
         _ => false,
     };
+    // A length of stay is asked only of patients whose index contact belongs to a stay.
+    let lengths_of_stay = outcomes.iter().any(|o| o.kind == OutcomeKind::LengthOfStay);
+    if lengths_of_stay {
+        patients = patients.join(
+            index.clone().select([
+                col("PNR"),
+                col("INDEX_STAY_ID").is_not_null().alias(IN_STAY),
+            ]),
+            [col("PNR")],
+            [col("PNR")],
+            JoinArgs::new(JoinType::Left),
+        );
+    }
     for group in shared_scans(outcomes) {
         // The outcomes of a group share their kind and window.
         let o = &outcomes[group[0]];
@@ -383,10 +405,23 @@ pub fn with_outcomes(
             );
         }
         let members: Vec<&Outcome> = group.iter().map(|&i| &outcomes[i]).collect();
-        let (events, own) = group_events(registers, spec.design, &members, stays.as_ref())?;
+        let (events, own) = match o.kind {
+            // The discharge from the index stay, counted from the arrival.
+            OutcomeKind::LengthOfStay => (
+                index
+                    .clone()
+                    .filter(col("INDEX_DISCHARGE_DAY").is_not_null())
+                    .select([col("PNR"), col("INDEX_DISCHARGE_DAY").alias("DAY")]),
+                vec![None],
+            ),
+            _ => group_events(registers, spec.design, &members, stays.as_ref())?,
+        };
         let mut waits: Vec<Expr> = Vec::new();
         for (&i, own) in group.iter().zip(own) {
-            let days = col("DAY") - col("INDEX_DAY");
+            let days = match outcomes[i].kind {
+                OutcomeKind::LengthOfStay => col("DAY") - col("INDEX_ARRIVAL_DAY"),
+                _ => col("DAY") - col("INDEX_DAY"),
+            };
             let days = match own {
                 None => days,
                 Some(own) => when(own).then(days).otherwise(lit(NULL)),
@@ -432,6 +467,10 @@ pub fn with_outcomes(
                 }
                 None => lit(true),
             };
+            let at_risk = match outcomes[i].kind {
+                OutcomeKind::LengthOfStay => at_risk.and(col(IN_STAY).fill_null(lit(false))),
+                _ => at_risk,
+            };
             let mut columns = vec![
                 when(at_risk.clone())
                     .then(col(wait.as_str()).is_not_null().cast(DataType::Int32))
@@ -452,6 +491,9 @@ pub fn with_outcomes(
     }
     if censored {
         patients = patients.drop(cols(["EMIGRATION_DAY"]));
+    }
+    if lengths_of_stay {
+        patients = patients.drop(cols([IN_STAY]));
     }
     Ok(patients)
 }

@@ -57,7 +57,7 @@ pub fn registers_read(spec: &LoadedSpec) -> BTreeSet<&'static str> {
             OutcomeKind::Procedure => {
                 read.extend(["lpr_kontakter", "lpr_procedurer"]);
             }
-            OutcomeKind::Contact | OutcomeKind::Readmission => {
+            OutcomeKind::Contact | OutcomeKind::Readmission | OutcomeKind::LengthOfStay => {
                 read.insert("lpr_kontakter");
             }
             OutcomeKind::Death => {}

@@ -420,6 +420,8 @@ impl Chapter<'_> {
             (Measure::WaitingDaysMedian, 0),
             (Measure::EventsMean, 2),
             (Measure::EventsMedian, 1),
+            (Measure::StayDaysMean, 1),
+            (Measure::StayDaysMedian, 0),
         ] {
             if has(m) {
                 measures.push((m, d));
@@ -455,7 +457,10 @@ impl Chapter<'_> {
                     _ => measure(*m, lang),
                 }
                 .to_string(),
-                interval: !matches!(*m, Measure::WaitingDaysMedian | Measure::EventsMedian),
+                interval: !matches!(
+                    *m,
+                    Measure::WaitingDaysMedian | Measure::EventsMedian | Measure::StayDaysMedian
+                ),
             }
         }));
         // The units of a quality indicator, as RKKP's annual reports show them: whether each

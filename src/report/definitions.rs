@@ -246,6 +246,12 @@ pub fn outcomes(loaded: &LoadedSpec, lang: Lang) -> Vec<String> {
                         "an acute admission after discharge from the index stay",
                     )
                     .into(),
+                OutcomeKind::LengthOfStay => lang
+                    .pick(
+                        "udskrivelse fra indeksopholdet, med liggetiden i dage fra ankomsten til udskrivelsen",
+                        "discharge from the index stay, with the length of stay in days from the arrival to the discharge",
+                    )
+                    .into(),
             };
             let mut text = match o.window_hours {
                 Some([from, to]) => format!(

@@ -399,6 +399,26 @@ pub const NOTES: &[MethodNote] = &[
         reference: "",
     },
     MethodNote {
+        measure: Measure::StayDaysMean,
+        method: "student-t",
+        name: ["Liggetid, gennemsnit", "Length of stay, mean"],
+        formula: [
+            "Gennemsnitligt antal dage fra ankomsten til udskrivelsen af indeksopholdet blandt de udskrevne i vinduet; Students t-interval",
+            "Mean days from the arrival to the discharge of the index stay among those discharged in the window; Student's t interval",
+        ],
+        reference: "Student (1908)",
+    },
+    MethodNote {
+        measure: Measure::StayDaysMedian,
+        method: "median",
+        name: ["Liggetid, median", "Length of stay, median"],
+        formula: [
+            "Median antal dage fra ankomsten til udskrivelsen af indeksopholdet",
+            "Median days from the arrival to the discharge of the index stay",
+        ],
+        reference: "",
+    },
+    MethodNote {
         measure: Measure::EventsMean,
         method: "student-t",
         name: ["Antal pr. patient, gennemsnit", "Number per patient, mean"],

@@ -18,7 +18,7 @@ use crate::measures::mean::{MeanSummary, mean_from_summary};
 use crate::measures::proportion::wilson;
 use crate::measures::simple::{difference, ratio};
 use crate::measures::subgroup::{Polarity, Subgroup};
-use crate::spec::{Measure, RequestedMeasure};
+use crate::spec::{Measure, OutcomeKind, RequestedMeasure};
 use crate::tidy::{EMPTY_GROUP, Row, TOTAL};
 
 /// The note of a value shown without what would need the exact counts under rounding.
@@ -165,6 +165,9 @@ fn level_rows(
         if ctx.outcome.waiting_time && ctx.wants(RequestedMeasure::WaitingTime) {
             rows.extend(waiting_rows(ctx, base, waiting));
         }
+        if ctx.outcome.kind == OutcomeKind::LengthOfStay {
+            rows.extend(stay_rows(ctx, base, waiting));
+        }
         if ctx.outcome.count && ctx.wants(RequestedMeasure::EventCount) {
             rows.extend(event_count_rows(ctx, base, values.event_counts));
         }
@@ -211,6 +214,9 @@ fn level_rows(
     if ctx.outcome.waiting_time && ctx.wants(RequestedMeasure::WaitingTime) {
         rows.extend(waiting_rows(ctx, base, waiting));
     }
+    if ctx.outcome.kind == OutcomeKind::LengthOfStay {
+        rows.extend(stay_rows(ctx, base, waiting));
+    }
     if ctx.outcome.count && ctx.wants(RequestedMeasure::EventCount) {
         rows.extend(event_count_rows(ctx, base, values.event_counts));
     }
@@ -231,6 +237,19 @@ fn waiting_rows(
         [Measure::WaitingDaysMean, Measure::WaitingDaysMedian],
         base.numerator,
         "ingen med udfaldet",
+    )
+}
+
+/// Mean (Student's t CI, PHE `phe_mean`) and median length of the index stay in days among those
+/// discharged in the window, released with the level's share when at least the threshold were.
+fn stay_rows(ctx: &DimensionContext<'_>, base: &Row, days: Option<&ValueSummary>) -> Vec<Row> {
+    value_rows(
+        ctx,
+        base,
+        days,
+        [Measure::StayDaysMean, Measure::StayDaysMedian],
+        base.numerator,
+        "ingen udskrevet",
     )
 }
 

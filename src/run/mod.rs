@@ -581,7 +581,10 @@ impl<'a> YearTables<'a> {
                 let indices = spec_positions(loaded, &outcomes);
                 let counts = aggregate::counts(frame, &code, &indices)?;
                 for ((outcome, &index), levels) in outcomes.into_iter().zip(&indices).zip(counts) {
-                    let waiting = if outcome.waiting_time {
+                    // A length of stay's days are its waiting time to discharge.
+                    let waiting = if outcome.waiting_time
+                        || outcome.kind == crate::spec::OutcomeKind::LengthOfStay
+                    {
                         Some(aggregate::waiting(frame, &code, index)?)
                     } else {
                         None

@@ -1,6 +1,6 @@
 //! Known truth for the patient register's priority, setting and times: hand-made contacts of
-//! hip fractures whose patient group, surgery within 24 and 48 hours and readmissions within
-//! 30 days were counted by hand ([`crate::cohort`]'s stays, `docs/registers.md`).
+//! hip fractures whose patient group, surgery within 24 and 48 hours, readmissions within 30
+//! days and lengths of stay were counted by hand ([`crate::cohort`]'s stays, `docs/registers.md`).
 
 use polars::prelude::*;
 
@@ -53,6 +53,13 @@ name_en = "Readmission within 30 days"
 kind = "readmission"
 window_days = [0, 30]
 favourable = false
+
+[[outcomes]]
+id = "discharged_4d"
+name_da = "Udskrevet inden for 4 dage"
+name_en = "Discharged within 4 days"
+kind = "length_of_stay"
+window_days = [0, 4]
 "#;
 
 /// The contacts, known by hand (times of day; `ATA1` acute, `ATA3` planned):
@@ -70,11 +77,17 @@ favourable = false
 /// - h9: index contact 08-01 08:00 to 08-02 23:00, a transfer from 08-03 01:00 (2 hours later:
 ///   the same stay) to 08-06: discharged 08-06, no readmission (the contact-based rule counted
 ///   the transfer, which starts after the index contact's end).
+/// - i1: emergency department 09-01 22:00-23:30, the ward from 09-02 00:30 (the same stay) with
+///   the fracture to 09-04: indexed on 09-02, but the stay began on 09-01.
+///
+/// Discharged within 4 days of the index, and the stay's days from arrival to discharge: h1 no
+/// (03-01 to 03-06, 5 days), h2, h3 and h4 yes (4), h7 and h8 yes (2), h9 no (08-01 to 08-06),
+/// i1 yes, 3 days (not 2: from the arrival, not from the ward).
 fn registers(dir: &std::path::Path) -> RegisterSet {
     let write = |name: &str, text: &str| {
         std::fs::write(dir.join(name), text).expect("register written");
     };
-    let persons = ["h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9"];
+    let persons = ["h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9", "i1"];
     let bef: String = persons
         .iter()
         .map(|p| format!("{p},1940-01-01,2,101,1\n"))
@@ -100,7 +113,9 @@ fn registers(dir: &std::path::Path) -> RegisterSet {
          82,h8,2023-06-15,10:00,2023-06-15,13:00,ALCA00,ATA1,6620011000000,DR104\n\
          83,h8,2023-07-04,10:00,2023-07-05,10:00,ALCA00,ATA1,6620011000000,DI500\n\
          90,h9,2023-08-01,08:00,2023-08-02,23:00,ALCA00,ATA1,6620012000000,DS720\n\
-         91,h9,2023-08-03,01:00,2023-08-06,10:00,ALCA00,ATA1,6620013000000,DZ501\n",
+         91,h9,2023-08-03,01:00,2023-08-06,10:00,ALCA00,ATA1,6620013000000,DZ501\n\
+         100,i1,2023-09-01,22:00,2023-09-01,23:30,ALCA00,ATA1,6620011000000,DR688\n\
+         101,i1,2023-09-02,00:30,2023-09-04,11:00,ALCA00,ATA1,6620012000000,DS720\n",
     );
     write(
         "lpr_procedurer.csv",
@@ -143,12 +158,30 @@ fn hours_from_arrival_acute_inpatient_stays_and_readmissions_give_the_hand_count
         .iter()
         .map(|p| p.expect("a person"))
         .collect();
-    assert_eq!(persons, ["h1", "h2", "h3", "h4", "h7", "h8", "h9"]);
+    assert_eq!(persons, ["h1", "h2", "h3", "h4", "h7", "h8", "h9", "i1"]);
     let yes = Some(1);
     let no = Some(0);
-    assert_eq!(outcome(&frame, "OUT_0"), [no, yes, yes, no, no, no, no]);
-    assert_eq!(outcome(&frame, "OUT_1"), [yes, yes, yes, yes, no, no, no]);
-    assert_eq!(outcome(&frame, "OUT_2"), [no, no, no, no, yes, no, no]);
+    assert_eq!(outcome(&frame, "OUT_0"), [no, yes, yes, no, no, no, no, no]);
+    assert_eq!(
+        outcome(&frame, "OUT_1"),
+        [yes, yes, yes, yes, no, no, no, no]
+    );
+    assert_eq!(outcome(&frame, "OUT_2"), [no, no, no, no, yes, no, no, no]);
+    assert_eq!(
+        outcome(&frame, "OUT_3"),
+        [no, yes, yes, yes, yes, yes, no, yes]
+    );
+    let days = [
+        None,
+        Some(4),
+        Some(4),
+        Some(4),
+        Some(2),
+        Some(2),
+        None,
+        Some(3),
+    ];
+    assert_eq!(outcome(&frame, "WAIT_3"), days);
 }
 
 #[test]

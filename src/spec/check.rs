@@ -525,20 +525,40 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
                 check_sks(path, &codes_key, &o.codes)?;
             }
             OutcomeKind::Contact => check_icd10(path, &codes_key, &o.codes)?,
-            OutcomeKind::Death | OutcomeKind::Readmission => {
+            OutcomeKind::Death | OutcomeKind::Readmission | OutcomeKind::LengthOfStay => {
                 if !o.codes.is_empty() {
-                    return Err(bad(path, &codes_key, "death and readmission take no codes"));
+                    return Err(bad(
+                        path,
+                        &codes_key,
+                        "death, readmission and length of stay take no codes",
+                    ));
                 }
             }
         }
         check_units(path, &format!("{key}.units"), &o.units)?;
         check_units(path, &format!("{key}.specialty"), &o.specialty)?;
-        if o.count && o.kind == OutcomeKind::Death {
+        if o.count && matches!(o.kind, OutcomeKind::Death | OutcomeKind::LengthOfStay) {
             return Err(bad(
                 path,
                 &format!("{key}.count"),
-                "a death is counted once; count applies to contacts, procedures, prescriptions and readmissions",
+                "a death or a discharge happens once; count applies to contacts, procedures, prescriptions and readmissions",
             ));
+        }
+        if o.kind == OutcomeKind::LengthOfStay {
+            if o.waiting_time {
+                return Err(bad(
+                    path,
+                    &format!("{key}.waiting_time"),
+                    "a length of stay reports its days itself (stay_days_mean, stay_days_median)",
+                ));
+            }
+            if !o.units.is_empty() || !o.specialty.is_empty() {
+                return Err(bad(
+                    path,
+                    &format!("{key}.units"),
+                    "a length of stay is of the index contact's stay, wherever it ends",
+                ));
+            }
         }
         if let Some(named) = stay_key(o.priority, o.setting)
             && o.kind != OutcomeKind::Contact

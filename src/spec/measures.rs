@@ -157,6 +157,11 @@ pub enum Measure {
     EventsMean,
     /// The number of events in the window per patient at risk: median.
     EventsMedian,
+    /// The length of the index stay in days, among those discharged in the window: mean
+    /// (Student's t interval).
+    StayDaysMean,
+    /// The length of the index stay in days, among those discharged in the window: median.
+    StayDaysMedian,
     /// The 95 % funnel limits at a unit's number of patients.
     Funnel95,
     /// The 99.8 % funnel limits at a unit's number of patients.
@@ -175,7 +180,7 @@ pub enum Measure {
 }
 
 impl Measure {
-    const CODES: [(Measure, &'static str); 14] = [
+    const CODES: [(Measure, &'static str); 16] = [
         (Measure::Proportion, "proportion"),
         (Measure::ProportionAgeSexStd, "proportion_age_sex_std"),
         (Measure::Difference, "difference"),
@@ -184,6 +189,8 @@ impl Measure {
         (Measure::WaitingDaysMedian, "waiting_days_median"),
         (Measure::EventsMean, "events_mean"),
         (Measure::EventsMedian, "events_median"),
+        (Measure::StayDaysMean, "stay_days_mean"),
+        (Measure::StayDaysMedian, "stay_days_median"),
         (Measure::Funnel95, "funnel_95"),
         (Measure::Funnel998, "funnel_998"),
         (Measure::StandardMet, "standard_met"),

@@ -159,6 +159,9 @@ pub fn describe(loaded: &LoadedSpec) -> String {
                 "an acute inpatient stay (12 hours or more) after discharge from the index stay"
                     .into()
             }
+            OutcomeKind::LengthOfStay => {
+                "discharge from the index stay, with its length in days".into()
+            }
         };
         let window = match o.window_hours {
             Some([from, to]) => format!("{from}-{to} hours after the arrival at hospital"),

@@ -365,8 +365,10 @@ impl Outcome {
     /// Whether the outcome reads the patients' hospital stays: a readmission (a later acute
     /// admission), hours from the arrival, or contacts of some priority or setting.
     pub fn reads_stays(&self) -> bool {
-        self.kind == OutcomeKind::Readmission
-            || self.window_hours.is_some()
+        matches!(
+            self.kind,
+            OutcomeKind::Readmission | OutcomeKind::LengthOfStay
+        ) || self.window_hours.is_some()
             || self.priority.is_some()
             || self.setting.is_some()
     }
@@ -387,6 +389,10 @@ pub enum OutcomeKind {
     Death,
     /// A new contact starting after the index contact ended (readmission).
     Readmission,
+    /// Discharge from the index contact's hospital stay within the window (the share), with the
+    /// stay's length in days from the arrival to the discharge among those discharged (mean and
+    /// median): the length of stay (*liggetid*).
+    LengthOfStay,
 }
 
 /// One outcome: an event in a window of days after the index.
