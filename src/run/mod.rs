@@ -43,7 +43,7 @@ use crate::disclosure::rounding::population_rounded;
 use crate::disclosure::suppressed::{
     EVERY_TABLE, SUPPRESSION_RULE, SuppressedCell, SuppressionSummary,
 };
-use crate::disclosure::{RoundingBase, SuppressionCause};
+use crate::disclosure::{Audience, RoundingBase, SuppressionCause, Threshold};
 use crate::error::{Error, Result};
 use crate::ops::fingerprint::{fingerprints, registers_read, run_key};
 use crate::ops::lock::OutputLock;
@@ -720,7 +720,11 @@ impl<'a> YearTables<'a> {
                 outcome: table.outcome,
                 stratifier,
                 measures: &measures,
-                threshold: rule.threshold,
+                // An internal run shows every count, and every value computed over them.
+                threshold: match options.internal {
+                    true => internal_threshold()?,
+                    false => rule.threshold,
+                },
                 standardise: loaded.spec.standardisation.is_some(),
                 quality_standard: loaded
                     .spec
@@ -793,6 +797,11 @@ fn extreme_levels(tables: &[Table<'_>]) -> Vec<(String, String)> {
         }
     }
     extremes.into_iter().collect()
+}
+
+/// The threshold of an internal run's values (means and medians beside its counts): one person.
+fn internal_threshold() -> Result<Threshold> {
+    Threshold::new(1, Audience::Internal).map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// An internal run's decision: every count shown.
