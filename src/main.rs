@@ -567,6 +567,16 @@ fn run_measures(command: MeasuresCommand) -> Result<()> {
     }
 }
 
+/// Removes this process's temporary copies of SAS files when dropped
+/// ([`ulighed::registers::sas::remove_spools`]).
+struct SpoolGuard;
+
+impl Drop for SpoolGuard {
+    fn drop(&mut self) {
+        ulighed::registers::sas::remove_spools();
+    }
+}
+
 fn main() -> ExitCode {
     ulighed::allocator::tune();
     let cli = match Cli::try_parse() {
@@ -576,8 +586,9 @@ fn main() -> ExitCode {
             return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
         }
     };
+    // Removes the decoded copies of SAS files however the command ends, a panic included.
+    let _spools = SpoolGuard;
     let outcome = run(cli);
-    ulighed::registers::sas::remove_spools();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

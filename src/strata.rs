@@ -364,8 +364,8 @@ fn merge_levels(frame: LazyFrame, spec: &Spec) -> LazyFrame {
 }
 
 /// With the SOR table: the hospital stratifier as the hospital of the index contact's unit and
-/// its region as `hospital_region`, looked up by the unit's whole code and else by its first four
-/// characters (a SHAK hospital code, as LPR2 has them); a unit the table lacks has an unknown
+/// its region as `hospital_region`, looked up by the unit's whole code and else, for a SHAK code
+/// (LPR2's, seven characters or fewer), by its first four characters (the hospital's SHAK code); a unit the table lacks has an unknown
 /// hospital, since a real SOR code says nothing of its hospital. Without the table the first four
 /// characters stay (the SHAK convention of LPR2 and of synth before SOR codes), and a spec that
 /// asks for `hospital_region` is refused. Only joined for specs with a hospital stratifier.
@@ -396,9 +396,17 @@ fn hospitals(frame: LazyFrame, spec: &LoadedSpec) -> Result<LazyFrame> {
             [col("SOR_UNIT")],
             left(),
         )
+        // Only a SHAK unit code (seven characters or fewer: the hospital's four and the
+        // department's) begins with its hospital's code; a SOR code begins with nothing.
+        .with_column(
+            when(col("INDEX_UNIT").str().len_chars().lt_eq(lit(7)))
+                .then(col("hospital"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias("SHAK_HOSPITAL"),
+        )
         .join(
             renamed("_HOSP"),
-            [col("hospital")],
+            [col("SHAK_HOSPITAL")],
             [col("SOR_HOSP")],
             left(),
         )
@@ -407,6 +415,7 @@ fn hospitals(frame: LazyFrame, spec: &LoadedSpec) -> Result<LazyFrame> {
             coalesce(&[col("REGION_UNIT"), col("REGION_HOSP")]).alias("hospital_region"),
         ])
         .drop(cols([
+            "SHAK_HOSPITAL",
             "NAME_UNIT",
             "NAME_HOSP",
             "REGION_UNIT",

@@ -218,9 +218,6 @@ fn in_hours(in_window: LazyFrame, o: &Outcome, from: i32, to: i32) -> Result<Laz
     ))
 }
 
-/// Whether the patient's index contact belongs to a hospital stay (for lengths of stay).
-const IN_STAY: &str = "INDEX_IN_STAY";
-
 /// The column names of outcome `i`: 1/0 (null when not at risk) and days to the event.
 pub fn outcome_columns(i: usize) -> (String, String) {
     (format!("OUT_{i}"), format!("WAIT_{i}"))
@@ -367,19 +364,6 @@ pub fn with_outcomes(
         }
         _ => false,
     };
-    // A length of stay is asked only of patients whose index contact belongs to a stay.
-    let lengths_of_stay = outcomes.iter().any(|o| o.kind == OutcomeKind::LengthOfStay);
-    if lengths_of_stay {
-        patients = patients.join(
-            index.clone().select([
-                col("PNR"),
-                col("INDEX_STAY_ID").is_not_null().alias(IN_STAY),
-            ]),
-            [col("PNR")],
-            [col("PNR")],
-            JoinArgs::new(JoinType::Left),
-        );
-    }
     for group in shared_scans(outcomes) {
         // The outcomes of a group share their kind and window.
         let o = &outcomes[group[0]];
@@ -467,10 +451,6 @@ pub fn with_outcomes(
                 }
                 None => lit(true),
             };
-            let at_risk = match outcomes[i].kind {
-                OutcomeKind::LengthOfStay => at_risk.and(col(IN_STAY).fill_null(lit(false))),
-                _ => at_risk,
-            };
             let mut columns = vec![
                 when(at_risk.clone())
                     .then(col(wait.as_str()).is_not_null().cast(DataType::Int32))
@@ -491,9 +471,6 @@ pub fn with_outcomes(
     }
     if censored {
         patients = patients.drop(cols(["EMIGRATION_DAY"]));
-    }
-    if lengths_of_stay {
-        patients = patients.drop(cols([IN_STAY]));
     }
     Ok(patients)
 }

@@ -375,12 +375,22 @@ pub fn sor_units(
                 .is_some_and(|v| asked.iter().any(|a| a.to_lowercase() == v))
     };
     let codes = table.column("SOR")?.str()?.clone();
-    Ok(codes
+    let found: Vec<String> = codes
         .iter()
         .zip(types.iter().zip(specialty.iter()))
         .filter(|(_, (t, s))| wanted(unit_types, t) && wanted(specialties, s))
         .filter_map(|(code, _)| code.map(str::to_string))
-        .collect())
+        .collect();
+    if found.is_empty() {
+        // Each name is in the table, but no unit has both: the criterion would match nothing.
+        return Err(Error::BadInput(format!(
+            "{}: no unit of the sor classification table has both ENHEDSTYPE {} and SPECIALE {}",
+            path.display(),
+            unit_types.join(" or "),
+            specialties.join(" or ")
+        )));
+    }
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -456,9 +466,16 @@ mod tests {
             ["480931000016003"]
         );
         assert_eq!(all(&["akutmodtagelse", "ambulatorium"], &[]).len(), 2);
-        assert_eq!(
-            all(&["akutmodtagelse"], &["ortopædisk kirurgi"]),
-            Vec::<String>::new()
+        let err = sor_units(
+            file.path(),
+            &["akutmodtagelse".into()],
+            &["ortopædisk kirurgi".into()],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("no unit of the sor classification table has both ENHEDSTYPE akutmodtagelse and SPECIALE ortopædisk kirurgi"),
+            "{err}"
         );
         let err = sor_units(file.path(), &[], &["ortopædi".into()])
             .unwrap_err()

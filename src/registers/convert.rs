@@ -284,42 +284,79 @@ fn write_in_date_order(
     Ok((rows, columns))
 }
 
-/// Filters that cut the rows into consecutive ranges of `date` of about `rows_in_memory` rows
-/// each (equal spans of days; rows without a date in the first), found by one pass that counts
-/// the rows and takes the first and last date.
+/// Filters that cut the rows into consecutive ranges of `date` of at most `rows_in_memory` rows
+/// each (more only where one day alone has more; rows without a date in the first range),
+/// found by one pass that counts the rows of each day. Cut by counts, not by equal spans of
+/// days, so that one stray date (1900-01-01) or a busier year does not leave most rows in one
+/// range.
 fn date_ranges(frame: &LazyFrame, date: &str, rows_in_memory: u64) -> PolarsResult<Vec<Expr>> {
     let days = col(date).cast(DataType::Int32);
-    let span = collect_streaming(frame.clone().select([
-        len().alias("rows"),
-        days.clone().min().alias("first"),
-        days.clone().max().alias("last"),
-    ]))?;
-    let rows = span.column("rows")?.cast(&DataType::UInt64)?.u64()?.get(0);
-    let first = span.column("first")?.i32()?.get(0);
-    let last = span.column("last")?.i32()?.get(0);
-    let (Some(rows), Some(first), Some(last)) = (rows, first, last) else {
+    let per_day = collect_streaming(
+        frame
+            .clone()
+            .group_by([days.clone().alias("DAY")])
+            .agg([len().cast(DataType::UInt64).alias("ROWS")]),
+    )?
+    .sort(["DAY"], SortMultipleOptions::default())?;
+    let day = per_day.column("DAY")?.i32()?;
+    let rows = per_day.column("ROWS")?.u64()?;
+    // The first day of each range after the first.
+    let mut starts: Vec<i32> = Vec::new();
+    let mut in_range = 0u64;
+    for (d, n) in day.iter().zip(rows.iter()) {
+        let n = n.unwrap_or(0);
+        match d {
+            Some(d) if in_range > 0 && in_range + n > rows_in_memory => {
+                starts.push(d);
+                in_range = n;
+            }
+            _ => in_range += n,
+        }
+    }
+    let Some(&last) = starts.last() else {
         return Ok(vec![lit(true)]);
     };
-    // No range is narrower than a day: the rows of one day are sorted together.
-    let days_spanned = (i64::from(last) - i64::from(first) + 1) as u64;
-    let parts = rows.div_ceil(rows_in_memory).clamp(1, days_spanned);
-    let width = days_spanned.div_ceil(parts);
-    let parts = days_spanned.div_ceil(width) as i64;
-    let width = width as i64;
-    if parts == 1 {
-        return Ok(vec![lit(true)]);
+    let mut ranges = vec![days.clone().lt(lit(starts[0])).or(days.clone().is_null())];
+    for pair in starts.windows(2) {
+        ranges.push(
+            days.clone()
+                .gt_eq(lit(pair[0]))
+                .and(days.clone().lt(lit(pair[1]))),
+        );
     }
-    let bound = |k: i64| lit(i64::from(first) + k * width).cast(DataType::Int32);
-    Ok((0..parts)
-        .map(|k| {
-            let below_next = days.clone().lt(bound(k + 1));
-            match k {
-                0 => below_next.or(days.clone().is_null()),
-                _ if k == parts - 1 => days.clone().gt_eq(bound(k)),
-                _ => days.clone().gt_eq(bound(k)).and(below_next),
-            }
-        })
-        .collect())
+    ranges.push(days.gt_eq(lit(last)));
+    Ok(ranges)
+}
+
+/// Removes what an earlier conversion into `dest` left when it was killed: its hidden temporary
+/// outputs (`.NAME.parquet.tmp-<pid>`) and SAS copies (`.NAME.….sas-spool-<pid>.parquet`) whose
+/// process is gone (decoded register data must not stay behind).
+fn remove_stale_temporaries(dest: &Path) {
+    let Ok(entries) = std::fs::read_dir(dest) else {
+        return;
+    };
+    let alive = |pid: &str| {
+        pid.parse::<u32>().is_err()
+            || pid == std::process::id().to_string()
+            || !Path::new("/proc/self").exists()
+            || Path::new(&format!("/proc/{pid}")).exists()
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.starts_with('.') {
+            continue;
+        }
+        let pid = name.rsplit_once(".tmp-").map(|(_, pid)| pid).or_else(|| {
+            name.strip_suffix(".parquet")
+                .and_then(|n| n.rsplit_once(".sas-spool-"))
+                .map(|(_, pid)| pid)
+        });
+        if let Some(pid) = pid
+            && !alive(pid)
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Whether `known` (from the manifest) still stands for the source with this fingerprint: the
@@ -353,6 +390,7 @@ pub fn convert(
     std::fs::create_dir_all(dest).map_err(|e| Error::writing(dest, e))?;
     // SAS sources are decoded into a temporary Parquet copy beside the output (the disk chosen
     // for the registers), never whole into memory.
+    remove_stale_temporaries(dest);
     super::sas::spool_into(dest);
     let manifest_path = dest.join(MANIFEST);
     let previous = read_manifest(&manifest_path)?.unwrap_or_default();
@@ -410,13 +448,19 @@ pub fn convert(
 mod tests {
     use super::*;
 
-    /// 5,000 rows over 40 days in a scrambled order, every 13th without a date.
+    /// 5,000 rows over 40 days in a scrambled order (115 or 116 a day), every 13th (385) without
+    /// a date.
     fn scrambled() -> DataFrame {
         let n = 5_000i32;
         let day: Vec<Option<i32>> = (0..n)
             .map(|i| (i % 13 != 0).then_some(19_000 + (i * 7_919) % 40))
             .collect();
-        df!("DATE" => day, "ROW" => (0..n).collect::<Vec<i32>>())
+        with_days(day)
+    }
+
+    fn with_days(day: Vec<Option<i32>>) -> DataFrame {
+        let rows = day.len() as i32;
+        df!("DATE" => day, "ROW" => (0..rows).collect::<Vec<i32>>())
             .unwrap()
             .lazy()
             .with_column(col("DATE").cast(DataType::Date))
@@ -435,6 +479,15 @@ mod tests {
         (rows, back)
     }
 
+    /// The rows of each range.
+    fn sizes(frame: &LazyFrame, rows_in_memory: u64) -> Vec<u64> {
+        date_ranges(frame, "DATE", rows_in_memory)
+            .unwrap()
+            .into_iter()
+            .map(|range| frame.clone().filter(range).collect().unwrap().height() as u64)
+            .collect()
+    }
+
     #[test]
     fn a_file_sorted_in_date_ranges_is_the_file_sorted_whole() {
         let frame = scrambled();
@@ -447,12 +500,7 @@ mod tests {
             )
             .collect()
             .unwrap();
-        let ranges = date_ranges(&frame.clone().lazy(), "DATE", 600).unwrap();
-        assert_eq!(
-            ranges.len(),
-            8,
-            "5,000 rows over 40 days: 8 ranges of 5 days"
-        );
+        assert!(sizes(&frame.clone().lazy(), 600).len() >= 9);
         let (rows, in_ranges) = written(&frame, 600);
         assert_eq!(rows, 5_000);
         assert!(in_ranges.equals_missing(&whole), "{in_ranges} {whole}");
@@ -461,23 +509,38 @@ mod tests {
     }
 
     #[test]
-    fn every_row_falls_in_exactly_one_date_range() {
+    fn every_row_falls_in_exactly_one_range_of_at_most_the_rows_asked() {
         let frame = scrambled().lazy();
         for rows_in_memory in [1, 7, 600, 4_999] {
-            let ranges = date_ranges(&frame, "DATE", rows_in_memory).unwrap();
-            assert!(ranges.len() <= 40, "no range narrower than a day");
-            let counted: u32 = ranges
-                .iter()
-                .map(|range| {
-                    frame
-                        .clone()
-                        .filter(range.clone())
-                        .collect()
-                        .unwrap()
-                        .height() as u32
-                })
-                .sum();
-            assert_eq!(counted, 5_000, "{rows_in_memory} rows at a time");
+            let sizes = sizes(&frame, rows_in_memory);
+            assert!(
+                sizes.len() <= 41,
+                "no range narrower than a day (or the dateless rows)"
+            );
+            assert_eq!(sizes.iter().sum::<u64>(), 5_000, "{rows_in_memory}");
+            // More than asked only where the first range's dateless rows or one day alone are.
+            let most = rows_in_memory.max(385 + 116);
+            assert!(
+                sizes.iter().all(|&n| n <= most),
+                "{rows_in_memory}: {sizes:?}"
+            );
         }
+    }
+
+    #[test]
+    fn a_stray_date_does_not_put_most_rows_in_one_range() {
+        // The same rows with one of them on 1900-01-01, and none without a date.
+        let day = (0..5_000i32)
+            .map(|i| {
+                Some(if i == 7 {
+                    -25_567
+                } else {
+                    19_000 + (i * 7_919) % 40
+                })
+            })
+            .collect();
+        let sizes = sizes(&with_days(day).lazy(), 600);
+        assert_eq!(sizes.iter().sum::<u64>(), 5_000);
+        assert!(sizes.iter().all(|&n| n <= 600), "{sizes:?}");
     }
 }

@@ -95,6 +95,36 @@ pub fn remove_spools() {
     let _ = std::fs::remove_dir(default_spool_folder());
 }
 
+/// A fixed 64-bit hash of a path (FNV-1a), to tell apart the copies of files of one name.
+fn path_hash(path: &Path) -> u64 {
+    path.to_string_lossy()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// Removes the spool folders of earlier processes that ended without removing theirs (killed,
+/// or stopped by a signal): `ulighed-sas-<pid>` in the temporary folder whose process is gone.
+/// Decoded register data must not stay behind.
+fn remove_stale_spools() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let Some(pid) = name.strip_prefix("ulighed-sas-") else {
+            continue;
+        };
+        let gone = pid.parse::<u32>().is_ok_and(|pid| {
+            pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+        });
+        if gone && Path::new("/proc/self").exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 fn default_spool_folder() -> PathBuf {
     std::env::temp_dir().join(format!("ulighed-sas-{}", std::process::id()))
 }
@@ -119,12 +149,19 @@ pub fn scan(path: &Path) -> Result<LazyFrame> {
                 .ok()
                 .and_then(|f| f.clone())
                 .unwrap_or_else(default_spool_folder);
+            remove_stale_spools();
             std::fs::create_dir_all(&folder).map_err(|e| Error::writing(&folder, e))?;
             let stem = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let copy = folder.join(format!(".{stem}.sas-spool-{}.parquet", std::process::id()));
+            // Named by the source's whole path too: two folders of one run may both hold a
+            // `bef2020.sas7bdat`.
+            let copy = folder.join(format!(
+                ".{stem}.{:016x}.sas-spool-{}.parquet",
+                path_hash(path),
+                std::process::id()
+            ));
             spool(path, &copy)?;
             if let Ok(mut s) = spooled().lock() {
                 s.insert(path.to_path_buf(), (bytes, copy.clone()));

@@ -295,7 +295,7 @@ pub fn outcomes(loaded: &LoadedSpec, lang: Lang) -> Vec<String> {
                 text.push_str(&format!(
                     "; {}",
                     lang.pick(
-                        "med antal hændelser pr. patient i perioden",
+                        "med antal hændelser pr. patient i udfaldets tidsvindue",
                         "with the number of events per patient in the window"
                     )
                 ));

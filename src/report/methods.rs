@@ -421,7 +421,10 @@ pub const NOTES: &[MethodNote] = &[
     MethodNote {
         measure: Measure::EventsMean,
         method: "student-t",
-        name: ["Antal pr. patient, gennemsnit", "Number per patient, mean"],
+        name: [
+            "Antal hændelser pr. patient, gennemsnit",
+            "Events per patient, mean",
+        ],
         formula: [
             "Gennemsnitligt antal hændelser i vinduet pr. patient i risiko (også dem uden hændelser); Students t-interval",
             "Mean number of events in the window per patient at risk (those without any included); Student's t interval",
@@ -431,7 +434,10 @@ pub const NOTES: &[MethodNote] = &[
     MethodNote {
         measure: Measure::EventsMedian,
         method: "median",
-        name: ["Antal pr. patient, median", "Number per patient, median"],
+        name: [
+            "Antal hændelser pr. patient, median",
+            "Events per patient, median",
+        ],
         formula: [
             "Median antal hændelser i vinduet pr. patient i risiko",
             "Median number of events in the window per patient at risk",

@@ -23,6 +23,7 @@ fn measure_name(requested: RequestedMeasure, lang: Lang) -> String {
                 .into();
         }
         RequestedMeasure::WaitingTime => return lang.pick("ventetid", "waiting time").into(),
+        RequestedMeasure::StayDays => return lang.pick("liggetid", "length of stay").into(),
         RequestedMeasure::EventCount => {
             return lang
                 .pick("antal hændelser pr. patient", "events per patient")

@@ -45,6 +45,8 @@ pub fn dimension_rows(
     ordered.sort_by_key(|(l, _)| level_rank(ctx.stratifier, l));
     let mut rows = Vec::new();
     let mut gated = Vec::new();
+    // Numbers of events are withheld from every level when one is hidden ([`event_count_rows`]).
+    let events_withheld = decision.values().any(|shown| !shown.both());
     for (level, counts) in ordered
         .into_iter()
         .chain([(TOTAL.to_string(), total.clone())])
@@ -70,7 +72,10 @@ pub fn dimension_rows(
             &counts,
             &total,
             released,
-            values.of(&level),
+            OneLevel {
+                events_withheld,
+                ..values.of(&level)
+            },
         ));
         // With rounding, everything computed over the levels (differences, ratios, summary
         // measures, funnel limits) rests on the rounded counts, so none gives an exact count.
@@ -127,6 +132,7 @@ impl<'a> LevelValues<'a> {
         OneLevel {
             waiting: self.waiting.and_then(|w| w.get(level)),
             event_counts: self.event_counts.and_then(|c| c.get(level)),
+            events_withheld: false,
         }
     }
 }
@@ -135,6 +141,8 @@ impl<'a> LevelValues<'a> {
 struct OneLevel<'a> {
     waiting: Option<&'a ValueSummary>,
     event_counts: Option<&'a ValueSummary>,
+    /// Another level of the table is hidden ([`event_count_rows`]).
+    events_withheld: bool,
 }
 
 /// The proportion, standardised proportion, waiting-time and event-count rows of one level.
@@ -165,11 +173,11 @@ fn level_rows(
         if ctx.outcome.waiting_time && ctx.wants(RequestedMeasure::WaitingTime) {
             rows.extend(waiting_rows(ctx, base, waiting));
         }
-        if ctx.outcome.kind == OutcomeKind::LengthOfStay {
+        if ctx.outcome.kind == OutcomeKind::LengthOfStay && ctx.wants(RequestedMeasure::StayDays) {
             rows.extend(stay_rows(ctx, base, waiting));
         }
         if ctx.outcome.count && ctx.wants(RequestedMeasure::EventCount) {
-            rows.extend(event_count_rows(ctx, base, values.event_counts));
+            rows.extend(event_count_rows(ctx, base, &values));
         }
         return rows;
     }
@@ -214,11 +222,11 @@ fn level_rows(
     if ctx.outcome.waiting_time && ctx.wants(RequestedMeasure::WaitingTime) {
         rows.extend(waiting_rows(ctx, base, waiting));
     }
-    if ctx.outcome.kind == OutcomeKind::LengthOfStay {
+    if ctx.outcome.kind == OutcomeKind::LengthOfStay && ctx.wants(RequestedMeasure::StayDays) {
         rows.extend(stay_rows(ctx, base, waiting));
     }
     if ctx.outcome.count && ctx.wants(RequestedMeasure::EventCount) {
-        rows.extend(event_count_rows(ctx, base, values.event_counts));
+        rows.extend(event_count_rows(ctx, base, &values));
     }
     rows
 }
@@ -249,27 +257,44 @@ fn stay_rows(ctx: &DimensionContext<'_>, base: &Row, days: Option<&ValueSummary>
         days,
         [Measure::StayDaysMean, Measure::StayDaysMedian],
         base.numerator,
-        "ingen udskrevet",
+        "ingen udskrevne",
     )
 }
 
 /// Mean (Student's t CI, PHE `phe_mean`) and median number of events in the window per patient
 /// at risk, those without any included, released with the level's share when at least the
-/// threshold were at risk.
-fn event_count_rows(
-    ctx: &DimensionContext<'_>,
-    base: &Row,
-    counts: Option<&ValueSummary>,
-) -> Vec<Row> {
-    value_rows(
+/// threshold were at risk, and only in a table that hides no level ([`dimension_rows`]): mean
+/// times patients is a level's number of events, and the total's less the shown levels' would
+/// give the hidden levels' together, which bounds their hidden numbers of patients with an
+/// event from above (a 0 would tell that none had one).
+fn event_count_rows(ctx: &DimensionContext<'_>, base: &Row, level: &OneLevel<'_>) -> Vec<Row> {
+    let mut rows = value_rows(
         ctx,
         base,
-        counts,
+        level.event_counts,
         [Measure::EventsMean, Measure::EventsMedian],
         base.denominator,
         "ingen i risiko",
-    )
+    );
+    if level.events_withheld {
+        for row in &mut rows {
+            *row = Row {
+                value: None,
+                lower: None,
+                upper: None,
+                denominator: None,
+                suppressed: true,
+                note: EVENTS_WITHHELD.into(),
+                ..row.clone()
+            };
+        }
+    }
+    rows
 }
+
+/// The note of a number of events withheld because another level of its table is hidden.
+const EVENTS_WITHHELD: &str =
+    "tilbageholdt: tabellen skjuler en gruppe, hvis antal hændelser ellers kunne udledes";
 
 /// The mean and median rows of a value summary of a level's patients (`measures`: the mean's,
 /// the median's). Released only with the level's share, since a value shown or not would

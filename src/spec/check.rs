@@ -545,6 +545,17 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
             ));
         }
         if o.kind == OutcomeKind::LengthOfStay {
+            // The index must be a hospital contact: in a prevalent design (an index date) or a
+            // group found by prescriptions, nobody has an index stay.
+            let by_contact = spec.population.index_date.is_none()
+                && spec.patient_group.include.iter().all(|c| c.atc.is_empty());
+            if !by_contact {
+                return Err(bad(
+                    path,
+                    &format!("{key}.kind"),
+                    "a length of stay is of the index contact's hospital stay: it needs an incident design whose patient group is found by diagnoses or procedures (no index_date, no atc)",
+                ));
+            }
             if o.waiting_time {
                 return Err(bad(
                     path,
@@ -552,13 +563,21 @@ pub fn check(spec: &Spec, path: &Path) -> Result<Design> {
                     "a length of stay reports its days itself (stay_days_mean, stay_days_median)",
                 ));
             }
-            if !o.units.is_empty() || !o.specialty.is_empty() {
-                return Err(bad(
-                    path,
-                    &format!("{key}.units"),
-                    "a length of stay is of the index contact's stay, wherever it ends",
-                ));
-            }
+        }
+        // Units and specialties select hospital contacts and procedures; other outcomes have none.
+        let unit_key = match (o.units.is_empty(), o.specialty.is_empty()) {
+            (true, true) => None,
+            (false, _) => Some("units"),
+            (true, false) => Some("specialty"),
+        };
+        if let Some(unit_key) = unit_key
+            && !matches!(o.kind, OutcomeKind::Contact | OutcomeKind::Procedure)
+        {
+            return Err(bad(
+                path,
+                &format!("{key}.{unit_key}"),
+                "units and specialties apply to contact and procedure outcomes",
+            ));
         }
         if let Some(named) = stay_key(o.priority, o.setting)
             && o.kind != OutcomeKind::Contact

@@ -108,6 +108,8 @@ pub enum RequestedMeasure {
     WaitingTime,
     /// The number of events per patient (outcomes with `count`).
     EventCount,
+    /// The length of stay (`length_of_stay` outcomes).
+    StayDays,
     /// Funnel limits and the quality standard, by the quality unit.
     Funnel,
     Summary(SummaryMeasure),
@@ -115,13 +117,14 @@ pub enum RequestedMeasure {
 
 impl RequestedMeasure {
     /// The measures a spec may name besides the summary measures, with their codes.
-    pub const BASIC: [(RequestedMeasure, &'static str); 7] = [
+    pub const BASIC: [(RequestedMeasure, &'static str); 8] = [
         (RequestedMeasure::Proportion, "proportion"),
         (RequestedMeasure::AgeStandardised, "age_standardised"),
         (RequestedMeasure::Difference, "difference"),
         (RequestedMeasure::Ratio, "ratio"),
         (RequestedMeasure::WaitingTime, "waiting_time"),
         (RequestedMeasure::EventCount, "event_count"),
+        (RequestedMeasure::StayDays, "stay_days"),
         (RequestedMeasure::Funnel, "funnel"),
     ];
 
@@ -250,6 +253,14 @@ pub fn measures_for(loaded: &LoadedSpec, stratifier: &Stratifier) -> Vec<Request
     }
     if loaded.spec.outcomes.iter().any(|o| o.count) {
         list.push(RequestedMeasure::EventCount);
+    }
+    if loaded
+        .spec
+        .outcomes
+        .iter()
+        .any(|o| o.kind == crate::spec::OutcomeKind::LengthOfStay)
+    {
+        list.push(RequestedMeasure::StayDays);
     }
     list.extend(SummaryMeasure::DEFAULT.map(RequestedMeasure::Summary));
     if loaded

@@ -391,7 +391,8 @@ pub enum OutcomeKind {
     Readmission,
     /// Discharge from the index contact's hospital stay within the window (the share), with the
     /// stay's length in days from the arrival to the discharge among those discharged (mean and
-    /// median): the length of stay (*liggetid*).
+    /// median): the length of stay (*liggetid*). Every patient is at risk (so its denominators
+    /// are the other outcomes'); one whose index contact belongs to no stay is not discharged.
     LengthOfStay,
 }
 

@@ -876,6 +876,48 @@ fn attack_release(release: &ReleaseRows, truth: Option<&ReleaseRows>) -> Vec<Str
     found
 }
 
+/// Every mean number of events printed in a table (an outcome, year and dimension) that hides a
+/// level: mean times patients is a level's number of events, and the total's less the shown
+/// levels' is the hidden levels' together, at least their patients with an event.
+fn event_totals_beside_hidden_levels(out: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(analyses) = std::fs::read_dir(out) else {
+        return found;
+    };
+    for analysis in analyses.flatten() {
+        let id = analysis.file_name().to_string_lossy().to_string();
+        let tidy = analysis.path().join(format!("tables/{id}.csv"));
+        let Ok(text) = std::fs::read_to_string(&tidy) else {
+            continue;
+        };
+        let t = Table::from_text(&text);
+        let table_of = |r: usize| {
+            (
+                t.str(r, "outcome").to_string(),
+                t.str(r, "subanalysis").to_string(),
+                t.str(r, "year").to_string(),
+                t.str(r, "dimension").to_string(),
+            )
+        };
+        let hiding: std::collections::BTreeSet<_> = (0..t.len())
+            .filter(|&r| t.str(r, "measure") == "proportion" && t.str(r, "suppressed") == "true")
+            .map(table_of)
+            .collect();
+        for r in 0..t.len() {
+            if t.str(r, "measure") == "events_mean"
+                && t.opt(r, "value").is_some()
+                && hiding.contains(&table_of(r))
+            {
+                found.push(format!(
+                    "{id}: events_mean of {:?} printed in a table that hides a level",
+                    table_of(r)
+                ));
+            }
+        }
+    }
+    found
+}
+
 /// Every count the rounded analysis prints that is not a multiple of its base: an exact count
 /// beside rounded ones (before, a waiting time's row printed its exact count); and every mean or
 /// median of whole numbers it prints, which over the exact count tells that count.
@@ -1013,6 +1055,11 @@ fn the_attacker_finds_no_small_count_in_any_draw() {
         );
         found.extend(
             unrounded_counts(&out)
+                .into_iter()
+                .map(|l| format!("{persons} persons, seed {seed}: {l}")),
+        );
+        found.extend(
+            event_totals_beside_hidden_levels(&out)
                 .into_iter()
                 .map(|l| format!("{persons} persons, seed {seed}: {l}")),
         );
