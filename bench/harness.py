@@ -219,6 +219,74 @@ def sas_conversion(ulighed: str, python: str, folder: Path, data_root: Path, per
     }
 
 
+VALIDATION_PEER = HERE / "peers" / "validate_duckdb.py"
+# A fixed as-of date after the registers' last year: the findings do not change with the day.
+VALIDATION_AS_OF = "2025-06-30"
+
+
+def validation_findings(ulighed_json: str) -> set[tuple[str, str, int]]:
+    """(rule, file name, rows) of `ulighed validate --format json`."""
+    report = json.loads(ulighed_json)
+    found = set()
+    for f in report["findings"]:
+        name = Path(f["file"]).name if f.get("file") else report["folder"]
+        found.add((f["rule"], name, int(f.get("count") or 0)))
+    return found
+
+
+def peer_findings(text: str) -> set[tuple[str, str, int]]:
+    found = set()
+    for line in text.splitlines():
+        rule, name, rows = line.split("\t")[:3]
+        found.add((rule, Path(name).name, int(rows)))
+    return found
+
+
+def validation(ulighed: str, python: str, folder: Path, data_root: Path) -> dict:
+    """Times `ulighed validate` of the scale's registers (every rule over every file, as the
+    first run on a new delivery does) beside the same rules written by hand in DuckDB SQL
+    (bench/peers/validate_duckdb.py, 2 threads), and checks that both find the same rules with
+    the same counts in the same files, on these registers and on a broken copy of the smallest
+    scale (bench/data/broken-registers, made by `broken_copy`)."""
+    ours = require_ok(measured([ulighed, "validate", str(folder), "--format", "json",
+                                "--as-of", VALIDATION_AS_OF]), "ulighed validate")
+    peer = require_ok(measured([python, str(VALIDATION_PEER), str(folder), "--as-of", VALIDATION_AS_OF,
+                                "--threads", "2"]), "the DuckDB validation peer")
+    ours_found, peer_found = validation_findings(ours["stdout"]), peer_findings(peer["stdout"])
+    if ours_found != peer_found:
+        raise BenchError(f"the DuckDB validation peer disagrees with ulighed validate on {folder}: "
+                         f"only ulighed {sorted(ours_found - peer_found)}, only the peer {sorted(peer_found - ours_found)}")
+    broken = broken_copy(python, data_root)
+    # `validate` exits 65 when it finds an error, as it must on the broken copy.
+    checked = measured([ulighed, "validate", str(broken), "--format", "json", "--as-of", VALIDATION_AS_OF])
+    if checked["exit"] != 65:
+        raise BenchError(f"ulighed validate of the broken copy exited {checked['exit']}, not 65:\n"
+                         + checked["stderr"][-2000:])
+    ours_broken = validation_findings(checked["stdout"])
+    peer_broken = peer_findings(require_ok(measured(
+        [python, str(VALIDATION_PEER), str(broken), "--as-of", VALIDATION_AS_OF]), "the peer (broken copy)")["stdout"])
+    if ours_broken != peer_broken:
+        raise BenchError(f"the DuckDB validation peer disagrees with ulighed validate on the broken copy: "
+                         f"only ulighed {sorted(ours_broken - peer_broken)}, only the peer {sorted(peer_broken - ours_broken)}")
+    return {
+        "findings": len(ours_found),
+        "broken_findings": len(ours_broken),
+        "ulighed": {k: ours[k] for k in ("wall_s", "cpu_s", "peak_bytes")},
+        "duckdb": {k: peer[k] for k in ("wall_s", "cpu_s", "peak_bytes")},
+    }
+
+
+def broken_copy(python: str, data_root: Path) -> Path:
+    """data-samples/ with known problems injected (bench/peers/break_registers.py): codes, keys,
+    dates, times, padding, a repeated person, 411 Christiansø."""
+    broken = data_root / "broken-registers"
+    if broken.exists():
+        shutil.rmtree(broken)
+    require_ok(measured([python, str(HERE / "peers" / "break_registers.py"), str(ROOT / "data-samples"),
+                         str(broken)]), "making the broken copy")
+    return broken
+
+
 def synth_figures(folder: Path) -> dict:
     return json.loads((folder / ".bench-synth.json").read_text())["synth"]
 
@@ -396,6 +464,7 @@ def bench_scale(args, ulighed: str, persons: int, python: str) -> dict:
     if args.check:
         return figures
     figures["sas_convert"] = sas_conversion(ulighed, python, folder, args.data, persons)
+    figures["validation"] = validation(ulighed, python, folder, args.data)
 
     def summary(results):
         return {
@@ -578,6 +647,21 @@ def markdown(results: dict) -> str:
             slowest = max(g["wide_by_analysis"].items(), key=lambda kv: kv[1], default=("-", None))
             lines.append(f"| {s['persons']:,} | {secs(g['shipped_s'])} | {secs(g['wide_run_all_s'])} | "
                          f"{secs(g['wide_s'])} | {gib(g['wide_peak_bytes'])} | {slowest[0]} {secs(slowest[1])} |")
+    checked = [s for s in results["scales"] if "validation" in s]
+    if checked:
+        lines += ["", "## Validation beside its DuckDB peer", "",
+                  "`ulighed validate DIR --format json` (every rule over every file, as the first run on a new "
+                  "delivery) beside the contract's rules written by hand in DuckDB SQL "
+                  "(`peers/validate_duckdb.py`, 2 threads). Both found the same rules with the same counts in the "
+                  "same files, here and on a broken copy of data-samples (`peers/break_registers.py`); the "
+                  "benchmark fails otherwise. One run each.", "",
+                  "| persons | findings | validate wall s | its peak GiB | DuckDB peer wall s | its peak GiB | validate/peer |",
+                  "|---:|---:|---:|---:|---:|---:|---:|"]
+        for s in checked:
+            v = s["validation"]
+            lines.append(f"| {s['persons']:,} | {v['findings']} | {secs(v['ulighed']['wall_s'])} | "
+                         f"{gib(v['ulighed']['peak_bytes'])} | {secs(v['duckdb']['wall_s'])} | "
+                         f"{gib(v['duckdb']['peak_bytes'])} | {v['ulighed']['wall_s'] / v['duckdb']['wall_s']:.2f} |")
     converted = [s for s in results["scales"] if "sas_convert" in s]
     if converted:
         lines += ["", "## Converting a SAS delivery (`ulighed convert`)", "",
@@ -603,19 +687,24 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def only_sas(args, sizes: list[int]) -> int:
-    """Times the SAS conversion alone and adds its figures to the scales of the results already
-    written (a scale not yet measured is left out)."""
+def only_steps(args, sizes: list[int]) -> int:
+    """Times the SAS conversion or the validation alone and adds their figures to the scales of
+    the results already written (a scale not yet measured is left out)."""
     path = args.results / "results.json"
     results = json.loads(path.read_text())
     try:
         for persons in sizes:
             folder, _ = registers(args.ulighed, persons, args.data, args.seed)
-            figures = sas_conversion(args.ulighed, args.python, folder, args.data, persons)
-            figures["date"] = time.strftime("%Y-%m-%d %H:%M")
-            for s in results["scales"]:
-                if s["persons"] == persons:
-                    s["sas_convert"] = figures
+            steps = {}
+            if args.only_sas:
+                steps["sas_convert"] = sas_conversion(args.ulighed, args.python, folder, args.data, persons)
+            if args.only_validation:
+                steps["validation"] = validation(args.ulighed, args.python, folder, args.data)
+            for key, figures in steps.items():
+                figures["date"] = time.strftime("%Y-%m-%d %H:%M")
+                for s in results["scales"]:
+                    if s["persons"] == persons:
+                        s[key] = figures
     except BenchError as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1
@@ -641,14 +730,16 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only the peers' agreement, at one scale")
     parser.add_argument("--only-sas", action="store_true",
                         help="only the SAS conversion, its figures added to the results already written")
+    parser.add_argument("--only-validation", action="store_true",
+                        help="only the validation beside its DuckDB peer, added to the results already written")
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
     if args.persons:
         sizes = [args.persons]
     else:
         sizes = [NATIONAL_PERSONS // int(d) for d in args.scales.split(",")]
-    if args.only_sas:
-        return only_sas(args, sizes)
+    if args.only_sas or args.only_validation:
+        return only_steps(args, sizes)
     try:
         scales = []
         for persons in sizes:

@@ -25,6 +25,12 @@ const FIXED: &[(&str, &str)] = &[
     ),
     ("undertrykt", "suppressed"),
     ("ingen med udfaldet", "nobody with the outcome"),
+    ("ingen i risiko", "nobody at risk"),
+    ("ingen udskrevne", "nobody discharged"),
+    (
+        "tilbageholdt: tabellen skjuler en gruppe, hvis antal hændelser ellers kunne udledes",
+        "withheld: the table hides a group whose number of events could otherwise be derived",
+    ),
     (
         "tilbageholdt: hviler på en undertrykt gruppe",
         "withheld: rests on a suppressed group",
