@@ -568,6 +568,24 @@ impl Chapter<'_> {
                 group(dim, reference, lang)
             ));
         }
+        // The numbers of events are withheld from the whole table when it hides a group
+        // (`results::dimension`): the total is shown, its number of events is not.
+        let total_shown = |m: Measure| {
+            rows.iter()
+                .any(|r| r.measure == m && r.group == TOTAL && !r.suppressed)
+        };
+        let total_events = rows
+            .iter()
+            .any(|r| r.measure == Measure::EventsMean && r.group == TOTAL);
+        if total_events && total_shown(Measure::Proportion) && !total_shown(Measure::EventsMean) {
+            notes.push(
+                lang.pick(
+                    "Antallet af hændelser pr. patient vises ikke i tabellen, fordi den skjuler en gruppe: gruppens antal hændelser ville ellers kunne udledes af totalen.",
+                    "The number of events per patient is not shown in this table because it hides a group, whose number of events could otherwise be derived from the total.",
+                )
+                .to_string(),
+            );
+        }
         numbered.table(style, &caption, columns, body, notes)
     }
 
