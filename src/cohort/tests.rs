@@ -186,6 +186,25 @@ fn procedure_events_fall_on_their_own_day_or_else_their_contacts() {
     assert_eq!(events(&registers, &at_unit), at_123);
 }
 
+/// The contacts of the two tests below. p1's diabetes contact is an acute admission (23 hours):
+/// an avoidable admission; p2's heart failure admission was planned and their COPD visit was
+/// acute but three hours long: neither is one.
+fn multimorbidity_contacts(dir: &std::path::Path) -> RegisterSet {
+    std::fs::write(
+        dir.join("lpr_kontakter.csv"),
+        "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE,PRIORITET,TIDSPUNKT_START,TIDSPUNKT_SLUT\n\
+         1,p1,2023-02-01,2023-02-01,ALCA00,6620011000000,DJ069,ATA3,09:00,10:00\n\
+         2,p1,2023-03-01,2023-03-02,ALCA00,6620011000000,DE119,ATA1,10:00,09:00\n\
+         3,p2,2022-12-30,2022-12-30,ALCA00,6620011000000,DE110,ATA3,09:00,10:00\n\
+         4,p2,2023-05-10,2023-05-12,ALCA00,6620011000000,DI500,ATA3,08:00,12:00\n\
+         7,p2,2023-07-01,2023-07-01,ALCA00,6620011000000,DJ449,ATA1,08:00,11:00\n\
+         5,p3,2024-01-01,2024-01-01,ALCA00,6620011000000,DJ459,ATA1,08:00,09:00\n\
+         6,p4,2023-06-01,2023-06-01,ALCA00,6620011000000,DE119,ATA1,08:00,20:00\n",
+    )
+    .expect("contacts");
+    RegisterSet::open(dir).expect("opened")
+}
+
 /// Multimorbidity's any contact (0) and avoidable admission (1) on contacts counted by hand,
 /// all patients indexed on 1 January 2023 with the window of days 0-364:
 /// - p1: a contact for otitis (J06) on 1 February (day 31), for diabetes (E11) on 1 March
@@ -197,22 +216,7 @@ fn procedure_events_fall_on_their_own_day_or_else_their_contacts() {
 #[test]
 fn contact_outcomes_read_by_one_scan_equal_each_read_alone() {
     let dir = tempfile::tempdir().expect("temp");
-    // p1's diabetes contact is an acute admission (23 hours): an avoidable admission; p2's
-    // heart failure admission was planned and their COPD visit was acute but three hours
-    // long: neither is one.
-    std::fs::write(
-        dir.path().join("lpr_kontakter.csv"),
-        "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE,PRIORITET,TIDSPUNKT_START,TIDSPUNKT_SLUT\n\
-         1,p1,2023-02-01,2023-02-01,ALCA00,6620011000000,DJ069,ATA3,09:00,10:00\n\
-         2,p1,2023-03-01,2023-03-02,ALCA00,6620011000000,DE119,ATA1,10:00,09:00\n\
-         3,p2,2022-12-30,2022-12-30,ALCA00,6620011000000,DE110,ATA3,09:00,10:00\n\
-         4,p2,2023-05-10,2023-05-12,ALCA00,6620011000000,DI500,ATA3,08:00,12:00\n\
-         7,p2,2023-07-01,2023-07-01,ALCA00,6620011000000,DJ449,ATA1,08:00,11:00\n\
-         5,p3,2024-01-01,2024-01-01,ALCA00,6620011000000,DJ459,ATA1,08:00,09:00\n\
-         6,p4,2023-06-01,2023-06-01,ALCA00,6620011000000,DE119,ATA1,08:00,20:00\n",
-    )
-    .expect("contacts");
-    let registers = RegisterSet::open(dir.path()).expect("opened");
+    let registers = multimorbidity_contacts(dir.path());
     let mut both = testing::shipped("multimorbidity_contacts");
     assert_eq!(shared_scans(&both.spec.outcomes), [vec![0, 1], vec![2]]);
     both.spec.outcomes.truncate(2);
@@ -262,25 +266,14 @@ fn contact_outcomes_read_by_one_scan_equal_each_read_alone() {
 }
 
 /// The number of contacts in the window per patient, counted by hand on the contacts above
-/// (`contact_outcomes_read_by_one_scan_equal_each_read_alone`): any contact p1 2 (days 31, 59),
+/// ([`multimorbidity_contacts`]; p4 is no patient): any contact p1 2 (days 31, 59),
 /// p2 2 (129, 181; the contact before the index does not count), p3 0 (day 365 is after the
 /// window); avoidable admissions p1 1, p2 0, p3 0. With any contact asked only of those alive
 /// 100 days after the index, p2, dead on day 50, is not at risk and has no count.
 #[test]
 fn events_in_the_window_are_counted_per_patient_at_risk() {
     let dir = tempfile::tempdir().expect("temp");
-    std::fs::write(
-        dir.path().join("lpr_kontakter.csv"),
-        "DW_EK_KONTAKT,PNR,DATO_START,DATO_SLUT,KONTAKTTYPE,SORENHED_ANS,AKTIONSDIAGNOSE,PRIORITET,TIDSPUNKT_START,TIDSPUNKT_SLUT\n\
-         1,p1,2023-02-01,2023-02-01,ALCA00,6620011000000,DJ069,ATA3,09:00,10:00\n\
-         2,p1,2023-03-01,2023-03-02,ALCA00,6620011000000,DE119,ATA1,10:00,09:00\n\
-         3,p2,2022-12-30,2022-12-30,ALCA00,6620011000000,DE110,ATA3,09:00,10:00\n\
-         4,p2,2023-05-10,2023-05-12,ALCA00,6620011000000,DI500,ATA3,08:00,12:00\n\
-         7,p2,2023-07-01,2023-07-01,ALCA00,6620011000000,DJ449,ATA1,08:00,11:00\n\
-         5,p3,2024-01-01,2024-01-01,ALCA00,6620011000000,DJ459,ATA1,08:00,09:00\n",
-    )
-    .expect("contacts");
-    let registers = RegisterSet::open(dir.path()).expect("opened");
+    let registers = multimorbidity_contacts(dir.path());
     let mut spec = testing::shipped("multimorbidity_contacts");
     spec.spec.outcomes.truncate(2);
     for o in &mut spec.spec.outcomes {

@@ -298,15 +298,12 @@ pub fn sor(path: &Path) -> Result<DataFrame> {
             ));
         }
     }
-    let optional = |index: usize| -> Column {
+    let optional = |name: &str, index: usize| -> Column {
         let values: Vec<Option<String>> = rows
             .iter()
             .map(|r| (!r[index].is_empty()).then(|| r[index].to_lowercase()))
             .collect();
-        Column::new(
-            ["", "", "", "", "unit_type", "specialty"][index].into(),
-            values,
-        )
+        Column::new(name.into(), values)
     };
     let hospital: Vec<String> = rows
         .iter()
@@ -323,8 +320,8 @@ pub fn sor(path: &Path) -> Result<DataFrame> {
         text_column("SOR", &rows, 0),
         Column::new("hospital_name".into(), hospital),
         Column::new("hospital_region".into(), regions),
-        optional(4),
-        optional(5),
+        optional("unit_type", 4),
+        optional("specialty", 5),
     ])?)
 }
 
