@@ -60,6 +60,13 @@ pub fn person_key(pnr: Expr, persons: &DataType) -> Expr {
     .alias("PNR")
 }
 
+/// [`person_key`] as an integer without stopping on a key that is not digits (its value is then
+/// meaningless, or null): for the validation, which compares keys as integers before it knows
+/// whether every key of the folder is digits, and keeps the comparison only if they are.
+pub fn person_key_unchecked(pnr: Expr) -> Expr {
+    pnr.clone().cast(DataType::Int64) * lit(32i64) + pnr.str().len_bytes().cast(DataType::Int64)
+}
+
 /// The message for a failed parse of [`person_key`] in `error` (any error's text), or `None`
 /// when `error` is another one. `folder` is the registers folder, `cache` the remembered
 /// validations to delete. Polars' message names the keys but not the file, since one query

@@ -16,7 +16,7 @@ pub enum Severity {
 
 /// The rules, with their default severity. Errors are the default for type, key and code-format
 /// failures; an unusual diagnosis type is a warning (real extracts carry more types than A/B).
-pub const RULES: [(&str, Severity, &str); 24] = [
+pub const RULES: [(&str, Severity, &str); 25] = [
     (
         "required_register",
         Severity::Error,
@@ -119,6 +119,11 @@ pub const RULES: [(&str, Severity, &str); 24] = [
         "key_contact",
         Severity::Error,
         "DW_EK_KONTAKT exists in lpr_kontakter",
+    ),
+    (
+        "contact_unique",
+        Severity::Error,
+        "DW_EK_KONTAKT is unique in lpr_kontakter (a repeated contact would count its diagnoses and procedures twice)",
     ),
     (
         "key_pnr",

@@ -12,10 +12,14 @@ use std::path::PathBuf;
 use polars::prelude::*;
 use serde::Serialize;
 
+pub use super::findings::{Example, Finding};
+
 use super::contract::{Kind, RegisterSpec};
 use super::discover::{Discovered, Format, RegisterFile};
+use super::findings::{ROW, first_rows};
+use super::key_rules::{Folded, ProbeCounts, Probes, check_order};
 use super::keys::key_dtype_of;
-use super::read::{KeyTypes, OpenedFile, open};
+use super::read::{OpenedFile, open};
 use super::scan::collect_streaming;
 use crate::dates;
 use crate::error::{Error, Result};
@@ -25,76 +29,6 @@ use super::severity::{Severities, Severity};
 /// Christiansø's code in `KOM`: Statistics Denmark's registers carry it for the island's few
 /// residents, though it belongs to no municipality and no region.
 const CHRISTIANSO: i32 = 411;
-
-/// One row cited in a finding.
-#[derive(Debug, Clone, Serialize)]
-pub struct Example {
-    /// 1-based data row (for CSV the line is one more, for the header).
-    pub row: u64,
-    pub value: String,
-}
-
-/// One failed check.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    pub file: PathBuf,
-    pub register: &'static str,
-    pub rule: &'static str,
-    pub severity: Severity,
-    pub column: &'static str,
-    pub count: u64,
-    /// The file's rows, where the share of them matters (events of persons in no `bef` year).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub of_rows: Option<u64>,
-    pub expected: &'static str,
-    pub examples: Vec<Example>,
-}
-
-impl Finding {
-    /// One readable paragraph.
-    pub fn message(&self) -> String {
-        if self.examples.is_empty() && self.column.is_empty() {
-            return format!(
-                "{}: no register {} (rule {}; expected: {})",
-                self.file.display(),
-                self.register,
-                self.rule,
-                self.expected
-            );
-        }
-        let examples: Vec<String> = self
-            .examples
-            .iter()
-            .map(|e| format!("row {} value {:?}", e.row, e.value))
-            .collect();
-        let share = match self.of_rows {
-            Some(rows) if rows > 0 => format!(
-                " of {rows} ({:.3}%)",
-                self.count as f64 / rows as f64 * 100.0
-            ),
-            _ => String::new(),
-        };
-        format!(
-            "{}: {}{share} row{} break{} rule {} in column {} (expected: {}); first: {}",
-            self.file.display(),
-            self.count,
-            if self.count == 1 && share.is_empty() {
-                ""
-            } else {
-                "s"
-            },
-            if self.count == 1 && share.is_empty() {
-                "s"
-            } else {
-                ""
-            },
-            self.rule,
-            self.column,
-            self.expected,
-            examples.join(", ")
-        )
-    }
-}
 
 /// A file that was read.
 #[derive(Debug, Clone, Serialize)]
@@ -219,9 +153,23 @@ struct Check {
     expected: &'static str,
     violation: Expr,
     value: Expr,
+    counted: Counted,
 }
 
-const ROW: &str = "__row";
+/// How a check's rows are counted. A rule over the whole column is decided from sums the one
+/// streaming pass over the file gathers, never inside it: an aggregate inside a row's test made
+/// the scan hold each checked column whole until its last row (15.7 GiB for a national
+/// validation, bench/results).
+#[derive(Clone, Copy, PartialEq)]
+enum Counted {
+    /// The rows where `violation` is true.
+    Rows,
+    /// Every row, when `violation` (here: the value is present) holds in none.
+    EmptyColumn,
+    /// The rows whose value another row also has, `violation` being the value's presence:
+    /// counted by a query of its own when the distinct values are fewer than the values.
+    Repeated(&'static str),
+}
 
 /// One problem a validation found: an unreadable file (no rule) or a finding of a rule.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -326,11 +274,9 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 rule: "column_empty",
                 column: name,
                 expected: "a value in some row (the column is empty in every row)",
-                violation: present
-                    .clone()
-                    .not()
-                    .and(present.clone().cast(DataType::UInt64).sum().eq(lit(0u64))),
+                violation: present.clone(),
                 value: raw.clone().cast(DataType::String).fill_null(lit("")),
+                counted: Counted::EmptyColumn,
             });
         }
         if !matches!(mapped.spec.kind, Kind::Text | Kind::Person) {
@@ -340,6 +286,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 expected: mapped.spec.kind.describe(),
                 violation: present.clone().and(parsed.clone().is_null()),
                 value: raw.clone(),
+                counted: Counted::Rows,
             });
         }
         if typed && mapped.file_dtype == Some(DataType::String) {
@@ -349,6 +296,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 expected: "text without leading or trailing spaces (`ulighed convert` strips them)",
                 violation: raw.clone().neq(raw.clone().str().strip_chars(lit(NULL))),
                 value: raw.clone(),
+                counted: Counted::Rows,
             });
         }
         if mapped.spec.kind == Kind::Date {
@@ -371,6 +319,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                     parsed.clone().lt(min_date.clone()).or(after.clone())
                 },
                 value: raw.clone(),
+                counted: Counted::Rows,
             });
             if event_date {
                 checks.push(Check {
@@ -379,6 +328,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                     expected: "an event up to the as-of date; later rows are cut off (not read)",
                     violation: after,
                     value: raw.clone(),
+                    counted: Counted::Rows,
                 });
             }
         }
@@ -394,6 +344,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                     .not(),
             ),
             value: raw.clone(),
+            counted: Counted::Rows,
         };
         match name {
             "PNR" => {
@@ -403,14 +354,16 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                     expected: "a person key",
                     violation: present.clone().not(),
                     value: raw.clone().fill_null(lit("")),
+                    counted: Counted::Rows,
                 });
                 if spec.unique_pnr {
                     checks.push(Check {
                         rule: "pnr_unique",
                         column: name,
                         expected: "each PNR once in the file",
-                        violation: present.clone().and(parsed.clone().is_duplicated()),
+                        violation: present.clone(),
                         value: raw.clone(),
+                        counted: Counted::Repeated("PNR"),
                     });
                 }
             }
@@ -464,6 +417,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                         .and(parsed.clone().neq(lit(CHRISTIANSO)))
                         .and(parsed.clone().is_in(lit(known).implode(false), false).not()),
                     value: raw.clone(),
+                    counted: Counted::Rows,
                 });
                 checks.push(Check {
                     rule: "kom_christianso",
@@ -471,6 +425,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                     expected: "a municipality: 411 (Christiansø) is none, its residents get no region",
                     violation: parsed.clone().eq(lit(CHRISTIANSO)),
                     value: raw.clone(),
+                    counted: Counted::Rows,
                 });
             }
             _ => {}
@@ -492,6 +447,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 expected: "the end date on or after the start date",
                 violation: end.parsed.clone().lt(start.parsed.clone()),
                 value: end.parsed.clone().cast(DataType::String),
+                counted: Counted::Rows,
             });
         }
     }
@@ -504,6 +460,8 @@ pub struct Checked {
     /// Every `PNR` of the file (if it has them) is digits ([`super::persons`]).
     pub digit_persons: bool,
     pub findings: Vec<Finding>,
+    /// What the key rules counted in the file's pass.
+    pub probed: ProbeCounts,
 }
 
 /// Runs the checks of one file.
@@ -513,24 +471,67 @@ pub fn check_file(
     as_of: i32,
     severities: &Severities,
 ) -> Result<Checked> {
+    check_file_probing(
+        file,
+        opened,
+        as_of,
+        severities,
+        &Probes::default(),
+        &DataType::String,
+    )
+}
+
+/// Runs the checks of one file in one streaming pass that also counts what `probes` asks for
+/// the key rules (contact keys of type `contacts`). Only a failing check pays for a further
+/// query, for its first rows.
+fn check_file_probing(
+    file: &RegisterFile,
+    opened: &OpenedFile,
+    as_of: i32,
+    severities: &Severities,
+    probes: &Probes,
+    contacts: &DataType,
+) -> Result<Checked> {
     let checks = checks_for(opened, &file.spec, as_of);
     let frame = opened.raw.clone().with_row_index(ROW, Some(1));
-    let mut sums = vec![
-        len().cast(DataType::UInt64).alias("__rows"),
-        super::persons::not_digits(opened.parsed("PNR"))
-            .cast(DataType::UInt64)
-            .sum()
-            .alias("__not_digits"),
-    ];
-    sums.extend(checks.iter().enumerate().map(|(i, c)| {
-        c.violation
-            .clone()
-            .fill_null(lit(false))
-            .cast(DataType::UInt64)
-            .sum()
-            .alias(format!("__check{i}"))
-    }));
-    let counts = collect_streaming(frame.clone().select(sums)).map_err(|e| {
+    let not_digits = super::persons::not_digits(opened.parsed("PNR"));
+    let flag = |c: &Check| c.violation.clone().fill_null(lit(false));
+    let probe_flags = probes.flags(opened, contacts);
+    let (scan, mut sums) = if probe_flags.is_empty() {
+        let mut sums = vec![
+            not_digits
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("__not_digits"),
+        ];
+        sums.extend(checks.iter().enumerate().map(|(i, c)| {
+            flag(c)
+                .cast(DataType::UInt64)
+                .sum()
+                .alias(format!("__check{i}"))
+        }));
+        (opened.raw.clone(), sums)
+    } else {
+        // The row flags first, so that the persons' join carries booleans, not the file.
+        let mut flags = vec![not_digits.alias("__not_digits")];
+        flags.extend(
+            checks
+                .iter()
+                .enumerate()
+                .map(|(i, c)| flag(c).alias(format!("__check{i}"))),
+        );
+        flags.extend(probe_flags);
+        let names = (0..checks.len())
+            .map(|i| format!("__check{i}"))
+            .chain(["__not_digits".to_string()]);
+        let sums = names
+            .map(|name| col(name.as_str()).cast(DataType::UInt64).sum().alias(name))
+            .chain(probes.sums())
+            .collect();
+        (probes.joined(opened.raw.clone().select(flags)), sums)
+    };
+    sums.push(len().cast(DataType::UInt64).alias("__rows"));
+    let counts = collect_streaming(scan.select(sums)).map_err(|e| {
         let csv_problem = (file.format == Format::Csv)
             .then(|| {
                 super::read::first_non_utf8_line(&file.path)
@@ -552,14 +553,25 @@ pub fn check_file(
     let rows = count_of("__rows");
     let mut findings = Vec::new();
     for (i, check) in checks.into_iter().enumerate() {
-        let count = count_of(&format!("__check{i}"));
+        let tallied = count_of(&format!("__check{i}"));
+        let (count, failing) = match check.counted {
+            Counted::Rows => (tallied, check.violation.fill_null(lit(false))),
+            Counted::EmptyColumn => (if tallied == 0 { rows } else { 0 }, lit(true)),
+            Counted::Repeated(column) => {
+                let value = opened.parsed(column);
+                let present = check.violation.fill_null(lit(false));
+                let count = repeated_rows(opened, present.clone(), value.clone())
+                    .map_err(|e| Error::reading(&file.path, e))?;
+                (count, present.and(value.is_duplicated()))
+            }
+        };
         if count == 0 {
             continue;
         }
         let examples = first_rows(
             frame
                 .clone()
-                .filter(check.violation.fill_null(lit(false)))
+                .filter(failing)
                 .select([col(ROW), check.value.alias("value")]),
             &file.path,
         )?;
@@ -579,252 +591,43 @@ pub fn check_file(
         rows,
         digit_persons: count_of("__not_digits") == 0,
         findings,
+        probed: probes.counts(count_of),
     })
 }
 
-/// The first three rows of a frame of (row, value).
-fn first_rows(frame: LazyFrame, path: &std::path::Path) -> Result<Vec<Example>> {
-    let df = collect_streaming(frame.limit(3)).map_err(|e| Error::reading(path, e))?;
-    let rows = df.column(ROW)?.cast(&DataType::UInt64)?;
-    let values = df.column("value")?.cast(&DataType::String)?;
-    let rows = rows.u64()?;
-    let values = values.str()?;
-    Ok((0..df.height())
-        .map(|i| Example {
-            row: rows.get(i).unwrap_or(0),
-            value: shortened(values.get(i).unwrap_or("")),
-        })
-        .collect())
-}
-
-/// The most characters of a value a finding quotes: enough to see what is wrong, never a
-/// message of a whole megabyte-long cell.
-const VALUE_SHOWN: usize = 60;
-
-/// `value`, cut to [`VALUE_SHOWN`] characters with the length said when longer.
-fn shortened(value: &str) -> String {
-    let length = value.chars().count();
-    if length <= VALUE_SHOWN {
-        return value.to_string();
-    }
-    let start: String = value.chars().take(VALUE_SHOWN).collect();
-    format!("{start}... ({length} characters)")
-}
-
-/// Keys of the known side's register held by one pass of a key check: the anti join that finds
-/// unresolved keys holds the known keys in a hash table, about 24 bytes a key beside the keys
-/// themselves. The 146 million contact keys of a national patient register in one table took the
-/// first run on new registers to 5.1 GB (bench/results: 6 million persons); in passes of at most
-/// this many keys each table stays under a gigabyte, at the price of reading the key columns
-/// once per pass.
-const KEYS_PER_PASS: u64 = 40_000_000;
-
-/// One rule of keys that must resolve in another register.
-struct KeyRule {
-    rule: &'static str,
-    key: &'static str,
-    expected: &'static str,
-    /// Whether the keys are person keys (else contact keys): their type in the folder.
-    persons: bool,
-    /// The register whose keys are the known ones.
-    known: &'static str,
-    /// The registers whose keys must be among them.
-    probed: &'static [&'static str],
-}
-
-const KEY_RULES: [KeyRule; 2] = [
-    KeyRule {
-        rule: "key_contact",
-        key: "DW_EK_KONTAKT",
-        expected: "a DW_EK_KONTAKT of lpr_kontakter",
-        persons: false,
-        known: "lpr_kontakter",
-        probed: &["lpr_diagnoser", "lpr_procedurer"],
-    },
-    KeyRule {
-        rule: "key_pnr",
-        key: "PNR",
-        expected: "a PNR found in some bef year",
-        persons: true,
-        known: "bef",
-        probed: &["lpr_kontakter", "lmdb", "dod"],
-    },
-];
-
-/// Keys that must resolve in another register: contact keys of diagnoses and procedures, and the
-/// person keys of events.
-///
-/// Each rule is one query over all the files it probes, so the known keys are read and hashed
-/// once per pass, not once per probed file. Person keys are compared as the integers the analyses
-/// join on when every `PNR` of the folder is digits (`digit_persons`, this validation's own
-/// finding; [`super::persons`]): the mapping keeps every key apart, and hashing 500 million text
-/// keys of a national folder cost most of a validation. Integer keys are split into passes by
-/// their value modulo the count of passes ([`KEYS_PER_PASS`]); text keys take one pass.
-fn check_keys(
-    discovered: &Discovered,
-    opened: &BTreeMap<PathBuf, OpenedFile>,
-    rows: &BTreeMap<PathBuf, u64>,
-    digit_persons: bool,
-    severities: &Severities,
-) -> Result<Vec<Finding>> {
-    let keys = KeyTypes {
-        contacts: key_dtype_of(opened.values()),
-        persons: if digit_persons {
-            DataType::Int64
-        } else {
-            DataType::String
-        },
+/// The rows of `opened` where `present` holds whose `value` another such row also has: first the
+/// values against the distinct values (a streaming count), and only when they differ the rows
+/// themselves.
+fn repeated_rows(opened: &OpenedFile, present: Expr, value: Expr) -> PolarsResult<u64> {
+    let present_rows = opened.raw.clone().filter(present);
+    let tally = collect_streaming(
+        present_rows.clone().select([
+            len().cast(DataType::UInt64).alias("n"),
+            value
+                .clone()
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias("distinct"),
+        ]),
+    )?;
+    let get = |frame: &DataFrame, name: &str| -> u64 {
+        frame
+            .column(name)
+            .ok()
+            .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
+            .unwrap_or(0)
     };
-    let opened_of = |register: &str| -> Vec<(&RegisterFile, &OpenedFile)> {
-        discovered
-            .of(register)
-            .iter()
-            .filter_map(|f| opened.get(&f.path).map(|o| (f, o)))
-            .collect()
-    };
-    let mut findings = Vec::new();
-    for rule in &KEY_RULES {
-        let known_files = opened_of(rule.known);
-        let probed: Vec<(&RegisterFile, &OpenedFile)> =
-            rule.probed.iter().flat_map(|r| opened_of(r)).collect();
-        if known_files.is_empty() || probed.is_empty() {
-            continue;
-        }
-        // A yearly register holds a person once a year: its known keys are made unique, and
-        // about one year's rows of them are held.
-        let yearly = known_files.iter().any(|(f, _)| f.spec.yearly);
-        let known_rows = known_files
-            .iter()
-            .map(|(f, _)| rows.get(&f.path).copied().unwrap_or(0));
-        let held = if yearly {
-            known_rows.max().unwrap_or(0)
-        } else {
-            known_rows.sum()
-        };
-        let key_dtype = if rule.persons {
-            &keys.persons
-        } else {
-            &keys.contacts
-        };
-        let passes = if key_dtype.is_integer() {
-            held.div_ceil(KEYS_PER_PASS).max(1)
-        } else {
-            1
-        };
-        let known_as = |keys: &KeyTypes| {
-            concat(
-                known_files
-                    .iter()
-                    .map(|(_, o)| {
-                        o.canonical(None, keys)
-                            .select([col(rule.key).alias("value")])
-                    })
-                    .collect::<Vec<_>>(),
-                UnionArgs::default(),
-            )
-        };
-        let probes = probed
-            .iter()
-            .map(|(_, o)| {
-                o.kept(o.raw.clone())
-                    .select([
-                        super::models::canonical_column_named(o, rule.key, &keys).alias("value")
-                    ])
-                    .filter(col("value").is_not_null())
-            })
-            .collect();
-        let unresolved = unresolved_per_frame(&known_as(&keys)?, yearly, probes, passes)
-            .map_err(|e| Error::reading(&discovered.dir, e))?;
-        // The first rows of a file with unresolved keys, its keys as the file's text (person
-        // keys compared as text then give the same answer, and read as the user wrote them).
-        let shown = KeyTypes::text_persons(keys.contacts.clone());
-        for ((file, o), count) in probed.iter().zip(unresolved) {
-            if count == 0 {
-                continue;
-            }
-            // Row numbers count the file's rows; the key is compared as the contract's
-            // register holds it (LPR2's RECNUM with its prefix), over the rows it takes in.
-            let missing = o
-                .kept(o.raw.clone().with_row_index(ROW, Some(1)))
-                .select([
-                    col(ROW),
-                    super::models::canonical_column_named(o, rule.key, &shown).alias("value"),
-                ])
-                .filter(col("value").is_not_null())
-                .join(
-                    known_as(&shown)?.unique(None, UniqueKeepStrategy::Any),
-                    [col("value")],
-                    [col("value")],
-                    JoinArgs::new(JoinType::Anti),
-                );
-            findings.push(Finding {
-                file: file.path.clone(),
-                register: file.register,
-                rule: rule.rule,
-                severity: severities.of(rule.rule),
-                column: rule.key,
-                count,
-                of_rows: rows.get(&file.path).copied(),
-                expected: rule.expected,
-                examples: first_rows(missing.sort([ROW], Default::default()), &file.path)?,
-            });
-        }
+    if get(&tally, "n") == get(&tally, "distinct") {
+        return Ok(0);
     }
-    Ok(findings)
-}
-
-/// The count of rows of each of `probes` (frames of one column `value`, no nulls) whose value is
-/// not among `known`'s (the same shape; made distinct first when `repeated`), in `passes` passes,
-/// each over the values whose remainder modulo `passes` is the pass's (integer values; text takes
-/// one pass). One query a pass: the probes are stacked with their index, so the known values are
-/// hashed once for all of them.
-fn unresolved_per_frame(
-    known: &LazyFrame,
-    repeated: bool,
-    probes: Vec<LazyFrame>,
-    passes: u64,
-) -> PolarsResult<Vec<u64>> {
-    let mut unresolved = vec![0u64; probes.len()];
-    for pass in 0..passes {
-        let in_pass = |frame: LazyFrame| {
-            if passes == 1 {
-                return frame;
-            }
-            let k = lit(passes as i64);
-            // Whatever the sign convention of `%`, this lies in 0..passes.
-            frame.filter(((col("value") % k.clone() + k.clone()) % k).eq(lit(pass as i64)))
-        };
-        let mut known = in_pass(known.clone());
-        if repeated {
-            known = known.unique(None, UniqueKeepStrategy::Any);
-        }
-        let stacked = probes
-            .iter()
-            .enumerate()
-            .map(|(i, probe)| in_pass(probe.clone()).with_column(lit(i as u32).alias("__probe")))
-            .collect::<Vec<_>>();
-        let counts = collect_streaming(
-            concat(stacked, UnionArgs::default())?
-                .join(
-                    known,
-                    [col("value")],
-                    [col("value")],
-                    JoinArgs::new(JoinType::Anti),
-                )
-                .group_by([col("__probe")])
-                .agg([len().cast(DataType::UInt64).alias("n")]),
-        )?;
-        // The literal index may come back as any integer type.
-        let index = counts.column("__probe")?.cast(&DataType::UInt32)?;
-        let index = index.u32()?;
-        let n = counts.column("n")?.u64()?;
-        for row in 0..counts.height() {
-            if let (Some(i), Some(n)) = (index.get(row), n.get(row)) {
-                unresolved[i as usize] += n;
-            }
-        }
-    }
-    Ok(unresolved)
+    let repeated = present_rows
+        .select([value
+            .is_duplicated()
+            .cast(DataType::UInt64)
+            .sum()
+            .alias("n")])
+        .collect()?;
+    Ok(get(&repeated, "n"))
 }
 
 /// Validates every register file of a discovered folder; a file that cannot be read stops the
@@ -860,49 +663,73 @@ fn collect(
         )));
     }
     let _purging = crate::allocator::purging();
-    let mut files = Vec::new();
-    let mut findings = Vec::new();
-    let mut unreadable = Vec::new();
-    let mut opened = BTreeMap::new();
-    for file in discovered.files.values().flatten() {
+    // Every file is opened first (its columns mapped): the folder's key types come from all of
+    // them, and the files holding the known keys of the key rules are checked before the files
+    // whose keys must be among them (`key_rules::check_order`). The report keeps the folder's
+    // order.
+    let listed: Vec<&RegisterFile> = discovered.files.values().flatten().collect();
+    let mut unreadable: Vec<(usize, Unreadable)> = Vec::new();
+    let mut to_check: Vec<(usize, &RegisterFile, OpenedFile)> = Vec::new();
+    let unreadable_file = |file: &RegisterFile, e: Error| Unreadable {
+        file: file.path.clone(),
+        register: file.register,
+        message: e.to_string(),
+    };
+    for (index, file) in listed.iter().enumerate() {
         // A file whose columns cannot be mapped cannot be checked further; the error already
         // names the file, the column and the rule.
-        let checked = open(file).and_then(|o| {
-            let result = check_file(file, &o, as_of, severities)?;
-            Ok((o, result))
-        });
-        let (o, mut checked) = match checked {
-            Ok(ok) => ok,
+        match open(file) {
+            Ok(o) => to_check.push((index, file, o)),
+            Err(e) if !stop_on_unreadable => unreadable.push((index, unreadable_file(file, e))),
+            Err(e) => return Err(e),
+        }
+    }
+    let contacts = key_dtype_of(to_check.iter().map(|(_, _, o)| o));
+    let mut folded = Folded::new(
+        &to_check.iter().map(|(_, f, o)| (*f, o)).collect::<Vec<_>>(),
+        contacts.clone(),
+    );
+    to_check.sort_by_key(|(index, file, _)| (check_order(file.register), *index));
+    let mut checked_files: Vec<(usize, FileSummary, Vec<Finding>)> = Vec::new();
+    let mut opened = BTreeMap::new();
+    for (index, file, o) in to_check {
+        let probes = folded.probes(file);
+        match check_file_probing(file, &o, as_of, severities, &probes, &contacts) {
+            Ok(checked) => {
+                folded.checked(file, Some(&o), checked.probed);
+                checked_files.push((
+                    index,
+                    FileSummary {
+                        file: file.path.clone(),
+                        register: file.register,
+                        year: file.year,
+                        format: file.format,
+                        rows: checked.rows,
+                        digit_persons: checked.digit_persons,
+                    },
+                    checked.findings,
+                ));
+                opened.insert(file.path.clone(), o);
+            }
             Err(e) if !stop_on_unreadable => {
-                unreadable.push(Unreadable {
-                    file: file.path.clone(),
-                    register: file.register,
-                    message: e.to_string(),
-                });
-                continue;
+                folded.checked(file, None, ProbeCounts::default());
+                unreadable.push((index, unreadable_file(file, e)));
             }
             Err(e) => return Err(e),
-        };
-        files.push(FileSummary {
-            file: file.path.clone(),
-            register: file.register,
-            year: file.year,
-            format: file.format,
-            rows: checked.rows,
-            digit_persons: checked.digit_persons,
-        });
-        findings.append(&mut checked.findings);
-        opened.insert(file.path.clone(), o);
+        }
+    }
+    checked_files.sort_by_key(|(index, _, _)| *index);
+    unreadable.sort_by_key(|(index, _)| *index);
+    let unreadable: Vec<Unreadable> = unreadable.into_iter().map(|(_, u)| u).collect();
+    let mut files = Vec::new();
+    let mut findings = Vec::new();
+    for (_, summary, mut found) in checked_files {
+        files.push(summary);
+        findings.append(&mut found);
     }
     let rows = files.iter().map(|f| (f.file.clone(), f.rows)).collect();
     let digit_persons = files.iter().all(|f| f.digit_persons);
-    findings.extend(check_keys(
-        discovered,
-        &opened,
-        &rows,
-        digit_persons,
-        severities,
-    )?);
+    findings.extend(folded.findings(discovered, &opened, &rows, digit_persons, severities)?);
     let missing_registers: Vec<&'static str> = super::contract::ALL
         .iter()
         .map(|s| s.name)
@@ -1112,27 +939,6 @@ mod tests {
     }
 
     #[test]
-    fn unresolved_keys_count_alike_in_any_number_of_passes() {
-        let frame = |values: Vec<i64>| df!("value" => values).expect("frame").lazy();
-        let known = frame(vec![-5, 1, 2, 7, 1_000_000_000_007, 7]);
-        let probes = || {
-            vec![
-                frame(vec![-5, 3, 7, -6, 2, 3]),
-                frame(vec![1, 8, 1_000_000_000_007]),
-                frame(vec![]),
-            ]
-        };
-        // By hand: 3, -6 and 3 again are not known; 8 is not; the empty probe has none.
-        for passes in 1..=5 {
-            for repeated in [false, true] {
-                let unresolved =
-                    unresolved_per_frame(&known, repeated, probes(), passes).expect("counted");
-                assert_eq!(unresolved, vec![3, 1, 0], "{passes} pass(es), {repeated}");
-            }
-        }
-    }
-
-    #[test]
     fn person_keys_resolve_alike_as_integers_and_as_text() {
         let dir = tempfile::tempdir().expect("temp");
         std::fs::write(
@@ -1176,5 +982,125 @@ mod tests {
             .find(|f| f.file.ends_with("dod.csv"))
             .expect("dod");
         assert_eq!((dod.count, dod.examples[0].value.as_str()), (1, "x0102"));
+    }
+
+    /// Writes `frame` as the Parquet file `name` of `dir`.
+    fn parquet(dir: &std::path::Path, name: &str, mut frame: DataFrame) {
+        let file = std::fs::File::create(dir.join(name)).expect("file");
+        ParquetWriter::new(file)
+            .finish(&mut frame)
+            .expect("written");
+    }
+
+    /// Integer contact keys are marked as bits while the contacts are checked; text keys take
+    /// passes of their own. Both find the same unknown and repeated keys, counted by hand.
+    #[test]
+    fn contact_keys_are_found_unknown_and_repeated_alike_as_bits_and_as_text() {
+        let dir = tempfile::tempdir().expect("temp");
+        padded_contacts(dir.path());
+        // Contact 2 is written twice more: two rows repeat a key already seen.
+        let day = dates::parse_iso("2023-03-01").expect("date");
+        let dates = Series::new("d".into(), [day, day])
+            .cast(&DataType::Date)
+            .expect("dates");
+        let mut more = df!(
+            "DW_EK_KONTAKT" => [2i64, 2],
+            "PNR" => ["0002", "0002"],
+            "KONTAKTTYPE" => ["ALCA00", "ALCA00"],
+            "SORENHED_ANS" => ["6620011000000", "6620011000000"],
+            "AKTIONSDIAGNOSE" => ["DE119", "DE119"],
+        )
+        .expect("frame");
+        more.with_column(dates.clone().with_name("DATO_START".into()).into())
+            .expect("start");
+        more.with_column(dates.with_name("DATO_SLUT".into()).into())
+            .expect("end");
+        let written = ParquetReader::new(
+            std::fs::File::open(dir.path().join("lpr_kontakter.parquet")).expect("file"),
+        )
+        .finish()
+        .expect("read");
+        parquet(
+            dir.path(),
+            "lpr_kontakter.parquet",
+            written.vstack(&more).expect("stacked"),
+        );
+        // Diagnoses of contacts 2, 9 (unknown) and 2 again; procedures of 1 and -4 (unknown).
+        parquet(
+            dir.path(),
+            "lpr_diagnoser.parquet",
+            df!(
+                "DW_EK_KONTAKT" => [2i64, 9, 2],
+                "DIAGNOSEKODE" => ["DE119", "DE119", "DJ449"],
+                "DIAGNOSETYPE" => ["A", "A", "B"],
+            )
+            .expect("frame"),
+        );
+        let procedures = Series::new("d".into(), [day, day])
+            .cast(&DataType::Date)
+            .expect("dates");
+        let mut procedures_frame = df!(
+            "DW_EK_KONTAKT" => [1i64, -4],
+            "PROCEDUREKODE" => ["KFNG05", "KFNG05"],
+        )
+        .expect("frame");
+        procedures_frame
+            .with_column(procedures.with_name("DATO_START".into()).into())
+            .expect("start");
+        parquet(dir.path(), "lpr_procedurer.parquet", procedures_frame);
+        let found = |dir: &std::path::Path| {
+            let (_, all) = findings_of(dir, "");
+            let mut keyed: Vec<(String, String, u64, Vec<u64>)> = all
+                .into_iter()
+                .filter(|f| f.rule == "key_contact" || f.rule == "contact_unique")
+                .map(|f| {
+                    let name = f
+                        .file
+                        .file_name()
+                        .expect("name")
+                        .to_string_lossy()
+                        .to_string();
+                    let rows = f.examples.iter().map(|e| e.row).collect();
+                    (f.rule.to_string(), name, f.count, rows)
+                })
+                .collect();
+            keyed.sort();
+            keyed
+        };
+        let expected = vec![
+            (
+                "contact_unique".to_string(),
+                "lpr_kontakter.parquet".to_string(),
+                2,
+                vec![2, 3, 4],
+            ),
+            (
+                "key_contact".to_string(),
+                "lpr_diagnoser.parquet".to_string(),
+                1,
+                vec![2],
+            ),
+            (
+                "key_contact".to_string(),
+                "lpr_procedurer.parquet".to_string(),
+                1,
+                vec![2],
+            ),
+        ];
+        assert_eq!(found(dir.path()), expected, "integer keys, marked as bits");
+        // The same diagnoses in CSV: every contact key of the folder is then text.
+        std::fs::remove_file(dir.path().join("lpr_diagnoser.parquet")).expect("removed");
+        std::fs::write(
+            dir.path().join("lpr_diagnoser.csv"),
+            "DW_EK_KONTAKT,DIAGNOSEKODE,DIAGNOSETYPE\n2,DE119,A\n9,DE119,A\n2,DJ449,B\n",
+        )
+        .expect("written");
+        assert_eq!(
+            crate::registers::keys::key_dtype(&discover(dir.path()).expect("discovered")),
+            DataType::String
+        );
+        let mut as_text = expected;
+        as_text[1].1 = "lpr_diagnoser.csv".to_string();
+        assert_eq!(found(dir.path()), as_text, "text keys, in passes");
     }
 }
