@@ -278,7 +278,7 @@ def validation(ulighed: str, python: str, folder: Path, data_root: Path) -> dict
 
 def broken_copy(python: str, data_root: Path) -> Path:
     """data-samples/ with known problems injected (bench/peers/break_registers.py): codes, keys,
-    dates, times, padding, a repeated person, 411 Christiansø."""
+    dates, times, padding, a repeated person and contact, 411 Christiansø."""
     broken = data_root / "broken-registers"
     if broken.exists():
         shutil.rmtree(broken)

@@ -28,16 +28,18 @@ def set_rows(df, col, rows, values):
 persons = set(pl.concat([pl.read_parquet(src / f"bef{y}.parquet").select("PNR") for y in range(2021, 2025)])["PNR"].to_list())
 
 # contacts: 2 ending before they start (rows 100, 200), 1 priority ATA2 (row 300), 1 start time
-# 25:00 as seconds (row 400)
+# 25:00 as seconds (row 400), and row 500 written again at the end (a repeated contact key)
 def contacts(df):
     df = set_rows(df, "DATO_SLUT", [100, 200], [df["DATO_START"][100] - dt.timedelta(days=1), df["DATO_START"][200] - dt.timedelta(days=3)])
     df = set_rows(df, "PRIORITET", [300], ["ATA2"])
     df = set_rows(df, "TIDSPUNKT_START", [400], [90000])
-    return df
+    return pl.concat([df, df[500:501]])
 rw("lpr_kontakter.parquet", contacts)
 
-# diagnoses: 5 pointing at no contact (rows 50..54), 1 padded code (row 60)
-rw("lpr_diagnoser.parquet", lambda df: set_rows(set_rows(df, "DW_EK_KONTAKT", range(50, 55), [10**15 + i for i in range(5)]), "DIAGNOSEKODE", [60], [" DE119"]))
+# diagnoses: 5 pointing at no contact (rows 50..54: keys just above the contacts', so ulighed
+# still marks the contacts' keys as bits), 1 padded code (row 60)
+top = pl.read_parquet(src / "lpr_kontakter.parquet")["DW_EK_KONTAKT"].max()
+rw("lpr_diagnoser.parquet", lambda df: set_rows(set_rows(df, "DW_EK_KONTAKT", range(50, 55), [top + 1 + i for i in range(5)]), "DIAGNOSEKODE", [60], [" DE119"]))
 
 # prescriptions: 4 bad ATC codes (rows 1-4), 6 of persons in no population year (rows 11-16),
 # one redemption after the as-of date (row 21), one empty PNR (row 31)

@@ -1,10 +1,10 @@
 """Runner of validate_duckdb.sql, the hand-written DuckDB peer of `ulighed validate`:
 
-    python validate_duckdb.py FOLDER [--as-of YYYY-MM-DD] [--threads 2] [--examples] [--extra]
+    python validate_duckdb.py FOLDER [--as-of YYYY-MM-DD] [--threads 2] [--examples]
 
 prints one line per finding, `rule<TAB>file<TAB>rows` (the file's name; the folder for
 required_register), sorted, and exits 0 whatever it finds. `--examples` adds the column, the
-severity and the first three offending rows; `--extra` adds the checks that are not ulighed's.
+severity and the first three offending rows.
 
 What it checks, as ulighed's default severities and src/registers/validate.rs define them, on
 the Parquet files of the folder (yearly bef/udda/ind/akm<year>, event registers lpr_kontakter,
@@ -15,9 +15,8 @@ FAMAEKVIVADISP_13 and D_DODSDTO):
   municipality codes, times of day from text, seconds or timestamps), text_padding, pnr_present,
   pnr_unique (bef, udda, ind, akm, dod), date_range, after_as_of, date_order, code_koen,
   code_kom, kom_christianso, code_ie_type, code_hfaudd, code_icd10, code_atc, code_procedure,
-  code_diagnosis_type, code_socio13, code_priority, code_migration, key_contact, key_pnr.
-  With --extra: contact_unique (a DW_EK_KONTAKT repeated among the contacts), which ulighed
-  does not check.
+  code_diagnosis_type, code_socio13, code_priority, code_migration, key_contact,
+  contact_unique, key_pnr.
 
 What it leaves out, compared with ulighed:
   - formats other than Parquet (CSV, Arrow IPC, SAS7BDAT) and the patient register's other
@@ -56,7 +55,7 @@ def blocks(sql: str) -> list[tuple[str, str, str]]:
     """The script's blocks as (kind, name, text), in order."""
     out: list[tuple[str, str, str]] = []
     for line in sql.splitlines(keepends=True):
-        head = re.match(r"^-- (setup|rule|extra): (\S+)\s*$", line)
+        head = re.match(r"^-- (setup|rule): (\S+)\s*$", line)
         if head:
             out.append((head.group(1), head.group(2), ""))
         elif out:
@@ -119,7 +118,6 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--examples", action="store_true",
                         help="also print the column, the severity and the first offending rows")
-    parser.add_argument("--extra", action="store_true", help="also run the checks ulighed does not make")
     args = parser.parse_args()
     folder = str(Path(args.folder).resolve())
     as_of = dt.date.fromisoformat(args.as_of)
@@ -140,7 +138,7 @@ def main() -> int:
             con.execute(text)
             if name == "mapping":
                 create_views(con)
-        elif kind == "rule" or (kind == "extra" and args.extra):
+        elif kind == "rule":
             findings.extend(con.execute(text).fetchall())
     findings.sort(key=lambda f: (f[0], f[2], f[3]))
     for rule, severity, file, col, rows, examples in findings:

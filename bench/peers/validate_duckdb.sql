@@ -3,8 +3,7 @@
 -- over the Parquet files of one registers folder. The runner validate_duckdb.py executes the
 -- blocks below in order; each block starts with a line `-- <kind>: <name>`:
 --   setup   statements run once (macros, the contract, the discovery of the folder's files);
---   rule    one query per rule, named exactly as ulighed names it;
---   extra   a check ulighed does not make (run with --extra only).
+--   rule    one query per rule, named exactly as ulighed names it.
 -- Between the setup and the rules the runner creates one view per register (bef, udda, ind, akm,
 -- lpr_kontakter, lpr_diagnoser, lpr_procedurer, lmdb, dod, vnds) from the table `mapping`: the
 -- register's readable files stacked, with the columns file (the file's name), row_nr (1-based
@@ -407,14 +406,14 @@ FROM bad ANTI JOIN persons USING (p)
 WHERE p IS NOT NULL AND EXISTS (SELECT 1 FROM files WHERE register = 'bef')
 GROUP BY file;
 
--- extra: contact_unique
--- Not a rule of ulighed (docs/registers.md has none for it): every row of a DW_EK_KONTAKT found
--- more than once among the contacts. A repeated key doubles its diagnoses and procedures in any
--- join, so the peer offers the check with --extra.
+-- rule: contact_unique
+-- A DW_EK_KONTAKT repeated among the contacts: a repeated key doubles its diagnoses and
+-- procedures in any join. Counted as ulighed counts it: the rows that repeat a key already seen
+-- (in the order of the files, then of the rows), so each is counted in the file where it repeats.
 SELECT 'contact_unique' AS rule, 'error' AS severity, file, 'DW_EK_KONTAKT' AS col, count(*) AS rows,
        examples(row_nr, k) AS examples
 FROM (
     SELECT file, row_nr, key_of(DW_EK_KONTAKT) AS k FROM lpr_kontakter WHERE key_of(DW_EK_KONTAKT) IS NOT NULL
-    QUALIFY count(*) OVER (PARTITION BY key_of(DW_EK_KONTAKT)) > 1
+    QUALIFY row_number() OVER (PARTITION BY key_of(DW_EK_KONTAKT) ORDER BY file, row_nr) > 1
 )
 GROUP BY file;
