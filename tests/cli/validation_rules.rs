@@ -184,6 +184,15 @@ fn each_rule_fails_on_its_fixture() {
         ),
         (
             "lpr_kontakter.csv",
+            "\n2,0002,",
+            "\n1,0002,",
+            "contact_unique",
+            "DW_EK_KONTAKT",
+            1,
+            "1",
+        ),
+        (
+            "lpr_kontakter.csv",
             "2023-05-01,2023-05-01",
             "2023-05-01,2023-04-01",
             "date_order",
