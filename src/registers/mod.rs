@@ -3,14 +3,15 @@
 pub mod classification;
 pub mod codes;
 pub mod completeness;
-pub mod contact_marks;
 pub mod contract;
 pub mod convert;
 pub mod discover;
 pub mod findings;
+pub mod key_index;
 pub mod key_rules;
 pub mod keys;
 pub mod models;
+pub mod padding;
 pub mod persons;
 pub mod read;
 pub mod sas;

@@ -25,9 +25,10 @@ const MOST_DIGITS: usize = 17;
 /// validation fact counted over every file, not a finding.
 ///
 /// Digits only, 1 to 17 of them. Polars' text-to-integer parse (`atoi_simd`) refuses every
-/// character but the digits and a leading sign, and an unsigned type refuses `-`, so only a
-/// leading `+` is left to test; this costs about a third of the regular expression
-/// `^[0-9]{1,17}$` over the keys of a national folder (bench/HISTORY.md).
+/// character but the digits and a leading sign, so only a leading sign is left to test; this
+/// costs about a third of the regular expression `^[0-9]{1,17}$` over the keys of a national
+/// folder (bench/HISTORY.md). The parse is [`person_key_unchecked`]'s, so that a scan computing
+/// both parses each key once (Polars finds the common expression).
 pub fn not_digits(pnr: Expr) -> Expr {
     let length = pnr.clone().str().len_bytes();
     pnr.clone().is_not_null().and(
@@ -35,8 +36,9 @@ pub fn not_digits(pnr: Expr) -> Expr {
             .clone()
             .eq(lit(0u32))
             .or(length.gt(lit(MOST_DIGITS as u32)))
-            .or(pnr.clone().cast(DataType::UInt64).is_null())
-            .or(pnr.str().starts_with(lit("+"))),
+            .or(pnr.clone().cast(DataType::Int64).is_null())
+            .or(pnr.clone().str().starts_with(lit("+")))
+            .or(pnr.str().starts_with(lit("-"))),
     )
 }
 

@@ -294,7 +294,7 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 rule: "text_padding",
                 column: name,
                 expected: "text without leading or trailing spaces (`ulighed convert` strips them)",
-                violation: raw.clone().neq(raw.clone().str().strip_chars(lit(NULL))),
+                violation: super::padding::padded(raw.clone()),
                 value: raw.clone(),
                 counted: Counted::Rows,
             });
@@ -496,42 +496,21 @@ fn check_file_probing(
     let frame = opened.raw.clone().with_row_index(ROW, Some(1));
     let not_digits = super::persons::not_digits(opened.parsed("PNR"));
     let flag = |c: &Check| c.violation.clone().fill_null(lit(false));
-    let probe_flags = probes.flags(opened, contacts);
-    let (scan, mut sums) = if probe_flags.is_empty() {
-        let mut sums = vec![
-            not_digits
-                .cast(DataType::UInt64)
-                .sum()
-                .alias("__not_digits"),
-        ];
-        sums.extend(checks.iter().enumerate().map(|(i, c)| {
-            flag(c)
-                .cast(DataType::UInt64)
-                .sum()
-                .alias(format!("__check{i}"))
-        }));
-        (opened.raw.clone(), sums)
-    } else {
-        // The row flags first, so that the persons' join carries booleans, not the file.
-        let mut flags = vec![not_digits.alias("__not_digits")];
-        flags.extend(
-            checks
-                .iter()
-                .enumerate()
-                .map(|(i, c)| flag(c).alias(format!("__check{i}"))),
-        );
-        flags.extend(probe_flags);
-        let names = (0..checks.len())
-            .map(|i| format!("__check{i}"))
-            .chain(["__not_digits".to_string()]);
-        let sums = names
-            .map(|name| col(name.as_str()).cast(DataType::UInt64).sum().alias(name))
-            .chain(probes.sums())
-            .collect();
-        (probes.joined(opened.raw.clone().select(flags)), sums)
-    };
-    sums.push(len().cast(DataType::UInt64).alias("__rows"));
-    let counts = collect_streaming(scan.select(sums)).map_err(|e| {
+    let mut sums = vec![
+        len().cast(DataType::UInt64).alias("__rows"),
+        not_digits
+            .cast(DataType::UInt64)
+            .sum()
+            .alias("__not_digits"),
+    ];
+    sums.extend(checks.iter().enumerate().map(|(i, c)| {
+        flag(c)
+            .cast(DataType::UInt64)
+            .sum()
+            .alias(format!("__check{i}"))
+    }));
+    sums.extend(probes.sums(opened, contacts));
+    let counts = collect_streaming(opened.raw.clone().select(sums)).map_err(|e| {
         let csv_problem = (file.format == Format::Csv)
             .then(|| {
                 super::read::first_non_utf8_line(&file.path)
@@ -560,7 +539,8 @@ fn check_file_probing(
             Counted::Repeated(column) => {
                 let value = opened.parsed(column);
                 let present = check.violation.fill_null(lit(false));
-                let count = repeated_rows(opened, present.clone(), value.clone())
+                let digits = count_of("__not_digits") == 0;
+                let count = repeated_rows(opened, present.clone(), value.clone(), digits)
                     .map_err(|e| Error::reading(&file.path, e))?;
                 (count, present.and(value.is_duplicated()))
             }
@@ -595,21 +575,26 @@ fn check_file_probing(
     })
 }
 
-/// The rows of `opened` where `present` holds whose `value` another such row also has: first the
-/// values against the distinct values (a streaming count), and only when they differ the rows
-/// themselves.
-fn repeated_rows(opened: &OpenedFile, present: Expr, value: Expr) -> PolarsResult<u64> {
+/// The rows of `opened` where `present` holds whose person key `value` another such row also
+/// has: first the values against the distinct values (a streaming count), and only when they
+/// differ the rows themselves. Keys that are all `digits` are counted as the integers they map
+/// to one to one ([`super::persons`]): hashing the text was a third of checking a yearly file.
+fn repeated_rows(
+    opened: &OpenedFile,
+    present: Expr,
+    value: Expr,
+    digits: bool,
+) -> PolarsResult<u64> {
     let present_rows = opened.raw.clone().filter(present);
-    let tally = collect_streaming(
-        present_rows.clone().select([
-            len().cast(DataType::UInt64).alias("n"),
-            value
-                .clone()
-                .n_unique()
-                .cast(DataType::UInt64)
-                .alias("distinct"),
-        ]),
-    )?;
+    let compared = if digits {
+        super::persons::person_key_unchecked(value.clone())
+    } else {
+        value.clone()
+    };
+    let tally = collect_streaming(present_rows.clone().select([
+        len().cast(DataType::UInt64).alias("n"),
+        compared.n_unique().cast(DataType::UInt64).alias("distinct"),
+    ]))?;
     let get = |frame: &DataFrame, name: &str| -> u64 {
         frame
             .column(name)
@@ -664,9 +649,9 @@ fn collect(
     }
     let _purging = crate::allocator::purging();
     // Every file is opened first (its columns mapped): the folder's key types come from all of
-    // them, and the files holding the known keys of the key rules are checked before the files
-    // whose keys must be among them (`key_rules::check_order`). The report keeps the folder's
-    // order.
+    // them, the contacts' keys are read before any file is checked, and the population
+    // register is checked before the files whose persons must be in it
+    // (`key_rules::check_order`). The report keeps the folder's order.
     let listed: Vec<&RegisterFile> = discovered.files.values().flatten().collect();
     let mut unreadable: Vec<(usize, Unreadable)> = Vec::new();
     let mut to_check: Vec<(usize, &RegisterFile, OpenedFile)> = Vec::new();
