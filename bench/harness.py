@@ -32,6 +32,7 @@ import io
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -335,6 +336,88 @@ def wide_specs(dest: Path) -> Path:
     return dest
 
 
+# The dimensions the hand-written peers compute (bench/peers/t2d_*.py).
+PEER_STRATIFIERS = ["education", "income_quintile", "origin", "region", "sex"]
+
+
+def peer_work_spec(dest: Path, year: int) -> Path:
+    """The diabetes spec doing exactly the peers' work: one index year (`year`), the peers'
+    stratifiers (PEER_STRATIFIERS), no sub-analyses and no trend."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    lines, skipping = [], False
+    for line in (ROOT / "pipelines" / f"{T2D}.toml").read_text().splitlines():
+        if line.startswith("["):
+            skipping = line.strip() in ("[[sub_analyses]]", "[trend]")
+        if skipping:
+            continue
+        if line.startswith("stratifiers = ["):
+            line = "stratifiers = " + json.dumps(PEER_STRATIFIERS)
+        if line.startswith("index_date = "):
+            line = f'index_date = "{year}-01-01"'
+        lines.append(line.replace('"../data-samples', '"' + str(ROOT / "data-samples")))
+    path = dest / f"{T2D}.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def diabetes_on_peer_work(ulighed: str, python: str, folder: Path, data_root: Path, persons: int,
+                          runs: int, memory_limit: float) -> dict:
+    """The diabetes analysis on exactly the peers' work (peer_work_spec, the last year of the
+    shipped spec's trend), timed warm beside each peer run for that year alone, the released
+    cells compared. The output root starts from the shipped runs' remembered validation
+    (`out-<persons>`), so the first run does not validate the registers again."""
+    shipped = (ROOT / "pipelines" / f"{T2D}.toml").read_text()
+    year = int(re.search(r'^index_date = "(\d{4})', shipped, re.M).group(1))
+    spec = peer_work_spec(data_root / "peer-work-spec", year)
+    out = data_root / f"out-peer-work-{persons}"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    remembered = data_root / f"out-{persons}" / ".ulighed-cache"
+    if remembered.exists():
+        shutil.copytree(remembered, out / ".ulighed-cache")
+    command = [ulighed, "run", str(spec), "--registers", str(folder), "--out", str(out),
+               "--report", "annual", "--force", "--log-format", "json"]
+    require_ok(measured(command), "ulighed run of the peers' work (warm-up)")
+    reference = ulighed_counts(out)
+    if not reference or {y for y, _, _ in reference} != {year}:
+        raise BenchError(f"{out}: the peers' work released no counts of {year}")
+    ours = []
+    for _ in range(runs):
+        r = require_ok(measured(command), "ulighed run of the peers' work")
+        steps = [json.loads(line) for line in r["stdout"].splitlines() if line.startswith("{")]
+        r["ingest_s"] = sum(e.get("seconds", 0.0) for e in steps
+                            if e.get("event") == "step" and e.get("step") in ("patients", "aggregate"))
+        ours.append(r)
+    peers = {}
+    for name, script in PEERS.items():
+        results = []
+        for _ in range(runs):
+            r = measured([python, str(script), str(folder), str(year)], memory_limit=memory_limit * GIB)
+            if r["out_of_memory"]:
+                break
+            require_ok(r, f"peer {name} (one year)")
+            wrong = disagreements(r["stdout"], reference)
+            if wrong:
+                raise BenchError(f"peer {name} disagrees with ulighed on the peers' work in "
+                                 f"{len(wrong)} of {len(reference)} cells:\n  " + "\n  ".join(wrong[:20]))
+            results.append(r)
+        peers[name] = {"wall_s": median([r["wall_s"] for r in results]) if results else None,
+                       "peak_bytes": max((r["peak_bytes"] for r in results), default=None)}
+    return {
+        "year": year,
+        "stratifiers": PEER_STRATIFIERS,
+        "cells": len(reference),
+        "runs": runs,
+        "ulighed_wall_s": median([r["wall_s"] for r in ours]),
+        "ulighed_ingest_s": median([r["ingest_s"] for r in ours]),
+        "ulighed_peak_bytes": max(r["peak_bytes"] for r in ours),
+        "peers": peers,
+    }
+
+
 def disclosure_seconds(result: dict) -> dict:
     """The disclosure gate's seconds of one run: in all and by analysis."""
     by_analysis = {}
@@ -465,6 +548,8 @@ def bench_scale(args, ulighed: str, persons: int, python: str) -> dict:
         return figures
     figures["sas_convert"] = sas_conversion(ulighed, python, folder, args.data, persons)
     figures["validation"] = validation(ulighed, python, folder, args.data)
+    figures["peer_work"] = diabetes_on_peer_work(ulighed, python, folder, args.data, persons, runs,
+                                                 args.memory_limit_gib)
 
     def summary(results):
         return {
@@ -662,6 +747,28 @@ def markdown(results: dict) -> str:
             lines.append(f"| {s['persons']:,} | {v['findings']} | {secs(v['ulighed']['wall_s'])} | "
                          f"{gib(v['ulighed']['peak_bytes'])} | {secs(v['duckdb']['wall_s'])} | "
                          f"{gib(v['duckdb']['peak_bytes'])} | {v['ulighed']['wall_s'] / v['duckdb']['wall_s']:.2f} |")
+    worked = [s for s in results["scales"] if "peer_work" in s]
+    if worked:
+        w0 = worked[0]["peer_work"]
+        lines += ["", "## The diabetes analysis on exactly the peers' work", "",
+                  f"`ulighed run` of the diabetes spec cut to the peers' work (`peer_work_spec` in harness.py: "
+                  f"the index year {w0['year']} alone, the stratifiers {', '.join(w0['stratifiers'])}, no "
+                  "sub-analyses), warm, beside each peer run for that year alone; every released cell agreed "
+                  "(the benchmark fails otherwise). Whole is the command's wall time, reports included; "
+                  "ingest-to-aggregate its `patients` and `aggregate` steps. Medians of the runs.", "",
+                  "| persons | runs | cells | ulighed whole s | ingest-to-aggregate s | its peak GiB | Polars peer s | "
+                  "DuckDB peer s | pandas peer s | ingest/Polars | whole/Polars |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for s in worked:
+            w = s["peer_work"]
+            peer = {name: w["peers"].get(name, {}).get("wall_s") for name in ("polars", "duckdb", "pandas")}
+            polars_s = peer["polars"]
+            ratio = (lambda x: f"{x / polars_s:.2f}") if polars_s else (lambda x: "-")
+            lines.append(
+                f"| {s['persons']:,} | {w['runs']} | {w['cells']} | {secs(w['ulighed_wall_s'])} | "
+                f"{secs(w['ulighed_ingest_s'])} | {gib(w['ulighed_peak_bytes'])} | "
+                + " | ".join(secs(peer[n]) if peer[n] is not None else "out of memory" for n in ("polars", "duckdb", "pandas"))
+                + f" | {ratio(w['ulighed_ingest_s'])} | {ratio(w['ulighed_wall_s'])} |")
     converted = [s for s in results["scales"] if "sas_convert" in s]
     if converted:
         lines += ["", "## Converting a SAS delivery (`ulighed convert`)", "",
@@ -700,6 +807,9 @@ def only_steps(args, sizes: list[int]) -> int:
                 steps["sas_convert"] = sas_conversion(args.ulighed, args.python, folder, args.data, persons)
             if args.only_validation:
                 steps["validation"] = validation(args.ulighed, args.python, folder, args.data)
+            if args.only_peer_work:
+                steps["peer_work"] = diabetes_on_peer_work(args.ulighed, args.python, folder, args.data,
+                                                           persons, args.runs, args.memory_limit_gib)
             for key, figures in steps.items():
                 figures["date"] = time.strftime("%Y-%m-%d %H:%M")
                 for s in results["scales"]:
@@ -732,13 +842,17 @@ def main() -> int:
                         help="only the SAS conversion, its figures added to the results already written")
     parser.add_argument("--only-validation", action="store_true",
                         help="only the validation beside its DuckDB peer, added to the results already written")
+    parser.add_argument("--only-peer-work", action="store_true",
+                        help="only the diabetes analysis on exactly the peers' work (one year, their "
+                             "stratifiers), added to the results already written; needs the scale's "
+                             "output root of a full run for its remembered validation")
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
     if args.persons:
         sizes = [args.persons]
     else:
         sizes = [NATIONAL_PERSONS // int(d) for d in args.scales.split(",")]
-    if args.only_sas or args.only_validation:
+    if args.only_sas or args.only_validation or args.only_peer_work:
         return only_steps(args, sizes)
     try:
         scales = []
