@@ -39,6 +39,7 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -323,11 +324,18 @@ def wide_specs(dest: Path) -> Path:
     dest.mkdir(parents=True)
     for spec in sorted((ROOT / "pipelines").glob("*.toml")):
         lines = []
-        for line in spec.read_text().splitlines():
+        text = spec.read_text()
+        # The list may span lines (the AMI spec gives a line to each stratifier).
+        listed = tomllib.loads(text)["stratifiers"]
+        listed += [s for s in ("municipality", "hospital") if s not in listed]
+        in_list = False
+        for line in text.splitlines():
             if line.startswith("stratifiers = ["):
-                listed = json.loads(line.split("=", 1)[1])
-                listed += [s for s in ("municipality", "hospital") if s not in listed]
+                in_list = not line.rstrip().endswith("]")
                 line = "stratifiers = " + json.dumps(listed)
+            elif in_list:
+                in_list = not line.strip().startswith("]")
+                continue
             # Tables beside the shipped registers (the hospitals table) by absolute path, since
             # the copies live elsewhere.
             line = line.replace('"../data-samples/', '"' + str(ROOT / "data-samples") + "/")
