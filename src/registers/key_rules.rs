@@ -592,8 +592,8 @@ fn in_pass(frame: LazyFrame, pass: u64, passes: u64) -> LazyFrame {
     frame.filter(((col("value") % k.clone() + k.clone()) % k).eq(lit(pass as i64)))
 }
 
-/// The `contact_unique` finding of one contacts file whose keys could not be marked as bits
-/// (text keys, or spread too widely): the rows that repeat a key of the file, counted as the
+/// The `contact_unique` finding of one contacts file whose keys could not be indexed (text
+/// keys, or spread too widely): the rows that repeat a key of the file, counted as the
 /// rows less the distinct keys in passes of at most [`KEYS_PER_PASS`] integer keys. Repeats
 /// across two files of contacts are not seen here.
 fn repeated_contacts_in(

@@ -977,10 +977,10 @@ mod tests {
             .expect("written");
     }
 
-    /// Integer contact keys are marked as bits while the contacts are checked; text keys take
-    /// passes of their own. Both find the same unknown and repeated keys, counted by hand.
+    /// Integer contact keys are read, sorted and looked up as the files are checked; text keys
+    /// take passes of their own. Both find the same unknown and repeated keys, counted by hand.
     #[test]
-    fn contact_keys_are_found_unknown_and_repeated_alike_as_bits_and_as_text() {
+    fn contact_keys_are_found_unknown_and_repeated_alike_as_integers_and_as_text() {
         let dir = tempfile::tempdir().expect("temp");
         padded_contacts(dir.path());
         // Contact 2 is written twice more: two rows repeat a key already seen.
@@ -1072,7 +1072,7 @@ mod tests {
                 vec![2],
             ),
         ];
-        assert_eq!(found(dir.path()), expected, "integer keys, marked as bits");
+        assert_eq!(found(dir.path()), expected, "integer keys, indexed");
         // The same diagnoses in CSV: every contact key of the folder is then text.
         std::fs::remove_file(dir.path().join("lpr_diagnoser.parquet")).expect("removed");
         std::fs::write(
