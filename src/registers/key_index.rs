@@ -45,9 +45,10 @@ fn bucket_shift(span: u64, keys: usize) -> Option<u32> {
 
 impl KeyIndex {
     /// The index of `sorted` (ascending, each key once), or `None` for keys too spread to index
-    /// ([`bucket_shift`]).
+    /// ([`bucket_shift`]) or too many for the directory's 32-bit positions.
     pub fn from_sorted(sorted: Vec<i64>) -> Option<KeyIndex> {
         debug_assert!(sorted.windows(2).all(|w| w[0] < w[1]));
+        u32::try_from(sorted.len()).ok()?;
         let (Some(&first), Some(&last)) = (sorted.first(), sorted.last()) else {
             return Some(KeyIndex {
                 first: 0,

@@ -23,7 +23,7 @@ use super::key_index::{self, KeyIndex};
 use super::models::canonical_column_named;
 use super::persons::person_key_unchecked;
 use super::read::{KeyTypes, OpenedFile};
-use super::scan::collect_streaming;
+use super::scan::{collect_streaming, count_in};
 use super::severity::Severities;
 use crate::error::{Error, Result};
 
@@ -274,13 +274,7 @@ impl Folded {
                 DataType::String
             },
         };
-        let checked = |register: &str| -> Vec<(&RegisterFile, &OpenedFile)> {
-            discovered
-                .of(register)
-                .iter()
-                .filter_map(|f| opened.get(&f.path).map(|o| (f, o)))
-                .collect()
-        };
+        let checked = |register: &str| checked_of(discovered, opened, register);
         let mut findings = Vec::new();
         let mut unfolded = Vec::new();
         let finding = |rule: &KeyRule, file: &RegisterFile, count: u64, examples| Finding {
@@ -469,6 +463,19 @@ fn contact_rows(
     )
 }
 
+/// The files of `register` that were checked (those in `opened`), with their opened form.
+fn checked_of<'a>(
+    discovered: &'a Discovered,
+    opened: &'a BTreeMap<PathBuf, OpenedFile>,
+    register: &str,
+) -> Vec<(&'a RegisterFile, &'a OpenedFile)> {
+    discovered
+        .of(register)
+        .iter()
+        .filter_map(|f| opened.get(&f.path).map(|o| (f, o)))
+        .collect()
+}
+
 /// The rules of `rules` in passes of their own over the keys: for folders whose keys the files'
 /// own passes could not compare (see [`self`]).
 ///
@@ -485,13 +492,7 @@ fn check_keys(
     rules: &[&KeyRule],
     severities: &Severities,
 ) -> Result<Vec<Finding>> {
-    let opened_of = |register: &str| -> Vec<(&RegisterFile, &OpenedFile)> {
-        discovered
-            .of(register)
-            .iter()
-            .filter_map(|f| opened.get(&f.path).map(|o| (f, o)))
-            .collect()
-    };
+    let opened_of = |register: &str| checked_of(discovered, opened, register);
     let mut findings = Vec::new();
     for rule in rules {
         let known_files = opened_of(rule.known);
@@ -626,14 +627,7 @@ fn repeated_contacts_in(
             ]),
         )
         .map_err(|e| Error::reading(&file.path, e))?;
-        let get = |name: &str| -> u64 {
-            tally
-                .column(name)
-                .ok()
-                .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
-                .unwrap_or(0)
-        };
-        count += get("n").saturating_sub(get("distinct"));
+        count += count_in(&tally, "n").saturating_sub(count_in(&tally, "distinct"));
     }
     if count == 0 {
         return Ok(None);

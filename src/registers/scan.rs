@@ -22,6 +22,17 @@ pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
     }
 }
 
+/// The whole number in the first row of column `name` of an aggregation's result (a count), 0
+/// when the column is absent or empty.
+pub fn count_in(frame: &DataFrame, name: &str) -> u64 {
+    frame
+        .column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::UInt64).ok())
+        .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
+        .unwrap_or(0)
+}
+
 /// The register files of a folder, opened on demand.
 pub struct RegisterSet {
     pub discovered: Discovered,

@@ -20,7 +20,7 @@ use super::findings::{ROW, first_rows};
 use super::key_rules::{Folded, ProbeCounts, Probes, check_order};
 use super::keys::key_dtype_of;
 use super::read::{OpenedFile, open};
-use super::scan::collect_streaming;
+use super::scan::{collect_streaming, count_in};
 use crate::dates;
 use crate::error::{Error, Result};
 
@@ -522,13 +522,7 @@ fn check_file_probing(
             None => Error::reading(&file.path, e),
         }
     })?;
-    let count_of = |name: &str| -> u64 {
-        counts
-            .column(name)
-            .ok()
-            .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
-            .unwrap_or(0)
-    };
+    let count_of = |name: &str| count_in(&counts, name);
     let rows = count_of("__rows");
     let mut findings = Vec::new();
     for (i, check) in checks.into_iter().enumerate() {
@@ -595,14 +589,7 @@ fn repeated_rows(
         len().cast(DataType::UInt64).alias("n"),
         compared.n_unique().cast(DataType::UInt64).alias("distinct"),
     ]))?;
-    let get = |frame: &DataFrame, name: &str| -> u64 {
-        frame
-            .column(name)
-            .ok()
-            .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
-            .unwrap_or(0)
-    };
-    if get(&tally, "n") == get(&tally, "distinct") {
+    if count_in(&tally, "n") == count_in(&tally, "distinct") {
         return Ok(0);
     }
     let repeated = present_rows
@@ -612,7 +599,7 @@ fn repeated_rows(
             .sum()
             .alias("n")])
         .collect()?;
-    Ok(get(&repeated, "n"))
+    Ok(count_in(&repeated, "n"))
 }
 
 /// Validates every register file of a discovered folder; a file that cannot be read stops the
