@@ -15,7 +15,7 @@ use super::windows::events_before;
 use crate::error::{Error, Result};
 use crate::registers::scan::{RegisterSet, collect_streaming};
 use crate::registers::scope::Days;
-use crate::spec::{Criterion, Derived, Design, LoadedSpec, Match, OutcomeKind, Stratifier};
+use crate::spec::{Criterion, Derived, Design, LoadedSpec, Match, Outcome, Stratifier};
 
 /// Keeps the rows of `patients` (with `INDEX_DAY`) that meet `c` in the look-back window
 /// `[INDEX_DAY - lookback, INDEX_DAY)` (an event, or `min_events` of them); with `keep = false`,
@@ -157,13 +157,10 @@ pub(super) fn patient_group(
 }
 
 /// Whether anything reads the index contact's end, unit or stay: a readmission outcome (its
-/// window starts at discharge), an outcome in hours (from the arrival) or a hospital stratifier
-/// (the unit's hospital).
+/// window starts at discharge), a length of stay (the index stay's days), an outcome in hours
+/// (from the arrival) or a hospital stratifier (the unit's hospital).
 pub(super) fn uses_index_contact(spec: &LoadedSpec) -> bool {
-    spec.spec
-        .outcomes
-        .iter()
-        .any(|o| o.kind == OutcomeKind::Readmission || o.window_hours.is_some())
+    spec.spec.outcomes.iter().any(Outcome::reads_index_stay)
         || spec.spec.stratifiers.iter().any(|s| {
             matches!(
                 s,

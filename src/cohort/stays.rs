@@ -15,7 +15,10 @@
 //!   on or before the day the stay so far ends;
 //! - a contact without an end is still open: its stay is inpatient and has no discharge;
 //! - a stay is **acute** or **planned** by its first contact's `PRIORITET` (`ATA1` acute, `ATA3`
-//!   planned: how the patient came in), and neither where that contact has none.
+//!   planned: how the patient came in), and neither where that contact has none; of contacts
+//!   starting at the same instant, an acute one comes first, then a planned one, then the one
+//!   with the lowest contact key (the register's order of such contacts is no order, and a
+//!   stay's priority must not change from one run to the next).
 //!
 //! A criterion or outcome that asks for acute, planned, inpatient or outpatient care asks it of
 //! the stay its contact belongs to; hours after an index count from its stay's start (the
@@ -182,6 +185,13 @@ pub(super) fn join(attendances: &[Attendance], same_person: &[bool]) -> Vec<Stay
 /// `STAY_ID`, `STAY_FIRST` (the attendance opens the stay), `STAY_START_DAY`, `STAY_START_AT`,
 /// `STAY_END_DAY`, `STAY_END_AT`, `ACUTE` and `INPATIENT` (see the module's rules).
 ///
+/// The attendances read start by the day after `days` ends. A stay holding a contact that starts
+/// within `days` has its priority and setting exactly: an attendance starting later still, at
+/// the earliest 24 hours after the last day of `days`, joins only a stay that already lasts 20
+/// hours or runs past midnight, an admission whatever follows, and its first contact is read.
+/// Its discharge (`STAY_END_DAY`, `STAY_END_AT`) may come later: with `days.to` at `i32::MAX`
+/// it is read too.
+///
 /// `needs_priority` names what asks for acute or planned stays: when the contacts read have no
 /// `PRIORITET` at all, it fails, since every stay would be neither and the answer silently none.
 pub(super) fn stays_of(
@@ -216,11 +226,19 @@ pub(super) fn stays_of(
             col("TIDSPUNKT_START").alias("START_TIME"),
             day("DATO_SLUT").alias("END_DAY"),
             col("TIDSPUNKT_SLUT").alias("END_TIME"),
-            col("PRIORITET"),
+            col("PRIORITET").is_not_null().alias("HAS_PRIORITY"),
+            when(col("PRIORITET").eq(lit("ATA1")))
+                .then(lit(true))
+                .when(col("PRIORITET").eq(lit("ATA3")))
+                .then(lit(false))
+                .otherwise(lit(NULL).cast(DataType::Boolean))
+                .alias("ACUTE"),
         ])
         .sort(
-            ["PNR", "START_DAY", "START_TIME"],
-            SortMultipleOptions::default().with_nulls_last(false),
+            ["PNR", "START_DAY", "START_TIME", "ACUTE", "KEY"],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([false, false, false, true, false])
+                .with_nulls_last_multi([false, false, false, true, false]),
         )
         .with_column(
             col("PNR")
@@ -228,11 +246,13 @@ pub(super) fn stays_of(
                 .fill_null(lit(false))
                 .alias("SAME_PERSON"),
         );
-    let frame = collect_streaming(contacts)?;
-    let prioritet = frame.column("PRIORITET")?.str()?.clone();
+    // One chunk per column, so the attendances below are read by plain iteration (a lookup by
+    // row in a column of many chunks searches its chunks every time).
+    let mut frame = collect_streaming(contacts)?;
+    frame.rechunk_mut_par();
     if let Some(what) = needs_priority
         && frame.height() > 0
-        && prioritet.null_count() == frame.height()
+        && !frame.column("HAS_PRIORITY")?.bool()?.any()
     {
         return Err(Error::BadInput(format!(
             "{what} asks for acute or planned stays, but lpr_kontakter has no PRIORITET (ATA1 acute, ATA3 planned) for any of the {} contacts of its patients: the registers must carry it (docs/registers.md)",
@@ -248,17 +268,15 @@ pub(super) fn stays_of(
         int("END_DAY")?,
         int("END_TIME")?,
     );
-    let attendances: Vec<Attendance> = (0..frame.height())
-        .map(|i| Attendance {
+    let acute = frame.column("ACUTE")?.bool()?.iter();
+    let attendances: Vec<Attendance> = acute
+        .enumerate()
+        .map(|(i, acute)| Attendance {
             start_day: start_day[i].unwrap_or(i32::MIN),
             start_time: start_time[i],
             end_day: end_day[i],
             end_time: end_time[i],
-            acute: match prioritet.get(i) {
-                Some("ATA1") => Some(true),
-                Some("ATA3") => Some(false),
-                _ => None,
-            },
+            acute,
         })
         .collect();
     let same: Vec<bool> = frame
@@ -419,5 +437,57 @@ mod tests {
         let stays = join(&[first, second], &[false, true]);
         assert_eq!(stays[1].acute, Some(true));
         assert!(stays[1].inpatient);
+    }
+
+    #[test]
+    fn of_contacts_starting_at_the_same_instant_an_acute_one_opens_the_stay() {
+        // Each person has a planned and an acute attendance starting at the same instant, in
+        // either order in the file and of the keys: every stay is acute, and its first row is
+        // the acute contact. A third person's two planned and unprioritised attendances at one
+        // instant give a planned stay opened by the planned contact.
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(
+            dir.path().join("lpr_kontakter.csv"),
+            "DW_EK_KONTAKT,PNR,DATO_START,TIDSPUNKT_START,DATO_SLUT,TIDSPUNKT_SLUT,KONTAKTTYPE,PRIORITET,SORENHED_ANS,AKTIONSDIAGNOSE\n\
+             1,p1,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA3,6620011000000,DI500\n\
+             2,p1,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA1,6620012000000,DR688\n\
+             4,p2,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA1,6620011000000,DI500\n\
+             3,p2,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA3,6620012000000,DR688\n\
+             5,p3,2023-03-01,08:00,2023-03-02,10:00,ALCA00,,6620011000000,DI500\n\
+             6,p3,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA3,6620012000000,DR688\n",
+        )
+        .expect("contacts");
+        let registers = RegisterSet::open(dir.path()).expect("opened");
+        let persons = df!("PNR" => ["p1", "p2", "p3"]).expect("persons").lazy();
+        let days = Days {
+            from: crate::dates::jan1(2023),
+            to: crate::dates::jan1(2024) - 1,
+        };
+        let stays = stays_of(&registers, persons, days, Some("test"))
+            .expect("stays")
+            .lazy()
+            .filter(col("STAY_FIRST"))
+            .sort(["PNR"], Default::default())
+            .collect()
+            .expect("first rows");
+        let keys: Vec<String> = stays
+            .column("KEY")
+            .expect("KEY")
+            .cast(&DataType::String)
+            .expect("text")
+            .str()
+            .expect("text")
+            .iter()
+            .map(|k| k.expect("a key").to_string())
+            .collect();
+        assert_eq!(keys, ["2", "4", "6"]);
+        let acute: Vec<Option<bool>> = stays
+            .column("ACUTE")
+            .expect("ACUTE")
+            .bool()
+            .expect("flags")
+            .iter()
+            .collect();
+        assert_eq!(acute, [Some(true), Some(true), Some(false)]);
     }
 }

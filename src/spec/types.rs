@@ -365,12 +365,18 @@ impl Outcome {
     /// Whether the outcome reads the patients' hospital stays: a readmission (a later acute
     /// admission), hours from the arrival, or contacts of some priority or setting.
     pub fn reads_stays(&self) -> bool {
+        self.reads_index_stay() || self.priority.is_some() || self.setting.is_some()
+    }
+
+    /// Whether the outcome reads the index contact's stay ([`Outcome::reads_stays`] of the
+    /// index alone): a readmission counts from its discharge, a length of stay is its days, an
+    /// outcome in hours counts from its arrival. Contacts of some priority or setting read the
+    /// stays of the events, not of the index.
+    pub fn reads_index_stay(&self) -> bool {
         matches!(
             self.kind,
             OutcomeKind::Readmission | OutcomeKind::LengthOfStay
         ) || self.window_hours.is_some()
-            || self.priority.is_some()
-            || self.setting.is_some()
     }
 }
 
