@@ -203,13 +203,22 @@ fn score(bits: Expr) -> Expr {
         .unwrap_or(lit(0))
 }
 
-/// Reads the contacts with a diagnosis of a Charlson condition in the look-back of `design`.
+/// Reads the contacts of `persons` (the patients) with a diagnosis of a Charlson condition in
+/// the look-back of `design`.
 pub fn read(
     registers: &RegisterSet,
     design: Design,
     lookback_days: i32,
+    persons: &Series,
 ) -> Result<ConditionContacts> {
-    ConditionContacts::read(registers, condition_codes(), lookback_days, design, false)
+    ConditionContacts::read(
+        registers,
+        condition_codes(),
+        lookback_days,
+        design,
+        false,
+        Some(persons),
+    )
 }
 
 /// Adds `CHARLSON`, each patient's index from the diagnoses in the look-back days before (not
@@ -292,13 +301,17 @@ mod tests {
     fn indexed(design: Design, index_days: &[(&str, &str)]) -> Vec<(String, i32, String)> {
         let dir = tempfile::tempdir().expect("temp");
         let registers = registers(dir.path());
-        let known = read(&registers, design, 3653).expect("read");
         let patients = df!(
             "PNR" => index_days.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
             "INDEX_DAY" => index_days.iter().map(|(_, d)| day(d)).collect::<Vec<_>>(),
         )
-        .expect("patients")
-        .lazy();
+        .expect("patients");
+        let persons = patients
+            .column("PNR")
+            .expect("PNR")
+            .as_materialized_series();
+        let known = read(&registers, design, 3653, persons).expect("read");
+        let patients = patients.lazy();
         let frame = with_charlson(patients, &known)
             .with_column(level(col("CHARLSON")).alias("LEVEL"))
             .sort(["PNR"], Default::default())

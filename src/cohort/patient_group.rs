@@ -272,8 +272,10 @@ pub fn patients(registers: &RegisterSet, spec: &LoadedSpec) -> Result<LazyFrame>
         frame = frame.filter(col("CONDITIONS").gt_eq(lit(min as i32)));
     }
     if let Some(lookback) = spec.spec.charlson_lookback() {
-        let charlson = charlson::read(registers, spec.design, lookback)?;
-        frame = charlson::with_charlson(frame, &charlson);
+        let patients = collect_streaming(frame)?;
+        let persons = patients.column("PNR")?.as_materialized_series().unique()?;
+        let charlson = charlson::read(registers, spec.design, lookback, &persons)?;
+        frame = charlson::with_charlson(patients.lazy(), &charlson);
     }
     Ok(frame)
 }
