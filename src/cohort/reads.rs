@@ -17,47 +17,77 @@ pub(super) fn day(column: &str) -> Expr {
 }
 
 /// True where `column` starts with any of `prefixes` (with `lead` put before each prefix, e.g.
-/// the SKS `D` before an ICD-10 code).
+/// the SKS `D` before an ICD-10 code); null where the value is.
 ///
-/// Many prefixes of one length ([`SET_MIN`] or more) are tested together, as the value's first
-/// characters looked up in a set: one pass over a register's codes per length instead of one
-/// comparison (and one boolean column) per prefix. Codes are ASCII, so the first `n` characters
-/// equal a prefix of `n` characters exactly when the value starts with it. Fewer are compared
-/// one by one, since Polars 0.55 takes the first characters of a value by counting characters
-/// (`str.slice`), which costs several comparisons: at national volume eight codes of one length
-/// were faster as a set, four of one length faster one by one (bench/HISTORY.md).
+/// Every row of a register is tested (197 million diagnoses at national volume), and most match
+/// none: a value is first looked up by its first three bytes in a bit set of the prefixes'
+/// first three bytes, and only a value passing that is looked up among the prefixes of each
+/// length ([`PrefixMatcher`]). Polars' own tests cost a comparison per prefix, or a new string
+/// per value and length for a set lookup (`str.slice`).
 pub fn starts_with_any(column: &str, lead: &str, prefixes: &[String]) -> Expr {
-    let mut by_length: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
-    for p in prefixes {
-        let prefix = format!("{lead}{p}");
-        by_length
-            .entry(prefix.chars().count())
-            .or_default()
-            .push(prefix);
-    }
-    by_length
-        .into_iter()
-        .map(|(length, prefixes)| {
-            if prefixes.len() < SET_MIN {
-                return prefixes
-                    .into_iter()
-                    .map(|p| col(column).str().starts_with(lit(p)))
-                    .reduce(|a, b| a.or(b))
-                    .unwrap_or(lit(false));
-            }
-            let set = Series::new("prefixes".into(), prefixes);
-            col(column)
-                .str()
-                .slice(lit(0i64), lit(length as u64))
-                .is_in(lit(set).implode(false), false)
-        })
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false))
+    let matcher = std::sync::Arc::new(PrefixMatcher::new(lead, prefixes));
+    col(column).map(
+        move |values| {
+            let matched: BooleanChunked = values
+                .str()?
+                .apply_nonnull_values_generic(DataType::Boolean, |v: &str| matcher.matches(v));
+            Ok(matched.into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::Boolean)),
+    )
 }
 
-/// The fewest prefixes of one length that [`starts_with_any`] looks up in a set: between the
-/// four measured faster one by one and the eight measured faster as a set.
-pub(super) const SET_MIN: usize = 6;
+/// Byte prefixes looked up by length, behind a bit set of their first three bytes when every
+/// prefix has three ([`starts_with_any`]). Prefixes compare as bytes, as `str::starts_with` does.
+pub(super) struct PrefixMatcher {
+    by_length: Vec<(usize, std::collections::HashSet<Vec<u8>>)>,
+    /// Bit `b0 << 16 | b1 << 8 | b2` for each prefix's first three bytes.
+    first_three: Option<Vec<u64>>,
+}
+
+impl PrefixMatcher {
+    pub(super) fn new(lead: &str, prefixes: &[String]) -> PrefixMatcher {
+        let mut by_length: std::collections::BTreeMap<usize, std::collections::HashSet<Vec<u8>>> =
+            Default::default();
+        for p in prefixes {
+            let prefix = format!("{lead}{p}").into_bytes();
+            by_length.entry(prefix.len()).or_default().insert(prefix);
+        }
+        let first_three = by_length.keys().all(|&n| n >= 3).then(|| {
+            let mut bits = vec![0u64; (1 << 24) / 64];
+            for prefix in by_length.values().flatten() {
+                let at = Self::first_three_of(prefix);
+                bits[at / 64] |= 1 << (at % 64);
+            }
+            bits
+        });
+        PrefixMatcher {
+            by_length: by_length.into_iter().collect(),
+            first_three,
+        }
+    }
+
+    fn first_three_of(bytes: &[u8]) -> usize {
+        (bytes[0] as usize) << 16 | (bytes[1] as usize) << 8 | bytes[2] as usize
+    }
+
+    pub(super) fn matches(&self, value: &str) -> bool {
+        let bytes = value.as_bytes();
+        if let Some(bits) = &self.first_three {
+            if bytes.len() < 3 {
+                return false;
+            }
+            let at = Self::first_three_of(bytes);
+            if bits[at / 64] & (1 << (at % 64)) == 0 {
+                return false;
+            }
+        }
+        self.by_length
+            .iter()
+            .take_while(|(n, _)| *n <= bytes.len())
+            .any(|(n, set)| set.contains(&bytes[..*n]))
+    }
+}
 
 /// True where the contact's SOR unit is one of `unit_codes` (the SOR table's units of the
 /// spec's `units` and `specialty`, [`crate::spec::units::resolve`]); all units when `None`.

@@ -388,12 +388,12 @@ fn prefixes_of_several_lengths_match_as_starts_with_would() {
             .filter_map(|i| kept.get(i).map(String::from))
             .collect::<Vec<String>>()
     };
-    // Few prefixes of each length, compared one by one.
+    // Prefixes of several lengths, behind the bit set of their first three bytes.
     assert_eq!(
         kept(&["E11", "J44", "S721", "I21"]),
         ["DE119", "DJ449", "DS7211", "DI21", "DI219"]
     );
-    // Six of one length, looked up in a set, and one of another.
+    // Many of one length and one of another.
     assert_eq!(
         kept(&["E11", "J44", "I50", "I25", "N18", "M81", "S721"]),
         ["DE119", "DJ449", "DS7211"]
@@ -402,4 +402,6 @@ fn prefixes_of_several_lengths_match_as_starts_with_would() {
         kept(&["E11", "J44", "I50", "I25", "N18", "I21"]),
         ["DE119", "DJ449", "DI21", "DI219"]
     );
+    // A prefix of two bytes (a whole chapter): no bit set, every length looked up.
+    assert_eq!(kept(&["E", "J44"]), ["DE119", "DE1", "DJ449"]);
 }
