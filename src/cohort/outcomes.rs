@@ -298,7 +298,8 @@ pub(super) fn group_events(
 /// ([`Outcome::reads_index_stay`]: a discharge may come any day after). Else only contact
 /// outcomes of some priority or setting read stays, and only those holding a contact they could
 /// count: the patients with such a contact (on the outcome's days, at its units, with its
-/// diagnoses) on those days, whose stays' priority and setting [`stays_of`] gives exactly.
+/// diagnoses), from the design's first day to the outcomes' last, whose stays' priority and
+/// setting [`stays_of`] gives exactly.
 ///
 /// A multimorbidity group's 1.6 million patients at national volume have some 14 million
 /// physical attendances from their index to the registers' end, two years, where the year of
@@ -334,11 +335,14 @@ fn stays_read(
             .select([col("PNR")]))
         })
         .collect::<Result<Vec<_>>>()?;
+    // From the design's first day at the latest, as for the index stay: a stay holding a contact
+    // of a window that opens days after the index may have begun long before the window, and
+    // its first contact decides its priority ([`stays_of`] traces a stay back 30 days from the
+    // first day it is given).
     let days = tested
         .iter()
         .map(|o| outcome_days(design, o))
-        .reduce(Days::spanning)
-        .ok_or_else(|| Error::Internal("stays read for no outcome".into()))?;
+        .fold(Days::of_design(design), Days::spanning);
     let persons = all.join(
         concat(candidates, UnionArgs::default())?,
         [col("PNR")],

@@ -229,3 +229,68 @@ fn a_priority_without_the_column_stops_the_analysis() {
         .to_string();
     assert!(error.contains("PRIORITET"), "{error}");
 }
+
+/// A contact outcome of some priority whose window opens days after the index: the stay holding
+/// its contact began before the index, and its first contact decides the priority.
+const LATE_WINDOW: &str = r#"
+id = "late"
+title_da = "Sen"
+title_en = "Late"
+description_da = "x"
+description_en = "x"
+topic = "hjerte"
+registers = "."
+stratifiers = ["sex"]
+
+[population]
+index_date = "2023-01-01"
+
+[patient_group]
+[[patient_group.include]]
+diagnoses = ["I50"]
+lookback_days = 365
+
+[[outcomes]]
+id = "acute_heart_failure"
+name_da = "Akut hjertesvigt"
+name_en = "Acute heart failure"
+kind = "contact"
+codes = ["I50"]
+window_days = [7, 30]
+priority = "acute"
+"#;
+
+#[test]
+fn a_stay_that_began_before_a_late_window_keeps_its_first_contacts_priority() {
+    // p1: an acute admission with heart failure from 2022-11-20, a planned ward contact from
+    // 2022-12-05 (two hours later: the same stay) to 2023-01-09 09:00, and heart failure again
+    // at 09:30 that day (the same stay), day 8 after the index: in the window, in an acute
+    // stay. p2: the same without the acute start, a planned stay: not counted.
+    let dir = tempfile::tempdir().expect("temp");
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), text).expect("register written");
+    };
+    write(
+        "bef2023.csv",
+        "PNR,FOED_DAG,KOEN,KOM,IE_TYPE\np1,1950-01-01,2,101,1\np2,1950-01-01,1,101,1\n",
+    );
+    write(
+        "lpr_kontakter.csv",
+        "DW_EK_KONTAKT,PNR,DATO_START,TIDSPUNKT_START,DATO_SLUT,TIDSPUNKT_SLUT,KONTAKTTYPE,PRIORITET,SORENHED_ANS,AKTIONSDIAGNOSE\n\
+         1,p1,2022-11-20,08:00,2022-12-05,10:00,ALCA00,ATA1,6620011000000,DI500\n\
+         2,p1,2022-12-05,12:00,2023-01-09,09:00,ALCA00,ATA3,6620012000000,DZ000\n\
+         3,p1,2023-01-09,09:30,2023-01-09,12:00,ALCA00,ATA3,6620012000000,DI500\n\
+         4,p2,2022-11-20,08:00,2022-12-05,10:00,ALCA00,ATA3,6620011000000,DI500\n\
+         5,p2,2022-12-05,12:00,2023-01-09,09:00,ALCA00,ATA3,6620012000000,DZ000\n\
+         6,p2,2023-01-09,09:30,2023-01-09,12:00,ALCA00,ATA3,6620012000000,DI500\n",
+    );
+    let registers = RegisterSet::open(dir.path()).expect("opened");
+    let path = dir.path().join("late.toml");
+    std::fs::write(&path, LATE_WINDOW).expect("spec");
+    let loaded = crate::spec::load(&path).expect("spec loads");
+    let frame = patient_frame(&registers, &loaded)
+        .expect("patients")
+        .sort(["PNR"], Default::default())
+        .expect("sorted");
+    assert_eq!(outcome(&frame, "OUT_0"), [Some(1), Some(0)]);
+}
