@@ -296,14 +296,11 @@ fn persons_contacts(
         .chain(&["CONDITION_BIT"])
         .map(|c| col(*c))
         .collect::<Vec<_>>();
-
-    let l = labelled(registers, conditions)?;
-
     Ok(collect_streaming(
         contacts
             .lazy()
             .join(
-                l.lazy(),
+                labelled(registers, conditions)?.lazy(),
                 [col("KEY")],
                 [col("KEY")],
                 JoinArgs::new(JoinType::Inner),

@@ -128,6 +128,18 @@ fn registers(dir: &std::path::Path) -> RegisterSet {
     RegisterSet::open(dir).expect("opened")
 }
 
+/// The patient frame of the spec `text`, written into `dir` beside the registers.
+fn patients_of(
+    registers: &RegisterSet,
+    dir: &std::path::Path,
+    text: &str,
+) -> crate::error::Result<DataFrame> {
+    let path = dir.join("spec.toml");
+    std::fs::write(&path, text).expect("spec");
+    let loaded = crate::spec::load(&path).expect("spec loads");
+    patient_frame(registers, &loaded)
+}
+
 /// The values of the 1/0 outcome `column`, in the frame's order.
 fn outcome(frame: &DataFrame, column: &str) -> Vec<Option<i32>> {
     frame
@@ -143,10 +155,7 @@ fn outcome(frame: &DataFrame, column: &str) -> Vec<Option<i32>> {
 fn hours_from_arrival_acute_inpatient_stays_and_readmissions_give_the_hand_counted_answers() {
     let dir = tempfile::tempdir().expect("temp");
     let registers = registers(dir.path());
-    let path = dir.path().join("hip.toml");
-    std::fs::write(&path, HIP).expect("spec");
-    let loaded = crate::spec::load(&path).expect("spec loads");
-    let frame = patient_frame(&registers, &loaded)
+    let frame = patients_of(&registers, dir.path(), HIP)
         .expect("patients")
         .sort(["PNR"], Default::default())
         .expect("sorted");
@@ -194,10 +203,7 @@ fn hours_without_times_stop_the_analysis_with_the_outcome_named() {
     )
     .expect("procedures without times");
     let registers = RegisterSet::open(dir.path()).expect("opened");
-    let path = dir.path().join("hip.toml");
-    std::fs::write(&path, HIP).expect("spec");
-    let loaded = crate::spec::load(&path).expect("spec loads");
-    let error = patient_frame(&registers, &loaded)
+    let error = patients_of(&registers, dir.path(), HIP)
         .expect_err("hours need times")
         .to_string();
     assert!(
@@ -221,10 +227,7 @@ fn a_priority_without_the_column_stops_the_analysis() {
         .collect();
     std::fs::write(dir.path().join("lpr_kontakter.csv"), without).expect("written");
     let registers = RegisterSet::open(dir.path()).expect("opened");
-    let path = dir.path().join("hip.toml");
-    std::fs::write(&path, HIP).expect("spec");
-    let loaded = crate::spec::load(&path).expect("spec loads");
-    let error = patient_frame(&registers, &loaded)
+    let error = patients_of(&registers, dir.path(), HIP)
         .expect_err("priority needs PRIORITET")
         .to_string();
     assert!(error.contains("PRIORITET"), "{error}");
@@ -285,10 +288,7 @@ fn a_stay_that_began_before_a_late_window_keeps_its_first_contacts_priority() {
          6,p2,2023-01-09,09:30,2023-01-09,12:00,ALCA00,ATA3,6620012000000,DI500\n",
     );
     let registers = RegisterSet::open(dir.path()).expect("opened");
-    let path = dir.path().join("late.toml");
-    std::fs::write(&path, LATE_WINDOW).expect("spec");
-    let loaded = crate::spec::load(&path).expect("spec loads");
-    let frame = patient_frame(&registers, &loaded)
+    let frame = patients_of(&registers, dir.path(), LATE_WINDOW)
         .expect("patients")
         .sort(["PNR"], Default::default())
         .expect("sorted");
