@@ -201,16 +201,19 @@ pub(super) fn stays_of(
     needs_priority: Option<&str>,
 ) -> Result<DataFrame> {
     let from = days.from.saturating_sub(TRACED_DAYS);
+    // The dates are compared as dates, so the Parquet reader skips the row groups whose
+    // statistics lie outside them (a test of the dates cast to day numbers read every row
+    // group: all ten years of contacts for one year's stays).
     let contacts = registers
         .require("lpr_kontakter")?
         .filter(
             col("KONTAKTTYPE")
                 .eq(lit("ALCA00"))
-                .and(day("DATO_START").lt_eq(lit(days.to.saturating_add(1))))
+                .and(col("DATO_START").lt_eq(lit(days.to.saturating_add(1)).cast(DataType::Date)))
                 .and(
                     col("DATO_SLUT")
                         .is_null()
-                        .or(day("DATO_SLUT").gt_eq(lit(from))),
+                        .or(col("DATO_SLUT").gt_eq(lit(from).cast(DataType::Date))),
                 ),
         )
         .join(
