@@ -148,8 +148,8 @@ pub(super) struct Joined {
     /// order of their first attendance.
     pub stay_of: Vec<IdxSize>,
     pub stays: Vec<Stay>,
-    /// Each stay's first attendance.
-    pub opened_by: Vec<usize>,
+    /// Whether each attendance opens its stay.
+    pub opens: Vec<bool>,
 }
 
 /// The stays of attendances sorted by person and start: `same_person[i]` tells whether
@@ -163,16 +163,18 @@ pub(super) fn join(attendances: &[Attendance], same_person: &[bool]) -> Joined {
     let mut joined = Joined {
         stay_of: Vec::with_capacity(attendances.len()),
         stays: Vec::with_capacity(attendances.len()),
-        opened_by: Vec::with_capacity(attendances.len()),
+        opens: Vec::with_capacity(attendances.len()),
     };
     let mut open: Option<Open> = None;
     let close = |open: &Open, joined: &mut Joined, upto: usize| {
         let id = joined.stays.len() as IdxSize;
         joined.stays.push(open.stay());
-        joined.opened_by.push(open.first);
+        let attendances = upto - open.first;
+        joined.stay_of.extend(std::iter::repeat_n(id, attendances));
+        joined.opens.push(true);
         joined
-            .stay_of
-            .extend(std::iter::repeat_n(id, upto - open.first));
+            .opens
+            .extend(std::iter::repeat_n(false, attendances - 1));
     };
     for (i, a) in attendances.iter().enumerate() {
         if let Some(o) = open.as_mut().filter(|o| same_person[i] && o.links(a)) {
@@ -301,13 +303,8 @@ pub(super) fn stays_of(
     let Joined {
         stay_of,
         stays,
-        opened_by,
+        opens,
     } = join(&attendances, &same);
-    let first: Vec<bool> = stay_of
-        .iter()
-        .enumerate()
-        .map(|(i, &stay)| opened_by[stay as usize] == i)
-        .collect();
     // The stays' columns once per stay, then taken for each attendance.
     let per_stay = DataFrame::new(
         stays.len(),
@@ -316,37 +313,27 @@ pub(super) fn stays_of(
                 "STAY_ID".into(),
                 (0..stays.len() as u32).collect::<Vec<_>>(),
             ),
-            Column::new(
-                "STAY_START_DAY".into(),
-                stays.iter().map(|s| s.start_day).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "STAY_START_AT".into(),
-                stays.iter().map(|s| s.start_at).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "STAY_END_DAY".into(),
-                stays.iter().map(|s| s.end_day).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "STAY_END_AT".into(),
-                stays.iter().map(|s| s.end_at).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "ACUTE".into(),
-                stays.iter().map(|s| s.acute).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "INPATIENT".into(),
-                stays.iter().map(|s| s.inpatient).collect::<Vec<_>>(),
-            ),
+            stay_column("STAY_START_DAY", &stays, |s| s.start_day),
+            stay_column("STAY_START_AT", &stays, |s| s.start_at),
+            stay_column("STAY_END_DAY", &stays, |s| s.end_day),
+            stay_column("STAY_END_AT", &stays, |s| s.end_at),
+            stay_column("ACUTE", &stays, |s| s.acute),
+            stay_column("INPATIENT", &stays, |s| s.inpatient),
         ],
     )?
     .take(&IdxCa::from_vec("stay".into(), stay_of))?;
     let mut out = frame.select(["KEY", "PNR"])?;
     out.hstack_mut(per_stay.columns())?;
-    out.insert_column(3, Column::new("STAY_FIRST".into(), first))?;
+    out.insert_column(3, Column::new("STAY_FIRST".into(), opens))?;
     Ok(out)
+}
+
+/// The column `name` of one value of each stay.
+fn stay_column<T>(name: &str, stays: &[Stay], value: impl Fn(&Stay) -> T) -> Column
+where
+    Series: NamedFrom<Vec<T>, [T]>,
+{
+    Column::new(name.into(), stays.iter().map(value).collect::<Vec<_>>())
 }
 
 #[cfg(test)]
@@ -389,8 +376,8 @@ mod tests {
     fn per_attendance(attendances: &[Attendance], same: &[bool]) -> Vec<AttendanceStay> {
         let joined = join(attendances, same);
         assert_eq!(
-            joined.stay_of.len(),
-            attendances.len(),
+            (joined.stay_of.len(), joined.opens.len()),
+            (attendances.len(), attendances.len()),
             "a stay per attendance"
         );
         (0..attendances.len())
@@ -398,7 +385,7 @@ mod tests {
                 let id = joined.stay_of[i] as usize;
                 AttendanceStay {
                     id,
-                    first: joined.opened_by[id] == i,
+                    first: joined.opens[i],
                     stay: joined.stays[id],
                 }
             })
@@ -511,17 +498,15 @@ mod tests {
         // the acute contact. A third person's two planned and unprioritised attendances at one
         // instant give a planned stay opened by the planned contact.
         let dir = tempfile::tempdir().expect("temp");
-        std::fs::write(
-            dir.path().join("lpr_kontakter.csv"),
-            "DW_EK_KONTAKT,PNR,DATO_START,TIDSPUNKT_START,DATO_SLUT,TIDSPUNKT_SLUT,KONTAKTTYPE,PRIORITET,SORENHED_ANS,AKTIONSDIAGNOSE\n\
-             1,p1,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA3,6620011000000,DI500\n\
+        crate::cohort::testing::write_timed_contacts(
+            dir.path(),
+            "1,p1,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA3,6620011000000,DI500\n\
              2,p1,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA1,6620012000000,DR688\n\
              4,p2,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA1,6620011000000,DI500\n\
              3,p2,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA3,6620012000000,DR688\n\
              5,p3,2023-03-01,08:00,2023-03-02,10:00,ALCA00,,6620011000000,DI500\n\
              6,p3,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA3,6620012000000,DR688\n",
-        )
-        .expect("contacts");
+        );
         let registers = RegisterSet::open(dir.path()).expect("opened");
         let persons = df!("PNR" => ["p1", "p2", "p3"]).expect("persons").lazy();
         let days = Days {

@@ -33,6 +33,18 @@ pub fn write_contacts(dir: &std::path::Path, rows: &str) {
     .expect("contacts");
 }
 
+/// Writes `lpr_kontakter.csv` into `dir` with the columns of stays (times and priority): its
+/// header and `rows`.
+pub fn write_timed_contacts(dir: &std::path::Path, rows: &str) {
+    std::fs::write(
+        dir.join("lpr_kontakter.csv"),
+        format!(
+            "DW_EK_KONTAKT,PNR,DATO_START,TIDSPUNKT_START,DATO_SLUT,TIDSPUNKT_SLUT,KONTAKTTYPE,PRIORITET,SORENHED_ANS,AKTIONSDIAGNOSE\n{rows}"
+        ),
+    )
+    .expect("contacts");
+}
+
 /// A shipped spec of `pipelines/`.
 pub fn shipped(name: &str) -> LoadedSpec {
     crate::spec::load(std::path::Path::new(&format!("pipelines/{name}.toml")))

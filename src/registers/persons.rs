@@ -17,6 +17,9 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+/// The integer key is the key's number times this plus its count of digits (which is below it).
+const DIGITS_BASE: i64 = 32;
+
 /// The most digits a key may have to be read as an integer: (10^17 - 1) * 32 + 17 is below
 /// `i64::MAX`, (10^18 - 1) * 32 is not.
 const MOST_DIGITS: usize = 17;
@@ -54,7 +57,7 @@ const FAILED_PARSE: &str = "conversion from `str` to `i64` failed in column 'PNR
 pub fn person_key(pnr: Expr, persons: &DataType) -> Expr {
     match persons {
         DataType::Int64 => {
-            pnr.clone().strict_cast(DataType::Int64) * lit(32i64)
+            pnr.clone().strict_cast(DataType::Int64) * lit(DIGITS_BASE)
                 + pnr.str().len_bytes().cast(DataType::Int64)
         }
         _ => pnr,
@@ -71,7 +74,15 @@ pub fn person_texts(keys: &Series, persons: &DataType) -> PolarsResult<Series> {
     let texts: StringChunked = keys
         .i64()?
         .iter()
-        .map(|key| key.map(|k| format!("{:0width$}", k / 32, width = (k % 32) as usize)))
+        .map(|key| {
+            key.map(|k| {
+                format!(
+                    "{:0width$}",
+                    k / DIGITS_BASE,
+                    width = (k % DIGITS_BASE) as usize
+                )
+            })
+        })
         .collect();
     Ok(texts.with_name(keys.name().clone()).into_series())
 }
@@ -80,7 +91,8 @@ pub fn person_texts(keys: &Series, persons: &DataType) -> PolarsResult<Series> {
 /// meaningless, or null): for the validation, which compares keys as integers before it knows
 /// whether every key of the folder is digits, and keeps the comparison only if they are.
 pub fn person_key_unchecked(pnr: Expr) -> Expr {
-    pnr.clone().cast(DataType::Int64) * lit(32i64) + pnr.str().len_bytes().cast(DataType::Int64)
+    pnr.clone().cast(DataType::Int64) * lit(DIGITS_BASE)
+        + pnr.str().len_bytes().cast(DataType::Int64)
 }
 
 /// The message for a failed parse of [`person_key`] in `error` (any error's text), or `None`

@@ -96,9 +96,9 @@ fn registers(dir: &std::path::Path) -> RegisterSet {
         "bef2023.csv",
         &format!("PNR,FOED_DAG,KOEN,KOM,IE_TYPE\n{bef}"),
     );
-    write(
-        "lpr_kontakter.csv",
-        "DW_EK_KONTAKT,PNR,DATO_START,TIDSPUNKT_START,DATO_SLUT,TIDSPUNKT_SLUT,KONTAKTTYPE,PRIORITET,SORENHED_ANS,AKTIONSDIAGNOSE\n\
+    crate::cohort::testing::write_timed_contacts(
+        dir,
+        "\
          10,h1,2023-03-01,08:00,2023-03-01,13:00,ALCA00,ATA1,6620011000000,DR688\n\
          11,h1,2023-03-01,14:00,2023-03-06,10:00,ALCA00,ATA1,6620012000000,DS720\n\
          20,h2,2023-03-10,08:00,2023-03-14,12:00,ALCA00,ATA1,6620012000000,DS721\n\
@@ -270,16 +270,14 @@ fn a_stay_that_began_before_a_late_window_keeps_its_first_contacts_priority() {
     // at 09:30 that day (the same stay), day 8 after the index: in the window, in an acute
     // stay. p2: the same without the acute start, a planned stay: not counted.
     let dir = tempfile::tempdir().expect("temp");
-    let write = |name: &str, text: &str| {
-        std::fs::write(dir.path().join(name), text).expect("register written");
-    };
-    write(
-        "bef2023.csv",
+    std::fs::write(
+        dir.path().join("bef2023.csv"),
         "PNR,FOED_DAG,KOEN,KOM,IE_TYPE\np1,1950-01-01,2,101,1\np2,1950-01-01,1,101,1\n",
-    );
-    write(
-        "lpr_kontakter.csv",
-        "DW_EK_KONTAKT,PNR,DATO_START,TIDSPUNKT_START,DATO_SLUT,TIDSPUNKT_SLUT,KONTAKTTYPE,PRIORITET,SORENHED_ANS,AKTIONSDIAGNOSE\n\
+    )
+    .expect("population written");
+    crate::cohort::testing::write_timed_contacts(
+        dir.path(),
+        "\
          1,p1,2022-11-20,08:00,2022-12-05,10:00,ALCA00,ATA1,6620011000000,DI500\n\
          2,p1,2022-12-05,12:00,2023-01-09,09:00,ALCA00,ATA3,6620012000000,DZ000\n\
          3,p1,2023-01-09,09:30,2023-01-09,12:00,ALCA00,ATA3,6620012000000,DI500\n\
