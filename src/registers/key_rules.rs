@@ -120,7 +120,6 @@ impl Probes {
         if let Some(persons) = &self.persons {
             sums.push(
                 person_unknown(opened, persons.clone())
-                    .cast(DataType::UInt64)
                     .sum()
                     .alias(PERSON_UNKNOWN),
             );
@@ -129,7 +128,6 @@ impl Probes {
             sums.push(
                 contact_unknown(opened, contacts, known.clone())
                     .fill_null(lit(false))
-                    .cast(DataType::UInt64)
                     .sum()
                     .alias(CONTACT_UNKNOWN),
             );

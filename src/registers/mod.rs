@@ -1,6 +1,7 @@
 //! The register contract (`docs/registers.md`): code lists, file discovery, readers and validation.
 
 pub mod classification;
+pub mod code_format;
 pub mod codes;
 pub mod completeness;
 pub mod contract;

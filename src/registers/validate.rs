@@ -332,17 +332,13 @@ fn checks_for(opened: &OpenedFile, spec: &RegisterSpec, as_of: i32) -> Vec<Check
                 });
             }
         }
-        let pattern = |rule, expected, regex: &str| Check {
+        let pattern = |rule, expected, regex: &'static str| Check {
             rule,
             column: name,
             expected,
-            violation: present.clone().and(
-                parsed
-                    .clone()
-                    .str()
-                    .contains(lit(regex.to_string()), true)
-                    .not(),
-            ),
+            violation: present
+                .clone()
+                .and(super::code_format::matches(parsed.clone(), regex).not()),
             value: raw.clone(),
             counted: Counted::Rows,
         };
@@ -498,17 +494,16 @@ fn check_file_probing(
     let flag = |c: &Check| c.violation.clone().fill_null(lit(false));
     let mut sums = vec![
         len().cast(DataType::UInt64).alias("__rows"),
-        not_digits
-            .cast(DataType::UInt64)
-            .sum()
-            .alias("__not_digits"),
+        not_digits.sum().alias("__not_digits"),
     ];
-    sums.extend(checks.iter().enumerate().map(|(i, c)| {
-        flag(c)
-            .cast(DataType::UInt64)
-            .sum()
-            .alias(format!("__check{i}"))
-    }));
+    // A flag's sum counts its true rows from its bits ([`count_in`] reads the count as a `u64`).
+    // Cast to `u64` before the sum, each check wrote eight bytes for every row of every file.
+    sums.extend(
+        checks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| flag(c).sum().alias(format!("__check{i}"))),
+    );
     sums.extend(probes.sums(opened, contacts));
     let counts = collect_streaming(opened.raw.clone().select(sums)).map_err(|e| {
         let csv_problem = (file.format == Format::Csv)
