@@ -5,10 +5,11 @@
 //! holds few distinct codes (some thousands of ICD-10 codes, fewer ATC codes), so most of those
 //! searches repeat one already made. Polars' `str.contains` searched every row, an eighth of a
 //! national validation's processor time (perf, bench/HISTORY.md). Here each value of at most
-//! [`REMEMBERED_BYTES`] bytes (every SKS and ATC code, the SOCIO13 and HFAUDD codes) is looked up
-//! in a small direct-mapped table of the values seen in the chunk before it is searched.
+//! [`REMEMBERED_BYTES`] bytes (every SKS and ATC code, the SOCIO13 and HFAUDD codes) is first
+//! looked up in a direct-mapped table of the verdicts its thread has reached for the pattern.
 
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use polars::prelude::*;
 use regex::Regex;
@@ -16,31 +17,40 @@ use regex::Regex;
 /// The longest value remembered: its bytes and its length fill a 128-bit table key.
 const REMEMBERED_BYTES: usize = 15;
 
-/// Slots in a chunk's table: a register's common codes fit with few collisions, and the table
-/// (17 kB) is cleared for each chunk of rows.
-const SLOTS: usize = 1024;
+/// Slots in a table: a register's codes in use (tens of thousands of distinct diagnoses in the
+/// national patient register) fit with few collisions, and the table (272 kB) stays in the
+/// processor's second-level cache.
+const SLOTS: usize = 1 << 14;
+
+thread_local! {
+    /// Each pattern's verdicts, per thread: a verdict is the pattern's alone, so every file and
+    /// rule with the same pattern shares them, and threads never wait for each other.
+    static MEMOS: RefCell<HashMap<&'static str, Memo>> = RefCell::new(HashMap::new());
+}
 
 /// True where `value` (text) matches `pattern` (anchored by the pattern itself, as
 /// `str.contains` would read it), null where `value` is null. `pattern` is one of the code
 /// rules' constants: a pattern that does not compile is a fault of this program's code.
 pub fn matches(value: Expr, pattern: &'static str) -> Expr {
-    let regex = Arc::new(Regex::new(pattern).expect("a code rule's pattern compiles"));
+    let regex = Regex::new(pattern).expect("a code rule's pattern compiles");
     value.map(
         move |values| {
-            let mut memo = Memo::new();
-            let matched: BooleanChunked = values
-                .str()?
-                .apply_nonnull_values_generic(DataType::Boolean, |v: &str| {
+            let texts = values.str()?;
+            let matched: BooleanChunked = MEMOS.with(|memos| {
+                let mut memos = memos.borrow_mut();
+                let memo = memos.entry(pattern).or_insert_with(Memo::new);
+                texts.apply_nonnull_values_generic(DataType::Boolean, |v: &str| {
                     memo.is_match(&regex, v)
-                });
+                })
+            });
             Ok(matched.into_column())
         },
         |_, field| Ok(Field::new(field.name().clone(), DataType::Boolean)),
     )
 }
 
-/// The verdicts of the short values of one chunk, one per slot; a value whose slot holds
-/// another is searched again and takes the slot.
+/// Verdicts of short values, one per slot; a value whose slot holds another is searched again
+/// and takes the slot.
 struct Memo {
     keys: Vec<u128>,
     /// 0: the slot is empty, 1: its value does not match, 2: it matches.
@@ -106,11 +116,12 @@ mod tests {
     fn remembered_verdicts_are_the_regular_expressions_own() {
         let pattern = "^D[A-Z][0-9]{2}[A-Z0-9]*$";
         let regex = Regex::new(pattern).expect("regex");
-        // Two thousand distinct codes, each five times, interleaved so that slots collide and
-        // are taken over; some valid, some not (a lower-case letter, a missing D).
+        // Forty thousand distinct codes (more than the table's slots), each five times,
+        // interleaved so that slots collide and are taken over; some valid, some not (a
+        // lower-case letter, a missing D).
         let mut values: Vec<Option<String>> = Vec::new();
         for round in 0..5 {
-            for i in 0..2000 {
+            for i in 0..40_000 {
                 let letter = (b'A' + (i % 26) as u8) as char;
                 let code = match (i + round) % 3 {
                     0 => format!("D{letter}{:02}", i % 100),
