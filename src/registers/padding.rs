@@ -8,9 +8,18 @@
 
 use polars::prelude::*;
 
-/// Whether `value` starts or ends with whitespace.
+/// Whether `value` starts or ends with whitespace. A first and last byte in ASCII (nearly every
+/// register value) are tested as bytes: the ASCII whitespace is tab to carriage return and the
+/// space; other characters are decoded.
 pub fn is_padded(value: &str) -> bool {
-    value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace)
+    let ascii_white = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+    match value.as_bytes() {
+        [] => false,
+        [first, .., last] | [first @ last] if first.is_ascii() && last.is_ascii() => {
+            ascii_white(*first) || ascii_white(*last)
+        }
+        _ => value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace),
+    }
 }
 
 /// Row by row, whether the text of `text` is padded (null where the text is null).
@@ -18,7 +27,8 @@ pub fn padded(text: Expr) -> Expr {
     text.map(
         |values| {
             let values = values.str()?;
-            let flags: BooleanChunked = values.iter().map(|value| value.map(is_padded)).collect();
+            let flags: BooleanChunked =
+                values.apply_nonnull_values_generic(DataType::Boolean, is_padded);
             Ok(flags.with_name(values.name().clone()).into_column())
         },
         |_, field| Ok(Field::new(field.name().clone(), DataType::Boolean)),
@@ -42,6 +52,15 @@ mod tests {
             Some("\tA10"),
             Some("A10\u{a0}"),
             Some("\u{3000}x"),
+            Some("\u{85}x"),
+            Some("x\u{85}"),
+            Some("\u{1c}x"),
+            Some("x\u{0b}"),
+            Some("x\u{0c}"),
+            Some("\rx"),
+            Some("x"),
+            Some(" "),
+            Some("a b"),
             Some("æøå"),
             None,
         ];
@@ -77,6 +96,15 @@ mod tests {
                 Some(true),
                 Some(true),
                 Some(true),
+                Some(true),
+                Some(true),
+                Some(false),
+                Some(true),
+                Some(true),
+                Some(true),
+                Some(false),
+                Some(true),
+                Some(false),
                 Some(false),
                 None
             ]
