@@ -45,7 +45,7 @@ const FAILED_PARSE: &str = "conversion from `str` to `i64` failed in column 'PNR
 ///
 /// Polars' own strict cast, not the validation's parse ([`person_key_unchecked`]): its error
 /// names the keys, and the parse made no difference to a warm `run --all` at national volume
-/// that the runs' own spread (about 3 s of 50 s) did not hide (bench/HISTORY.md).
+/// that the runs' own spread (about 6 s of 50 s) did not hide (bench/HISTORY.md).
 pub fn person_key(pnr: Expr, persons: &DataType) -> Expr {
     match persons {
         DataType::Int64 => {
