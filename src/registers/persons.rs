@@ -10,8 +10,9 @@
 //! The integer is the key's number times 32 plus its count of digits (`0101` becomes 101 * 32 + 4
 //! = 3236, `101` becomes 101 * 32 + 3 = 3235): leading zeros are part of a person number, and two
 //! keys that differ only in them stay two persons. Seventeen digits at most fit an `Int64` that
-//! way. Both parts come from one read of each key's bytes ([`digit_key`]), where writing a digit
-//! before each key would copy every string first.
+//! way, where writing a digit before each key would copy every string first. A run takes the
+//! two parts from Polars' parse and the length its text column stores ([`person_key`]); the
+//! validation from one read of each key's bytes ([`person_key_unchecked`]).
 
 use std::path::Path;
 
