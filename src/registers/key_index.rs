@@ -175,6 +175,16 @@ pub struct Deduplicated {
 /// How many repeated keys are remembered to cite their rows.
 const REMEMBERED: usize = 3;
 
+/// The keys of `column` (without nulls) in one vector, to be sorted in place: Polars' sort of a
+/// national register's keys held them three times over.
+pub fn values_of(column: &Int64Chunked) -> Vec<i64> {
+    let mut values = Vec::with_capacity(column.len());
+    for chunk in column.downcast_iter() {
+        values.extend_from_slice(chunk.values().as_slice());
+    }
+    values
+}
+
 /// `sorted` (ascending, repeats side by side) made distinct in place.
 pub fn deduplicated(mut sorted: Vec<i64>) -> Deduplicated {
     let (mut repeated, mut first_repeated) = (0u64, Vec::new());

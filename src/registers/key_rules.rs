@@ -418,11 +418,7 @@ fn read_contact_keys(
         .ok()?;
         // Copied out and sorted in place: Polars' sort of 137 million keys held them three
         // times over (a national validation peaked at 5.1 GB).
-        let column = read.column("key").ok()?.i64().ok()?;
-        let mut values: Vec<i64> = Vec::with_capacity(column.len());
-        for chunk in column.downcast_iter() {
-            values.extend_from_slice(chunk.values().as_slice());
-        }
+        let mut values = key_index::values_of(read.column("key").ok()?.i64().ok()?);
         drop(read);
         values.par_sort_unstable();
         let own = key_index::deduplicated(values);

@@ -580,16 +580,18 @@ fn repeated_rows(
 ) -> PolarsResult<u64> {
     let present_rows = opened.raw.clone().filter(present);
     let all_distinct = if digits {
+        // Every present key of a digits-only folder parses; the filter only keeps nulls out of
+        // the copied values.
         let keys = collect_streaming(
             present_rows
                 .clone()
-                .select([super::persons::person_key_unchecked(value.clone()).alias("key")]),
+                .select([super::persons::person_key_unchecked(value.clone()).alias("key")])
+                .filter(col("key").is_not_null()),
         )?;
-        let mut keys: Vec<Option<i64>> = keys.column("key")?.i64()?.iter().collect();
-        let rows = keys.len();
-        keys.par_sort_unstable();
-        keys.dedup();
-        keys.len() == rows
+        let mut values = super::key_index::values_of(keys.column("key")?.i64()?);
+        drop(keys);
+        values.par_sort_unstable();
+        super::key_index::deduplicated(values).repeated == 0
     } else {
         let tally = collect_streaming(
             present_rows.clone().select([
