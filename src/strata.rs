@@ -272,23 +272,16 @@ pub fn attach(
     }
     if wants(Derived::IncomeQuintile) {
         // Each index year's quintiles: the incomes of the years before it, cut in its population.
-        let mut placed = Vec::new();
-        for &year in &years {
-            if let Some(quintiles) = income::quintiles(registers, spec, year)? {
-                placed.push(quintiles.lazy().with_column(lit(year).alias("INDEX_YEAR")));
-            }
-        }
-        frame = if placed.is_empty() {
-            frame.with_column(lit(NULL).cast(DataType::String).alias("income_quintile"))
-        } else {
-            frame
+        frame = match income::placed(registers, spec, &years)? {
+            None => frame.with_column(lit(NULL).cast(DataType::String).alias("income_quintile")),
+            Some(placed) => frame
                 .join(
-                    concat(placed, UnionArgs::default())?,
+                    placed,
                     [col("PNR"), col("INDEX_YEAR")],
                     [col("PNR"), col("INDEX_YEAR")],
                     left(),
                 )
-                .with_column(col("income_quintile").cast(DataType::String))
+                .with_column(col("income_quintile").cast(DataType::String)),
         };
     }
     for s in &spec.spec.stratifiers {

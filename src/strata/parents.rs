@@ -75,16 +75,9 @@ pub(super) fn with_parental_income(
     years: &[i32],
     mut frame: LazyFrame,
 ) -> Result<LazyFrame> {
-    let mut placed = Vec::new();
-    for &year in years {
-        if let Some(quintiles) = income::quintiles(registers, spec, year)? {
-            placed.push(quintiles.lazy().with_column(lit(year).alias("INDEX_YEAR")));
-        }
-    }
-    if placed.is_empty() {
+    let Some(placed) = income::placed(registers, spec, years)? else {
         return Ok(frame.with_column(lit(NULL).cast(DataType::String).alias("parental_income")));
-    }
-    let placed = concat(placed, UnionArgs::default())?;
+    };
     let quintiles = ["MOTHER_QUINTILE", "FATHER_QUINTILE"];
     for (parent, quintile) in PARENTS.iter().zip(quintiles) {
         frame = frame.join(
