@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use super::conditions::ConditionContacts;
 use super::reads::*;
-use super::stays::stays_of;
+use super::stays::{self, stays_of};
 use super::{actions, procedures};
 use crate::error::Result;
 use crate::registers::scan::{RegisterSet, collect_streaming};
@@ -18,24 +18,37 @@ use crate::spec::{Criterion, DiagnosisType, Priority, Setting};
 /// contact; taken from the condition contacts already read when they hold them all; `END`,
 /// `UNIT` and `KEY` are then empty unless the spec reads them, see [`uses_contact_details`]).
 /// With a `priority` or `setting`, only events whose contact belongs to such a stay
-/// ([`super::stays`]).
+/// ([`super::stays`]); with `hand_over_stays`, the stays are read on to the registers' end, as
+/// the outcomes read their patients' index stays, and handed over to them
+/// ([`stays::hand_over`]).
 pub(super) fn criterion_events(
     registers: &RegisterSet,
     c: &Criterion,
     days: Days,
     known: Option<&ConditionContacts>,
+    hand_over_stays: bool,
 ) -> Result<LazyFrame> {
     let events = unrestricted_events(registers, c, days, known)?;
     if c.priority.is_none() && c.setting.is_none() {
         return Ok(events);
     }
     let events = collect_streaming(events)?;
+    let stays_days = match hand_over_stays {
+        true => Days {
+            to: i32::MAX,
+            ..days
+        },
+        false => days,
+    };
     let stays = stays_of(
         registers,
         events.clone().lazy(),
-        days,
+        stays_days,
         c.priority.map(|_| "a criterion with `priority`"),
     )?;
+    if hand_over_stays {
+        stays::hand_over(registers, &events, stays_days, &stays)?;
+    }
     let mut keep = lit(true);
     if let Some(priority) = c.priority {
         keep = keep.and(col("ACUTE").eq_missing(lit(priority == Priority::Acute)));

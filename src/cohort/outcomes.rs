@@ -8,7 +8,7 @@ use super::criteria::criterion_events;
 use super::population::emigrations;
 use super::procedures;
 use super::reads::*;
-use super::stays::{DAY_SECONDS, stays_of};
+use super::stays::{DAY_SECONDS, handed_over, stays_of};
 use crate::error::{Error, Result};
 use crate::registers::scan::{RegisterSet, collect_streaming};
 use crate::registers::scope::Days;
@@ -125,7 +125,7 @@ pub(super) fn outcome_events(
                 unit_codes: o.unit_codes.clone(),
                 ..Default::default()
             };
-            criterion_events(registers, &c, days, None)?.select([col("PNR"), col("DAY")])
+            criterion_events(registers, &c, days, None, false)?.select([col("PNR"), col("DAY")])
         }
         OutcomeKind::Contact => match stay_predicate(o) {
             Some(keep) => contact_events(registers, days, &o.unit_codes, &o.codes, stays)?
@@ -395,16 +395,17 @@ pub fn with_outcomes(
     let stays = match outcomes.iter().any(Outcome::reads_stays) {
         true => {
             let (persons, days) = stays_read(registers, spec.design, outcomes, &patients)?;
-            Some(stays_of(
-                registers,
-                persons,
-                days,
-                outcomes
-                    .iter()
-                    .find(|o| o.kind == OutcomeKind::Readmission || o.priority.is_some())
-                    .map(|asks| format!("outcome {}", asks.id))
-                    .as_deref(),
-            )?)
+            let needs_priority = outcomes
+                .iter()
+                .find(|o| o.kind == OutcomeKind::Readmission || o.priority.is_some())
+                .map(|asks| format!("outcome {}", asks.id));
+            // Stays handed over by a criterion were checked for a priority only if it asked.
+            let handed =
+                handed_over(registers, persons.clone(), days)?.filter(|_| needs_priority.is_none());
+            Some(match handed {
+                Some(stays) => stays,
+                None => stays_of(registers, persons, days, needs_priority.as_deref())?,
+            })
         }
         false => None,
     };

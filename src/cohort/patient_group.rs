@@ -30,7 +30,7 @@ pub(super) fn with_event_before(
 ) -> Result<LazyFrame> {
     let lookback = c.lookback_days.unwrap_or(0);
     let days = Days::of_design(design).widened(lookback, 0);
-    let events = criterion_events(registers, c, days, known)?;
+    let events = criterion_events(registers, c, days, known, false)?;
     let hits = met_on(events_before(events, &patients, lookback, false), c)
         .select([col("PNR")])
         .unique(None, UniqueKeepStrategy::Any);
@@ -40,16 +40,17 @@ pub(super) fn with_event_before(
 
 /// The events of criterion `c` on whose day it is met, up to `to`: for a criterion of several
 /// events, its earlier events may lie before the period's first day `from`, by up to
-/// `within_days`.
+/// `within_days`. With `index_stays`, the outcomes read the patients' index stays, and a
+/// criterion of a priority or setting hands its stays over to them ([`criterion_events`]).
 fn met_in_period(
     registers: &RegisterSet,
     c: &Criterion,
-    from: i32,
-    to: i32,
+    (from, to): (i32, i32),
     known: Option<&ConditionContacts>,
+    index_stays: bool,
 ) -> Result<LazyFrame> {
     let days = Days { from, to }.widened(c.reach_days(), 0);
-    let events = criterion_events(registers, c, days, known)?;
+    let events = criterion_events(registers, c, days, known, index_stays)?;
     Ok(met_on(events, c))
 }
 
@@ -75,6 +76,7 @@ pub(super) fn patient_group(
     known: Option<&ConditionContacts>,
 ) -> Result<LazyFrame> {
     let group = &spec.spec.patient_group;
+    let index_stays = spec.spec.outcomes.iter().any(Outcome::reads_index_stay);
     let mut patients = match spec.design {
         Design::IndexDate(index) => {
             // Each criterion in its own window; the unit is that of the latest contact.
@@ -87,7 +89,7 @@ pub(super) fn patient_group(
                 };
                 let events = || -> Result<LazyFrame> {
                     Ok(met_on(
-                        criterion_events(registers, c, days, known)?.filter(
+                        criterion_events(registers, c, days, known, false)?.filter(
                             col("DAY")
                                 .gt_eq(lit(index - lookback))
                                 .and(col("DAY").lt(lit(index))),
@@ -136,12 +138,13 @@ pub(super) fn patient_group(
                 let events = group
                     .include
                     .iter()
-                    .map(|c| met_in_period(registers, c, from, to, known))
+                    .map(|c| met_in_period(registers, c, (from, to), known, index_stays))
                     .collect::<Result<Vec<_>>>()?;
                 first_in(concat(events, UnionArgs::default())?, from, to)
             }
             Match::All => {
-                let first = met_in_period(registers, &group.include[0], from, to, known)?;
+                let first =
+                    met_in_period(registers, &group.include[0], (from, to), known, index_stays)?;
                 let mut patients = first_in(first, from, to);
                 for c in &group.include[1..] {
                     patients = with_event_before(registers, patients, c, spec.design, true, known)?;

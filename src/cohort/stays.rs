@@ -192,6 +192,71 @@ pub(super) fn join(attendances: &[Attendance], same_person: &[bool]) -> Joined {
     joined
 }
 
+/// The key of the stays of `days` handed over, and of their persons.
+fn handed_keys(days: Days) -> (String, String) {
+    let key = format!("stays/{}/{}", days.from, days.to);
+    (key.clone(), format!("{key}/persons"))
+}
+
+/// Keeps `stays`, read by [`stays_of`] for `persons` (a frame with `PNR`) on `days`, for a
+/// later step of the same analysis that asks for the stays of persons among them on the same
+/// days ([`handed_over`]): a person's stays are built from their own attendances alone, so they
+/// are the same stays, and the contacts need not be read again. The hip fracture analysis reads
+/// its criterion's stays (acute, inpatient) and then its patients' index stays (hours to
+/// surgery, length of stay): about two seconds each at national volume.
+pub(super) fn hand_over(
+    registers: &RegisterSet,
+    persons: &DataFrame,
+    days: Days,
+    stays: &DataFrame,
+) -> Result<()> {
+    let (key, persons_key) = handed_keys(days);
+    let persons = persons
+        .select(["PNR"])?
+        .unique_stable(None, UniqueKeepStrategy::Any, None)?;
+    registers.hand_over(&persons_key, persons);
+    registers.hand_over(&key, stays.clone());
+    Ok(())
+}
+
+/// The stays [`stays_of`] would read for `persons` on `days`, taken from those handed over
+/// ([`hand_over`]) when they were read on the same days for persons including all of
+/// `persons`; `None` otherwise. What was handed over is let go either way.
+pub(super) fn handed_over(
+    registers: &RegisterSet,
+    persons: LazyFrame,
+    days: Days,
+) -> Result<Option<DataFrame>> {
+    let (key, persons_key) = handed_keys(days);
+    let (Some(stays), Some(read_for)) = (
+        registers.take_handed(&key),
+        registers.take_handed(&persons_key),
+    ) else {
+        return Ok(None);
+    };
+    let persons = collect_streaming(persons.select([col("PNR")]))?;
+    let missing = persons
+        .clone()
+        .lazy()
+        .join(
+            read_for.lazy(),
+            [col("PNR")],
+            [col("PNR")],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .select([len().alias("missing")])
+        .collect()?;
+    if crate::registers::scan::count_in(&missing, "missing") > 0 {
+        return Ok(None);
+    }
+    // A filter keeps the stays' order: a person's attendances by start, as they were built.
+    let theirs = col("PNR").is_in(
+        lit(persons.column("PNR")?.as_materialized_series().clone()).implode(false),
+        false,
+    );
+    Ok(Some(stays.lazy().filter(theirs).collect()?))
+}
+
 /// The stays of the physical attendances of the persons in `persons` (a frame with `PNR`) that
 /// may hold a contact starting within `days`: one row per attendance with `KEY`, `PNR`,
 /// `STAY_ID`, `STAY_FIRST` (the attendance opens the stay), `STAY_START_DAY`, `STAY_START_AT`,
@@ -539,5 +604,64 @@ mod tests {
             .iter()
             .collect();
         assert_eq!(acute, [Some(true), Some(true), Some(false)]);
+    }
+
+    /// The stays handed over for three persons are, for two of them, the stays read for those
+    /// two (the stay numbers aside, which count the stays of the frame); they are not taken for
+    /// other days or for a person not among the three, and are taken once.
+    #[test]
+    fn stays_handed_over_are_those_read_for_the_persons_among_them() {
+        let dir = tempfile::tempdir().expect("temp");
+        crate::cohort::testing::write_timed_contacts(
+            dir.path(),
+            "1,p1,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA3,6620011000000,DI500\n\
+             2,p1,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA1,6620012000000,DR688\n\
+             4,p2,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA1,6620011000000,DI500\n\
+             7,p2,2023-05-01,08:00,2023-05-01,09:00,ALCA00,ATA3,6620012000000,DR688\n\
+             5,p3,2023-03-01,08:00,2023-03-02,10:00,ALCA00,,6620011000000,DI500\n\
+             6,p3,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA3,6620012000000,DR688\n",
+        );
+        let registers = RegisterSet::open(dir.path()).expect("opened");
+        let days = Days {
+            from: crate::dates::jan1(2023),
+            to: i32::MAX,
+        };
+        let all = df!("PNR" => ["p1", "p2", "p3", "p1"]).expect("persons");
+        let two = || df!("PNR" => ["p3", "p2"]).expect("persons").lazy();
+        let read = stays_of(&registers, all.clone().lazy(), days, None).expect("stays");
+        let without_numbers = |frame: DataFrame| frame.drop("STAY_ID").expect("STAY_ID");
+        let hand = || hand_over(&registers, &all, days, &read).expect("handed over");
+
+        hand();
+        let handed = handed_over(&registers, two(), days)
+            .expect("taken")
+            .expect("the same days and persons among those read");
+        let own = stays_of(&registers, two(), days, None).expect("stays");
+        assert_eq!(own.height(), 4, "an attendance a row: two of p2, two of p3");
+        assert!(without_numbers(handed).equals_missing(&without_numbers(own)));
+        assert!(
+            handed_over(&registers, two(), days)
+                .expect("asked")
+                .is_none(),
+            "taken once"
+        );
+
+        hand();
+        let other_days = Days {
+            to: days.to - 1,
+            ..days
+        };
+        assert!(
+            handed_over(&registers, two(), other_days)
+                .expect("asked")
+                .is_none()
+        );
+        hand();
+        let stranger = df!("PNR" => ["p2", "p4"]).expect("persons").lazy();
+        assert!(
+            handed_over(&registers, stranger, days)
+                .expect("asked")
+                .is_none()
+        );
     }
 }

@@ -136,7 +136,7 @@ fn procedure_events_fall_on_their_own_day_or_else_their_contacts() {
         ..surgery.clone()
     };
     let events = |registers: &RegisterSet, c: &Criterion| {
-        let frame = criterion_events(registers, c, march, None)
+        let frame = criterion_events(registers, c, march, None, false)
             .expect("events")
             .collect()
             .expect("collected");

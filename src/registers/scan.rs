@@ -41,6 +41,8 @@ pub struct RegisterSet {
     keys: KeyTypes,
     /// Frames derived alike for every analysis of a run ([`RegisterSet::shared`]).
     shared: Mutex<BTreeMap<String, DataFrame>>,
+    /// Frames one step of an analysis hands to a later step of it ([`RegisterSet::hand_over`]).
+    handed: Mutex<BTreeMap<String, DataFrame>>,
     /// The procedure codes of every analysis of the run and the days they can ask about, read
     /// together the first time any of them is asked for ([`crate::cohort::procedures`]); empty
     /// outside a run.
@@ -60,6 +62,7 @@ impl RegisterSet {
             keys: KeyTypes::text_persons(key_dtype(&discovered)),
             discovered,
             shared: Mutex::default(),
+            handed: Mutex::default(),
             procedures: Default::default(),
             action_contacts: Default::default(),
             as_of: None,
@@ -72,11 +75,16 @@ impl RegisterSet {
     }
 
     /// Reads the folder's person keys as integers from now on: for a folder whose validation
-    /// found every `PNR` to be digits ([`super::persons`]). The frames kept so far were derived
-    /// with text keys, which would not join with what is read from now on, so they are dropped.
+    /// found every `PNR` to be digits ([`super::persons`]). The frames kept or handed over so far
+    /// were derived with text keys, which would not join with what is read from now on, so they
+    /// are dropped.
     pub fn read_persons_as_integers(&mut self) {
         self.keys.persons = DataType::Int64;
         self.shared
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+        self.handed
             .get_mut()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clear();
@@ -104,6 +112,24 @@ impl RegisterSet {
         let frame = compute()?;
         kept().insert(key.to_string(), frame.clone());
         Ok(frame)
+    }
+
+    /// Keeps `frame` under `key` until [`RegisterSet::take_handed`] takes it: for a frame one
+    /// step of an analysis reads and a later step of the same analysis may read again, where
+    /// [`RegisterSet::shared`] would hold it for the whole run.
+    pub fn hand_over(&self, key: &str, frame: DataFrame) {
+        self.handed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(key.to_string(), frame);
+    }
+
+    /// The frame handed over under `key`, no longer kept; `None` when there is none.
+    pub fn take_handed(&self, key: &str) -> Option<DataFrame> {
+        self.handed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(key)
     }
 
     /// All files of a register concatenated, or `None` when the folder has none.
