@@ -9,22 +9,25 @@
 
 use polars::prelude::*;
 
+use super::catalogue::{self, row_hash};
 use super::hospitals::HOSPITALS;
 use crate::dates;
 use crate::error::Result;
 use crate::rng::Rng;
 
-/// Action diagnoses of background contacts (none defines a patient group).
-const DIAGNOSES: [&str; 10] = [
-    "DZ000", "DR104", "DJ069", "DS610", "DM545", "DR074", "DK358", "DN390", "DH269", "DZ038",
-];
-/// Procedures of background contacts.
-const PROCEDURES: [&str; 5] = ["UXRC00", "ZZ0150", "BOQF0", "KTJA10", "UXUD80"];
-/// Everyday drugs (none is a patient group's outcome).
-const ATC: [&str; 11] = [
-    "N02BE01", "J01CA04", "C10AA05", "C09AA05", "R03AC02", "A02BC02", "N06AB04", "M01AE01",
-    "H03AA01", "C07AB02", "B01AC06",
-];
+/// What a background diagnosis was drawn from, one in ten each: a urinary tract infection
+/// (`DN390`, which multimorbidity's avoidable admissions count, [`URINARY_TRACT_INFECTION`]) or
+/// one of nine slots for a code of the [`catalogue`], read by no analysis.
+const DIAGNOSIS_SLOTS: u64 = 10;
+/// The slot of the urinary tract infection among [`DIAGNOSIS_SLOTS`].
+const URINARY_TRACT_INFECTION_SLOT: u64 = 7;
+/// The one background diagnosis an analysis reads.
+const URINARY_TRACT_INFECTION: &str = "DN390";
+/// How many procedure codes and ATC codes a draw was spread over when the background had a
+/// handful of each; the draw is kept, as one value of the random stream, and its code now comes
+/// from the [`catalogue`].
+const PROCEDURE_DRAWS: u64 = 5;
+const DRUG_DRAWS: u64 = 11;
 /// The department of background contacts (the emergency department, [`super::hospitals::UNITS`]).
 const UNIT_GENERAL: &str = super::hospitals::UNITS[5].0;
 /// Share of diagnoses marked as later retracted (`SENERE_AFKRAEFTET = "Ja"`).
@@ -106,11 +109,12 @@ impl Generator<'_> {
             for n in 0..contacts as i64 {
                 let day = rng.between(jan1, dec31);
                 let length = rng.between(0, 2);
-                let action = DIAGNOSES[rng.below(DIAGNOSES.len() as u64) as usize];
+                let action_slot = rng.below(DIAGNOSIS_SLOTS);
                 if day >= life.death || day < life.arrived {
                     continue;
                 }
                 let key = ((year_block + index) * 1000) as i64 + n;
+                let action = diagnosis(action_slot, key, 0);
                 rows.contact_person.push(index as u32);
                 rows.contact_key.push(key);
                 rows.contact_start.push(day);
@@ -121,25 +125,35 @@ impl Generator<'_> {
                 rows.diagnosis_code.push(action);
                 rows.diagnosis_kind.push("A");
                 rows.diagnosis_retracted.push(false);
-                for _ in 0..rng.poisson((v.diagnoses_per_contact - 1.0).max(0.0)) {
+                for other in 1..=rng.poisson((v.diagnoses_per_contact - 1.0).max(0.0)) {
                     rows.diagnosis_key.push(key);
-                    rows.diagnosis_code
-                        .push(DIAGNOSES[rng.below(DIAGNOSES.len() as u64) as usize]);
+                    rows.diagnosis_code.push(diagnosis(
+                        rng.below(DIAGNOSIS_SLOTS),
+                        key,
+                        u64::from(other),
+                    ));
                     rows.diagnosis_kind.push("B");
                     rows.diagnosis_retracted.push(rng.bernoulli(RETRACTED));
                 }
-                for _ in 0..rng.poisson(v.procedures_per_contact) {
+                for nth in 0..rng.poisson(v.procedures_per_contact) {
                     rows.procedure_key.push(key);
+                    let draw = rng.below(PROCEDURE_DRAWS);
                     rows.procedure_code
-                        .push(PROCEDURES[rng.below(PROCEDURES.len() as u64) as usize]);
+                        .push(catalogue::procedures().pick(row_hash(&[
+                            key as u64,
+                            draw,
+                            u64::from(nth),
+                        ])));
                     rows.procedure_day.push(day);
                 }
             }
             let prescriptions =
                 rng.poisson(v.prescriptions_per_person_year * (0.4 + age / 50.0) / 1.3);
-            for _ in 0..prescriptions {
+            for nth in 0..prescriptions {
                 let day = rng.between(jan1, dec31);
-                let atc = ATC[rng.below(ATC.len() as u64) as usize];
+                let draw = rng.below(DRUG_DRAWS);
+                let atc =
+                    catalogue::drugs().pick(row_hash(&[index, day as u64, draw, u64::from(nth)]));
                 if day < life.death && day >= life.arrived {
                     rows.prescription_person.push(index as u32);
                     rows.prescription_day.push(day);
@@ -268,5 +282,16 @@ impl YearRows {
             Column::new("APK".into(), vec![1i32; packages]),
         ])?;
         Ok([contacts, diagnoses, procedures, prescriptions])
+    }
+}
+
+/// The diagnosis of a background contact drawn in slot `slot` of [`DIAGNOSIS_SLOTS`]: the urinary
+/// tract infection in its slot, else a code of the catalogue chosen by the contact's key and the
+/// diagnosis's place on it (`nth`, 0 for the action diagnosis).
+fn diagnosis(slot: u64, key: i64, nth: u64) -> &'static str {
+    if slot == URINARY_TRACT_INFECTION_SLOT {
+        URINARY_TRACT_INFECTION
+    } else {
+        catalogue::diagnoses().pick(row_hash(&[key as u64, nth]))
     }
 }

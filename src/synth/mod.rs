@@ -22,6 +22,7 @@ pub fn made_by_synth(dir: &Path) -> bool {
 }
 
 pub mod background;
+pub mod catalogue;
 pub mod clock;
 pub mod events;
 pub mod hospitals;
