@@ -52,11 +52,11 @@ pub fn tune() {
 const DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
 
 /// While alive, freed memory goes back to the system after mimalloc's default delay again, as
-/// before [`tune`] (unless the user set the delay); dropped, the delay is what it was. For the validation of a registers
-/// folder: its scans of whole registers free large buffers on one thread that the next scan
-/// allocates on another, and with purging off they stayed with the process, so that the first
-/// run on new registers at national volume peaked at nearly twice the memory (bench/HISTORY.md;
-/// the warm runs, with no validation, peak alike either way). Also for
+/// before [`tune`] (unless the user set the delay); dropped, the delay is what it was. For the
+/// validation of a registers folder: its scans of whole registers free large buffers on one
+/// thread that the next scan allocates on another, and with purging off they stayed with the
+/// process, so that the first run on new registers at national volume peaked at nearly twice the
+/// memory (bench/HISTORY.md; the warm runs, with no validation, peak alike either way). Also for
 /// `synth`, whose yearly event rows are built on one thread and freed on another alike.
 pub struct Purging {
     previous: std::ffi::c_long,
@@ -86,7 +86,7 @@ mod tests {
 
     /// Option 15 is mimalloc's purge delay: before [`tune`] it reads mimalloc's documented
     /// default (1000 ms in v3, src/options.c) or the user's `MIMALLOC_PURGE_DELAY`; after, ten
-    /// seconds, unless the user's value is left in force. Transparent huge pages are off afterwards as
+    /// seconds, unless the user's value is left in force. Transparent huge pages are off as
     /// the kernel reports it (`PR_GET_THP_DISABLE`), unless the user set `MIMALLOC_ALLOW_THP`.
     /// One test for both, since both read and set the process' one option value.
     #[test]

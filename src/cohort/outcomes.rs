@@ -377,6 +377,18 @@ fn with_emigration_day(
     )
 }
 
+/// Whether outcome `o` asks for acute or planned stays: a readmission, or a priority of its own.
+fn asks_priority(o: &Outcome) -> bool {
+    o.kind == OutcomeKind::Readmission || o.priority.is_some()
+}
+
+/// Whether `outcomes` take the stays a criterion of priority or setting hands over
+/// ([`super::stays::hand_over`]) instead of reading them: they read the patients' index stays,
+/// and none asks for a priority, for which the registers' `PRIORITET` would be checked again.
+pub(super) fn takes_handed_stays(outcomes: &[Outcome]) -> bool {
+    outcomes.iter().any(Outcome::reads_index_stay) && !outcomes.iter().any(asks_priority)
+}
+
 /// Adds `OUT_i` (1 with an event in the window, 0 without, null when not at risk) and `WAIT_i`
 /// (days from the index to the first event in the window) for every outcome, and `COUNT_i`
 /// (the number of its events in the window, null when not at risk) for those with `count`. An outcome asking
@@ -395,16 +407,17 @@ pub fn with_outcomes(
     let stays = match outcomes.iter().any(Outcome::reads_stays) {
         true => {
             let (persons, days) = stays_read(registers, spec.design, outcomes, &patients)?;
-            let needs_priority = outcomes
-                .iter()
-                .find(|o| o.kind == OutcomeKind::Readmission || o.priority.is_some())
-                .map(|asks| format!("outcome {}", asks.id));
-            // Stays handed over by a criterion were checked for a priority only if it asked.
-            let handed =
-                handed_over(registers, persons.clone(), days)?.filter(|_| needs_priority.is_none());
+            let handed = match takes_handed_stays(outcomes) {
+                true => handed_over(registers, persons.clone(), days)?,
+                false => None,
+            };
             Some(match handed {
                 Some(stays) => stays,
-                None => stays_of(registers, persons, days, needs_priority.as_deref())?,
+                None => {
+                    let asks = outcomes.iter().find(|o| asks_priority(o));
+                    let asks = asks.map(|o| format!("outcome {}", o.id));
+                    stays_of(registers, persons, days, asks.as_deref())?
+                }
             })
         }
         false => None,

@@ -40,8 +40,9 @@ pub(super) fn with_event_before(
 
 /// The events of criterion `c` on whose day it is met, up to `to`: for a criterion of several
 /// events, its earlier events may lie before the period's first day `from`, by up to
-/// `within_days`. With `index_stays`, the outcomes read the patients' index stays, and a
-/// criterion of a priority or setting hands its stays over to them ([`criterion_events`]).
+/// `within_days`. With `index_stays`, the outcomes take the patients' index stays from a
+/// criterion of a priority or setting, which hands its stays over to them
+/// ([`super::outcomes::takes_handed_stays`], [`criterion_events`]).
 fn met_in_period(
     registers: &RegisterSet,
     c: &Criterion,
@@ -76,7 +77,7 @@ pub(super) fn patient_group(
     known: Option<&ConditionContacts>,
 ) -> Result<LazyFrame> {
     let group = &spec.spec.patient_group;
-    let index_stays = spec.spec.outcomes.iter().any(Outcome::reads_index_stay);
+    let index_stays = super::outcomes::takes_handed_stays(&spec.spec.outcomes);
     let mut patients = match spec.design {
         Design::IndexDate(index) => {
             // Each criterion in its own window; the unit is that of the latest contact.

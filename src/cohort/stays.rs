@@ -556,6 +556,15 @@ mod tests {
         assert!(stays[1].inpatient);
     }
 
+    /// Three persons with a planned and an acute (or unprioritised) attendance each, starting at
+    /// the same instant, in either order in the file and of the keys.
+    const SAME_INSTANT_CONTACTS: &str = "1,p1,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA3,6620011000000,DI500\n\
+             2,p1,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA1,6620012000000,DR688\n\
+             4,p2,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA1,6620011000000,DI500\n\
+             3,p2,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA3,6620012000000,DR688\n\
+             5,p3,2023-03-01,08:00,2023-03-02,10:00,ALCA00,,6620011000000,DI500\n\
+             6,p3,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA3,6620012000000,DR688\n";
+
     #[test]
     fn of_contacts_starting_at_the_same_instant_an_acute_one_opens_the_stay() {
         // Each person has a planned and an acute attendance starting at the same instant, in
@@ -563,15 +572,7 @@ mod tests {
         // the acute contact. A third person's two planned and unprioritised attendances at one
         // instant give a planned stay opened by the planned contact.
         let dir = tempfile::tempdir().expect("temp");
-        crate::cohort::testing::write_timed_contacts(
-            dir.path(),
-            "1,p1,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA3,6620011000000,DI500\n\
-             2,p1,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA1,6620012000000,DR688\n\
-             4,p2,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA1,6620011000000,DI500\n\
-             3,p2,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA3,6620012000000,DR688\n\
-             5,p3,2023-03-01,08:00,2023-03-02,10:00,ALCA00,,6620011000000,DI500\n\
-             6,p3,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA3,6620012000000,DR688\n",
-        );
+        crate::cohort::testing::write_timed_contacts(dir.path(), SAME_INSTANT_CONTACTS);
         let registers = RegisterSet::open(dir.path()).expect("opened");
         let persons = df!("PNR" => ["p1", "p2", "p3"]).expect("persons").lazy();
         let days = Days {
@@ -612,15 +613,7 @@ mod tests {
     #[test]
     fn stays_handed_over_are_those_read_for_the_persons_among_them() {
         let dir = tempfile::tempdir().expect("temp");
-        crate::cohort::testing::write_timed_contacts(
-            dir.path(),
-            "1,p1,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA3,6620011000000,DI500\n\
-             2,p1,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA1,6620012000000,DR688\n\
-             4,p2,2023-03-01,08:00,2023-03-02,10:00,ALCA00,ATA1,6620011000000,DI500\n\
-             7,p2,2023-05-01,08:00,2023-05-01,09:00,ALCA00,ATA3,6620012000000,DR688\n\
-             5,p3,2023-03-01,08:00,2023-03-02,10:00,ALCA00,,6620011000000,DI500\n\
-             6,p3,2023-03-01,08:00,2023-03-01,09:00,ALCA00,ATA3,6620012000000,DR688\n",
-        );
+        crate::cohort::testing::write_timed_contacts(dir.path(), SAME_INSTANT_CONTACTS);
         let registers = RegisterSet::open(dir.path()).expect("opened");
         let days = Days {
             from: crate::dates::jan1(2023),

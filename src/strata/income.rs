@@ -2,14 +2,15 @@
 //! population-wide cut points within sex x 5-year age group (SEPLINE's definition).
 //!
 //! Every person of the population is placed, so each year needs the income register's three
-//! years before it (15 million rows at national volume). The years of an analysis are placed
-//! together ([`placed`]): each income file is read once, sorted by person, and kept while a
-//! year still to be placed has it in its window, so a run of four years reads six income files
-//! once each instead of twelve times; each year's mean incomes are then read by walking the
-//! sorted files beside the sorted population ([`placing`]), where grouping the stacked rows by
-//! person hashed each of them (1.5-1.7 s a year at national volume: bench/HISTORY.md). The
-//! quintiles of a year are kept for the run ([`RegisterSet::shared`]), as every analysis of the
-//! year places the same persons.
+//! years before it (15 million rows at national volume). The index years of one patient frame
+//! are placed together ([`placed`]): each income file is read once, sorted by person, and kept
+//! while a year still to be placed has it in its window, so AMI's period of four years reads
+//! six income files once each instead of twelve times. (The years of a trend are patient frames
+//! of their own, each placed apart.) A year's mean incomes are then read by walking the sorted
+//! files beside the sorted population ([`placing`]), where grouping the stacked rows by person
+//! hashed each of them (1.5-1.7 s a year at national volume: bench/HISTORY.md). The quintiles of
+//! a year are kept for the run ([`RegisterSet::shared`]), as every analysis of the year places
+//! the same persons.
 
 mod placing;
 
